@@ -1,0 +1,94 @@
+//! The command line, as clap derive types only. Doc comments are the help text.
+
+use crate::commands::{check, completions, doctor, man, profiles, providers, token};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Keep social-media profiles connected: see which tokens need re-authorization and why.
+///
+/// sbctl keeps profiles (a Facebook Page, an X account, a custom OAuth provider...) in a
+/// local SQLite file and their tokens in the OS keyring or a 0600 file.
+#[derive(Debug, Parser)]
+#[command(name = "sbctl", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Profile database [default: <data dir>/sbctl/sbctl.db]
+    #[arg(long, global = true, env = "SBCTL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Config file [default: <config dir>/sbctl/config.toml]
+    #[arg(long, global = true, env = "SBCTL_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Where tokens and client secrets are kept [default: auto]
+    #[arg(long, global = true, env = "SBCTL_SECRET_STORE", value_enum)]
+    pub secret_store: Option<SecretStoreChoice>,
+
+    /// When to colour the output (NO_COLOR turns `auto` off)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print nothing but errors and requested data
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Explain what happens on stderr (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretStoreChoice {
+    /// The OS keyring when one answers, else the file store (with a warning)
+    Auto,
+    /// The OS keyring (Secret Service on Linux), service name `sbctl`
+    Keyring,
+    /// A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)
+    File,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, show, add, remove, import and export profiles
+    #[command(subcommand)]
+    Profiles(profiles::ProfilesCommand),
+    /// Print a profile's access token on stdout, for other tools to post with
+    Token(token::TokenArgs),
+    /// List the profiles that need attention (reads local state only)
+    Check(check::CheckArgs),
+    /// List providers and store their client secrets
+    #[command(subcommand)]
+    Providers(providers::ProvidersCommand),
+    /// Check the database, the secret store and the providers' configuration
+    Doctor(doctor::DoctorArgs),
+    /// Print a shell completion script
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`
+    Man(man::ManArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,67 @@
+//! `sbctl check`: the profiles that need attention, from local state only (the
+//! database and the secret store; no network). Exit 0, 3, 4 or 5 (SPEC).
+
+use crate::commands::profiles::profile_json;
+use crate::commands::{attention, status_words, Ctx};
+use crate::domain::profile::{Reason, Status};
+use crate::error::{Attention, Result};
+use crate::secrets::profile_key;
+use crate::store::ListFilter;
+use crate::ui::Tone;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print JSON (the profiles needing attention) instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
+    let mut store = ctx.store()?;
+    let profiles = store.list(&ListFilter::default())?;
+    let secrets = ctx.secrets(store.as_mut())?;
+    let mut outcome = Attention::None;
+    let mut needing = Vec::new();
+    for mut p in profiles {
+        // A token that went missing from the secret store is found here, and one that
+        // came back (a restored keyring) clears the mark.
+        let has_token = p.reauth_reason == Some(Reason::NotAuthorized)
+            || secrets.get(&profile_key(&p.id))?.is_some();
+        let marked = p.reauth_reason == Some(Reason::SecretMissing);
+        if has_token == marked {
+            p.reauth_reason = (!has_token).then_some(Reason::SecretMissing);
+            p.updated_at = ctx.now;
+            store.update(&p)?;
+        }
+        let h = ctx.health(&p);
+        if h.status != Status::Ok {
+            outcome = outcome.and(attention(&h));
+            needing.push((p, h));
+        }
+    }
+    if args.json {
+        let items = needing.iter().map(|(p, h)| profile_json(p, h)).collect();
+        ctx.ui.json(&serde_json::Value::Array(items));
+    } else if needing.is_empty() {
+        ctx.ui.info("all profiles are OK");
+    } else {
+        let rows = needing
+            .iter()
+            .map(|(p, h)| {
+                let fix = match h.status {
+                    Status::RefreshFailed => format!("sbctl refresh {}", p.id),
+                    _ => format!("sbctl reauth {}", p.id),
+                };
+                vec![
+                    (p.id.to_string(), Tone::Plain),
+                    (p.network.clone(), Tone::Plain),
+                    status_words(h, ctx.now),
+                    (fix, Tone::Plain),
+                ]
+            })
+            .collect();
+        ctx.ui.table(&["ID", "NETWORK", "STATUS", "FIX"], rows);
+    }
+    Ok(outcome)
+}

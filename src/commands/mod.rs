@@ -1,0 +1,194 @@
+//! One file per command or command group. Each gets a `Ctx` holding the resolved
+//! settings, the terminal door and the current time, and opens what it needs.
+
+pub mod check;
+pub mod completions;
+pub mod doctor;
+pub mod man;
+pub mod profiles;
+pub mod providers;
+pub mod token;
+
+use crate::cli::{Cli, Command, GlobalArgs, SecretStoreChoice};
+use crate::config::Settings;
+use crate::domain::profile::{Health, Profile, ProfileId, Timestamp};
+use crate::error::{Attention, Result};
+use crate::secrets::{file::FileStore, keyring::KeyringStore, SecretStore};
+use crate::store::{sqlite::SqliteStore, ProfileStore};
+use crate::ui::Ui;
+use std::time::Duration;
+
+/// How long one keyring call may take before sbctl gives up on it.
+const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long `auto` waits for a keyring to answer before using the file store.
+const KEYRING_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// The `meta` key remembering which secret store holds this database's secrets.
+const SECRET_STORE_META: &str = "secret_store";
+
+pub struct Ctx {
+    pub settings: Settings,
+    pub ui: Ui,
+    pub now: Timestamp,
+}
+
+impl Ctx {
+    pub fn store(&self) -> Result<Box<dyn ProfileStore>> {
+        self.ui
+            .debug(&format!("database: {}", self.settings.db_path.display()));
+        Ok(Box::new(SqliteStore::open(&self.settings.db_path)?))
+    }
+
+    /// The secret store to use. `auto` follows the store this database's secrets were
+    /// first written to (so that a cron job without a keyring session does not look in
+    /// the wrong place); on a new database it asks the keyring and falls back to the
+    /// file store with a warning.
+    pub fn secrets(&self, store: &mut dyn ProfileStore) -> Result<Box<dyn SecretStore>> {
+        let file = || Box::new(FileStore::new(self.settings.secrets_file.clone()));
+        let keyring = |timeout| Box::new(KeyringStore::new(timeout));
+        let chosen: Box<dyn SecretStore> = match self.settings.secret_store {
+            SecretStoreChoice::File => file(),
+            SecretStoreChoice::Keyring => keyring(KEYRING_TIMEOUT),
+            SecretStoreChoice::Auto => match store.meta(SECRET_STORE_META)?.as_deref() {
+                Some("keyring") => keyring(KEYRING_TIMEOUT),
+                Some("file") => file(),
+                _ => match keyring(KEYRING_PROBE_TIMEOUT).probe() {
+                    Ok(()) => keyring(KEYRING_TIMEOUT),
+                    Err(e) => {
+                        self.ui.warn(&format!(
+                            "{e}; keeping secrets in {} (mode 0600). Set secret_store = \"file\" in the config to silence this",
+                            self.settings.secrets_file.display()
+                        ));
+                        file()
+                    }
+                },
+            },
+        };
+        self.ui
+            .debug(&format!("secret store: {}", chosen.location()));
+        Ok(chosen)
+    }
+
+    /// Remembers which secret store holds this database's secrets, once, at the
+    /// first write, so that `auto` keeps looking there.
+    pub fn remember_secret_store(
+        &self,
+        store: &mut dyn ProfileStore,
+        secrets: &dyn SecretStore,
+    ) -> Result<()> {
+        if store.meta(SECRET_STORE_META)?.is_none() {
+            store.set_meta(SECRET_STORE_META, secrets.kind())?;
+        }
+        Ok(())
+    }
+
+    pub fn health(&self, profile: &Profile) -> Health {
+        profile.status_at(self.now, self.settings.warn_within.as_delta())
+    }
+
+    /// A stored profile, or an error naming it with how to find the right id.
+    pub fn require(&self, store: &dyn ProfileStore, id: &ProfileId) -> Result<Profile> {
+        store
+            .get(id)?
+            .ok_or_else(|| crate::store::StoreError::NotFound(id.clone()).into())
+    }
+}
+
+/// The text people see for a status, e.g. "Expiring in 3d" (SPEC "shown as").
+pub fn status_words(h: &Health, now: Timestamp) -> (String, crate::ui::Tone) {
+    use crate::domain::profile::Status;
+    use crate::ui::Tone;
+    match h.status {
+        Status::Ok => ("OK".into(), Tone::Good),
+        Status::Expiring => (
+            format!(
+                "Expiring {}",
+                h.deadline.map_or("soon".into(), |d| relative(d, now))
+            ),
+            Tone::Warn,
+        ),
+        Status::RefreshFailed => ("Refresh failed".into(), Tone::Warn),
+        Status::ReauthRequired => (
+            format!(
+                "Reauth required: {}",
+                h.reason.map_or("unknown", |r| r.describe())
+            ),
+            Tone::Bad,
+        ),
+    }
+}
+
+/// `in 12d`, `3d ago`, `in 45s`: the largest whole unit, as `kubectl` shows ages.
+pub fn relative(t: Timestamp, now: Timestamp) -> String {
+    let secs = (t - now).num_seconds();
+    let size = secs.unsigned_abs();
+    if size == 0 {
+        return "now".into();
+    }
+    let amount = match size {
+        0..=119 => format!("{size}s"),
+        120..=7199 => format!("{}m", size / 60),
+        7200..=172_799 => format!("{}h", size / 3600),
+        _ => format!("{}d", size / 86_400),
+    };
+    if secs >= 0 {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
+    }
+}
+
+/// What a set of profiles means for the exit code.
+pub fn attention(health: &Health) -> Attention {
+    use crate::domain::profile::Status;
+    match health.status {
+        Status::Ok => Attention::None,
+        Status::Expiring => Attention::Expiring,
+        Status::RefreshFailed => Attention::Transient,
+        Status::ReauthRequired => Attention::Reauth,
+    }
+}
+
+impl Ctx {
+    /// Resolves the settings (the config file is read here) for a command that needs them.
+    fn new(global: &GlobalArgs, ui: Ui) -> Result<Ctx> {
+        let settings = Settings::resolve(global, &|k| std::env::var(k).ok())?;
+        Ok(Ctx {
+            settings,
+            ui,
+            now: chrono::Utc::now(),
+        })
+    }
+}
+
+/// Runs a command. Completions and the manual page need no settings, so a broken
+/// config file does not stop them.
+pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Completions(args) => completions::run(args, &ui),
+        Command::Man(args) => man::run(args, &ui),
+        Command::Profiles(cmd) => profiles::run(cmd, &Ctx::new(g, ui)?),
+        Command::Token(args) => token::run(args, &Ctx::new(g, ui)?),
+        Command::Check(args) => check::run(args, &Ctx::new(g, ui)?),
+        Command::Providers(cmd) => providers::run(cmd, &Ctx::new(g, ui)?),
+        Command::Doctor(args) => doctor::run(args, &Ctx::new(g, ui)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeDelta, TimeZone, Utc};
+
+    #[test]
+    fn relative_times() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        let at = |s: i64| relative(now + TimeDelta::seconds(s), now);
+        assert_eq!(at(45), "in 45s");
+        assert_eq!(at(0), "now");
+        assert_eq!(at(-120), "2m ago");
+        assert_eq!(at(5 * 3600), "in 5h");
+        assert_eq!(at(12 * 86_400 + 3600), "in 12d");
+        assert_eq!(at(-3 * 86_400), "3d ago");
+    }
+}

@@ -1,0 +1,133 @@
+//! `sbctl profiles add <id> --network N --with-token`: register a token obtained
+//! elsewhere. The token goes to the secret store first, then the row to the database;
+//! if the row cannot be written the token is taken back out, so nothing is half-added.
+
+use crate::commands::Ctx;
+use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
+use crate::domain::token::{parse_token_input, Grant};
+use crate::error::{Attention, Error, Result};
+use crate::secrets::{profile_key, token_entries, SecretStore};
+use crate::store::{ProfileStore, StoreError};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The new profile's id: 1-64 of a-z, 0-9, '.', '_', '-'
+    pub id: ProfileId,
+    /// The network (facebook, instagram, threads, x, linkedin, youtube, tiktok,
+    /// pinterest) or a provider from the config file
+    #[arg(long, value_name = "N")]
+    pub network: String,
+    /// The account's id at the network (with --with-token: recorded as given)
+    #[arg(long, value_name = "A")]
+    pub account: Option<String>,
+    /// Read the token from stdin: a raw access token or a JSON token response
+    #[arg(long)]
+    pub with_token: bool,
+}
+
+pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
+    let provider = ctx.settings.provider(&args.network)?;
+    if !args.with_token {
+        return Err(Error::failed(format!(
+            "{}: adding a profile through the browser is not built yet",
+            args.id
+        ))
+        .hint("pass --with-token and pipe the token on stdin"));
+    }
+    let mut store = ctx.store()?;
+    if store.get(&args.id)?.is_some() {
+        return Err(StoreError::Duplicate(args.id).into());
+    }
+    let input = ctx
+        .ui
+        .read_secret("Paste the access token or JSON token response: ")
+        .map_err(|e| Error::failed(format!("cannot read the token from stdin: {e}")))?;
+    let grant = parse_token_input(&input, ctx.now)
+        .map_err(|e| Error::failed(format!("{}: {e}", args.id)))?;
+
+    let mut profile = Profile::new(args.id.clone(), provider.name.clone(), ctx.now);
+    profile.account_id = args.account.clone();
+    let missing = apply_grant(&mut profile, &grant, provider.config.scopes.as_deref(), ctx.now);
+    profile.connected_by = Some(ctx.settings.user_at_host.clone());
+
+    let secrets = ctx.secrets(store.as_mut())?;
+    ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;
+    add_all(
+        store.as_mut(),
+        secrets.as_ref(),
+        &[profile.clone()],
+        &[(args.id.clone(), grant.tokens)],
+    )?;
+
+    let health = ctx.health(&profile);
+    if !missing.is_empty() {
+        ctx.ui.warn(&format!(
+            "{}: the token lacks the scopes {}; run `sbctl reauth {}` to grant them",
+            profile.id,
+            missing.join(", "),
+            profile.id
+        ));
+    }
+    ctx.ui.info(&format!(
+        "added {} ({}): {}",
+        profile.id,
+        profile.network,
+        crate::commands::status_words(&health, ctx.now).0
+    ));
+    Ok(crate::commands::attention(&health))
+}
+
+/// Records what a token response says on the profile; returns the required scopes the
+/// grant lacks (then the profile is `reauth_required` / `scope_missing`).
+pub fn apply_grant(
+    profile: &mut Profile,
+    grant: &Grant,
+    required: Option<&[String]>,
+    now: Timestamp,
+) -> Vec<String> {
+    profile.expires_at = grant.expires_at;
+    profile.refresh_expires_at = grant.refresh_expires_at;
+    profile.issued_at = Some(now);
+    profile.updated_at = now;
+    profile.renewable = grant.tokens.refresh_token.is_some();
+    let mut missing = Vec::new();
+    if let Some(granted) = &grant.scopes {
+        profile.scopes = granted.clone();
+        missing = required
+            .unwrap_or_default()
+            .iter()
+            .filter(|s| !granted.contains(s))
+            .cloned()
+            .collect();
+    }
+    profile.reauth_reason = (!missing.is_empty()).then_some(Reason::ScopeMissing);
+    missing
+}
+
+/// Stores tokens, then rows, all or nothing: if the rows cannot be inserted, the
+/// tokens just written are removed again.
+pub fn add_all(
+    store: &mut dyn ProfileStore,
+    secrets: &dyn SecretStore,
+    profiles: &[Profile],
+    tokens: &[(ProfileId, crate::domain::token::TokenSet)],
+) -> Result<()> {
+    let entries = token_entries(tokens);
+    if let Err(e) = secrets.set_many(&entries) {
+        // A keyring may have taken some before failing: take them back.
+        let keys: Vec<String> = entries.into_iter().map(|(k, _)| k).collect();
+        let _ = secrets.delete_many(&keys);
+        return Err(e.into());
+    }
+    if let Err(e) = store.insert(profiles) {
+        let keys: Vec<String> = tokens.iter().map(|(id, _)| profile_key(id)).collect();
+        if let Err(undo) = secrets.delete_many(&keys) {
+            return Err(Error::failed(format!(
+                "{e}, and removing the tokens just stored failed too ({undo})"
+            )));
+        }
+        return Err(e.into());
+    }
+    Ok(())
+}

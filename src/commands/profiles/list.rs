@@ -1,0 +1,87 @@
+//! `sbctl profiles list`: which profiles need re-authorization, and why.
+
+use super::{profile_json, table_row, TABLE_HEADERS};
+use crate::commands::Ctx;
+use crate::domain::profile::Status;
+use crate::error::{Attention, Result};
+use crate::store::ListFilter;
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only profiles of this network
+    #[arg(long, value_name = "N")]
+    pub network: Option<String>,
+    /// Only profiles with this status
+    #[arg(long, value_enum, value_name = "S")]
+    pub status: Option<StatusArg>,
+    /// Only profiles that need re-authorization (same as --status reauth_required)
+    #[arg(long, conflicts_with = "status")]
+    pub needs_reauth: bool,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum StatusArg {
+    Ok,
+    Expiring,
+    RefreshFailed,
+    ReauthRequired,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Status {
+        match s {
+            StatusArg::Ok => Status::Ok,
+            StatusArg::Expiring => Status::Expiring,
+            StatusArg::RefreshFailed => Status::RefreshFailed,
+            StatusArg::ReauthRequired => Status::ReauthRequired,
+        }
+    }
+}
+
+pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
+    if let Some(n) = &args.network {
+        ctx.settings.provider(n)?;
+    }
+    let wanted: Option<Status> = if args.needs_reauth {
+        Some(Status::ReauthRequired)
+    } else {
+        args.status.map(Status::from)
+    };
+    let store = ctx.store()?;
+    let filter = ListFilter {
+        network: args.network.clone(),
+    };
+    let shown: Vec<_> = store
+        .list(&filter)?
+        .into_iter()
+        .map(|p| {
+            let h = ctx.health(&p);
+            (p, h)
+        })
+        .filter(|(_, h)| wanted.is_none_or(|s| h.status == s))
+        .collect();
+    if args.json {
+        let items: Vec<_> = shown.iter().map(|(p, h)| profile_json(p, h)).collect();
+        ctx.ui.json(&serde_json::Value::Array(items));
+    } else if shown.is_empty() {
+        if wanted.is_none() && args.network.is_none() {
+            ctx.ui.info(
+                "no profiles yet: add one with `sbctl profiles add <id> --network <network>`",
+            );
+        } else {
+            ctx.ui.info("no profiles match");
+        }
+    } else {
+        let rows = shown
+            .iter()
+            .map(|(p, h)| table_row(p, h, ctx.now))
+            .collect();
+        ctx.ui.table(&TABLE_HEADERS, rows);
+    }
+    Ok(Attention::None)
+}

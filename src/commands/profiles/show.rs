@@ -1,0 +1,78 @@
+//! `sbctl profiles show <id>`: everything known about one profile, and what to do.
+
+use super::profile_json;
+use crate::commands::{relative, status_words, Ctx};
+use crate::domain::profile::{ProfileId, Status, Timestamp};
+use crate::error::{Attention, Result};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The profile id
+    pub id: ProfileId,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<Attention> {
+    let store = ctx.store()?;
+    let p = ctx.require(store.as_ref(), &args.id)?;
+    let h = ctx.health(&p);
+    if args.json {
+        ctx.ui.json(&profile_json(&p, &h));
+        return Ok(Attention::None);
+    }
+    let now = ctx.now;
+    let at = |t: Option<Timestamp>, none: &str| {
+        t.map_or(none.to_owned(), |t| {
+            format!("{} ({})", t.format("%Y-%m-%d %H:%M UTC"), relative(t, now))
+        })
+    };
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let network = crate::networks::BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == p.network)
+        .map_or(p.network.clone(), |(n, display)| format!("{n} ({display})"));
+    let mut lines = vec![
+        ("id", p.id.to_string()),
+        ("network", network),
+        ("account", text(&p.account_name)),
+        ("account id", text(&p.account_id)),
+        ("status", status_words(&h, now).0),
+        ("expires", at(p.expires_at, "never")),
+        ("refresh token expires", at(p.refresh_expires_at, "-")),
+        ("data access expires", at(p.data_access_expires_at, "-")),
+        (
+            "renews itself",
+            if p.renewable { "yes" } else { "no" }.to_owned(),
+        ),
+        (
+            "scopes",
+            if p.scopes.is_empty() {
+                "-".into()
+            } else {
+                p.scopes.join(" ")
+            },
+        ),
+        ("last refreshed", at(p.last_refreshed_at, "never")),
+        ("last checked", at(p.last_checked_at, "never")),
+        ("last error", text(&p.last_error)),
+        ("connected by", text(&p.connected_by)),
+        ("added", at(Some(p.created_at), "-")),
+    ];
+    match h.status {
+        Status::ReauthRequired | Status::Expiring => {
+            lines.push(("fix", format!("sbctl reauth {}", p.id)))
+        }
+        Status::RefreshFailed => lines.push(("fix", format!("sbctl refresh {}", p.id))),
+        Status::Ok => {}
+    }
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
+    let out: String = lines
+        .iter()
+        .map(|(k, v)| format!("{:width$} {v}\n", format!("{k}:")))
+        .collect();
+    ctx.ui.data(&out);
+    Ok(Attention::None)
+}

@@ -1,0 +1,349 @@
+//! Flags, environment and `config.toml` resolved into one plain `Settings` value before
+//! any command runs (flag > environment > config file > default).
+
+use crate::cli::{GlobalArgs, SecretStoreChoice};
+use crate::domain::duration::Duration;
+use crate::domain::token::Secret;
+use crate::error::{Error, Result};
+use crate::networks;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    #[default]
+    Basic,
+    Post,
+    None,
+}
+
+/// One `[providers.NAME]` section.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    pub client_id: Option<String>,
+    pub client_auth: Option<ClientAuth>,
+    pub scopes: Option<Vec<String>>,
+    pub redirect_port: Option<u16>,
+    pub redirect_path: Option<String>,
+    pub issuer: Option<String>,
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+    pub api_base: Option<String>,
+    pub revocation_url: Option<String>,
+    pub introspection_url: Option<String>,
+    pub userinfo_url: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra_authorize_params: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    pub command: Option<String>,
+    pub webhook: Option<String>,
+    pub repeat: Option<Duration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    secret_store: Option<SecretStoreChoice>,
+    refresh_ahead: Option<Duration>,
+    warn_within: Option<Duration>,
+    verify_every: Option<Duration>,
+    concurrency: Option<u32>,
+    #[serde(default)]
+    providers: BTreeMap<String, ProviderConfig>,
+    #[serde(default)]
+    notify: NotifyConfig,
+}
+
+/// A provider as sbctl will use it: built-in or from config, with its client secret from
+/// the environment when one is set there.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub name: String,
+    pub built_in: bool,
+    pub config: ProviderConfig,
+    /// `SBCTL_CLIENT_SECRET_<NAME>`, when set.
+    pub env_secret: Option<Secret>,
+}
+
+impl Provider {
+    pub fn env_var(name: &str) -> String {
+        format!(
+            "SBCTL_CLIENT_SECRET_{}",
+            name.to_ascii_uppercase().replace('-', "_")
+        )
+    }
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    pub db_path: PathBuf,
+    pub config_path: PathBuf,
+    pub config_found: bool,
+    pub secrets_file: PathBuf,
+    pub secret_store: SecretStoreChoice,
+    pub refresh_ahead: Duration,
+    pub warn_within: Duration,
+    pub verify_every: Duration,
+    pub concurrency: u32,
+    pub providers: BTreeMap<String, Provider>,
+    pub notify: NotifyConfig,
+    /// Who runs sbctl, as `user@host`: recorded as a profile's `connected_by`.
+    pub user_at_host: String,
+}
+
+impl Settings {
+    /// Resolves everything from the flags (which clap already merged with their
+    /// environment variables), the process environment and the config file.
+    pub fn resolve(args: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings> {
+        let dirs = directories::BaseDirs::new();
+        let under = |base: Option<&Path>, file: &str, var: &str| -> Result<PathBuf> {
+            base.map(|b| b.join("sbctl").join(file)).ok_or_else(|| {
+                Error::failed(format!("cannot tell where to keep {file}: no home directory"))
+                    .hint(format!("set {var}"))
+            })
+        };
+        let data_dir = dirs.as_ref().map(|d| d.data_dir());
+        let (config_path, explicit_config) = match &args.config {
+            Some(p) => (p.clone(), true),
+            None => (
+                under(
+                    dirs.as_ref().map(|d| d.config_dir()),
+                    "config.toml",
+                    "SBCTL_CONFIG",
+                )?,
+                false,
+            ),
+        };
+        let (file, config_found) = load_file(&config_path, explicit_config)?;
+        let db_path = match &args.db {
+            Some(p) => p.clone(),
+            None => under(data_dir, "sbctl.db", "SBCTL_DB")?,
+        };
+        let secrets_file = match env("SBCTL_SECRETS_FILE").filter(|v| !v.is_empty()) {
+            Some(p) => PathBuf::from(p),
+            None => under(data_dir, "secrets.json", "SBCTL_SECRETS_FILE")?,
+        };
+
+        let mut providers: BTreeMap<String, Provider> = networks::BUILT_IN
+            .iter()
+            .map(|(name, _)| (name.to_string(), ProviderConfig::default()))
+            // A [providers.NAME] section replaces the built-in defaults of that name.
+            .chain(file.providers)
+            .map(|(name, config)| {
+                let built_in = networks::is_built_in(&name);
+                let env_secret = env(&Provider::env_var(&name))
+                    .filter(|v| !v.is_empty())
+                    .map(Secret::new);
+                (
+                    name.clone(),
+                    Provider {
+                        name,
+                        built_in,
+                        config,
+                        env_secret,
+                    },
+                )
+            })
+            .collect();
+        for (name, p) in &mut providers {
+            check_provider_name(name, &config_path)?;
+            if let Some(path) = &p.config.redirect_path {
+                if !path.starts_with('/') {
+                    return Err(Error::failed(format!(
+                        "config {}: providers.{name}.redirect_path must start with '/'",
+                        config_path.display()
+                    )));
+                }
+            }
+        }
+
+        let concurrency = file.concurrency.unwrap_or(8);
+        if !(1..=256).contains(&concurrency) {
+            return Err(Error::failed(format!(
+                "config {}: concurrency must be between 1 and 256",
+                config_path.display()
+            )));
+        }
+        Ok(Settings {
+            db_path,
+            config_path,
+            config_found,
+            secrets_file,
+            secret_store: args
+                .secret_store
+                .or(file.secret_store)
+                .unwrap_or(SecretStoreChoice::Auto),
+            refresh_ahead: file.refresh_ahead.unwrap_or(Duration::seconds(7 * 86_400)),
+            warn_within: file.warn_within.unwrap_or(Duration::seconds(7 * 86_400)),
+            verify_every: file.verify_every.unwrap_or(Duration::seconds(86_400)),
+            concurrency,
+            providers,
+            notify: file.notify,
+            user_at_host: user_at_host(env),
+        })
+    }
+
+    /// The provider called `name`, or an error that lists the known ones.
+    pub fn provider(&self, name: &str) -> Result<&Provider> {
+        self.providers.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.providers.keys().map(String::as_str).collect();
+            Error::usage(format!(
+                "unknown network `{}`: known are {}",
+                name.escape_debug(),
+                known.join(", ")
+            ))
+            .hint(format!(
+                "add a [providers.{}] section to {} for another OAuth provider",
+                name.escape_debug(),
+                self.config_path.display()
+            ))
+        })
+    }
+}
+
+fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {
+    let user = env("USER")
+        .or_else(|| env("LOGNAME"))
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "unknown".into());
+    let host = ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{user}@{host}")
+}
+
+fn check_provider_name(name: &str, config_path: &Path) -> Result<()> {
+    let ok = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::failed(format!(
+            "config {}: provider name `{}` must be 1 to 64 of a-z, 0-9, '-', '_'",
+            config_path.display(),
+            name.escape_debug()
+        )))
+    }
+}
+
+fn load_file(path: &Path, explicit: bool) -> Result<(ConfigFile, bool)> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            return Ok((ConfigFile::default(), false))
+        }
+        Err(e) => {
+            return Err(Error::failed(format!(
+                "cannot read config {}: {}",
+                path.display(),
+                crate::error::io_reason(&e)
+            )))
+        }
+    };
+    let parsed: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let message = e
+            .message()
+            .trim()
+            .replace("unknown field", "unknown key")
+            .replace("missing field", "missing key");
+        Error::failed(match line {
+            Some(l) => format!("config {}:{l}: {message}", path.display()),
+            None => format!("config {}: {message}", path.display()),
+        })
+    })?;
+    Ok((parsed, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> std::result::Result<(ConfigFile, bool), String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        load_file(&path, true).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_spec_example_parses() {
+        let (cfg, found) = load(
+            r#"
+secret_store = "auto"
+refresh_ahead = "7d"
+warn_within = "7d"
+verify_every = "24h"
+concurrency = 8
+
+[providers.facebook]
+client_id = "1234567890"
+redirect_port = 8765
+scopes = ["pages_show_list", "pages_manage_posts"]
+
+[providers.corp]
+issuer = "https://login.example.com"
+client_id = "sbctl"
+client_auth = "basic"
+scopes = ["openid", "offline_access"]
+extra_authorize_params = { prompt = "consent" }
+redirect_port = 0
+redirect_path = "/callback"
+
+[notify]
+command = "mail -s 'sbctl: action required' ops@example.com"
+webhook = "https://hooks.example.com/sbctl"
+repeat = "24h"
+"#,
+        )
+        .unwrap();
+        assert!(found);
+        assert_eq!(cfg.refresh_ahead, Some(Duration::seconds(7 * 86_400)));
+        assert_eq!(cfg.providers["corp"].client_auth, Some(ClientAuth::Basic));
+        assert_eq!(cfg.providers["facebook"].redirect_port, Some(8765));
+        assert_eq!(cfg.notify.repeat, Some(Duration::seconds(86_400)));
+    }
+
+    #[test]
+    fn unknown_keys_name_file_line_and_key() {
+        let err = load("concurrency = 8\n\n[providers.x]\nclient_id = \"a\"\nclient_secret = \"no\"\n")
+            .unwrap_err();
+        assert!(err.contains("config.toml:5: unknown key `client_secret`"), "{err}");
+        let err = load("refresh_ahed = \"7d\"\n").unwrap_err();
+        assert!(err.contains(":1: unknown key `refresh_ahed`"), "{err}");
+    }
+
+    #[test]
+    fn bad_durations_and_types_are_located() {
+        let err = load("\nwarn_within = \"7 days\"\n").unwrap_err();
+        assert!(err.contains(":2: invalid duration `7 days`"), "{err}");
+        let err = load("concurrency = \"eight\"\n").unwrap_err();
+        assert!(err.contains(":1:"), "{err}");
+        let err = load("[providers.corp]\nclient_auth = \"jwt\"\n").unwrap_err();
+        assert!(err.contains(":2:"), "{err}");
+    }
+
+    #[test]
+    fn env_var_names_for_client_secrets() {
+        assert_eq!(Provider::env_var("corp-sso"), "SBCTL_CLIENT_SECRET_CORP_SSO");
+        assert_eq!(Provider::env_var("x"), "SBCTL_CLIENT_SECRET_X");
+    }
+}

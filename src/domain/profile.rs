@@ -1,0 +1,393 @@
+//! Profiles and their health: `status_at(now)` is a pure function of stored metadata.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use std::fmt;
+
+pub type Timestamp = DateTime<Utc>;
+
+/// A user-chosen slug: `[a-z0-9][a-z0-9._-]{0,63}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProfileId(String);
+
+impl ProfileId {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let valid = !text.is_empty()
+            && text.len() <= 64
+            && text.bytes().enumerate().all(|(i, b)| {
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || (i > 0 && matches!(b, b'.' | b'_' | b'-'))
+            });
+        if valid {
+            Ok(ProfileId(text.to_owned()))
+        } else {
+            Err(format!(
+                "invalid profile id `{}`: use 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
+                text.escape_debug()
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProfileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for ProfileId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ProfileId::parse(s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Ok,
+    Expiring,
+    RefreshFailed,
+    ReauthRequired,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Expiring => "expiring",
+            Status::RefreshFailed => "refresh_failed",
+            Status::ReauthRequired => "reauth_required",
+        }
+    }
+}
+
+/// Why a profile needs re-authorization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    Expired,
+    PasswordChanged,
+    Revoked,
+    ScopeMissing,
+    SecretMissing,
+    Invalid,
+    NotAuthorized,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 7] = [
+        Reason::Expired,
+        Reason::PasswordChanged,
+        Reason::Revoked,
+        Reason::ScopeMissing,
+        Reason::SecretMissing,
+        Reason::Invalid,
+        Reason::NotAuthorized,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Expired => "expired",
+            Reason::PasswordChanged => "password_changed",
+            Reason::Revoked => "revoked",
+            Reason::ScopeMissing => "scope_missing",
+            Reason::SecretMissing => "secret_missing",
+            Reason::Invalid => "invalid",
+            Reason::NotAuthorized => "not_authorized",
+        }
+    }
+
+    /// Words for people: "password changed".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::Expired => "expired",
+            Reason::PasswordChanged => "password changed",
+            Reason::Revoked => "access revoked",
+            Reason::ScopeMissing => "permissions missing",
+            Reason::SecretMissing => "token missing from the secret store",
+            Reason::Invalid => "token rejected",
+            Reason::NotAuthorized => "never authorized",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// What the profile store keeps about a profile. Never a secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub id: ProfileId,
+    pub network: String,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub scopes: Vec<String>,
+    /// When the access token expires; `None` when it does not or is not known yet.
+    pub expires_at: Option<Timestamp>,
+    /// When the current access token was issued (for the "half its lifetime" rule).
+    pub issued_at: Option<Timestamp>,
+    /// The refresh token's own deadline, which renewing may not move.
+    pub refresh_expires_at: Option<Timestamp>,
+    /// Facebook's data-access deadline, a second limit beside the token's.
+    pub data_access_expires_at: Option<Timestamp>,
+    /// Whether sbctl can renew the token without the user (a refresh token, or the
+    /// network's own renewal of the access token).
+    pub renewable: bool,
+    /// Set when a provider (or the secret store) said the user must act.
+    pub reauth_reason: Option<Reason>,
+    /// The last renewal failed for a passing reason; it is retried.
+    pub refresh_failed: bool,
+    pub last_error: Option<String>,
+    pub last_refreshed_at: Option<Timestamp>,
+    pub last_checked_at: Option<Timestamp>,
+    pub connected_by: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A profile's health at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Health {
+    pub status: Status,
+    pub reason: Option<Reason>,
+    /// The moment the profile stops working unless someone acts, when there is one.
+    pub deadline: Option<Timestamp>,
+}
+
+impl Profile {
+    /// A fresh profile with nothing but its identity, as `add` starts one.
+    pub fn new(id: ProfileId, network: String, now: Timestamp) -> Self {
+        Profile {
+            id,
+            network,
+            account_id: None,
+            account_name: None,
+            scopes: Vec::new(),
+            expires_at: None,
+            issued_at: None,
+            refresh_expires_at: None,
+            data_access_expires_at: None,
+            renewable: false,
+            reauth_reason: None,
+            refresh_failed: false,
+            last_error: None,
+            last_refreshed_at: None,
+            last_checked_at: None,
+            connected_by: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The moment the profile becomes unusable without the user, if any: the access
+    /// token's expiry when nothing can renew it, the refresh token's deadline when
+    /// something can, and Facebook's data-access deadline in any case.
+    pub fn deadline(&self, now: Timestamp) -> Option<Timestamp> {
+        let refresh_alive = self.renewable && self.refresh_expires_at.is_none_or(|t| t > now);
+        let token_deadline = if refresh_alive {
+            // Renewing keeps it alive until the refresh token itself dies; the access
+            // token may outlive that moment, so the later of the two counts.
+            self.refresh_expires_at
+                .map(|r| self.expires_at.map_or(r, |a| a.max(r)))
+        } else {
+            self.expires_at
+        };
+        match (token_deadline, self.data_access_expires_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The SPEC status table as a function of the stored metadata and `now`.
+    pub fn status_at(&self, now: Timestamp, warn_within: TimeDelta) -> Health {
+        if let Some(reason) = self.reauth_reason {
+            return Health {
+                status: Status::ReauthRequired,
+                reason: Some(reason),
+                deadline: None,
+            };
+        }
+        let deadline = self.deadline(now);
+        if deadline.is_some_and(|d| d <= now) {
+            return Health {
+                status: Status::ReauthRequired,
+                reason: Some(Reason::Expired),
+                deadline,
+            };
+        }
+        let status = if self.refresh_failed {
+            Status::RefreshFailed
+        } else if deadline.is_some_and(|d| d - now <= warn_within) {
+            Status::Expiring
+        } else {
+            Status::Ok
+        };
+        Health {
+            status,
+            reason: None,
+            deadline,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> Timestamp {
+        Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+    }
+
+    fn days(n: i64) -> TimeDelta {
+        TimeDelta::days(n)
+    }
+
+    fn secs(n: i64) -> TimeDelta {
+        TimeDelta::seconds(n)
+    }
+
+    fn profile() -> Profile {
+        Profile::new(
+            ProfileId::parse("acme-fb").unwrap(),
+            "facebook".into(),
+            t0() - days(30),
+        )
+    }
+
+    fn status(p: &Profile, now: Timestamp) -> (Status, Option<Reason>) {
+        let h = p.status_at(now, days(7));
+        (h.status, h.reason)
+    }
+
+    #[test]
+    fn ids_follow_the_slug_rule() {
+        for ok in ["a", "acme-fb", "0", "a.b_c-d", &"x".repeat(64)] {
+            assert!(ProfileId::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-a", ".a", "_a", "Acme", "a b", "a/b", "é", &"x".repeat(65), "a\n"] {
+            assert!(ProfileId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn no_expiry_is_ok_forever() {
+        let p = profile();
+        assert_eq!(status(&p, t0()), (Status::Ok, None));
+        assert_eq!(status(&p, t0() + days(10_000)), (Status::Ok, None));
+    }
+
+    #[test]
+    fn unrenewable_token_warns_inside_the_window_only() {
+        let mut p = profile();
+        p.expires_at = Some(t0() + days(7));
+        assert_eq!(status(&p, t0() - secs(1)), (Status::Ok, None));
+        assert_eq!(status(&p, t0()), (Status::Expiring, None));
+        assert_eq!(
+            p.status_at(t0(), days(7)).deadline,
+            Some(t0() + days(7)),
+            "the deadline is the expiry"
+        );
+    }
+
+    #[test]
+    fn expiry_instant_is_expired() {
+        let mut p = profile();
+        p.expires_at = Some(t0());
+        assert_eq!(status(&p, t0() - secs(1)), (Status::Expiring, None));
+        assert_eq!(
+            status(&p, t0()),
+            (Status::ReauthRequired, Some(Reason::Expired))
+        );
+    }
+
+    #[test]
+    fn renewable_token_is_ok_even_after_its_access_token_expired() {
+        let mut p = profile();
+        p.renewable = true;
+        p.expires_at = Some(t0() - days(1));
+        assert_eq!(status(&p, t0()), (Status::Ok, None));
+    }
+
+    #[test]
+    fn refresh_token_deadline_is_a_hard_deadline() {
+        let mut p = profile();
+        p.renewable = true;
+        p.expires_at = Some(t0() + days(1));
+        p.refresh_expires_at = Some(t0() + days(7));
+        assert_eq!(status(&p, t0() - secs(1)), (Status::Ok, None));
+        assert_eq!(status(&p, t0()), (Status::Expiring, None));
+        // Once the refresh token is dead, the access token's expiry is what is left.
+        p.refresh_expires_at = Some(t0());
+        assert_eq!(status(&p, t0()), (Status::Expiring, None));
+        assert_eq!(p.status_at(t0(), days(7)).deadline, Some(t0() + days(1)));
+        assert_eq!(
+            status(&p, t0() + days(1)),
+            (Status::ReauthRequired, Some(Reason::Expired))
+        );
+    }
+
+    #[test]
+    fn access_token_outliving_its_refresh_token_counts() {
+        let mut p = profile();
+        p.renewable = true;
+        p.expires_at = Some(t0() + days(30));
+        p.refresh_expires_at = Some(t0() + days(2));
+        assert_eq!(status(&p, t0()), (Status::Ok, None));
+        assert_eq!(p.deadline(t0()), Some(t0() + days(30)));
+    }
+
+    #[test]
+    fn data_access_deadline_applies_even_without_token_expiry() {
+        let mut p = profile();
+        p.data_access_expires_at = Some(t0() + days(7));
+        assert_eq!(status(&p, t0() - secs(1)), (Status::Ok, None));
+        assert_eq!(status(&p, t0()), (Status::Expiring, None));
+        assert_eq!(
+            status(&p, t0() + days(7)),
+            (Status::ReauthRequired, Some(Reason::Expired))
+        );
+        // The earlier of two deadlines wins.
+        p.expires_at = Some(t0() + days(3));
+        assert_eq!(p.deadline(t0()), Some(t0() + days(3)));
+    }
+
+    #[test]
+    fn recorded_reason_wins_over_everything() {
+        let mut p = profile();
+        p.expires_at = Some(t0() + days(60));
+        p.refresh_failed = true;
+        p.reauth_reason = Some(Reason::PasswordChanged);
+        assert_eq!(
+            status(&p, t0()),
+            (Status::ReauthRequired, Some(Reason::PasswordChanged))
+        );
+    }
+
+    #[test]
+    fn refresh_failed_while_still_usable() {
+        let mut p = profile();
+        p.renewable = true;
+        p.expires_at = Some(t0() + days(1));
+        p.refresh_failed = true;
+        assert_eq!(status(&p, t0()), (Status::RefreshFailed, None));
+        // ...but an expired token without a way to renew it is simply expired.
+        p.renewable = false;
+        assert_eq!(
+            status(&p, t0() + days(2)),
+            (Status::ReauthRequired, Some(Reason::Expired))
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for r in Reason::ALL {
+            assert_eq!(Reason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Reason::parse("fine"), None);
+    }
+}

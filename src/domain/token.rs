@@ -1,0 +1,308 @@
+//! Tokens as they arrive (a raw access token, or a JSON token response) and as they are
+//! kept in the secret store. Secret values never appear in `Debug` output or in errors.
+
+use super::profile::Timestamp;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A secret string. `Debug` prints `<redacted>`; only `expose` gives the value.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// What the secret store keeps for one profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSet {
+    pub access_token: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+}
+
+/// A token and what its issuer said about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    pub tokens: TokenSet,
+    pub expires_at: Option<Timestamp>,
+    pub refresh_expires_at: Option<Timestamp>,
+    /// `None` when the response did not say which scopes were granted.
+    pub scopes: Option<Vec<String>>,
+}
+
+/// Longest lifetime believed: ten years. Longer is a unit mistake (ms for s).
+const MAX_LIFETIME_SECONDS: i64 = 10 * 366 * 86_400;
+/// Largest token accepted: JWTs run to a few kilobytes, nothing real to 64 KiB.
+const MAX_TOKEN_BYTES: usize = 64 * 1024;
+
+/// Parses what `profiles add --with-token` reads from stdin: a raw access token on one
+/// line, or a JSON token response (RFC 6749 §5.1 fields, see `grant_from_json`).
+pub fn parse_token_input(text: &str, now: Timestamp) -> Result<Grant, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("no token on stdin: pipe a raw access token or a JSON token response".into());
+    }
+    if trimmed.starts_with('{') {
+        let value: Value = serde_json::from_str(trimmed).map_err(|e| {
+            format!(
+                "stdin is not valid JSON (line {}, column {}): give a JSON token response or a raw token",
+                e.line(),
+                e.column()
+            )
+        })?;
+        return grant_from_json(&value, now);
+    }
+    let token = check_token_text("the token on stdin", trimmed)?;
+    Ok(Grant {
+        tokens: TokenSet {
+            access_token: token,
+            refresh_token: None,
+            token_type: None,
+        },
+        expires_at: None,
+        refresh_expires_at: None,
+        scopes: None,
+    })
+}
+
+/// Reads a token response object: `access_token` (required), `refresh_token`,
+/// `token_type`, `expires_in` | `expires_at`, `refresh_token_expires_in` |
+/// `refresh_token_expires_at`, `scope`. Other fields, which networks add freely, are
+/// ignored. Times are Unix seconds or RFC 3339; `expires_at: 0` means "never", as in
+/// Facebook's `debug_token`. Error messages name fields, never their values.
+pub fn grant_from_json(value: &Value, now: Timestamp) -> Result<Grant, String> {
+    let obj = value
+        .as_object()
+        .ok_or("a token response must be a JSON object")?;
+    let access = match obj.get("access_token") {
+        Some(Value::String(s)) => check_token_text("`access_token`", s)?,
+        Some(_) => return Err("`access_token` must be a string".into()),
+        None => return Err("the token response has no `access_token`".into()),
+    };
+    let refresh = match obj.get("refresh_token") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(check_token_text("`refresh_token`", s)?),
+        Some(_) => return Err("`refresh_token` must be a string".into()),
+    };
+    let token_type = optional_string(obj, "token_type")?;
+    let expires_at = deadline(obj, "expires_in", "expires_at", now)?;
+    let refresh_expires_at = deadline(
+        obj,
+        "refresh_token_expires_in",
+        "refresh_token_expires_at",
+        now,
+    )?;
+    let scopes = match obj.get("scope") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(split_scopes(s)),
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or("`scope` must be a string or an array of strings")?,
+        ),
+        Some(_) => return Err("`scope` must be a string or an array of strings".into()),
+    };
+    Ok(Grant {
+        tokens: TokenSet {
+            access_token: access,
+            refresh_token: refresh,
+            token_type,
+        },
+        expires_at,
+        refresh_expires_at,
+        scopes,
+    })
+}
+
+/// Scopes come space-separated (RFC 6749) or comma-separated (Facebook, TikTok).
+pub fn split_scopes(text: &str) -> Vec<String> {
+    text.split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn check_token_text(what: &str, text: &str) -> Result<Secret, String> {
+    if text.is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    if text.len() > MAX_TOKEN_BYTES {
+        return Err(format!("{what} is longer than 64 KiB"));
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{what} contains spaces or line breaks: give one token, or a JSON token response"
+        ));
+    }
+    Ok(Secret::new(text.to_owned()))
+}
+
+fn optional_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("`{key}` must be a string")),
+    }
+}
+
+/// A deadline given relatively (`*_in`, seconds from now) or absolutely (`*_at`).
+fn deadline(
+    obj: &Map<String, Value>,
+    in_key: &str,
+    at_key: &str,
+    now: Timestamp,
+) -> Result<Option<Timestamp>, String> {
+    let relative = match obj.get(in_key) {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let seconds = integer(v).ok_or(format!(
+                "`{in_key}` must be a whole number of seconds"
+            ))?;
+            if !(0..=MAX_LIFETIME_SECONDS).contains(&seconds) {
+                return Err(format!(
+                    "`{in_key}` is out of range (0 to ten years in seconds)"
+                ));
+            }
+            Some(now + TimeDelta::seconds(seconds))
+        }
+    };
+    let absolute = match obj.get(at_key) {
+        None | Some(Value::Null) => None,
+        Some(v) => parse_time(v).ok_or(format!(
+            "`{at_key}` must be Unix seconds or an RFC 3339 time"
+        ))?,
+    };
+    match (relative, absolute) {
+        (Some(_), Some(_)) => Err(format!("give `{in_key}` or `{at_key}`, not both")),
+        (r, a) => Ok(r.or(a)),
+    }
+}
+
+/// Whole numbers, also when sent as strings (some networks do).
+fn integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// `Some(None)` is "never" (`0`), `None` is "not a time".
+fn parse_time(v: &Value) -> Option<Option<Timestamp>> {
+    match v {
+        Value::Number(n) => match n.as_i64()? {
+            0 => Some(None),
+            s if s > 0 && s < 100_000_000_000 => DateTime::from_timestamp(s, 0).map(Some),
+            _ => None,
+        },
+        Value::String(s) => DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| Some(t.with_timezone(&Utc))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn now() -> Timestamp {
+        Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn raw_token_on_one_line() {
+        let g = parse_token_input("  EAAB.token-value_1\n", now()).unwrap();
+        assert_eq!(g.tokens.access_token.expose(), "EAAB.token-value_1");
+        assert_eq!(g.expires_at, None);
+        assert_eq!(g.scopes, None);
+    }
+
+    #[test]
+    fn raw_input_with_two_lines_or_nothing_is_refused() {
+        assert!(parse_token_input("a\nb", now()).is_err());
+        assert!(parse_token_input("a b", now()).is_err());
+        assert!(parse_token_input(" \n", now()).unwrap_err().contains("no token"));
+    }
+
+    #[test]
+    fn json_token_response_fields() {
+        let text = r#"{"access_token":"at","refresh_token":"rt","token_type":"Bearer",
+            "expires_in":3600,"refresh_token_expires_in":"86400","scope":"a b,c","open_id":"x"}"#;
+        let g = parse_token_input(text, now()).unwrap();
+        assert_eq!(g.tokens.refresh_token.unwrap().expose(), "rt");
+        assert_eq!(g.expires_at, Some(now() + TimeDelta::hours(1)));
+        assert_eq!(g.refresh_expires_at, Some(now() + TimeDelta::days(1)));
+        assert_eq!(g.scopes.unwrap(), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn absolute_times_and_never() {
+        let g = grant_from_json(
+            &json!({"access_token":"at","expires_at":"2027-01-01T00:00:00Z","scope":["x"]}),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(g.expires_at, Some(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap()));
+        let g = grant_from_json(&json!({"access_token":"at","expires_at":0}), now()).unwrap();
+        assert_eq!(g.expires_at, None);
+        let g = grant_from_json(&json!({"access_token":"at","expires_at":1800000000}), now())
+            .unwrap();
+        assert_eq!(g.expires_at.unwrap().timestamp(), 1_800_000_000);
+    }
+
+    #[test]
+    fn bad_responses_name_the_field_but_never_the_value() {
+        let cases = [
+            (json!({"token":"s3cr3t"}), "no `access_token`"),
+            (json!({"access_token":""}), "`access_token` is empty"),
+            (json!({"access_token":42}), "`access_token` must be a string"),
+            (json!({"access_token":"s3cr3t","expires_in":"soon"}), "`expires_in` must be"),
+            (json!({"access_token":"s3cr3t","expires_in":-5}), "out of range"),
+            (json!({"access_token":"s3cr3t","expires_in":1e12}), "`expires_in` must be"),
+            (json!({"access_token":"s3cr3t","expires_at":"tomorrow"}), "`expires_at` must be"),
+            (json!({"access_token":"s3cr3t","expires_in":1,"expires_at":5}), "not both"),
+            (json!({"access_token":"s3cr3t","refresh_token":"a b"}), "`refresh_token` contains"),
+            (json!({"access_token":"s3cr3t","scope":[1]}), "`scope` must be"),
+            (json!(["s3cr3t"]), "JSON object"),
+        ];
+        for (value, expected) in cases {
+            let err = grant_from_json(&value, now()).unwrap_err();
+            assert!(err.contains(expected), "{value}: {err}");
+            assert!(!err.contains("s3cr3t"), "{err}");
+        }
+        let err = parse_token_input("{\"access_token\": \"s3cr3t\"", now()).unwrap_err();
+        assert!(err.contains("not valid JSON") && !err.contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_tokens() {
+        let g = parse_token_input(r#"{"access_token":"s3cr3t","refresh_token":"r3fr3sh"}"#, now())
+            .unwrap();
+        let shown = format!("{g:?}");
+        assert!(!shown.contains("s3cr3t") && !shown.contains("r3fr3sh"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+}

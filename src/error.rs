@@ -1,0 +1,158 @@
+//! The one error type that reaches `main`: its kind picks the exit code (SPEC.md
+//! "Exit codes") and it may carry a hint that tells the user what to do next.
+
+use std::fmt;
+
+/// What a finished command reports besides plain success: the SPEC exit codes 3, 4, 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Attention {
+    /// Nothing needs attention (exit 0).
+    None,
+    /// One or more profiles need re-authorization (exit 3).
+    Reauth,
+    /// One or more renewals failed for a passing reason (exit 4).
+    Transient,
+    /// Warning only: one or more profiles are expiring (exit 5).
+    Expiring,
+}
+
+impl Attention {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Attention::None => 0,
+            Attention::Reauth => 3,
+            Attention::Transient => 4,
+            Attention::Expiring => 5,
+        }
+    }
+
+    /// Combines two outcomes: the lowest non-zero exit code wins (SPEC).
+    pub fn and(self, other: Attention) -> Attention {
+        match (self, other) {
+            (Attention::None, x) | (x, Attention::None) => x,
+            (a, b) => a.min(b),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The command failed: bad config, I/O, database, rejected flow (exit 1).
+    Failed,
+    /// The command line itself is wrong (exit 2).
+    Usage,
+    /// The profile concerned needs re-authorization (exit 3).
+    NeedsReauth,
+}
+
+/// A user-facing failure: one line of what happened and, optionally, what to do.
+#[derive(Debug)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn failed(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Failed,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Usage,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn needs_reauth(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::NeedsReauth,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self.kind {
+            ErrorKind::Failed => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::NeedsReauth => 3,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Adapter errors know their own fix; this carries it into the CLI error.
+fn failed_with_hint(message: String, hint: Option<String>) -> Error {
+    Error {
+        kind: ErrorKind::Failed,
+        message,
+        hint,
+    }
+}
+
+impl From<crate::store::StoreError> for Error {
+    fn from(e: crate::store::StoreError) -> Self {
+        failed_with_hint(e.to_string(), e.hint())
+    }
+}
+
+impl From<crate::secrets::SecretError> for Error {
+    fn from(e: crate::secrets::SecretError) -> Self {
+        failed_with_hint(e.to_string(), e.hint())
+    }
+}
+
+/// An I/O error in words, without Rust's "(os error 13)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::AlreadyExists => "it already exists".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowest_non_zero_exit_code_wins() {
+        use Attention::*;
+        assert_eq!(None.and(None), None);
+        assert_eq!(None.and(Expiring), Expiring);
+        assert_eq!(Expiring.and(Transient), Transient);
+        assert_eq!(Transient.and(Reauth), Reauth);
+        assert_eq!(Reauth.and(Expiring).exit_code(), 3);
+    }
+}

@@ -1,0 +1,35 @@
+//! sbctl: keep social-media profiles connected. Parse, run, map the outcome to an exit
+//! code; this is the only place the process exits.
+
+mod cli;
+mod commands;
+mod config;
+mod domain;
+mod error;
+mod networks;
+mod secrets;
+mod store;
+mod ui;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; everything else is a usage error (2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let ui = ui::Ui::new(&cli.global, no_color);
+    match commands::run(cli, ui) {
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
+        Err(e) => {
+            ui::report_error(&e.to_string());
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Secrets in one JSON file, mode 0600 in a 0700 directory. Every change rewrites the
+//! whole file under a lock (`<file>.lock`): a temporary file is written, fsynced and
+//! renamed over the old one, so a reader or a crash sees the old file or the new one.
+
+use super::{SecretError, SecretStore};
+use crate::domain::token::Secret;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+#[derive(Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Contents {
+    version: u32,
+    secrets: BTreeMap<String, Secret>,
+}
+
+pub struct FileStore {
+    path: PathBuf,
+    /// What this process last read or wrote; writes re-read under the lock.
+    cache: RefCell<Option<BTreeMap<String, Secret>>>,
+}
+
+impl FileStore {
+    pub fn new(path: PathBuf) -> Self {
+        FileStore {
+            path,
+            cache: RefCell::new(None),
+        }
+    }
+
+    fn io(&self, action: &'static str, path: &Path, e: std::io::Error) -> SecretError {
+        SecretError::Io {
+            action,
+            path: path.to_owned(),
+            reason: crate::error::io_reason(&e),
+        }
+    }
+
+    /// Reads the file, refusing it when others may read it. Missing means empty.
+    fn load(&self) -> Result<BTreeMap<String, Secret>, SecretError> {
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+            Err(e) => return Err(self.io("read", &self.path, e)),
+        };
+        let meta = file.metadata().map_err(|e| self.io("read", &self.path, e))?;
+        let mode = meta.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(SecretError::TooOpen {
+                path: self.path.clone(),
+                mode,
+            });
+        }
+        let contents: Contents = serde_json::from_reader(std::io::BufReader::new(file))
+            .map_err(|e| SecretError::Corrupt {
+                path: self.path.clone(),
+                // Position only: serde's own words may quote a secret.
+                reason: format!("not sbctl's JSON at line {}, column {}", e.line(), e.column()),
+            })?;
+        Ok(contents.secrets)
+    }
+
+    fn cached(&self) -> Result<std::cell::Ref<'_, BTreeMap<String, Secret>>, SecretError> {
+        if self.cache.borrow().is_none() {
+            let loaded = self.load()?;
+            *self.cache.borrow_mut() = Some(loaded);
+        }
+        Ok(std::cell::Ref::map(self.cache.borrow(), |c| {
+            c.as_ref().expect("just filled")
+        }))
+    }
+
+    /// Applies `change` to the current contents under the lock and replaces the file.
+    fn modify(&self, change: impl FnOnce(&mut BTreeMap<String, Secret>)) -> Result<(), SecretError> {
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| self.io("create the directory of", &self.path, e))?;
+        let lock_path = self.path.with_extension("json.lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock_path)
+            .map_err(|e| self.io("lock", &lock_path, e))?;
+        lock.lock().map_err(|e| self.io("lock", &lock_path, e))?;
+
+        let mut secrets = self.load()?;
+        change(&mut secrets);
+        let contents = Contents {
+            version: 1,
+            secrets,
+        };
+        let tmp = dir.join(format!(
+            ".{}.tmp-{}",
+            self.path.file_name().and_then(|n| n.to_str()).unwrap_or("secrets"),
+            std::process::id()
+        ));
+        let write = || -> std::io::Result<()> {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            let mut text = serde_json::to_vec_pretty(&contents).expect("secrets serialize");
+            text.push(b'\n');
+            f.write_all(&text)?;
+            f.sync_all()?;
+            fs::rename(&tmp, &self.path)?;
+            // The rename itself must reach the disk before we say it is stored.
+            File::open(dir)?.sync_all()
+        };
+        if let Err(e) = write() {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.io("write", &self.path, e));
+        }
+        *self.cache.borrow_mut() = Some(contents.secrets);
+        Ok(())
+    }
+}
+
+impl SecretStore for FileStore {
+    fn kind(&self) -> &'static str {
+        "file"
+    }
+
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn get(&self, key: &str) -> Result<Option<Secret>, SecretError> {
+        Ok(self.cached()?.get(key).cloned())
+    }
+
+    fn set_many(&self, items: &[(String, Secret)]) -> Result<(), SecretError> {
+        self.modify(|secrets| {
+            for (key, value) in items {
+                secrets.insert(key.clone(), value.clone());
+            }
+        })
+    }
+
+    fn delete_many(&self, keys: &[String]) -> Result<(), SecretError> {
+        self.modify(|secrets| {
+            for key in keys {
+                secrets.remove(key);
+            }
+        })
+    }
+
+    fn probe(&self) -> Result<(), SecretError> {
+        self.load().map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn secret(s: &str) -> Secret {
+        Secret::new(s.into())
+    }
+
+    #[test]
+    fn writes_0600_and_reads_back_in_another_instance() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/secrets.json");
+        let store = FileStore::new(path.clone());
+        assert_eq!(store.get("a").unwrap(), None);
+        store
+            .set_many(&[("a".into(), secret("1")), ("b".into(), secret("2"))])
+            .unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(path.parent().unwrap()).unwrap().mode() & 0o777,
+            0o700
+        );
+        let again = FileStore::new(path.clone());
+        assert_eq!(again.get("b").unwrap(), Some(secret("2")));
+        again.delete_many(&["a".into(), "zz".into()]).unwrap();
+        assert_eq!(FileStore::new(path).get("a").unwrap(), None);
+        let leftovers: Vec<_> = fs::read_dir(dir.path().join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(
+            leftovers.iter().all(|n| !n.contains("tmp")),
+            "{leftovers:?}"
+        );
+    }
+
+    #[test]
+    fn loose_permissions_are_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        FileStore::new(path.clone())
+            .set_many(&[("a".into(), secret("1"))])
+            .unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let before = fs::read(&path).unwrap();
+        let store = FileStore::new(path.clone());
+        assert!(matches!(store.get("a"), Err(SecretError::TooOpen { mode: 0o644, .. })));
+        assert!(store.set_many(&[("b".into(), secret("2"))]).is_err());
+        assert_eq!(fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn damaged_file_is_reported_without_its_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        fs::write(&path, r#"{"version":1,"secrets":{"a":"s3cr3t""#).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        let err = FileStore::new(path).get("a").unwrap_err().to_string();
+        assert!(err.contains("damaged") && !err.contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn concurrent_writers_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let store = FileStore::new(path);
+                    for i in 0..10 {
+                        store
+                            .set_many(&[(format!("k{t}-{i}"), secret("v"))])
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let store = FileStore::new(path);
+        for t in 0..8 {
+            for i in 0..10 {
+                assert!(store.get(&format!("k{t}-{i}")).unwrap().is_some(), "k{t}-{i}");
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The profile store: where profiles and their token metadata live (never a secret).
+//! `ProfileStore` is the interface; `sqlite` is the local backend. A shared backend for
+//! teams (PostgreSQL, say) would sit beside it behind the same trait.
+
+pub mod sqlite;
+
+use crate::domain::profile::{Profile, ProfileId};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error("database {path} is damaged or not an SQLite file ({reason})")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("database {path} is an SQLite file but not an sbctl database")]
+    Foreign { path: PathBuf },
+    #[error("database {path} was written by a newer sbctl (schema {found}; this sbctl knows up to {known})")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("profile `{0}` already exists")]
+    Duplicate(ProfileId),
+    #[error("no profile `{0}`")]
+    NotFound(ProfileId),
+    #[error("database {path}: {reason}")]
+    Sql { path: PathBuf, reason: String },
+}
+
+impl StoreError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            StoreError::Corrupt { .. } => Some(
+                "the file was left untouched: restore it from a backup or point --db / SBCTL_DB elsewhere"
+                    .into(),
+            ),
+            StoreError::Foreign { .. } => {
+                Some("the file was left untouched: point --db / SBCTL_DB at an sbctl database".into())
+            }
+            StoreError::TooNew { .. } => Some("upgrade sbctl to use this database".into()),
+            StoreError::Duplicate(id) => Some(format!(
+                "choose another id, or run `sbctl profiles remove {id}` first"
+            )),
+            StoreError::NotFound(_) => Some("run `sbctl profiles list` to see the ids".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Filters `list` applies in storage; status filters need the clock and live in commands.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub network: Option<String>,
+}
+
+pub trait ProfileStore {
+    /// Profiles in id order.
+    fn list(&self, filter: &ListFilter) -> Result<Vec<Profile>, StoreError>;
+    fn get(&self, id: &ProfileId) -> Result<Option<Profile>, StoreError>;
+    /// Adds all profiles or none (`Duplicate` names the first id already present).
+    fn insert(&mut self, profiles: &[Profile]) -> Result<(), StoreError>;
+    /// Replaces a stored profile's metadata (`NotFound` if it is gone).
+    fn update(&mut self, profile: &Profile) -> Result<(), StoreError>;
+    /// Removes a profile; `false` if there was none.
+    fn delete(&mut self, id: &ProfileId) -> Result<bool, StoreError>;
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Where the store is and its schema version, for `doctor`.
+    fn describe(&self) -> StoreInfo;
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreInfo {
+    pub location: String,
+    pub schema_version: i64,
+}

@@ -1,0 +1,450 @@
+//! The local profile store: one SQLite file, WAL mode, migrated forward on open.
+
+use super::{ListFilter, ProfileStore, StoreError, StoreInfo};
+use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
+use chrono::DateTime;
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Ordered schema migrations; `PRAGMA user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_profiles.sql")];
+
+/// `PRAGMA application_id` of sbctl databases: "SBCT".
+const APPLICATION_ID: i64 = 0x5342_4354;
+
+/// How long a write waits for another sbctl process before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+const COLUMNS: &str = "id, network, account_id, account_name, scopes, expires_at, issued_at, \
+    refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
+    last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at";
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+    version: i64,
+}
+
+impl SqliteStore {
+    /// Opens (creating on first use, mode 0600 in a 0700 directory) and migrates.
+    /// A damaged, foreign or newer database is refused and never written to.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |reason: String| StoreError::Open {
+            path: path.to_owned(),
+            reason,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| open_err(crate::error::io_reason(&e)))?;
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(open_err(crate::error::io_reason(&e))),
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_err(reason(&e)))?;
+        Self::init(conn, path.to_owned())
+    }
+
+    /// An in-memory database for unit tests.
+    #[cfg(test)]
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory().expect("in-memory SQLite opens");
+        Self::init(conn, PathBuf::from(":memory:"))
+    }
+
+    fn init(conn: Connection, path: PathBuf) -> Result<Self, StoreError> {
+        let mut store = SqliteStore {
+            conn,
+            path,
+            version: 0,
+        };
+        store
+            .conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| store.err(e))?;
+        // The first statement to read the file is the one that finds it damaged.
+        let (app_id, version, tables): (i64, i64, i64) = store
+            .conn
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id), \
+                        (SELECT user_version FROM pragma_user_version), \
+                        (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(|e| store.err(e))?;
+        store.check_identity(app_id, version, tables)?;
+        store
+            .conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| store.err(e))?;
+        store
+            .conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| store.err(e))?;
+        store.conn.pragma_update(None, "foreign_keys", true).map_err(|e| store.err(e))?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn check_identity(&self, app_id: i64, version: i64, tables: i64) -> Result<(), StoreError> {
+        let fresh = app_id == 0 && version == 0 && tables == 0;
+        if !fresh && app_id != APPLICATION_ID {
+            return Err(StoreError::Foreign {
+                path: self.path.clone(),
+            });
+        }
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known,
+            });
+        }
+        Ok(())
+    }
+
+    /// Applies the missing migrations in one transaction. `BEGIN IMMEDIATE` makes two
+    /// processes opening a new database at once take turns; the second finds it done.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql_err(&self.path, e))?;
+        let current: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| sql_err(&self.path, e))?;
+        let known = MIGRATIONS.len() as i64;
+        if current > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: current,
+                known,
+            });
+        }
+        for sql in &MIGRATIONS[current as usize..] {
+            tx.execute_batch(sql).map_err(|e| sql_err(&self.path, e))?;
+        }
+        if current < known {
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(|e| sql_err(&self.path, e))?;
+            tx.pragma_update(None, "user_version", known)
+                .map_err(|e| sql_err(&self.path, e))?;
+        }
+        tx.commit().map_err(|e| sql_err(&self.path, e))?;
+        self.version = known;
+        Ok(())
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        sql_err(&self.path, e)
+    }
+}
+
+fn reason(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+            "another sbctl process kept it busy for too long; try again".into()
+        }
+        Some(ErrorCode::CannotOpen) => "cannot open the file".into(),
+        Some(ErrorCode::ReadOnly) => "the file is read-only".into(),
+        Some(ErrorCode::PermissionDenied) => "permission denied".into(),
+        Some(ErrorCode::DiskFull) => "the disk is full".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        },
+        _ => StoreError::Sql {
+            path: path.to_owned(),
+            reason: reason(&e),
+        },
+    }
+}
+
+fn time(secs: Option<i64>) -> Option<Timestamp> {
+    secs.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+fn secs(t: Option<Timestamp>) -> Option<i64> {
+    t.map(|t| t.timestamp())
+}
+
+fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
+    let bad = |i: usize, what: String| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            what.into(),
+        )
+    };
+    let id: String = r.get(0)?;
+    let scopes: String = r.get(4)?;
+    let reason: Option<String> = r.get(10)?;
+    Ok(Profile {
+        id: ProfileId::parse(&id).map_err(|e| bad(0, e))?,
+        network: r.get(1)?,
+        account_id: r.get(2)?,
+        account_name: r.get(3)?,
+        scopes: serde_json::from_str(&scopes).map_err(|e| bad(4, e.to_string()))?,
+        expires_at: time(r.get(5)?),
+        issued_at: time(r.get(6)?),
+        refresh_expires_at: time(r.get(7)?),
+        data_access_expires_at: time(r.get(8)?),
+        renewable: r.get(9)?,
+        reauth_reason: reason
+            .map(|s| Reason::parse(&s).ok_or_else(|| bad(10, format!("unknown reason {s}"))))
+            .transpose()?,
+        refresh_failed: r.get(11)?,
+        last_error: r.get(12)?,
+        last_refreshed_at: time(r.get(13)?),
+        last_checked_at: time(r.get(14)?),
+        connected_by: r.get(15)?,
+        created_at: time(r.get(16)?).unwrap_or_default(),
+        updated_at: time(r.get(17)?).unwrap_or_default(),
+    })
+}
+
+/// The values of `COLUMNS` for one profile, in order.
+fn bind(p: &Profile) -> [rusqlite::types::Value; 18] {
+    use rusqlite::types::Value as V;
+    let text = |s: &Option<String>| s.clone().map_or(V::Null, V::Text);
+    let int = |t: Option<Timestamp>| secs(t).map_or(V::Null, V::Integer);
+    [
+        V::Text(p.id.as_str().to_owned()),
+        V::Text(p.network.clone()),
+        text(&p.account_id),
+        text(&p.account_name),
+        V::Text(serde_json::to_string(&p.scopes).expect("strings serialize")),
+        int(p.expires_at),
+        int(p.issued_at),
+        int(p.refresh_expires_at),
+        int(p.data_access_expires_at),
+        V::Integer(p.renewable.into()),
+        text(&p.reauth_reason.map(|r| r.as_str().to_owned())),
+        V::Integer(p.refresh_failed.into()),
+        text(&p.last_error),
+        int(p.last_refreshed_at),
+        int(p.last_checked_at),
+        text(&p.connected_by),
+        V::Integer(p.created_at.timestamp()),
+        V::Integer(p.updated_at.timestamp()),
+    ]
+}
+
+impl ProfileStore for SqliteStore {
+    fn list(&self, filter: &ListFilter) -> Result<Vec<Profile>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![filter.network], row_to_profile)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn get(&self, id: &ProfileId) -> Result<Option<Profile>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM profiles WHERE id = ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row([id.as_str()], row_to_profile).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    fn insert(&mut self, profiles: &[Profile]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql_err(&path, e))?;
+        {
+            let sql = format!(
+                "INSERT INTO profiles ({COLUMNS}) VALUES \
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+            );
+            let mut stmt = tx.prepare_cached(&sql).map_err(|e| sql_err(&path, e))?;
+            for p in profiles {
+                match stmt.execute(rusqlite::params_from_iter(bind(p))) {
+                    Ok(_) => {}
+                    Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                        return Err(StoreError::Duplicate(p.id.clone()))
+                    }
+                    Err(e) => return Err(sql_err(&path, e)),
+                }
+            }
+        }
+        tx.commit().map_err(|e| sql_err(&path, e))
+    }
+
+    fn update(&mut self, p: &Profile) -> Result<(), StoreError> {
+        let sql = "UPDATE profiles SET network = ?2, account_id = ?3, account_name = ?4, \
+            scopes = ?5, expires_at = ?6, issued_at = ?7, refresh_expires_at = ?8, \
+            data_access_expires_at = ?9, renewable = ?10, reauth_reason = ?11, \
+            refresh_failed = ?12, last_error = ?13, last_refreshed_at = ?14, \
+            last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18 \
+            WHERE id = ?1";
+        let n = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.execute(rusqlite::params_from_iter(bind(p))))
+            .map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(StoreError::NotFound(p.id.clone()));
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, id: &ProfileId) -> Result<bool, StoreError> {
+        self.conn
+            .execute("DELETE FROM profiles WHERE id = ?1", [id.as_str()])
+            .map(|n| n > 0)
+            .map_err(|e| self.err(e))
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn describe(&self) -> StoreInfo {
+        StoreInfo {
+            location: self.path.display().to_string(),
+            schema_version: self.version,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn sample(id: &str) -> Profile {
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        let mut p = Profile::new(ProfileId::parse(id).unwrap(), "x".into(), now);
+        p.scopes = vec!["tweet.read".into(), "offline.access".into()];
+        p.expires_at = Some(now + chrono::TimeDelta::hours(2));
+        p.renewable = true;
+        p.reauth_reason = Some(Reason::Revoked);
+        p.account_name = Some("@acme".into());
+        p
+    }
+
+    #[test]
+    fn profiles_round_trip() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let a = sample("a");
+        store.insert(&[a.clone(), sample("b")]).unwrap();
+        assert_eq!(store.get(&a.id).unwrap(), Some(a.clone()));
+        let ids: Vec<_> = store
+            .list(&ListFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id.to_string())
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+        let mut changed = a.clone();
+        changed.reauth_reason = None;
+        changed.last_error = Some("boom".into());
+        store.update(&changed).unwrap();
+        assert_eq!(store.get(&a.id).unwrap(), Some(changed));
+        assert!(store.delete(&a.id).unwrap());
+        assert!(!store.delete(&a.id).unwrap());
+        assert!(matches!(store.update(&a), Err(StoreError::NotFound(_))));
+    }
+
+    #[test]
+    fn insert_is_all_or_nothing() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        store.insert(&[sample("b")]).unwrap();
+        let err = store
+            .insert(&[sample("a"), sample("b"), sample("c")])
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Duplicate(ref id) if id.as_str() == "b"));
+        assert_eq!(store.list(&ListFilter::default()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn network_filter() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let mut fb = sample("fb");
+        fb.network = "facebook".into();
+        store.insert(&[fb, sample("x1")]).unwrap();
+        let only = store
+            .list(&ListFilter {
+                network: Some("facebook".into()),
+            })
+            .unwrap();
+        assert_eq!(only.len(), 1);
+        assert_eq!(only[0].id.as_str(), "fb");
+    }
+
+    #[test]
+    fn meta_values() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        assert_eq!(store.meta("k").unwrap(), None);
+        store.set_meta("k", "1").unwrap();
+        store.set_meta("k", "2").unwrap();
+        assert_eq!(store.meta("k").unwrap().as_deref(), Some("2"));
+        assert_eq!(store.describe().schema_version, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn newer_and_foreign_databases_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let newer = dir.path().join("newer.db");
+        SqliteStore::open(&newer).unwrap();
+        Connection::open(&newer)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        assert!(matches!(
+            SqliteStore::open(&newer),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+        let foreign = dir.path().join("foreign.db");
+        Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        assert!(matches!(
+            SqliteStore::open(&foreign),
+            Err(StoreError::Foreign { .. })
+        ));
+    }
+}

@@ -1,0 +1,147 @@
+//! The one door to the terminal: stdout for requested data, stderr for everything else,
+//! with `--quiet`, `--verbose`, colour and terminal detection decided here only.
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use std::io::{IsTerminal, Read, Write};
+
+/// How a value should look: colour is applied only when colour is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Good,
+    Warn,
+    Bad,
+}
+
+pub struct Ui {
+    quiet: bool,
+    verbose: u8,
+    color: bool,
+    stdout_tty: bool,
+    stdin_tty: bool,
+}
+
+impl Ui {
+    pub fn new(args: &GlobalArgs, no_color_env: bool) -> Ui {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_tty && !no_color_env,
+        };
+        Ui {
+            quiet: args.quiet,
+            verbose: args.verbose,
+            color,
+            stdout_tty,
+            stdin_tty: std::io::stdin().is_terminal(),
+        }
+    }
+
+    /// Requested data on stdout (printed even with `--quiet`).
+    pub fn data(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        // A closed pipe (`sbctl profiles list | head`) is not an error worth reporting.
+        let _ = out.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.flush();
+    }
+
+    pub fn json(&self, value: &serde_json::Value) {
+        self.data(&serde_json::to_string_pretty(value).expect("JSON values always serialize"));
+    }
+
+    /// What happened, for people, on stderr; silent with `--quiet`.
+    pub fn info(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        eprintln!("warning: {text}");
+    }
+
+    /// Diagnostics with `-v`; never a secret.
+    pub fn debug(&self, text: &str) {
+        if self.verbose > 0 {
+            eprintln!("debug: {text}");
+        }
+    }
+
+    pub fn stdin_is_terminal(&self) -> bool {
+        self.stdin_tty
+    }
+
+    /// Asks a yes/no question on a terminal; `false` unless the answer is yes.
+    pub fn confirm(&self, question: &str) -> bool {
+        eprint!("{question} [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).is_ok()
+            && matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
+    }
+
+    /// Reads all of stdin (a token, a secret or an import file).
+    pub fn read_stdin(&self) -> std::io::Result<String> {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        Ok(text)
+    }
+
+    /// Reads a secret: without echo on a terminal, else all of stdin.
+    pub fn read_secret(&self, prompt: &str) -> std::io::Result<String> {
+        if self.stdin_tty {
+            rpassword::prompt_password(prompt)
+        } else {
+            self.read_stdin()
+        }
+    }
+
+    /// Prints a table in the style of `kubectl get`: no borders, upper-case headers,
+    /// wrapped to the terminal's width (at most 100 columns) only on a terminal.
+    pub fn table(&self, headers: &[&str], rows: Vec<Vec<(String, Tone)>>) {
+        let mut table = Table::new();
+        table.load_style(presets::NOTHING);
+        if self.stdout_tty {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            let width = table.width().unwrap_or(100).min(100);
+            table.set_width(width);
+        } else {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+            table.force_no_tty();
+        }
+        if self.color {
+            table.enforce_styling();
+        }
+        table.set_header(headers.iter().map(Cell::new));
+        for row in rows {
+            table.add_row(row.into_iter().map(|(text, tone)| {
+                let cell = Cell::new(text);
+                match (self.color, tone) {
+                    (false, _) | (_, Tone::Plain) => cell,
+                    (true, Tone::Good) => cell.fg(Color::Green),
+                    (true, Tone::Warn) => cell.fg(Color::Yellow),
+                    (true, Tone::Bad) => cell.fg(Color::Red),
+                }
+            }));
+        }
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 3));
+        }
+        // Padding leaves a trailing space on each line; people and diffs prefer none.
+        let text: String = table
+            .lines()
+            .map(|l| l.trim_end().to_owned() + "\n")
+            .collect();
+        self.data(&text);
+    }
+}
+
+/// The last words of a failed command, on stderr (the Ui is gone by then).
+pub fn report_error(text: &str) {
+    eprintln!("error: {text}");
+}
