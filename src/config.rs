@@ -105,8 +105,10 @@ impl Settings {
         let dirs = directories::BaseDirs::new();
         let under = |base: Option<&Path>, file: &str, var: &str| -> Result<PathBuf> {
             base.map(|b| b.join("sbctl").join(file)).ok_or_else(|| {
-                Error::failed(format!("cannot tell where to keep {file}: no home directory"))
-                    .hint(format!("set {var}"))
+                Error::failed(format!(
+                    "cannot tell where to keep {file}: no home directory"
+                ))
+                .hint(format!("set {var}"))
             })
         };
         let data_dir = dirs.as_ref().map(|d| d.data_dir());
@@ -213,9 +215,12 @@ fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {
         .or_else(|| env("LOGNAME"))
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "unknown".into());
-    let host = ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok())
+    let host = env("HOSTNAME")
+        .or_else(|| {
+            ["/proc/sys/kernel/hostname", "/etc/hostname"]
+                .iter()
+                .find_map(|p| std::fs::read_to_string(p).ok())
+        })
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into());
@@ -324,9 +329,13 @@ repeat = "24h"
 
     #[test]
     fn unknown_keys_name_file_line_and_key() {
-        let err = load("concurrency = 8\n\n[providers.x]\nclient_id = \"a\"\nclient_secret = \"no\"\n")
-            .unwrap_err();
-        assert!(err.contains("config.toml:5: unknown key `client_secret`"), "{err}");
+        let err =
+            load("concurrency = 8\n\n[providers.x]\nclient_id = \"a\"\nclient_secret = \"no\"\n")
+                .unwrap_err();
+        assert!(
+            err.contains("config.toml:5: unknown key `client_secret`"),
+            "{err}"
+        );
         let err = load("refresh_ahed = \"7d\"\n").unwrap_err();
         assert!(err.contains(":1: unknown key `refresh_ahed`"), "{err}");
     }
@@ -343,7 +352,10 @@ repeat = "24h"
 
     #[test]
     fn env_var_names_for_client_secrets() {
-        assert_eq!(Provider::env_var("corp-sso"), "SBCTL_CLIENT_SECRET_CORP_SSO");
+        assert_eq!(
+            Provider::env_var("corp-sso"),
+            "SBCTL_CLIENT_SECRET_CORP_SSO"
+        );
         assert_eq!(Provider::env_var("x"), "SBCTL_CLIENT_SECRET_X");
     }
 }

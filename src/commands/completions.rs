@@ -1,8 +1,8 @@
 //! `sbctl completions <shell>`: completion scripts from the clap definitions.
 
 use crate::cli::Cli;
-use crate::ui::Ui;
 use crate::error::{Attention, Result};
+use crate::ui::Ui;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 

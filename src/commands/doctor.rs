@@ -66,9 +66,7 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
                 (None, Some(_)) => "webhook",
                 _ => "",
             },
-            s.notify
-                .repeat
-                .map_or("24h".to_owned(), |d| d.to_string())
+            s.notify.repeat.map_or("24h".to_owned(), |d| d.to_string())
         ),
     };
     r.ok("notify", notify);
@@ -89,7 +87,10 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
     match mode_of(&s.db_path) {
         Some(m) if m & 0o077 != 0 => r.warn(
             "database",
-            format!("{db_text}; mode {m:03o}: run `chmod 600 {}`", s.db_path.display()),
+            format!(
+                "{db_text}; mode {m:03o}: run `chmod 600 {}`",
+                s.db_path.display()
+            ),
         ),
         _ => r.ok("database", db_text),
     }
@@ -127,7 +128,10 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
             continue;
         };
         let secret = if p.env_secret.is_some() {
-            Some(format!("from {}", crate::config::Provider::env_var(&p.name)))
+            Some(format!(
+                "from {}",
+                crate::config::Provider::env_var(&p.name)
+            ))
         } else if secrets_work {
             secrets
                 .get(&client_key(&p.name))?
@@ -136,10 +140,14 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
             Some("unknown (secret store not working)".to_owned())
         };
         match secret {
-            Some(where_) => r.ok(&topic, format!("client_id {client_id}, client secret {where_}")),
-            None if p.config.client_auth == Some(crate::config::ClientAuth::None) => {
-                r.ok(&topic, format!("client_id {client_id}, public client (no secret)"))
-            }
+            Some(where_) => r.ok(
+                &topic,
+                format!("client_id {client_id}, client secret {where_}"),
+            ),
+            None if p.config.client_auth == Some(crate::config::ClientAuth::None) => r.ok(
+                &topic,
+                format!("client_id {client_id}, public client (no secret)"),
+            ),
             None => r.warn(
                 &topic,
                 format!(
@@ -167,7 +175,9 @@ fn finish(ctx: &Ctx, r: Report) -> Result<Attention> {
         .collect();
     ctx.ui.data(&text);
     if r.failed {
-        Err(Error::failed("doctor found problems (the lines marked FAIL)"))
+        Err(Error::failed(
+            "doctor found problems (the lines marked FAIL)",
+        ))
     } else {
         Ok(Attention::None)
     }

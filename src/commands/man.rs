@@ -1,8 +1,8 @@
 //! `sbctl man`: the manual page, rendered from the same clap definitions as `--help`.
 
 use crate::cli::Cli;
-use crate::ui::Ui;
 use crate::error::{Attention, Error, Result};
+use crate::ui::Ui;
 use clap::{Args, CommandFactory};
 
 #[derive(Debug, Args)]

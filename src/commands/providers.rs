@@ -65,7 +65,9 @@ fn list(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
             let kind = crate::networks::BUILT_IN
                 .iter()
                 .find(|(n, _)| *n == p.name)
-                .map_or("custom (config)".to_owned(), |(_, display)| display.to_string());
+                .map_or("custom (config)".to_owned(), |(_, display)| {
+                    display.to_string()
+                });
             vec![
                 (p.name.clone(), Tone::Plain),
                 (kind, Tone::Plain),
@@ -80,7 +82,8 @@ fn list(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
             ]
         })
         .collect();
-    ctx.ui.table(&["NAME", "NETWORK", "CLIENT ID", "PROFILES"], rows);
+    ctx.ui
+        .table(&["NAME", "NETWORK", "CLIENT ID", "PROFILES"], rows);
     Ok(Attention::None)
 }
 

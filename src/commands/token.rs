@@ -19,11 +19,9 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
     let health = ctx.health(&profile);
     if health.status == Status::ReauthRequired {
         let why = health.reason.map_or("unknown reason", |r| r.describe());
-        return Err(Error::needs_reauth(format!(
-            "{} needs re-authorization ({why})",
-            profile.id
-        ))
-        .hint(fix));
+        return Err(
+            Error::needs_reauth(format!("{} needs re-authorization ({why})", profile.id)).hint(fix),
+        );
     }
     if let Some(expired) = profile.expires_at.filter(|t| *t <= ctx.now) {
         return Err(Error::needs_reauth(format!(

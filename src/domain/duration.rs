@@ -89,7 +89,18 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_duration() {
-        for bad in ["", "7", "d", "7 d", "7days", "-5m", "1.5h", "5M", "99999999999999999999s", "4000d"] {
+        for bad in [
+            "",
+            "7",
+            "d",
+            "7 d",
+            "7days",
+            "-5m",
+            "1.5h",
+            "5M",
+            "99999999999999999999s",
+            "4000d",
+        ] {
             let err = Duration::parse(bad).unwrap_err();
             assert!(err.starts_with("invalid duration"), "{bad}: {err}");
         }

@@ -269,7 +269,18 @@ mod tests {
         for ok in ["a", "acme-fb", "0", "a.b_c-d", &"x".repeat(64)] {
             assert!(ProfileId::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "-a", ".a", "_a", "Acme", "a b", "a/b", "é", &"x".repeat(65), "a\n"] {
+        for bad in [
+            "",
+            "-a",
+            ".a",
+            "_a",
+            "Acme",
+            "a b",
+            "a/b",
+            "é",
+            &"x".repeat(65),
+            "a\n",
+        ] {
             assert!(ProfileId::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -175,9 +175,8 @@ fn deadline(
     let relative = match obj.get(in_key) {
         None | Some(Value::Null) => None,
         Some(v) => {
-            let seconds = integer(v).ok_or(format!(
-                "`{in_key}` must be a whole number of seconds"
-            ))?;
+            let seconds =
+                integer(v).ok_or(format!("`{in_key}` must be a whole number of seconds"))?;
             if !(0..=MAX_LIFETIME_SECONDS).contains(&seconds) {
                 return Err(format!(
                     "`{in_key}` is out of range (0 to ten years in seconds)"
@@ -244,7 +243,9 @@ mod tests {
     fn raw_input_with_two_lines_or_nothing_is_refused() {
         assert!(parse_token_input("a\nb", now()).is_err());
         assert!(parse_token_input("a b", now()).is_err());
-        assert!(parse_token_input(" \n", now()).unwrap_err().contains("no token"));
+        assert!(parse_token_input(" \n", now())
+            .unwrap_err()
+            .contains("no token"));
     }
 
     #[test]
@@ -265,11 +266,14 @@ mod tests {
             now(),
         )
         .unwrap();
-        assert_eq!(g.expires_at, Some(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap()));
+        assert_eq!(
+            g.expires_at,
+            Some(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap())
+        );
         let g = grant_from_json(&json!({"access_token":"at","expires_at":0}), now()).unwrap();
         assert_eq!(g.expires_at, None);
-        let g = grant_from_json(&json!({"access_token":"at","expires_at":1800000000}), now())
-            .unwrap();
+        let g =
+            grant_from_json(&json!({"access_token":"at","expires_at":1800000000}), now()).unwrap();
         assert_eq!(g.expires_at.unwrap().timestamp(), 1_800_000_000);
     }
 
@@ -278,14 +282,38 @@ mod tests {
         let cases = [
             (json!({"token":"s3cr3t"}), "no `access_token`"),
             (json!({"access_token":""}), "`access_token` is empty"),
-            (json!({"access_token":42}), "`access_token` must be a string"),
-            (json!({"access_token":"s3cr3t","expires_in":"soon"}), "`expires_in` must be"),
-            (json!({"access_token":"s3cr3t","expires_in":-5}), "out of range"),
-            (json!({"access_token":"s3cr3t","expires_in":1e12}), "`expires_in` must be"),
-            (json!({"access_token":"s3cr3t","expires_at":"tomorrow"}), "`expires_at` must be"),
-            (json!({"access_token":"s3cr3t","expires_in":1,"expires_at":5}), "not both"),
-            (json!({"access_token":"s3cr3t","refresh_token":"a b"}), "`refresh_token` contains"),
-            (json!({"access_token":"s3cr3t","scope":[1]}), "`scope` must be"),
+            (
+                json!({"access_token":42}),
+                "`access_token` must be a string",
+            ),
+            (
+                json!({"access_token":"s3cr3t","expires_in":"soon"}),
+                "`expires_in` must be",
+            ),
+            (
+                json!({"access_token":"s3cr3t","expires_in":-5}),
+                "out of range",
+            ),
+            (
+                json!({"access_token":"s3cr3t","expires_in":1e12}),
+                "`expires_in` must be",
+            ),
+            (
+                json!({"access_token":"s3cr3t","expires_at":"tomorrow"}),
+                "`expires_at` must be",
+            ),
+            (
+                json!({"access_token":"s3cr3t","expires_in":1,"expires_at":5}),
+                "not both",
+            ),
+            (
+                json!({"access_token":"s3cr3t","refresh_token":"a b"}),
+                "`refresh_token` contains",
+            ),
+            (
+                json!({"access_token":"s3cr3t","scope":[1]}),
+                "`scope` must be",
+            ),
             (json!(["s3cr3t"]), "JSON object"),
         ];
         for (value, expected) in cases {
@@ -294,15 +322,24 @@ mod tests {
             assert!(!err.contains("s3cr3t"), "{err}");
         }
         let err = parse_token_input("{\"access_token\": \"s3cr3t\"", now()).unwrap_err();
-        assert!(err.contains("not valid JSON") && !err.contains("s3cr3t"), "{err}");
+        assert!(
+            err.contains("not valid JSON") && !err.contains("s3cr3t"),
+            "{err}"
+        );
     }
 
     #[test]
     fn debug_output_hides_tokens() {
-        let g = parse_token_input(r#"{"access_token":"s3cr3t","refresh_token":"r3fr3sh"}"#, now())
-            .unwrap();
+        let g = parse_token_input(
+            r#"{"access_token":"s3cr3t","refresh_token":"r3fr3sh"}"#,
+            now(),
+        )
+        .unwrap();
         let shown = format!("{g:?}");
-        assert!(!shown.contains("s3cr3t") && !shown.contains("r3fr3sh"), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("r3fr3sh"),
+            "{shown}"
+        );
         assert!(shown.contains("<redacted>"));
     }
 }

@@ -48,7 +48,9 @@ impl FileStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
             Err(e) => return Err(self.io("read", &self.path, e)),
         };
-        let meta = file.metadata().map_err(|e| self.io("read", &self.path, e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| self.io("read", &self.path, e))?;
         let mode = meta.mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(SecretError::TooOpen {
@@ -56,11 +58,17 @@ impl FileStore {
                 mode,
             });
         }
-        let contents: Contents = serde_json::from_reader(std::io::BufReader::new(file))
-            .map_err(|e| SecretError::Corrupt {
-                path: self.path.clone(),
-                // Position only: serde's own words may quote a secret.
-                reason: format!("not sbctl's JSON at line {}, column {}", e.line(), e.column()),
+        let contents: Contents =
+            serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+                SecretError::Corrupt {
+                    path: self.path.clone(),
+                    // Position only: serde's own words may quote a secret.
+                    reason: format!(
+                        "not sbctl's JSON at line {}, column {}",
+                        e.line(),
+                        e.column()
+                    ),
+                }
             })?;
         Ok(contents.secrets)
     }
@@ -76,7 +84,10 @@ impl FileStore {
     }
 
     /// Applies `change` to the current contents under the lock and replaces the file.
-    fn modify(&self, change: impl FnOnce(&mut BTreeMap<String, Secret>)) -> Result<(), SecretError> {
+    fn modify(
+        &self,
+        change: impl FnOnce(&mut BTreeMap<String, Secret>),
+    ) -> Result<(), SecretError> {
         let dir = self
             .path
             .parent()
@@ -105,7 +116,10 @@ impl FileStore {
         };
         let tmp = dir.join(format!(
             ".{}.tmp-{}",
-            self.path.file_name().and_then(|n| n.to_str()).unwrap_or("secrets"),
+            self.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("secrets"),
             std::process::id()
         ));
         let write = || -> std::io::Result<()> {
@@ -213,7 +227,10 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         let before = fs::read(&path).unwrap();
         let store = FileStore::new(path.clone());
-        assert!(matches!(store.get("a"), Err(SecretError::TooOpen { mode: 0o644, .. })));
+        assert!(matches!(
+            store.get("a"),
+            Err(SecretError::TooOpen { mode: 0o644, .. })
+        ));
         assert!(store.set_many(&[("b".into(), secret("2"))]).is_err());
         assert_eq!(fs::read(&path).unwrap(), before);
     }
@@ -251,7 +268,10 @@ mod tests {
         let store = FileStore::new(path);
         for t in 0..8 {
             for i in 0..10 {
-                assert!(store.get(&format!("k{t}-{i}")).unwrap().is_some(), "k{t}-{i}");
+                assert!(
+                    store.get(&format!("k{t}-{i}")).unwrap().is_some(),
+                    "k{t}-{i}"
+                );
             }
         }
     }

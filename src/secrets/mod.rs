@@ -73,7 +73,10 @@ pub fn client_key(provider: &str) -> String {
     format!("client:{provider}")
 }
 
-pub fn get_tokens(store: &dyn SecretStore, id: &ProfileId) -> Result<Option<TokenSet>, SecretError> {
+pub fn get_tokens(
+    store: &dyn SecretStore,
+    id: &ProfileId,
+) -> Result<Option<TokenSet>, SecretError> {
     let key = profile_key(id);
     store
         .get(&key)?

@@ -97,7 +97,10 @@ impl SqliteStore {
             .conn
             .pragma_update(None, "synchronous", "FULL")
             .map_err(|e| store.err(e))?;
-        store.conn.pragma_update(None, "foreign_keys", true).map_err(|e| store.err(e))?;
+        store
+            .conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| store.err(e))?;
         store.migrate()?;
         Ok(store)
     }
@@ -193,11 +196,7 @@ fn secs(t: Option<Timestamp>) -> Option<i64> {
 
 fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
     let bad = |i: usize, what: String| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            what.into(),
-        )
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
     };
     let id: String = r.get(0)?;
     let scopes: String = r.get(4)?;
@@ -288,7 +287,9 @@ impl ProfileStore for SqliteStore {
             for p in profiles {
                 match stmt.execute(rusqlite::params_from_iter(bind(p))) {
                     Ok(_) => {}
-                    Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                    Err(rusqlite::Error::SqliteFailure(f, _))
+                        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+                    {
                         return Err(StoreError::Duplicate(p.id.clone()))
                     }
                     Err(e) => return Err(sql_err(&path, e)),

@@ -48,7 +48,12 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
 
     let mut profile = Profile::new(args.id.clone(), provider.name.clone(), ctx.now);
     profile.account_id = args.account.clone();
-    let missing = apply_grant(&mut profile, &grant, provider.config.scopes.as_deref(), ctx.now);
+    let missing = apply_grant(
+        &mut profile,
+        &grant,
+        provider.config.scopes.as_deref(),
+        ctx.now,
+    );
     profile.connected_by = Some(ctx.settings.user_at_host.clone());
 
     let secrets = ctx.secrets(store.as_mut())?;
@@ -75,7 +80,11 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
         profile.network,
         crate::commands::status_words(&health, ctx.now).0
     ));
-    Ok(crate::commands::attention(&health))
+    // Added is success; only a profile that is unusable from the start is not (exit 3).
+    Ok(match crate::commands::attention(&health) {
+        Attention::Reauth => Attention::Reauth,
+        _ => Attention::None,
+    })
 }
 
 /// Records what a token response says on the profile; returns the required scopes the

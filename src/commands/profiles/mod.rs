@@ -92,4 +92,11 @@ pub fn table_row(p: &Profile, h: &Health, now: Timestamp) -> Vec<(String, crate:
     ]
 }
 
-pub const TABLE_HEADERS: [&str; 6] = ["ID", "NETWORK", "ACCOUNT", "STATUS", "EXPIRES", "LAST REFRESH"];
+pub const TABLE_HEADERS: [&str; 6] = [
+    "ID",
+    "NETWORK",
+    "ACCOUNT",
+    "STATUS",
+    "EXPIRES",
+    "LAST REFRESH",
+];

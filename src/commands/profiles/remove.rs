@@ -50,6 +50,7 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
     let secrets = ctx.secrets(store.as_mut())?;
     secrets.delete_many(&[profile_key(&profile.id)])?;
     store.delete(&profile.id)?;
-    ctx.ui.info(&format!("removed {} and its tokens", profile.id));
+    ctx.ui
+        .info(&format!("removed {} and its tokens", profile.id));
     Ok(Attention::None)
 }

@@ -74,7 +74,10 @@ fn records(text: &str) -> std::result::Result<Vec<(usize, Value)>, (usize, Strin
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
                 serde_json::from_str(l).map(|v| (i + 1, v)).map_err(|e| {
-                    (i + 1, format!("not valid JSON (column {}): {}", e.column(), syntax(&e)))
+                    (
+                        i + 1,
+                        format!("not valid JSON (column {}): {}", e.column(), syntax(&e)),
+                    )
                 })
             })
             .collect();
@@ -95,7 +98,10 @@ fn records(text: &str) -> std::result::Result<Vec<(usize, Value)>, (usize, Strin
             match values.next() {
                 Some(Ok(v)) => out.push((line, v)),
                 Some(Err(e)) => {
-                    return Err((line + e.line() - 1, format!("not valid JSON: {}", syntax(&e))))
+                    return Err((
+                        line + e.line() - 1,
+                        format!("not valid JSON: {}", syntax(&e)),
+                    ))
                 }
                 None => return Err((line, "the array is not closed with `]`".into())),
             }
@@ -105,6 +111,12 @@ fn records(text: &str) -> std::result::Result<Vec<(usize, Value)>, (usize, Strin
                 Some(']') => {
                     pos += 1;
                     break;
+                }
+                None => {
+                    return Err((
+                        cursor.line_at(pos),
+                        "the array is not closed with `]`".into(),
+                    ))
                 }
                 _ => {
                     return Err((
@@ -117,7 +129,10 @@ fn records(text: &str) -> std::result::Result<Vec<(usize, Value)>, (usize, Strin
     }
     let end = skip_ws(text, pos);
     if end != text.len() {
-        return Err((cursor.line_at(end), "unexpected text after the array".into()));
+        return Err((
+            cursor.line_at(end),
+            "unexpected text after the array".into(),
+        ));
     }
     Ok(out)
 }
@@ -193,7 +208,12 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
             Some(token) => {
                 let grant = grant_from_json(&token, ctx.now)
                     .map_err(|e| at(line, format!("token: {e}")))?;
-                apply_grant(&mut profile, &grant, provider.config.scopes.as_deref(), ctx.now);
+                apply_grant(
+                    &mut profile,
+                    &grant,
+                    provider.config.scopes.as_deref(),
+                    ctx.now,
+                );
                 tokens.push((id, grant.tokens));
             }
             None => profile.reauth_reason = Some(Reason::NotAuthorized),

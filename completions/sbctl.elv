@@ -1,0 +1,332 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[sbctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'sbctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'sbctl'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand profiles 'List, show, add, remove, import and export profiles'
+            cand token 'Print a profile''s access token on stdout, for other tools to post with'
+            cand check 'List the profiles that need attention (reads local state only)'
+            cand providers 'List providers and store their client secrets'
+            cand doctor 'Check the database, the secret store and the providers'' configuration'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sbctl;profiles'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'List profiles and their status (reads the database only: no keyring, no network)'
+            cand show 'Show everything known about one profile'
+            cand add 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+            cand remove 'Remove a profile and its tokens'
+            cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
+            cand export 'Write all profiles in the import format (JSON lines) to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sbctl;profiles;list'= {
+            cand --network 'Only profiles of this network'
+            cand --status 'Only profiles with this status'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --needs-reauth 'Only profiles that need re-authorization (same as --status reauth_required)'
+            cand --json 'Print JSON instead of a table'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;profiles;show'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --json 'Print JSON instead of text'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;profiles;add'= {
+            cand --network 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file'
+            cand --account 'The account''s id at the network (with --with-token: recorded as given)'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --with-token 'Read the token from stdin: a raw access token or a JSON token response'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;profiles;remove'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --revoke 'Also revoke the tokens at the network'
+            cand -y 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;profiles;import'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;profiles;export'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --with-secrets 'Include the tokens (access and refresh) in the clear'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;profiles;help'= {
+            cand list 'List profiles and their status (reads the database only: no keyring, no network)'
+            cand show 'Show everything known about one profile'
+            cand add 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+            cand remove 'Remove a profile and its tokens'
+            cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
+            cand export 'Write all profiles in the import format (JSON lines) to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sbctl;profiles;help;list'= {
+        }
+        &'sbctl;profiles;help;show'= {
+        }
+        &'sbctl;profiles;help;add'= {
+        }
+        &'sbctl;profiles;help;remove'= {
+        }
+        &'sbctl;profiles;help;import'= {
+        }
+        &'sbctl;profiles;help;export'= {
+        }
+        &'sbctl;profiles;help;help'= {
+        }
+        &'sbctl;token'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;check'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --json 'Print JSON (the profiles needing attention) instead of a table'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;providers'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'List the built-in networks and the providers from the config file'
+            cand set-secret 'Store a provider''s client secret, read from stdin (never from the command line)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sbctl;providers;list'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --json 'Print JSON instead of a table'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;providers;set-secret'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;providers;help'= {
+            cand list 'List the built-in networks and the providers from the config file'
+            cand set-secret 'Store a provider''s client secret, read from stdin (never from the command line)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sbctl;providers;help;list'= {
+        }
+        &'sbctl;providers;help;set-secret'= {
+        }
+        &'sbctl;providers;help;help'= {
+        }
+        &'sbctl;doctor'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;completions'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;man'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;help'= {
+            cand profiles 'List, show, add, remove, import and export profiles'
+            cand token 'Print a profile''s access token on stdout, for other tools to post with'
+            cand check 'List the profiles that need attention (reads local state only)'
+            cand providers 'List providers and store their client secrets'
+            cand doctor 'Check the database, the secret store and the providers'' configuration'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sbctl;help;profiles'= {
+            cand list 'List profiles and their status (reads the database only: no keyring, no network)'
+            cand show 'Show everything known about one profile'
+            cand add 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+            cand remove 'Remove a profile and its tokens'
+            cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
+            cand export 'Write all profiles in the import format (JSON lines) to stdout'
+        }
+        &'sbctl;help;profiles;list'= {
+        }
+        &'sbctl;help;profiles;show'= {
+        }
+        &'sbctl;help;profiles;add'= {
+        }
+        &'sbctl;help;profiles;remove'= {
+        }
+        &'sbctl;help;profiles;import'= {
+        }
+        &'sbctl;help;profiles;export'= {
+        }
+        &'sbctl;help;token'= {
+        }
+        &'sbctl;help;check'= {
+        }
+        &'sbctl;help;providers'= {
+            cand list 'List the built-in networks and the providers from the config file'
+            cand set-secret 'Store a provider''s client secret, read from stdin (never from the command line)'
+        }
+        &'sbctl;help;providers;list'= {
+        }
+        &'sbctl;help;providers;set-secret'= {
+        }
+        &'sbctl;help;doctor'= {
+        }
+        &'sbctl;help;completions'= {
+        }
+        &'sbctl;help;man'= {
+        }
+        &'sbctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,118 @@
+//! `check` (offline), `providers` and `doctor`.
+
+use crate::support::Env;
+
+#[test]
+fn check_exit_codes_follow_the_spec() {
+    let env = Env::new();
+    let run = env.run(&["check"]);
+    run.success().stderr_has("all profiles are OK");
+    assert_eq!(run.stdout, "");
+    env.add("fine", "x", r#"{"access_token":"t","expires_in":8640000}"#);
+    env.run(&["check"]).success();
+    env.add(
+        "soon",
+        "linkedin",
+        r#"{"access_token":"t","expires_in":91800}"#,
+    );
+    env.run(&["check"]).code(5);
+    env.add(
+        "flaky",
+        "x",
+        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
+    );
+    env.sql("UPDATE profiles SET refresh_failed = 1, last_error = 'HTTP 503' WHERE id = 'flaky'");
+    env.run(&["check"]).code(4);
+    env.add("broken", "facebook", "t");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
+    let run = env.run(&["check"]);
+    run.code(3);
+    insta::assert_snapshot!(run.snapshot());
+    let json = env.run(&["check", "--json"]).json();
+    let ids: Vec<_> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        ["broken", "flaky", "soon"],
+        "only those needing attention"
+    );
+}
+
+#[test]
+fn check_finds_tokens_missing_from_the_secret_store_and_their_return() {
+    let env = Env::new();
+    env.add("a", "x", "token-a");
+    let saved = std::fs::read(env.secrets_path()).unwrap();
+    std::fs::write(env.secrets_path(), r#"{"version":1,"secrets":{}}"#).unwrap();
+    env.run(&["check"])
+        .code(3)
+        .stdout_has("Reauth required: token missing from the secret store");
+    let listed = env.run(&["profiles", "list", "--json"]).json();
+    assert_eq!(listed[0]["reason"], "secret_missing");
+    std::fs::write(env.secrets_path(), saved).unwrap();
+    env.run(&["check"]).success();
+    let listed = env.run(&["profiles", "list", "--json"]).json();
+    assert_eq!(listed[0]["status"], "ok");
+}
+
+#[test]
+fn providers_list_and_set_secret() {
+    let env = Env::new();
+    env.write_config(
+        "[providers.corp]\nissuer = \"https://login.example.com\"\nclient_id = \"sbctl\"\n\n[providers.x]\nclient_id = \"xid\"\n",
+    );
+    env.add("a", "x", "t");
+    insta::assert_snapshot!(env.run(&["providers", "list"]).snapshot());
+    let json = env.run(&["providers", "list", "--json"]).json();
+    let corp = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "corp")
+        .unwrap();
+    assert_eq!(corp["built_in"], false);
+    assert_eq!(corp["config"]["issuer"], "https://login.example.com");
+
+    env.run_with_stdin(&["providers", "set-secret", "corp"], "client-s3cret\n")
+        .success()
+        .stderr_has("stored the client secret for corp");
+    assert_eq!(env.secrets()["client:corp"], "client-s3cret");
+    env.run_with_stdin(&["providers", "set-secret", "corp"], "\n")
+        .code(1)
+        .stderr_has("no client secret on stdin; nothing was stored");
+    assert_eq!(env.secrets()["client:corp"], "client-s3cret");
+    env.run_with_stdin(&["providers", "set-secret", "nope"], "s")
+        .code(2)
+        .stderr_has("unknown network `nope`");
+}
+
+#[test]
+fn doctor_reports_each_part() {
+    let mut env = Env::new();
+    env.write_config(
+        "[providers.corp]\nissuer = \"https://login.example.com\"\nclient_id = \"sbctl\"\n\n[providers.pub]\nclient_id = \"p\"\nclient_auth = \"none\"\nauthorize_url = \"https://a\"\ntoken_url = \"https://t\"\n",
+    );
+    env.add("a", "x", "t");
+    let run = env.run(&["doctor"]);
+    run.success()
+        .stdout_has("schema 1, 1 profiles")
+        .stdout_has("file (")
+        .stdout_has(": working")
+        .stdout_has("no client secret: run `sbctl providers set-secret corp`")
+        .stdout_has("public client (no secret)")
+        .stdout_has("not configured (no client_id): facebook, instagram");
+    env.set("SBCTL_CLIENT_SECRET_CORP", "from-env");
+    env.run(&["doctor"])
+        .success()
+        .stdout_has("client secret from SBCTL_CLIENT_SECRET_CORP");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(env.secrets_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.run(&["doctor"])
+        .code(1)
+        .stdout_has("FAIL  secrets")
+        .stdout_has("mode 644");
+}

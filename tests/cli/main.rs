@@ -1,0 +1,13 @@
+//! Integration tests: the real `sbctl` binary in a sealed environment.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod check;
+mod completions;
+mod config;
+mod keyring;
+mod profiles;
+mod secrets;
+mod store;
+mod transfer;

@@ -1,0 +1,122 @@
+//! `profiles import` and `profiles export`.
+
+use crate::support::Env;
+
+fn ids(env: &Env) -> Vec<String> {
+    env.run(&["profiles", "list", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn import_json_lines_and_arrays() {
+    let env = Env::new();
+    let lines = r#"{"id":"a","network":"x","account_id":"11","account_name":"@a","token":{"access_token":"ta","refresh_token":"ra","expires_in":7200,"scope":"tweet.read"}}
+
+{"id":"b","network":"facebook","token":{"access_token":"tb","expires_at":"2099-01-01T00:00:00Z"}}
+"#;
+    std::fs::write(env.root().join("in.jsonl"), lines).unwrap();
+    env.run(&[
+        "profiles",
+        "import",
+        env.root().join("in.jsonl").to_str().unwrap(),
+    ])
+    .success()
+    .stderr_has("imported 2 profiles (2 with tokens)");
+    let array = r#"[
+  {"id": "c", "network": "tiktok", "token": {"access_token": "tc"}},
+  {"id": "d", "network": "pinterest"}
+]"#;
+    env.run_with_stdin(&["profiles", "import", "-"], array)
+        .success();
+    assert_eq!(ids(&env), ["a", "b", "c", "d"]);
+    let a = env.run(&["profiles", "show", "a", "--json"]).json();
+    assert_eq!(a["account_name"], "@a");
+    assert_eq!(a["renewable"], true);
+    let b = env.run(&["profiles", "show", "b", "--json"]).json();
+    assert_eq!(b["expires_at"], "2099-01-01T00:00:00Z");
+    let d = env.run(&["profiles", "show", "d", "--json"]).json();
+    assert_eq!(d["reason"], "not_authorized", "no token: never authorized");
+    assert_eq!(env.run(&["token", "c"]).stdout, "tc\n");
+}
+
+#[test]
+fn a_bad_record_aborts_the_whole_import_with_its_line() {
+    let env = Env::new();
+    env.add("taken", "x", "t0");
+    let secrets_before = std::fs::read(env.secrets_path()).unwrap();
+    let good = r#"{"id":"ok1","network":"x","token":{"access_token":"t1"}}"#;
+    let cases = [
+        (format!("{good}\n{{\"id\":\"BAD\",\"network\":\"x\"}}\n"), 2, "invalid profile id `BAD`"),
+        (format!("{good}\n\n{{\"id\":\"n\",\"network\":\"myspace\"}}\n"), 3, "unknown network `myspace`"),
+        (format!("{good}\n{{\"id\":\"taken\",\"network\":\"x\"}}\n"), 2, "profile `taken` already exists"),
+        (format!("{good}\n{good}\n"), 2, "profile `ok1` already exists"),
+        (format!("{good}\n{{\"id\":\"n\",\"network\":\"x\",\"tokn\":{{}}}}\n"), 2, "unknown key `tokn`"),
+        (format!("{good}\n{{\"id\":\"n\",\"network\":\"x\",\"token\":{{\"access_token\":\"s3cr3t\",\"expires_in\":\"soon\"}}}}\n"), 2, "token: `expires_in` must be"),
+        (format!("{good}\n{{\"id\":\"n\",\"network\":\"x\",\"token\":{{\"access_token\":\"s3cr3t\"}}\n"), 2, "not valid JSON"),
+        (format!("[\n{good},\n{{\"id\":\"n\" \"network\":\"x\"}}\n]"), 3, "not valid JSON"),
+        (format!("[\n{good},\n{good}"), 3, "the array is not closed"),
+    ];
+    for (text, line, message) in cases {
+        let run = env.run_with_stdin(&["profiles", "import", "-"], &text);
+        run.code(1)
+            .stderr_has(&format!("error: import stdin:{line}: {message}"))
+            .stderr_has("nothing was added");
+        assert!(!run.stderr.contains("s3cr3t"), "{}", run.stderr);
+        assert_eq!(ids(&env), ["taken"], "{text}");
+        assert_eq!(std::fs::read(env.secrets_path()).unwrap(), secrets_before);
+    }
+    env.run(&["profiles", "import", "/nonexistent/file.json"])
+        .code(1)
+        .stderr_has("cannot read /nonexistent/file.json: no such file or directory");
+}
+
+#[test]
+fn export_without_secrets_writes_no_token() {
+    let env = Env::new();
+    env.run_with_stdin(
+        &["profiles", "import", "-"],
+        r#"{"id":"a","network":"x","account_id":"11","token":{"access_token":"secret-a","refresh_token":"secret-r"}}"#,
+    )
+    .success();
+    let run = env.run(&["profiles", "export"]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "{\"id\":\"a\",\"network\":\"x\",\"account_id\":\"11\"}\n"
+    );
+}
+
+#[test]
+fn export_with_secrets_round_trips_into_another_machine() {
+    let source = Env::new();
+    let input = r#"[{"id":"a","network":"x","account_name":"@a","token":{"access_token":"ta","refresh_token":"ra","token_type":"bearer","expires_in":7200,"refresh_token_expires_in":86400,"scope":"s1 s2"}},
+{"id":"b","network":"facebook","token":{"access_token":"tb"}}]"#;
+    source
+        .run_with_stdin(&["profiles", "import", "-"], input)
+        .success();
+    let exported = source.run(&["profiles", "export", "--with-secrets"]);
+    exported.success();
+    let target = Env::new();
+    target
+        .run_with_stdin(&["profiles", "import", "-"], &exported.stdout)
+        .success();
+    assert_eq!(target.run(&["token", "a"]).stdout, "ta\n");
+    assert_eq!(
+        target.secrets(),
+        source.secrets(),
+        "same tokens, refresh tokens included"
+    );
+    let show = |env: &Env| {
+        let mut j = env.run(&["profiles", "show", "a", "--json"]).json();
+        for volatile in ["created_at", "updated_at"] {
+            j[volatile] = serde_json::Value::Null;
+        }
+        j
+    };
+    assert_eq!(show(&target), show(&source));
+}

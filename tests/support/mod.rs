@@ -1,0 +1,194 @@
+//! A sealed environment for running the real `sbctl` binary: every path in a temp dir,
+//! the environment cleared, fixed terminal width.
+
+use assert_cmd::Command;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+pub struct Env {
+    dir: tempfile::TempDir,
+    vars: Vec<(String, String)>,
+}
+
+/// What a run printed and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Exit code, stdout and stderr together, for snapshots.
+    pub fn snapshot(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Self {
+        assert_eq!(self.code, 0, "expected success:\n{}", self.snapshot());
+        self
+    }
+
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            code,
+            "expected exit {code}:\n{}",
+            self.snapshot()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.snapshot()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}:\n{}",
+            self.snapshot()
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.snapshot()))
+    }
+}
+
+impl Env {
+    /// A new environment using the file secret store.
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = |s: &str| dir.path().join(s).display().to_string();
+        let vars = vec![
+            ("HOME".into(), p("home")),
+            ("XDG_DATA_HOME".into(), p("data")),
+            ("XDG_CONFIG_HOME".into(), p("config")),
+            ("USER".into(), "tester".into()),
+            ("HOSTNAME".into(), "testhost".into()),
+            ("COLUMNS".into(), "100".into()),
+            ("PATH".into(), "/usr/bin:/bin".into()),
+            ("SBCTL_SECRET_STORE".into(), "file".into()),
+        ];
+        Env { dir, vars }
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn unset(&mut self, key: &str) -> &mut Self {
+        self.vars.retain(|(k, _)| k != key);
+        self
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Where sbctl keeps its database when nothing overrides it.
+    pub fn db_path(&self) -> PathBuf {
+        self.root().join("data/sbctl/sbctl.db")
+    }
+
+    pub fn secrets_path(&self) -> PathBuf {
+        self.root().join("data/sbctl/secrets.json")
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.root().join("config/sbctl/config.toml")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        let path = self.config_path();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("sbctl").expect("sbctl binary");
+        cmd.env_clear().envs(self.vars.iter().cloned()).args(args);
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let out = self
+            .command(args)
+            .write_stdin(stdin)
+            .output()
+            .expect("sbctl runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Adds a profile from a token response; panics unless that works.
+    pub fn add(&self, id: &str, network: &str, token: &str) {
+        self.run_with_stdin(
+            &["profiles", "add", id, "--network", network, "--with-token"],
+            token,
+        )
+        .success();
+    }
+
+    /// Runs SQL against the database, as a test's way to stage states that only later
+    /// capabilities (renewal, online checks) produce.
+    pub fn sql(&self, sql: &str) {
+        rusqlite::Connection::open(self.db_path())
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+    }
+
+    /// The secrets file's `secrets` object.
+    pub fn secrets(&self) -> serde_json::Map<String, serde_json::Value> {
+        let text = std::fs::read_to_string(self.secrets_path()).unwrap_or_default();
+        if text.is_empty() {
+            return Default::default();
+        }
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["secrets"].as_object().unwrap().clone()
+    }
+}
+
+pub fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// All bytes of a file and its SQLite companions (`-wal`, `-shm`), for leak checks.
+pub fn bytes_with_companions(path: &Path) -> Vec<u8> {
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .filter_map(|suffix| std::fs::read(format!("{}{suffix}", path.display())).ok())
+        .flatten()
+        .collect()
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
