@@ -15,6 +15,13 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // An empty variable means "not set", as shells use it (`SBCTL_DB= sbctl ...`); clap
+    // would take it for an empty value. Still single-threaded here, so this is sound.
+    for var in ["SBCTL_DB", "SBCTL_CONFIG", "SBCTL_SECRET_STORE"] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(var);
+        }
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -107,8 +107,15 @@ impl Ui {
         let mut table = Table::new();
         table.load_style(presets::NOTHING);
         if self.stdout_tty {
+            // A pseudo-terminal may report no size at all (0 columns): then 100.
+            let width = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .or(table.width())
+                .filter(|w| *w >= 40)
+                .unwrap_or(100)
+                .min(100);
             table.set_content_arrangement(ContentArrangement::Dynamic);
-            let width = table.width().unwrap_or(100).min(100);
             table.set_width(width);
         } else {
             table.set_content_arrangement(ContentArrangement::Disabled);

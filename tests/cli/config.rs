@@ -93,3 +93,17 @@ fn help_and_version() {
     env.run(&["profiles"]).code(2);
     env.run(&["frobnicate"]).code(2);
 }
+
+#[test]
+fn empty_environment_variables_count_as_unset() {
+    let mut env = Env::new();
+    env.add("a", "x", "t");
+    env.set("SBCTL_DB", "")
+        .set("SBCTL_CONFIG", "")
+        .set("SBCTL_SECRET_STORE", "");
+    env.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    // The default database and the store `auto` remembered for it (the file).
+    let run = env.run(&["token", "a"]);
+    run.success();
+    assert_eq!(run.stdout, "t\n");
+}
