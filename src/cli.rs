@@ -1,6 +1,6 @@
 //! The command line, as clap derive types only. Doc comments are the help text.
 
-use crate::commands::{check, completions, doctor, man, profiles, providers, token};
+use crate::commands::{check, completions, doctor, man, profiles, providers, reauth, token};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -67,6 +67,8 @@ pub enum Command {
     /// List, show, add, remove, import and export profiles
     #[command(subcommand)]
     Profiles(profiles::ProfilesCommand),
+    /// Re-authorize a profile in the browser (it must sign in as the same account)
+    Reauth(reauth::ReauthArgs),
     /// Print a profile's access token on stdout, for other tools to post with
     Token(token::TokenArgs),
     /// List the profiles that need attention (reads local state only)

@@ -96,6 +96,8 @@ pub struct Settings {
     pub notify: NotifyConfig,
     /// Who runs sbctl, as `user@host`: recorded as a profile's `connected_by`.
     pub user_at_host: String,
+    /// `$BROWSER`: the command that opens the authorize URL.
+    pub browser: Option<String>,
 }
 
 impl Settings {
@@ -189,6 +191,7 @@ impl Settings {
             providers,
             notify: file.notify,
             user_at_host: user_at_host(env),
+            browser: env("BROWSER").filter(|b| !b.trim().is_empty()),
         })
     }
 

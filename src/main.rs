@@ -7,6 +7,7 @@ mod config;
 mod domain;
 mod error;
 mod networks;
+mod oauth;
 mod secrets;
 mod store;
 mod ui;

@@ -61,6 +61,11 @@ impl Ui {
         }
     }
 
+    /// What the user must see even with `--quiet` (an address to open, a question).
+    pub fn notice(&self, text: &str) {
+        eprintln!("{text}");
+    }
+
     pub fn warn(&self, text: &str) {
         eprintln!("warning: {text}");
     }

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod man;
 pub mod profiles;
 pub mod providers;
+pub mod reauth;
 pub mod token;
 
 use crate::cli::{Cli, Command, GlobalArgs, SecretStoreChoice};
@@ -168,6 +169,7 @@ pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
         Command::Completions(args) => completions::run(args, &ui),
         Command::Man(args) => man::run(args, &ui),
         Command::Profiles(cmd) => profiles::run(cmd, &Ctx::new(g, ui)?),
+        Command::Reauth(args) => reauth::run(args, &Ctx::new(g, ui)?),
         Command::Token(args) => token::run(args, &Ctx::new(g, ui)?),
         Command::Check(args) => check::run(args, &Ctx::new(g, ui)?),
         Command::Providers(cmd) => providers::run(cmd, &Ctx::new(g, ui)?),

@@ -1,5 +1,8 @@
-//! The networks sbctl knows by name. Each gets its own file behind one trait when the
-//! browser flow and renewal arrive; for now the names are what the store and config need.
+//! The networks sbctl knows by name, and custom OAuth 2.0 / OIDC providers. Each
+//! built-in network gets its own file here as its token rules are built; `custom`
+//! serves any provider from the config file.
+
+pub mod custom;
 
 /// Built-in network names, as users type them, with the name people know them by.
 pub const BUILT_IN: [(&str, &str); 8] = [

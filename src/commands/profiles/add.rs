@@ -1,7 +1,8 @@
-//! `sbctl profiles add <id> --network N --with-token`: register a token obtained
-//! elsewhere. The token goes to the secret store first, then the row to the database;
+//! `sbctl profiles add <id> --network N`: connect a new profile through the browser
+//! (see `reauth`), or with `--with-token` register a token obtained elsewhere. The token goes to the secret store first, then the row to the database;
 //! if the row cannot be written the token is taken back out, so nothing is half-added.
 
+use crate::commands::reauth::{connect, FlowArgs, Target};
 use crate::commands::Ctx;
 use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
 use crate::domain::token::{parse_token_input, Grant};
@@ -24,20 +25,22 @@ pub struct AddArgs {
     /// Read the token from stdin: a raw access token or a JSON token response
     #[arg(long)]
     pub with_token: bool,
+    #[command(flatten)]
+    pub flow: FlowArgs,
 }
 
 pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     let provider = ctx.settings.provider(&args.network)?;
-    if !args.with_token {
-        return Err(Error::failed(format!(
-            "{}: adding a profile through the browser is not built yet",
-            args.id
-        ))
-        .hint("pass --with-token and pipe the token on stdin"));
-    }
     let mut store = ctx.store()?;
     if store.get(&args.id)?.is_some() {
         return Err(StoreError::Duplicate(args.id).into());
+    }
+    if !args.with_token {
+        let target = Target::New {
+            id: args.id,
+            account: args.account,
+        };
+        return connect(ctx, store.as_mut(), provider, target, &args.flow);
     }
     let input = ctx
         .ui

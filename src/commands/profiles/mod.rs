@@ -18,7 +18,7 @@ pub enum ProfilesCommand {
     List(list::ListArgs),
     /// Show everything known about one profile
     Show(show::ShowArgs),
-    /// Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)
+    /// Add a profile: sign in through the browser, or `--with-token` from stdin
     Add(add::AddArgs),
     /// Remove a profile and its tokens
     Remove(remove::RemoveArgs),

@@ -1,0 +1,79 @@
+// A real user at a real browser, for sbctl's tests: sbctl runs `$BROWSER <url>` and this
+// drives Debian's chromium (playwright-core, no browser download) through the OAuth
+// server's login and consent pages.
+//
+// Environment (inherited from sbctl, which the test starts):
+//   SBCTL_TEST_RESULT  file to write the outcome to, as JSON (required)
+//   SBCTL_TEST_LOGIN   the account to sign in as (default "alice")
+//   SBCTL_TEST_ACTION  consent (default) | deny | forge | root | capture
+//     forge:   first send the loopback listener a callback with a wrong state and record
+//              the answer, then consent
+//     root:    open the listener's http://127.0.0.1:<port>/ instead of the URL given
+//     capture: consent, but do not let the browser reach the listener; record the
+//              callback URL (for pasting it into sbctl by hand)
+import { writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const url = process.argv[process.argv.length - 1];
+const resultFile = process.env.SBCTL_TEST_RESULT;
+const login = process.env.SBCTL_TEST_LOGIN || 'alice';
+const action = process.env.SBCTL_TEST_ACTION || 'consent';
+const result = { url, action, login, steps: [] };
+const save = () => writeFileSync(resultFile, JSON.stringify(result, null, 2));
+
+const redirectUri = new URL(new URL(url).searchParams.get('redirect_uri'));
+const listener = `http://127.0.0.1:${redirectUri.port}`;
+
+async function main() {
+  if (action === 'forge') {
+    const forged = await fetch(`${listener}${redirectUri.pathname}?code=forged&state=not-the-state`);
+    result.forged = { status: forged.status, body: await forged.text() };
+  }
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // playwright gives each launch a fresh, throwaway profile directory.
+  });
+  try {
+    const page = await browser.newPage();
+    // Nothing leaves the machine: the dev pages' web fonts would stall on DNS.
+    await page.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname;
+      return host === '127.0.0.1' ? route.continue() : route.abort();
+    });
+    if (action === 'capture') {
+      await page.route(`${listener}/**`, (route) => {
+        result.captured = route.request().url();
+        return route.abort();
+      });
+    }
+    await page.goto(action === 'root' ? `${listener}/` : url);
+    result.steps.push(`opened ${new URL(page.url()).pathname}`);
+    await page.fill('input[name=login]', login);
+    await page.fill('input[name=password]', 'any password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('text=Continue', { timeout: 15000 });
+    result.steps.push('signed in');
+    if (action === 'deny') {
+      await page.click('text=[ Cancel ]');
+    } else {
+      await page.click('button[type=submit]');
+    }
+    result.steps.push(action === 'deny' ? 'cancelled' : 'consented');
+    if (action !== 'capture') {
+      await page.waitForURL(`${listener}/**`, { timeout: 15000 });
+      await page.waitForLoadState('domcontentloaded');
+      result.final = { url: page.url(), text: await page.innerText('body') };
+    } else {
+      const deadline = Date.now() + 15000;
+      while (!result.captured && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+main()
+  .then(() => { result.done = true; save(); })
+  .catch((e) => { result.error = String(e && e.stack || e); save(); process.exit(1); });
