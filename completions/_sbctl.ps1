@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List, show, add, remove, import and export profiles')
+            [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Re-authorize a profile in the browser (it must sign in as the same account)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a profile''s access token on stdout, for other tools to post with')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'List the profiles that need attention (reads local state only)')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List providers and store their client secrets')
@@ -56,7 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List profiles and their status (reads the database only: no keyring, no network)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one profile')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile: sign in through the browser, or `--with-token` from stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile and its tokens')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add many profiles from a JSON array or JSON lines, all or nothing')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write all profiles in the import format (JSON lines) to stdout')
@@ -97,11 +98,14 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         'sbctl;profiles;add' {
             [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account''s id at the network (with --with-token: recorded as given)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up when the sign-in has not finished after this long')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
             [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
             [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Read the token from stdin: a raw access token or a JSON token response')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Only print the authorize URL; do not start a browser')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
@@ -156,7 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         'sbctl;profiles;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List profiles and their status (reads the database only: no keyring, no network)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one profile')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile: sign in through the browser, or `--with-token` from stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile and its tokens')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add many profiles from a JSON array or JSON lines, all or nothing')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write all profiles in the import format (JSON lines) to stdout')
@@ -182,6 +186,23 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;profiles;help;help' {
+            break
+        }
+        'sbctl;reauth' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up when the sign-in has not finished after this long')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
+            [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Only print the authorize URL; do not start a browser')
+            [CompletionResult]::new('--allow-account-change', '--allow-account-change', [CompletionResultType]::ParameterName, 'Accept a sign-in as a different account than the profile''s')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sbctl;token' {
@@ -310,6 +331,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         }
         'sbctl;help' {
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List, show, add, remove, import and export profiles')
+            [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Re-authorize a profile in the browser (it must sign in as the same account)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a profile''s access token on stdout, for other tools to post with')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'List the profiles that need attention (reads local state only)')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List providers and store their client secrets')
@@ -322,7 +344,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         'sbctl;help;profiles' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List profiles and their status (reads the database only: no keyring, no network)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one profile')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile: sign in through the browser, or `--with-token` from stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile and its tokens')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add many profiles from a JSON array or JSON lines, all or nothing')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write all profiles in the import format (JSON lines) to stdout')
@@ -344,6 +366,9 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;help;profiles;export' {
+            break
+        }
+        'sbctl;help;reauth' {
             break
         }
         'sbctl;help;token' {

@@ -37,6 +37,9 @@ _sbctl() {
             sbctl,providers)
                 cmd="sbctl__subcmd__providers"
                 ;;
+            sbctl,reauth)
+                cmd="sbctl__subcmd__reauth"
+                ;;
             sbctl,token)
                 cmd="sbctl__subcmd__token"
                 ;;
@@ -60,6 +63,9 @@ _sbctl() {
                 ;;
             sbctl__subcmd__help,providers)
                 cmd="sbctl__subcmd__help__subcmd__providers"
+                ;;
+            sbctl__subcmd__help,reauth)
+                cmd="sbctl__subcmd__help__subcmd__reauth"
                 ;;
             sbctl__subcmd__help,token)
                 cmd="sbctl__subcmd__help__subcmd__token"
@@ -155,7 +161,7 @@ _sbctl() {
 
     case "${cmd}" in
         sbctl)
-            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles token check providers doctor completions man help"
+            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth token check providers doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,7 +281,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help)
-            opts="profiles token check providers doctor completions man help"
+            opts="profiles reauth token check providers doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -498,6 +504,20 @@ _sbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sbctl__subcmd__help__subcmd__reauth)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sbctl__subcmd__help__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -573,7 +593,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__add)
-            opts="-q -v -h --network --account --with-token --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --network --account --with-token --no-browser --port --timeout --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -584,6 +604,14 @@ _sbctl() {
                     return 0
                     ;;
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1003,6 +1031,44 @@ _sbctl() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__reauth)
+            opts="-q -v -h --no-browser --port --timeout --allow-account-change --db --config --secret-store --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

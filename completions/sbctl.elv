@@ -31,6 +31,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand profiles 'List, show, add, remove, import and export profiles'
+            cand reauth 'Re-authorize a profile in the browser (it must sign in as the same account)'
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
             cand check 'List the profiles that need attention (reads local state only)'
             cand providers 'List providers and store their client secrets'
@@ -52,7 +53,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand list 'List profiles and their status (reads the database only: no keyring, no network)'
             cand show 'Show everything known about one profile'
-            cand add 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+            cand add 'Add a profile: sign in through the browser, or `--with-token` from stdin'
             cand remove 'Remove a profile and its tokens'
             cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
             cand export 'Write all profiles in the import format (JSON lines) to stdout'
@@ -90,11 +91,14 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;profiles;add'= {
             cand --network 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file'
             cand --account 'The account''s id at the network (with --with-token: recorded as given)'
+            cand --port 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)'
+            cand --timeout 'Give up when the sign-in has not finished after this long'
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
             cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
             cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
             cand --with-token 'Read the token from stdin: a raw access token or a JSON token response'
+            cand --no-browser 'Only print the authorize URL; do not start a browser'
             cand -q 'Print nothing but errors and requested data'
             cand --quiet 'Print nothing but errors and requested data'
             cand -v 'Explain what happens on stderr (repeat for more)'
@@ -145,7 +149,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;profiles;help'= {
             cand list 'List profiles and their status (reads the database only: no keyring, no network)'
             cand show 'Show everything known about one profile'
-            cand add 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+            cand add 'Add a profile: sign in through the browser, or `--with-token` from stdin'
             cand remove 'Remove a profile and its tokens'
             cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
             cand export 'Write all profiles in the import format (JSON lines) to stdout'
@@ -164,6 +168,22 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;profiles;help;export'= {
         }
         &'sbctl;profiles;help;help'= {
+        }
+        &'sbctl;reauth'= {
+            cand --port 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)'
+            cand --timeout 'Give up when the sign-in has not finished after this long'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --no-browser 'Only print the authorize URL; do not start a browser'
+            cand --allow-account-change 'Accept a sign-in as a different account than the profile''s'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'sbctl;token'= {
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
@@ -279,6 +299,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         }
         &'sbctl;help'= {
             cand profiles 'List, show, add, remove, import and export profiles'
+            cand reauth 'Re-authorize a profile in the browser (it must sign in as the same account)'
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
             cand check 'List the profiles that need attention (reads local state only)'
             cand providers 'List providers and store their client secrets'
@@ -290,7 +311,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help;profiles'= {
             cand list 'List profiles and their status (reads the database only: no keyring, no network)'
             cand show 'Show everything known about one profile'
-            cand add 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+            cand add 'Add a profile: sign in through the browser, or `--with-token` from stdin'
             cand remove 'Remove a profile and its tokens'
             cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
             cand export 'Write all profiles in the import format (JSON lines) to stdout'
@@ -306,6 +327,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help;profiles;import'= {
         }
         &'sbctl;help;profiles;export'= {
+        }
+        &'sbctl;help;reauth'= {
         }
         &'sbctl;help;token'= {
         }

@@ -37,6 +37,7 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -s v -l verbose -d 'Explain wh
 complete -c sbctl -n "__fish_sbctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_needs_command" -s V -l version -d 'Print version'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
+complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "providers" -d 'List providers and store their client secrets'
@@ -57,7 +58,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_see
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "show" -d 'Show everything known about one profile'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "add" -d 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "remove" -d 'Remove a profile and its tokens'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "import" -d 'Add many profiles from a JSON array or JSON lines, all or nothing'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
@@ -94,6 +95,8 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l network -d 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l account -d 'The account\'s id at the network (with --with-token: recorded as given)' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l port -d 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l timeout -d 'Give up when the sign-in has not finished after this long' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
@@ -103,6 +106,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 always\t''
 never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l with-token -d 'Read the token from stdin: a raw access token or a JSON token response'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l no-browser -d 'Only print the authorize URL; do not start a browser'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -144,11 +148,26 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show everything known about one profile'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a profile and its tokens'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "import" -d 'Add many profiles from a JSON array or JSON lines, all or nothing'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l port -d 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l timeout -d 'Give up when the sign-in has not finished after this long' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
+file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l no-browser -d 'Only print the authorize URL; do not start a browser'
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l allow-account-change -d 'Accept a sign-in as a different account than the profile\'s'
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
@@ -245,17 +264,18 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles token check providers doctor completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles token check providers doctor completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles token check providers doctor completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles token check providers doctor completions man help" -f -a "providers" -d 'List providers and store their client secrets'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles token check providers doctor completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles token check providers doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles token check providers doctor completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles token check providers doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "providers" -d 'List providers and store their client secrets'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show everything known about one profile'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "add" -d 'Add a profile (`--with-token` registers a token obtained elsewhere, from stdin)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "remove" -d 'Remove a profile and its tokens'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "import" -d 'Add many profiles from a JSON array or JSON lines, all or nothing'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'

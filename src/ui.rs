@@ -57,23 +57,23 @@ impl Ui {
     /// What happened, for people, on stderr; silent with `--quiet`.
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            to_stderr(format_args!("{text}\n"));
         }
     }
 
     /// What the user must see even with `--quiet` (an address to open, a question).
     pub fn notice(&self, text: &str) {
-        eprintln!("{text}");
+        to_stderr(format_args!("{text}\n"));
     }
 
     pub fn warn(&self, text: &str) {
-        eprintln!("warning: {text}");
+        to_stderr(format_args!("warning: {text}\n"));
     }
 
     /// Diagnostics with `-v`; never a secret.
     pub fn debug(&self, text: &str) {
         if self.verbose > 0 {
-            eprintln!("debug: {text}");
+            to_stderr(format_args!("debug: {text}\n"));
         }
     }
 
@@ -83,8 +83,7 @@ impl Ui {
 
     /// Asks a yes/no question on a terminal; `false` unless the answer is yes.
     pub fn confirm(&self, question: &str) -> bool {
-        eprint!("{question} [y/N] ");
-        let _ = std::io::stderr().flush();
+        to_stderr(format_args!("{question} [y/N] "));
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer).is_ok()
             && matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
@@ -155,5 +154,13 @@ impl Ui {
 
 /// The last words of a failed command, on stderr (the Ui is gone by then).
 pub fn report_error(text: &str) {
-    eprintln!("error: {text}");
+    to_stderr(format_args!("error: {text}\n"));
+}
+
+/// Writes to stderr, ignoring failure: a closed stderr must not crash a flow that is
+/// half-way through storing a token (`eprintln!` would panic).
+fn to_stderr(text: std::fmt::Arguments<'_>) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(text);
+    let _ = err.flush();
 }

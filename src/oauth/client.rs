@@ -161,3 +161,87 @@ impl OtherFields {
         self.fields.get(key).and_then(|v| v.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(auth: ClientAuth) -> ClientConfig {
+        ClientConfig {
+            client_id: "my app".into(),
+            secret: Some(Secret::new("s3cret".into())),
+            auth,
+            authorize_url: "https://id.example.com/authorize?tenant=a".into(),
+            token_url: "https://id.example.com/token".into(),
+        }
+    }
+
+    fn params(url: &str) -> Vec<(String, String)> {
+        oauth2::url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn authorize_url_carries_pkce_state_scopes_and_extras() {
+        let extra = BTreeMap::from([("prompt".to_owned(), "consent".to_owned())]);
+        let a = authorize(
+            &config(ClientAuth::Basic),
+            "http://127.0.0.1:8765/callback",
+            &["openid".into(), "offline_access".into()],
+            &extra,
+        )
+        .unwrap();
+        let p = params(&a.url);
+        let get = |k: &str| p.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        assert!(a
+            .url
+            .starts_with("https://id.example.com/authorize?tenant=a&"));
+        assert_eq!(get("response_type"), Some("code"));
+        assert_eq!(get("client_id"), Some("my app"));
+        assert_eq!(get("redirect_uri"), Some("http://127.0.0.1:8765/callback"));
+        assert_eq!(get("scope"), Some("openid offline_access"));
+        assert_eq!(get("code_challenge_method"), Some("S256"));
+        assert_eq!(
+            get("code_challenge").map(str::len),
+            Some(43),
+            "SHA-256, base64url"
+        );
+        assert_eq!(get("prompt"), Some("consent"));
+        assert_eq!(get("state"), Some(a.state.expose()));
+        // 16 random bytes, base64url: 128 bits.
+        assert!(a.state.expose().len() >= 22, "{}", a.state.expose().len());
+        assert!(
+            !a.url.contains("s3cret"),
+            "the client secret never goes to the browser"
+        );
+    }
+
+    #[test]
+    fn each_authorization_is_fresh() {
+        let make = || {
+            authorize(
+                &config(ClientAuth::None),
+                "http://127.0.0.1:1/cb",
+                &[],
+                &BTreeMap::new(),
+            )
+            .unwrap()
+        };
+        let (a, b) = (make(), make());
+        assert_ne!(a.state, b.state);
+        assert_ne!(a.url, b.url);
+    }
+
+    #[test]
+    fn bad_urls_are_named() {
+        let mut c = config(ClientAuth::Post);
+        c.token_url = "not a url".into();
+        let err = authorize(&c, "http://127.0.0.1:1/cb", &[], &BTreeMap::new())
+            .err()
+            .unwrap();
+        assert!(err.contains("token URL"), "{err}");
+    }
+}

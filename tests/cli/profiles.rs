@@ -259,7 +259,7 @@ fn failed_adds_leave_nothing_behind() {
     }
     env.run(&["profiles", "add", "new", "--network", "x"])
         .code(1)
-        .stderr_has("pass --with-token");
+        .stderr_has("register a token obtained elsewhere with `sbctl profiles add --with-token`");
     let ids = env.run(&["profiles", "list", "--json"]).json();
     assert_eq!(ids.as_array().unwrap().len(), 1);
     assert_eq!(std::fs::read(env.secrets_path()).unwrap(), secrets_before);

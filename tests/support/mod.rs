@@ -1,6 +1,8 @@
 //! A sealed environment for running the real `sbctl` binary: every path in a temp dir,
 //! the environment cleared, fixed terminal width.
 
+pub mod oidc;
+
 use assert_cmd::Command;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -81,7 +83,7 @@ impl Env {
             ("USER".into(), "tester".into()),
             ("HOSTNAME".into(), "testhost".into()),
             ("COLUMNS".into(), "100".into()),
-            ("PATH".into(), "/usr/bin:/bin".into()),
+            ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
             ("SBCTL_SECRET_STORE".into(), "file".into()),
         ];
         Env { dir, vars }
@@ -121,10 +123,22 @@ impl Env {
         std::fs::write(path, text).unwrap();
     }
 
+    /// sbctl with this environment, as a plain process (for running it in the background).
+    pub fn std_command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sbctl"));
+        cmd.args(args);
+        self.apply(cmd)
+    }
+
+    /// Gives any command this sealed environment.
+    pub fn apply(&self, mut cmd: std::process::Command) -> std::process::Command {
+        cmd.env_clear().envs(self.vars.iter().cloned());
+        cmd
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("sbctl").expect("sbctl binary");
-        cmd.env_clear().envs(self.vars.iter().cloned()).args(args);
-        cmd.timeout(std::time::Duration::from_secs(60));
+        let mut cmd = Command::from_std(self.std_command(args));
+        cmd.timeout(std::time::Duration::from_secs(90));
         cmd
     }
 

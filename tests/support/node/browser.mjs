@@ -8,7 +8,10 @@
 //   SBCTL_TEST_ACTION  consent (default) | deny | forge | root | capture
 //     forge:   first send the loopback listener a callback with a wrong state and record
 //              the answer, then consent
-//     root:    open the listener's http://127.0.0.1:<port>/ instead of the URL given
+//     root:    record what the listener's http://127.0.0.1:<port>/ answers, then open it
+//              instead of the URL given
+//     evil:    send the listener this flow's state with an error whose description is
+//              HTML, and record the page it answers with (no sign-in)
 //     capture: consent, but do not let the browser reach the listener; record the
 //              callback URL (for pasting it into sbctl by hand)
 import { writeFileSync } from 'node:fs';
@@ -29,6 +32,19 @@ async function main() {
     const forged = await fetch(`${listener}${redirectUri.pathname}?code=forged&state=not-the-state`);
     result.forged = { status: forged.status, body: await forged.text() };
   }
+  if (action === 'root') {
+    const root = await fetch(`${listener}/`, { redirect: 'manual' });
+    result.root = { status: root.status, location: root.headers.get('location') };
+  }
+  if (action === 'evil') {
+    const state = new URL(url).searchParams.get('state');
+    const query = new URLSearchParams({
+      error: 'access_denied', error_description: '<script>alert("pwned")</script>', state,
+    });
+    const evil = await fetch(`${listener}${redirectUri.pathname}?${query}`);
+    result.evil = { status: evil.status, body: await evil.text() };
+    return;
+  }
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -43,9 +59,21 @@ async function main() {
       return host === '127.0.0.1' ? route.continue() : route.abort();
     });
     if (action === 'capture') {
-      await page.route(`${listener}/**`, (route) => {
-        result.captured = route.request().url();
-        return route.abort();
+      // Playwright routes only the first request of a redirect chain, so take over the
+      // consent POST and follow its redirects by hand, stopping short of the listener.
+      await page.route((u) => u.origin === new URL(url).origin, async (route) => {
+        const req = route.request();
+        if (req.method() !== 'POST' || !(req.postData() || '').includes('prompt=consent')) {
+          return route.fallback();
+        }
+        let response = await route.fetch({ maxRedirects: 0 });
+        let location = response.headers().location;
+        while (location && !location.startsWith(listener)) {
+          response = await page.request.get(new URL(location, req.url()).toString(), { maxRedirects: 0 });
+          location = response.headers().location;
+        }
+        result.captured = location;
+        return route.fulfill({ status: 200, contentType: 'text/plain', body: 'captured' });
       });
     }
     await page.goto(action === 'root' ? `${listener}/` : url);

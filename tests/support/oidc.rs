@@ -1,0 +1,113 @@
+//! A real OAuth server (oidc-provider) and a real browser (chromium via playwright-core)
+//! for the end-to-end tests. Both are node programs under tests/support/node; their
+//! packages come from `npm ci` there (scripts/test runs it).
+
+use super::Env;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const CLIENT_SECRET: &str = "sbctl s3cret+/:&=";
+
+fn node_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/node");
+    assert!(
+        dir.join("node_modules/oidc-provider").exists() && dir.join("node_modules/playwright-core").exists(),
+        "the OAuth server and browser driver are not installed: run `npm ci` in {} (scripts/test does)",
+        dir.display()
+    );
+    dir
+}
+
+/// oidc-provider on 127.0.0.1, stopped when dropped.
+pub struct OidcServer {
+    child: Child,
+    pub issuer: String,
+}
+
+impl OidcServer {
+    pub fn start() -> OidcServer {
+        let dir = node_dir();
+        let mut child = Command::new("node")
+            .arg(dir.join("oidc-server.mjs"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs (Node.js 20 or newer)");
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout
+            .read_line(&mut line)
+            .expect("the OAuth server starts");
+        // Keep reading what it prints: a closed pipe would break its request handling.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let ready: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|_| panic!("OAuth server said {line:?}"));
+        OidcServer {
+            child,
+            issuer: ready["issuer"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+impl Drop for OidcServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A sealed environment whose provider `corp` is the OAuth server, with its client
+/// secret stored, and whose `$BROWSER` is the browser driver.
+pub fn corp_env(server: &OidcServer, extra_config: &str) -> Env {
+    let mut env = Env::new();
+    env.write_config(&format!(
+        "[providers.corp]\nissuer = \"{}\"\nclient_id = \"sbctl\"\nscopes = [\"openid\", \"offline_access\", \"profile\"]\nextra_authorize_params = {{ prompt = \"consent\" }}\n{extra_config}",
+        server.issuer
+    ));
+    env.run_with_stdin(&["providers", "set-secret", "corp"], CLIENT_SECRET)
+        .success();
+    let dir = node_dir();
+    env.set(
+        "BROWSER",
+        &format!("node {}", dir.join("browser.mjs").display()),
+    );
+    env.set(
+        "SBCTL_TEST_RESULT",
+        env.root().join("browser.json").to_str().unwrap(),
+    );
+    env
+}
+
+/// What the browser driver recorded, once it has finished (it outlives sbctl a little
+/// while chromium closes).
+pub fn browser_result(env: &Env) -> serde_json::Value {
+    let path = env.root().join("browser.json");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                assert!(
+                    v.get("error").is_none(),
+                    "the browser driver failed: {}",
+                    v["error"]
+                );
+                return v;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the browser driver wrote no result"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Waits for the browser driver of the last flow to finish (it outlives sbctl while
+/// chromium closes), then forgets its result, before the next flow.
+pub fn clear_browser_result(env: &Env) {
+    browser_result(env);
+    std::fs::remove_file(env.root().join("browser.json")).unwrap();
+}
