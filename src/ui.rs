@@ -131,7 +131,7 @@ impl Ui {
         table.set_header(headers.iter().map(Cell::new));
         for row in rows {
             table.add_row(row.into_iter().map(|(text, tone)| {
-                let cell = Cell::new(text);
+                let cell = Cell::new(printable(&text));
                 match (self.color, tone) {
                     (false, _) | (_, Tone::Plain) => cell,
                     (true, Tone::Good) => cell.fg(Color::Green),
@@ -161,6 +161,30 @@ pub fn report_error(text: &str) {
 /// half-way through storing a token (`eprintln!` would panic).
 fn to_stderr(text: std::fmt::Arguments<'_>) {
     let mut err = std::io::stderr().lock();
-    let _ = err.write_fmt(text);
+    let _ = err.write_all(printable(&text.to_string()).as_bytes());
     let _ = err.flush();
+}
+
+/// Text from outside (a provider's error description, an account name) made safe for a
+/// terminal: control characters other than line breaks and tabs are shown escaped, so
+/// that nobody can move the cursor or recolour the screen through sbctl.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn terminal_escapes_are_defused() {
+        assert_eq!(printable("a\u{1b}[2Jb\r\u{7}"), "a\\u{1b}[2Jb\\r\\u{7}");
+        assert_eq!(printable("line\n\tnext é"), "line\n\tnext é");
+    }
 }

@@ -288,6 +288,16 @@ fn every_client_authentication_method_works() {
         add(&env, "acme").success();
         browser_result(&env);
     }
+    // The environment's client secret wins over the stored one.
+    let mut env = corp_env(&server, "");
+    env.run_with_stdin(&["providers", "set-secret", "corp"], "stale")
+        .success();
+    env.set(
+        "SBCTL_CLIENT_SECRET_CORP",
+        crate::support::oidc::CLIENT_SECRET,
+    );
+    add(&env, "acme").success();
+    browser_result(&env);
 }
 
 /// Starts `profiles add` with --no-browser in the background and returns it with the

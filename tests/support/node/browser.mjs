@@ -39,7 +39,7 @@ async function main() {
   if (action === 'evil') {
     const state = new URL(url).searchParams.get('state');
     const query = new URLSearchParams({
-      error: 'access_denied', error_description: '<script>alert("pwned")</script>', state,
+      error: 'access_denied', error_description: '<script>alert("pwned")</script>\u001b[2J', state,
     });
     const evil = await fetch(`${listener}${redirectUri.pathname}?${query}`);
     result.evil = { status: evil.status, body: await evil.text() };
