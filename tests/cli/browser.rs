@@ -16,6 +16,13 @@ fn add(env: &Env, id: &str) -> crate::support::Run {
     ])
 }
 
+/// An environment whose browser driver does `action` (see tests/support/node/browser.mjs).
+fn browser_doing(server: &OidcServer, action: &str) -> Env {
+    let mut env = corp_env(server, "");
+    env.set("SBCTL_TEST_ACTION", action);
+    env
+}
+
 fn token(env: &Env, id: &str) -> String {
     let run = env.run(&["token", id]);
     run.success();
@@ -195,8 +202,7 @@ fn a_user_who_never_finishes_is_given_up_on() {
 #[test]
 fn a_forged_callback_is_turned_away_and_the_flow_goes_on() {
     let server = OidcServer::start();
-    let mut env = corp_env(&server, "");
-    env.set("SBCTL_TEST_ACTION", "forge");
+    let env = browser_doing(&server, "forge");
     add(&env, "acme")
         .success()
         .stderr_has("ignored a callback that did not carry this sign-in's state");
@@ -215,8 +221,7 @@ fn a_forged_callback_is_turned_away_and_the_flow_goes_on() {
 #[test]
 fn provider_errors_are_escaped_on_the_page() {
     let server = OidcServer::start();
-    let mut env = corp_env(&server, "");
-    env.set("SBCTL_TEST_ACTION", "evil");
+    let env = browser_doing(&server, "evil");
     let run = add(&env, "acme");
     run.code(1)
         .stderr_has("corp did not authorize (access_denied: <script>");
@@ -260,8 +265,7 @@ fn fewer_scopes_granted_keeps_the_tokens_but_needs_reauth() {
 #[test]
 fn the_listener_root_redirects_to_the_provider() {
     let server = OidcServer::start();
-    let mut env = corp_env(&server, "");
-    env.set("SBCTL_TEST_ACTION", "root");
+    let env = browser_doing(&server, "root");
     add(&env, "acme").success();
     let result = browser_result(&env);
     assert_eq!(result["root"]["status"], 302);
