@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List, show, add, remove, import and export profiles')
             [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Re-authorize a profile in the browser (it must sign in as the same account)')
+            [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew tokens that are due (for cron), validate those without expiry')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a profile''s access token on stdout, for other tools to post with')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'List the profiles that need attention (reads local state only)')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List providers and store their client secrets')
@@ -205,7 +206,26 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sbctl;refresh' {
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Renewals at once [default: `concurrency` from the config, 8]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
+            [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every profile')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Renew every renewable token, due or not')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be done, and do nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of a summary')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sbctl;token' {
+            [CompletionResult]::new('--min-valid', '--min-valid', [CompletionResultType]::ParameterName, 'Renew first when the token expires within this')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
             [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
@@ -223,6 +243,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
             [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Validate every token with its provider (introspection or userinfo)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (the profiles needing attention) instead of a table')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
@@ -332,6 +353,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         'sbctl;help' {
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List, show, add, remove, import and export profiles')
             [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Re-authorize a profile in the browser (it must sign in as the same account)')
+            [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew tokens that are due (for cron), validate those without expiry')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a profile''s access token on stdout, for other tools to post with')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'List the profiles that need attention (reads local state only)')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List providers and store their client secrets')
@@ -369,6 +391,9 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;help;reauth' {
+            break
+        }
+        'sbctl;help;refresh' {
             break
         }
         'sbctl;help;token' {

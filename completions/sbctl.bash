@@ -40,6 +40,9 @@ _sbctl() {
             sbctl,reauth)
                 cmd="sbctl__subcmd__reauth"
                 ;;
+            sbctl,refresh)
+                cmd="sbctl__subcmd__refresh"
+                ;;
             sbctl,token)
                 cmd="sbctl__subcmd__token"
                 ;;
@@ -66,6 +69,9 @@ _sbctl() {
                 ;;
             sbctl__subcmd__help,reauth)
                 cmd="sbctl__subcmd__help__subcmd__reauth"
+                ;;
+            sbctl__subcmd__help,refresh)
+                cmd="sbctl__subcmd__help__subcmd__refresh"
                 ;;
             sbctl__subcmd__help,token)
                 cmd="sbctl__subcmd__help__subcmd__token"
@@ -161,7 +167,7 @@ _sbctl() {
 
     case "${cmd}" in
         sbctl)
-            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth token check providers doctor completions man help"
+            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth refresh token check providers doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,7 +197,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__check)
-            opts="-q -v -h --json --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --online --json --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,7 +287,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help)
-            opts="profiles reauth token check providers doctor completions man help"
+            opts="profiles reauth refresh token check providers doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,6 +511,20 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help__subcmd__reauth)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__help__subcmd__refresh)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1092,13 +1112,51 @@ _sbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        sbctl__subcmd__token)
-            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help"
+        sbctl__subcmd__refresh)
+            opts="-q -v -h --all --force --dry-run --concurrency --json --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__token)
+            opts="-q -v -h --min-valid --db --config --secret-store --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --min-valid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

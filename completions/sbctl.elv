@@ -32,6 +32,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --version 'Print version'
             cand profiles 'List, show, add, remove, import and export profiles'
             cand reauth 'Re-authorize a profile in the browser (it must sign in as the same account)'
+            cand refresh 'Renew tokens that are due (for cron), validate those without expiry'
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
             cand check 'List the profiles that need attention (reads local state only)'
             cand providers 'List providers and store their client secrets'
@@ -185,7 +186,25 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sbctl;refresh'= {
+            cand --concurrency 'Renewals at once [default: `concurrency` from the config, 8]'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --all 'Every profile'
+            cand --force 'Renew every renewable token, due or not'
+            cand --dry-run 'Print what would be done, and do nothing'
+            cand --json 'Print JSON instead of a summary'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sbctl;token'= {
+            cand --min-valid 'Renew first when the token expires within this'
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
             cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
@@ -202,6 +221,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
             cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
             cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --online 'Validate every token with its provider (introspection or userinfo)'
             cand --json 'Print JSON (the profiles needing attention) instead of a table'
             cand -q 'Print nothing but errors and requested data'
             cand --quiet 'Print nothing but errors and requested data'
@@ -300,6 +320,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help'= {
             cand profiles 'List, show, add, remove, import and export profiles'
             cand reauth 'Re-authorize a profile in the browser (it must sign in as the same account)'
+            cand refresh 'Renew tokens that are due (for cron), validate those without expiry'
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
             cand check 'List the profiles that need attention (reads local state only)'
             cand providers 'List providers and store their client secrets'
@@ -329,6 +350,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help;profiles;export'= {
         }
         &'sbctl;help;reauth'= {
+        }
+        &'sbctl;help;refresh'= {
         }
         &'sbctl;help;token'= {
         }

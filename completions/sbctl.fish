@@ -38,6 +38,7 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -s h -l help -d 'Print help (s
 complete -c sbctl -n "__fish_sbctl_needs_command" -s V -l version -d 'Print version'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
+complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "providers" -d 'List providers and store their client secrets'
@@ -168,6 +169,23 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l allow-account-cha
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l concurrency -d 'Renewals at once [default: `concurrency` from the config, 8]' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
+file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l all -d 'Every profile'
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l force -d 'Renew every renewable token, due or not'
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l dry-run -d 'Print what would be done, and do nothing'
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l json -d 'Print JSON instead of a summary'
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l min-valid -d 'Renew first when the token expires within this' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
@@ -187,6 +205,7 @@ file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l online -d 'Validate every token with its provider (introspection or userinfo)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l json -d 'Print JSON (the profiles needing attention) instead of a table'
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
@@ -264,15 +283,16 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "providers" -d 'List providers and store their client secrets'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth token check providers doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "providers" -d 'List providers and store their client secrets'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show everything known about one profile'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'

@@ -1,6 +1,8 @@
 //! The command line, as clap derive types only. Doc comments are the help text.
 
-use crate::commands::{check, completions, doctor, man, profiles, providers, reauth, token};
+use crate::commands::{
+    check, completions, doctor, man, profiles, providers, reauth, refresh, token,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -69,6 +71,8 @@ pub enum Command {
     Profiles(profiles::ProfilesCommand),
     /// Re-authorize a profile in the browser (it must sign in as the same account)
     Reauth(reauth::ReauthArgs),
+    /// Renew tokens that are due (for cron), validate those without expiry
+    Refresh(refresh::RefreshArgs),
     /// Print a profile's access token on stdout, for other tools to post with
     Token(token::TokenArgs),
     /// List the profiles that need attention (reads local state only)

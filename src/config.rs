@@ -219,15 +219,20 @@ fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "unknown".into());
     let host = env("HOSTNAME")
-        .or_else(|| {
-            ["/proc/sys/kernel/hostname", "/etc/hostname"]
-                .iter()
-                .find_map(|p| std::fs::read_to_string(p).ok())
-        })
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".into());
+        .unwrap_or_else(hostname);
     format!("{user}@{host}")
+}
+
+/// This machine's name, from the kernel.
+pub fn hostname() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }
 
 fn check_provider_name(name: &str, config_path: &Path) -> Result<()> {

@@ -43,6 +43,8 @@ pub enum ErrorKind {
     Usage,
     /// The profile concerned needs re-authorization (exit 3).
     NeedsReauth,
+    /// A renewal failed for a passing reason; try again later (exit 4).
+    Transient,
 }
 
 /// A user-facing failure: one line of what happened and, optionally, what to do.
@@ -80,6 +82,14 @@ impl Error {
         }
     }
 
+    pub fn transient(message: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::Transient,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -90,6 +100,7 @@ impl Error {
             ErrorKind::Failed => 1,
             ErrorKind::Usage => 2,
             ErrorKind::NeedsReauth => 3,
+            ErrorKind::Transient => 4,
         }
     }
 }

@@ -20,6 +20,7 @@ pub struct Ui {
     color: bool,
     stdout_tty: bool,
     stdin_tty: bool,
+    stderr_tty: bool,
 }
 
 impl Ui {
@@ -36,6 +37,7 @@ impl Ui {
             color,
             stdout_tty,
             stdin_tty: std::io::stdin().is_terminal(),
+            stderr_tty: std::io::stderr().is_terminal(),
         }
     }
 
@@ -75,6 +77,23 @@ impl Ui {
         if self.verbose > 0 {
             to_stderr(format_args!("debug: {text}\n"));
         }
+    }
+
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// A progress bar on stderr, only on a terminal and without `--quiet`.
+    pub fn progress(&self, len: usize) -> Option<indicatif::ProgressBar> {
+        if !self.stderr_tty || self.quiet || len < 2 {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(len as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+                .expect("a valid template"),
+        );
+        Some(bar)
     }
 
     pub fn stdin_is_terminal(&self) -> bool {

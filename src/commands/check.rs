@@ -1,5 +1,6 @@
-//! `sbctl check`: the profiles that need attention, from local state only (the
-//! database and the secret store; no network). Exit 0, 3, 4 or 5 (SPEC).
+//! `sbctl check`: the profiles that need attention, from local state (the database and
+//! the secret store), or with `--online` after asking each provider whether each token
+//! still works. Exit 0, 3, 4 or 5 (SPEC).
 
 use crate::commands::profiles::profile_json;
 use crate::commands::{attention, status_words, Ctx};
@@ -12,6 +13,9 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// Validate every token with its provider (introspection or userinfo)
+    #[arg(long)]
+    pub online: bool,
     /// Print JSON (the profiles needing attention) instead of a table
     #[arg(long)]
     pub json: bool,
@@ -19,6 +23,9 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     let mut store = ctx.store()?;
+    if args.online {
+        validate_all(ctx, store.as_mut())?;
+    }
     let profiles = store.list(&ListFilter::default())?;
     let secrets = ctx.secrets(store.as_mut())?;
     let mut outcome = Attention::None;
@@ -39,6 +46,10 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             outcome = outcome.and(attention(&h));
             needing.push((p, h));
         }
+    }
+    let warnings = crate::notify::notify(ctx, store.as_mut(), &needing);
+    for w in warnings {
+        ctx.ui.warn(&w);
     }
     if args.json {
         let items = needing.iter().map(|(p, h)| profile_json(p, h)).collect();
@@ -64,4 +75,49 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
         ctx.ui.table(&["ID", "NETWORK", "STATUS", "FIX"], rows);
     }
     Ok(outcome)
+}
+
+/// Asks the providers about every profile that is not already known to need a person.
+fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result<()> {
+    use crate::renew::{Engine, Mode, Outcome};
+    let profiles = store.list(&ListFilter::default())?;
+    let ids: Vec<_> = profiles
+        .iter()
+        .filter(|p| p.reauth_reason.is_none())
+        .map(|p| p.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let networks: Vec<String> = profiles.iter().map(|p| p.network.clone()).collect();
+    let engine = Engine::new(ctx, store, &networks)?;
+    let bar = ctx.ui.progress(ids.len());
+    let done = |_: &crate::renew::Report| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let reports = engine.run(
+        ids,
+        Mode::Validate,
+        ctx.settings.concurrency as usize,
+        &done,
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    for r in reports {
+        match r.outcome {
+            Outcome::Failed { message, .. } => ctx.ui.warn(&format!(
+                "{}: could not be checked online ({message})",
+                r.id
+            )),
+            Outcome::Unsupported(why) => {
+                ctx.ui.warn(&format!("{}: not checked online: {why}", r.id))
+            }
+            Outcome::Error(e) => return Err(crate::error::Error::failed(e)),
+            _ => {}
+        }
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ pub mod man;
 pub mod profiles;
 pub mod providers;
 pub mod reauth;
+pub mod refresh;
 pub mod token;
 
 use crate::cli::{Cli, Command, GlobalArgs, SecretStoreChoice};
@@ -44,29 +45,36 @@ impl Ctx {
     /// the wrong place); on a new database it asks the keyring and falls back to the
     /// file store with a warning.
     pub fn secrets(&self, store: &mut dyn ProfileStore) -> Result<Box<dyn SecretStore>> {
-        let file = || Box::new(FileStore::new(self.settings.secrets_file.clone()));
-        let keyring = |timeout| Box::new(KeyringStore::new(timeout));
-        let chosen: Box<dyn SecretStore> = match self.settings.secret_store {
-            SecretStoreChoice::File => file(),
-            SecretStoreChoice::Keyring => keyring(KEYRING_TIMEOUT),
+        let kind = match self.settings.secret_store {
+            SecretStoreChoice::File => "file",
+            SecretStoreChoice::Keyring => "keyring",
             SecretStoreChoice::Auto => match store.meta(SECRET_STORE_META)?.as_deref() {
-                Some("keyring") => keyring(KEYRING_TIMEOUT),
-                Some("file") => file(),
-                _ => match keyring(KEYRING_PROBE_TIMEOUT).probe() {
-                    Ok(()) => keyring(KEYRING_TIMEOUT),
+                Some("keyring") => "keyring",
+                Some("file") => "file",
+                _ => match KeyringStore::new(KEYRING_PROBE_TIMEOUT).probe() {
+                    Ok(()) => "keyring",
                     Err(e) => {
                         self.ui.warn(&format!(
                             "{e}; keeping secrets in {} (mode 0600). Set secret_store = \"file\" in the config to silence this",
                             self.settings.secrets_file.display()
                         ));
-                        file()
+                        "file"
                     }
                 },
             },
         };
+        let chosen = self.secrets_of_kind(kind);
         self.ui
             .debug(&format!("secret store: {}", chosen.location()));
         Ok(chosen)
+    }
+
+    /// A secret store of a kind already chosen by `secrets` (for worker threads).
+    pub fn secrets_of_kind(&self, kind: &str) -> Box<dyn SecretStore> {
+        match kind {
+            "keyring" => Box::new(KeyringStore::new(KEYRING_TIMEOUT)),
+            _ => Box::new(FileStore::new(self.settings.secrets_file.clone())),
+        }
     }
 
     /// Remembers which secret store holds this database's secrets, once, at the
@@ -170,6 +178,7 @@ pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
         Command::Man(args) => man::run(args, &ui),
         Command::Profiles(cmd) => profiles::run(cmd, &Ctx::new(g, ui)?),
         Command::Reauth(args) => reauth::run(args, &Ctx::new(g, ui)?),
+        Command::Refresh(args) => refresh::run(args, &Ctx::new(g, ui)?),
         Command::Token(args) => token::run(args, &Ctx::new(g, ui)?),
         Command::Check(args) => check::run(args, &Ctx::new(g, ui)?),
         Command::Providers(cmd) => providers::run(cmd, &Ctx::new(g, ui)?),

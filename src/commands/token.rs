@@ -1,39 +1,65 @@
-//! `sbctl token <id>`: the access token on stdout and nothing else, for other tools.
+//! `sbctl token <id>`: a valid access token on stdout and nothing else, renewed first
+//! when it expires within `--min-valid`. What other tools call before posting.
 
 use crate::commands::{relative, Ctx};
-use crate::domain::profile::{ProfileId, Reason, Status};
+use crate::domain::duration::Duration;
+use crate::domain::profile::{Profile, ProfileId, Reason, Status};
 use crate::error::{Attention, Error, Result};
+use crate::renew::{Engine, Mode, Outcome};
 use crate::secrets::get_tokens;
+use crate::store::ProfileStore;
 use clap::Args;
+
+/// How long `token` waits for another sbctl that is renewing the same profile.
+const WAIT_FOR_OTHER: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// The profile id
     pub id: ProfileId,
+    /// Renew first when the token expires within this
+    #[arg(long, value_name = "DUR", default_value = "60s")]
+    pub min_valid: Duration,
+}
+
+fn needs_reauth(p: &Profile, why: &str) -> Error {
+    Error::needs_reauth(format!("{} needs re-authorization ({why})", p.id))
+        .hint(format!("run `sbctl reauth {}`", p.id))
 }
 
 pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
     let mut store = ctx.store()?;
     let mut profile = ctx.require(store.as_ref(), &args.id)?;
-    let fix = format!("run `sbctl reauth {}`", profile.id);
+    let short = |p: &Profile| {
+        p.expires_at
+            .is_some_and(|t| t - chrono::Utc::now() <= args.min_valid.as_delta())
+    };
+    if ctx.health(&profile).status != Status::ReauthRequired && short(&profile) && profile.renewable
+    {
+        profile = renew(ctx, store.as_mut(), &profile)?;
+    }
     let health = ctx.health(&profile);
     if health.status == Status::ReauthRequired {
-        let why = health.reason.map_or("unknown reason", |r| r.describe());
-        return Err(
-            Error::needs_reauth(format!("{} needs re-authorization ({why})", profile.id)).hint(fix),
-        );
+        return Err(needs_reauth(
+            &profile,
+            health.reason.map_or("unknown reason", |r| r.describe()),
+        ));
     }
-    if let Some(expired) = profile.expires_at.filter(|t| *t <= ctx.now) {
-        return Err(Error::needs_reauth(format!(
-            "{}: the access token expired {}",
-            profile.id,
-            relative(expired, ctx.now)
-        ))
-        .hint(fix));
+    if let Some(expired) = profile.expires_at.filter(|t| *t <= chrono::Utc::now()) {
+        return Err(needs_reauth(
+            &profile,
+            &format!("the access token expired {}", relative(expired, ctx.now)),
+        ));
     }
     let secrets = ctx.secrets(store.as_mut())?;
     match get_tokens(secrets.as_ref(), &profile.id)? {
         Some(tokens) => {
+            if short(&profile) {
+                ctx.ui.warn(&format!(
+                    "{}: the token expires within {}",
+                    profile.id, args.min_valid
+                ));
+            }
             ctx.ui.data(tokens.access_token.expose());
             Ok(Attention::None)
         }
@@ -41,12 +67,55 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
             profile.reauth_reason = Some(Reason::SecretMissing);
             profile.updated_at = ctx.now;
             store.update(&profile)?;
-            Err(Error::needs_reauth(format!(
-                "{}: no token in the secret store ({})",
-                profile.id,
-                secrets.location()
+            Err(needs_reauth(
+                &profile,
+                &format!("no token in the secret store ({})", secrets.location()),
             ))
-            .hint(fix))
         }
+    }
+}
+
+/// Renews now, or waits for the other sbctl that is doing it; returns the profile as
+/// stored afterwards. A passing failure leaves a still-valid token usable.
+fn renew(ctx: &Ctx, store: &mut dyn ProfileStore, profile: &Profile) -> Result<Profile> {
+    let engine = Engine::new(ctx, store, std::slice::from_ref(&profile.network))?;
+    let secrets = engine.secrets();
+    let started = std::time::Instant::now();
+    loop {
+        match engine.one(
+            store,
+            secrets.as_ref(),
+            &profile.id,
+            Mode::Refresh { force: true },
+        )? {
+            Outcome::Busy if started.elapsed() < WAIT_FOR_OTHER => {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                continue;
+            }
+            Outcome::Busy => ctx.ui.warn(&format!(
+                "{}: another sbctl is still renewing it",
+                profile.id
+            )),
+            Outcome::Failed { failure, message } => {
+                let fresh = ctx.require(store, &profile.id)?;
+                let valid = fresh.expires_at.is_some_and(|t| t > chrono::Utc::now());
+                if !valid {
+                    let err = format!("{}: renewal failed ({message})", profile.id);
+                    return Err(match failure {
+                        crate::domain::failure::Failure::Transient { .. } => {
+                            Error::transient(err).hint("try again later")
+                        }
+                        _ => Error::failed(err),
+                    });
+                }
+                ctx.ui.warn(&format!(
+                    "{}: renewal failed ({message}); the current token still works",
+                    profile.id
+                ));
+            }
+            Outcome::Unsupported(why) => ctx.ui.debug(&format!("{}: {why}", profile.id)),
+            _ => {}
+        }
+        return ctx.require(store, &profile.id);
     }
 }

@@ -147,6 +147,9 @@ pub struct Profile {
     pub connected_by: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Set while a renewal request is with the provider; still set after a process
+    /// was killed mid-request, when the refresh token may have been used up.
+    pub renewal_started_at: Option<Timestamp>,
 }
 
 /// A profile's health at one instant.
@@ -180,6 +183,7 @@ impl Profile {
             connected_by: None,
             created_at: now,
             updated_at: now,
+            renewal_started_at: None,
         }
     }
 

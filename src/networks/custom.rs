@@ -14,6 +14,7 @@ pub struct Endpoints {
     pub authorize_url: String,
     pub token_url: String,
     pub userinfo_url: Option<String>,
+    pub introspection_url: Option<String>,
 }
 
 /// The account a token belongs to: its stable id, and a name for people.
@@ -30,6 +31,8 @@ struct Discovery {
     token_endpoint: String,
     #[serde(default)]
     userinfo_endpoint: Option<String>,
+    #[serde(default)]
+    introspection_endpoint: Option<String>,
 }
 
 /// Plain http is accepted only on this machine (test servers, SSH tunnels).
@@ -76,11 +79,20 @@ pub fn endpoints(provider: &Provider, http: &Http, config_path: &str) -> Result<
         token_url: pick(&c.token_url, d.map(|d| d.token_endpoint.clone()))
             .expect("explicit or discovered"),
         userinfo_url: pick(&c.userinfo_url, d.and_then(|d| d.userinfo_endpoint.clone())),
+        introspection_url: pick(
+            &c.introspection_url,
+            d.and_then(|d| d.introspection_endpoint.clone()),
+        ),
     };
     check_scheme(name, "authorize_url", &e.authorize_url)?;
     check_scheme(name, "token_url", &e.token_url)?;
-    if let Some(u) = &e.userinfo_url {
-        check_scheme(name, "userinfo_url", u)?;
+    for (what, url) in [
+        ("userinfo_url", &e.userinfo_url),
+        ("introspection_url", &e.introspection_url),
+    ] {
+        if let Some(u) = url {
+            check_scheme(name, what, u)?;
+        }
     }
     Ok(e)
 }
@@ -192,6 +204,118 @@ fn id_token_claims(jwt: &str) -> Option<Claims> {
         .decode(payload.trim_end_matches('='))
         .ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+/// A provider's answer, as `domain::failure` reads it.
+pub struct HttpAnswer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+/// Largest answer read from a provider.
+const MAX_BODY_BYTES: u64 = 1024 * 1024;
+
+/// The client's credentials, as the token and introspection endpoints want them.
+pub struct Credentials {
+    pub client_id: String,
+    pub secret: Option<Secret>,
+    pub auth: crate::config::ClientAuth,
+}
+
+impl Credentials {
+    /// Adds client authentication: HTTP Basic with the id and secret form-encoded
+    /// first (RFC 6749 §2.3.1), or both in the body, or the id alone (public client).
+    fn apply(
+        &self,
+        request: oauth2::reqwest::blocking::RequestBuilder,
+        form: &mut Vec<(&'static str, String)>,
+    ) -> oauth2::reqwest::blocking::RequestBuilder {
+        use crate::config::ClientAuth;
+        let encode = |s: &str| {
+            oauth2::url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+        };
+        match (&self.auth, &self.secret) {
+            (ClientAuth::Basic, Some(secret)) => {
+                use base64::Engine;
+                let pair = format!("{}:{}", encode(&self.client_id), encode(secret.expose()));
+                let value = base64::engine::general_purpose::STANDARD.encode(pair);
+                request.header("Authorization", format!("Basic {value}"))
+            }
+            (ClientAuth::Post, Some(secret)) => {
+                form.push(("client_id", self.client_id.clone()));
+                form.push(("client_secret", secret.expose().to_owned()));
+                request
+            }
+            _ => {
+                form.push(("client_id", self.client_id.clone()));
+                request
+            }
+        }
+    }
+}
+
+fn send(
+    request: oauth2::reqwest::blocking::RequestBuilder,
+) -> std::result::Result<HttpAnswer, String> {
+    use std::io::Read;
+    let response = request.send().map_err(|e| reqwest_reason(&e))?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut body = String::new();
+    response
+        .take(MAX_BODY_BYTES)
+        .read_to_string(&mut body)
+        .map_err(|e| format!("reading the answer failed ({e})"))?;
+    Ok(HttpAnswer {
+        status,
+        retry_after,
+        body,
+    })
+}
+
+/// `grant_type=refresh_token` at the token endpoint. `Err` is a connection failure.
+pub fn refresh(
+    http: &Http,
+    token_url: &str,
+    client: &Credentials,
+    refresh_token: &Secret,
+) -> std::result::Result<HttpAnswer, String> {
+    let mut form = vec![
+        ("grant_type", "refresh_token".to_owned()),
+        ("refresh_token", refresh_token.expose().to_owned()),
+    ];
+    let request = client.apply(http.post(token_url), &mut form);
+    send(request.header("Accept", "application/json").form(&form))
+}
+
+/// RFC 7662 introspection of a token: answers `{"active": bool}` without using it up.
+pub fn introspect(
+    http: &Http,
+    url: &str,
+    client: &Credentials,
+    token: &Secret,
+    hint: &str,
+) -> std::result::Result<HttpAnswer, String> {
+    let mut form = vec![
+        ("token", token.expose().to_owned()),
+        ("token_type_hint", hint.to_owned()),
+    ];
+    let request = client.apply(http.post(url), &mut form);
+    send(request.header("Accept", "application/json").form(&form))
+}
+
+/// The OIDC userinfo endpoint with an access token: 200 when the token works.
+pub fn userinfo(
+    http: &Http,
+    url: &str,
+    access_token: &Secret,
+) -> std::result::Result<HttpAnswer, String> {
+    send(http.get(url).bearer_auth(access_token.expose()))
 }
 
 #[cfg(test)]

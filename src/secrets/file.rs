@@ -21,8 +21,19 @@ struct Contents {
 
 pub struct FileStore {
     path: PathBuf,
-    /// What this process last read or wrote; writes re-read under the lock.
-    cache: RefCell<Option<BTreeMap<String, Secret>>>,
+    /// What this process last read, with the file's identity then. A reader re-reads
+    /// when the file was replaced (another process renewed a token), so a rotated
+    /// refresh token is never read stale; writes always re-read under the lock.
+    cache: RefCell<Option<(Signature, BTreeMap<String, Secret>)>>,
+}
+
+/// Which version of the file is on disk: every write replaces the inode.
+type Signature = Option<(u64, u64, i64, i64, u64)>;
+
+fn signature(path: &Path) -> Signature {
+    fs::metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino(), m.mtime(), m.mtime_nsec(), m.size()))
 }
 
 impl FileStore {
@@ -74,12 +85,14 @@ impl FileStore {
     }
 
     fn cached(&self) -> Result<std::cell::Ref<'_, BTreeMap<String, Secret>>, SecretError> {
-        if self.cache.borrow().is_none() {
+        let now = signature(&self.path);
+        let fresh = matches!(&*self.cache.borrow(), Some((sig, _)) if *sig == now && now.is_some());
+        if !fresh {
             let loaded = self.load()?;
-            *self.cache.borrow_mut() = Some(loaded);
+            *self.cache.borrow_mut() = Some((now, loaded));
         }
         Ok(std::cell::Ref::map(self.cache.borrow(), |c| {
-            c.as_ref().expect("just filled")
+            &c.as_ref().expect("just filled").1
         }))
     }
 
@@ -141,7 +154,7 @@ impl FileStore {
             let _ = fs::remove_file(&tmp);
             return Err(self.io("write", &self.path, e));
         }
-        *self.cache.borrow_mut() = Some(contents.secrets);
+        *self.cache.borrow_mut() = Some((signature(&self.path), contents.secrets));
         Ok(())
     }
 }
@@ -243,6 +256,22 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
         let err = FileStore::new(path).get("a").unwrap_err().to_string();
         assert!(err.contains("damaged") && !err.contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn a_reader_sees_what_another_writer_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        let reader = FileStore::new(path.clone());
+        let writer = FileStore::new(path);
+        writer.set_many(&[("k".into(), secret("old"))]).unwrap();
+        assert_eq!(reader.get("k").unwrap(), Some(secret("old")));
+        writer.set_many(&[("k".into(), secret("new"))]).unwrap();
+        assert_eq!(
+            reader.get("k").unwrap(),
+            Some(secret("new")),
+            "no stale cache"
+        );
     }
 
     #[test]

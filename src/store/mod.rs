@@ -4,7 +4,7 @@
 
 pub mod sqlite;
 
-use crate::domain::profile::{Profile, ProfileId};
+use crate::domain::profile::{Profile, ProfileId, Timestamp};
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +65,24 @@ pub trait ProfileStore {
     fn update(&mut self, profile: &Profile) -> Result<(), StoreError>;
     /// Removes a profile; `false` if there was none.
     fn delete(&mut self, id: &ProfileId) -> Result<bool, StoreError>;
+    /// Takes (or extends) the renewal lease of a profile for `holder` until `until`;
+    /// `false` when another holder's lease has not expired. Atomic across processes.
+    fn take_lease(
+        &mut self,
+        id: &ProfileId,
+        holder: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError>;
+    fn release_lease(&mut self, id: &ProfileId, holder: &str) -> Result<(), StoreError>;
+    /// When `id` was last notified about `status`.
+    fn notified_at(&self, id: &ProfileId, status: &str) -> Result<Option<Timestamp>, StoreError>;
+    fn set_notified(
+        &mut self,
+        id: &ProfileId,
+        status: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Where the store is and its schema version, for `doctor`.

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Ordered schema migrations; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_profiles.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_profiles.sql"),
+    include_str!("migrations/0002_renewal.sql"),
+];
 
 /// `PRAGMA application_id` of sbctl databases: "SBCT".
 const APPLICATION_ID: i64 = 0x5342_4354;
@@ -19,7 +22,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 const COLUMNS: &str = "id, network, account_id, account_name, scopes, expires_at, issued_at, \
     refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
-    last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at";
+    last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
+    renewal_started_at";
 
 pub struct SqliteStore {
     conn: Connection,
@@ -186,6 +190,19 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Lease holders are `host:pid:...`. One on this host whose process no longer exists
+/// is gone; elsewhere (or without /proc) only the lease's expiry tells.
+fn holder_is_gone(holder: &str) -> bool {
+    let mut parts = holder.splitn(3, ':');
+    let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    host == crate::config::hostname()
+        && pid.parse::<u32>().is_ok()
+        && Path::new("/proc/self").exists()
+        && !Path::new("/proc").join(pid).exists()
+}
+
 fn time(secs: Option<i64>) -> Option<Timestamp> {
     secs.and_then(|s| DateTime::from_timestamp(s, 0))
 }
@@ -222,11 +239,12 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
         connected_by: r.get(15)?,
         created_at: time(r.get(16)?).unwrap_or_default(),
         updated_at: time(r.get(17)?).unwrap_or_default(),
+        renewal_started_at: time(r.get(18)?),
     })
 }
 
 /// The values of `COLUMNS` for one profile, in order.
-fn bind(p: &Profile) -> [rusqlite::types::Value; 18] {
+fn bind(p: &Profile) -> [rusqlite::types::Value; 19] {
     use rusqlite::types::Value as V;
     let text = |s: &Option<String>| s.clone().map_or(V::Null, V::Text);
     let int = |t: Option<Timestamp>| secs(t).map_or(V::Null, V::Integer);
@@ -249,6 +267,7 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 18] {
         text(&p.connected_by),
         V::Integer(p.created_at.timestamp()),
         V::Integer(p.updated_at.timestamp()),
+        int(p.renewal_started_at),
     ]
 }
 
@@ -281,7 +300,7 @@ impl ProfileStore for SqliteStore {
         {
             let sql = format!(
                 "INSERT INTO profiles ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
             );
             let mut stmt = tx.prepare_cached(&sql).map_err(|e| sql_err(&path, e))?;
             for p in profiles {
@@ -304,8 +323,8 @@ impl ProfileStore for SqliteStore {
             scopes = ?5, expires_at = ?6, issued_at = ?7, refresh_expires_at = ?8, \
             data_access_expires_at = ?9, renewable = ?10, reauth_reason = ?11, \
             refresh_failed = ?12, last_error = ?13, last_refreshed_at = ?14, \
-            last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18 \
-            WHERE id = ?1";
+            last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18, \
+            renewal_started_at = ?19 WHERE id = ?1";
         let n = self
             .conn
             .prepare_cached(sql)
@@ -319,8 +338,104 @@ impl ProfileStore for SqliteStore {
 
     fn delete(&mut self, id: &ProfileId) -> Result<bool, StoreError> {
         self.conn
-            .execute("DELETE FROM profiles WHERE id = ?1", [id.as_str()])
-            .map(|n| n > 0)
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))?;
+        let result = (|| {
+            for table in ["leases", "notifications"] {
+                self.conn.execute(
+                    &format!("DELETE FROM {table} WHERE profile_id = ?1"),
+                    [id.as_str()],
+                )?;
+            }
+            self.conn
+                .execute("DELETE FROM profiles WHERE id = ?1", [id.as_str()])
+        })();
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn.execute_batch(end).map_err(|e| self.err(e))?;
+        result.map(|n| n > 0).map_err(|e| self.err(e))
+    }
+
+    fn take_lease(
+        &mut self,
+        id: &ProfileId,
+        holder: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        // One statement, so two processes cannot both see the lease free.
+        let taken = self
+            .conn
+            .execute(
+                "INSERT INTO leases (profile_id, holder, expires_at) VALUES (?1, ?2, ?4) \
+                 ON CONFLICT (profile_id) DO UPDATE SET holder = ?2, expires_at = ?4 \
+                 WHERE leases.expires_at <= ?3 OR leases.holder = ?2",
+                params![id.as_str(), holder, now.timestamp(), until.timestamp()],
+            )
+            .map_err(|e| self.err(e))?
+            == 1;
+        if taken {
+            return Ok(true);
+        }
+        // A holder on this machine whose process is gone (killed) need not be waited
+        // for: take its lease over, if it is still the one holding it.
+        let current: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT holder FROM leases WHERE profile_id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match current {
+            Some(old) if holder_is_gone(&old) => self
+                .conn
+                .execute(
+                    "UPDATE leases SET holder = ?2, expires_at = ?3 \
+                     WHERE profile_id = ?1 AND holder = ?4",
+                    params![id.as_str(), holder, until.timestamp(), old],
+                )
+                .map(|n| n == 1)
+                .map_err(|e| self.err(e)),
+            _ => Ok(false),
+        }
+    }
+
+    fn release_lease(&mut self, id: &ProfileId, holder: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM leases WHERE profile_id = ?1 AND holder = ?2",
+                [id.as_str(), holder],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn notified_at(&self, id: &ProfileId, status: &str) -> Result<Option<Timestamp>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT sent_at FROM notifications WHERE profile_id = ?1 AND status = ?2",
+                [id.as_str(), status],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(time)
+            .map_err(|e| self.err(e))
+    }
+
+    fn set_notified(
+        &mut self,
+        id: &ProfileId,
+        status: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO notifications (profile_id, status, sent_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (profile_id, status) DO UPDATE SET sent_at = excluded.sent_at",
+                params![id.as_str(), status, at.timestamp()],
+            )
+            .map(|_| ())
             .map_err(|e| self.err(e))
     }
 
@@ -413,6 +528,75 @@ mod tests {
             .unwrap();
         assert_eq!(only.len(), 1);
         assert_eq!(only[0].id.as_str(), "fb");
+    }
+
+    #[test]
+    fn leases_exclude_other_holders_until_they_expire() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let p = sample("a");
+        store.insert(std::slice::from_ref(&p)).unwrap();
+        let t = p.created_at;
+        let later = |s| t + chrono::TimeDelta::seconds(s);
+        assert!(store.take_lease(&p.id, "one", t, later(60)).unwrap());
+        assert!(!store
+            .take_lease(&p.id, "two", later(59), later(120))
+            .unwrap());
+        assert!(
+            store.take_lease(&p.id, "one", later(1), later(61)).unwrap(),
+            "renewable by its holder"
+        );
+        assert!(
+            store
+                .take_lease(&p.id, "two", later(61), later(120))
+                .unwrap(),
+            "expired: taken over"
+        );
+        store.release_lease(&p.id, "one").unwrap();
+        assert!(
+            !store
+                .take_lease(&p.id, "one", later(62), later(120))
+                .unwrap(),
+            "not released by a non-holder"
+        );
+        store.release_lease(&p.id, "two").unwrap();
+        assert!(store
+            .take_lease(&p.id, "one", later(62), later(120))
+            .unwrap());
+        assert_eq!(store.notified_at(&p.id, "expiring").unwrap(), None);
+        store.set_notified(&p.id, "expiring", later(5)).unwrap();
+        assert_eq!(
+            store.notified_at(&p.id, "expiring").unwrap(),
+            Some(later(5))
+        );
+        assert!(store.delete(&p.id).unwrap());
+        assert_eq!(store.notified_at(&p.id, "expiring").unwrap(), None);
+    }
+
+    #[test]
+    fn a_dead_holders_lease_is_taken_over_at_once() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let p = sample("a");
+        store.insert(std::slice::from_ref(&p)).unwrap();
+        let t = p.created_at;
+        let until = t + chrono::TimeDelta::seconds(600);
+        let host = crate::config::hostname();
+        // No process has pid 0x7fffffff here (pid_max is lower).
+        let dead = format!("{host}:2147483647:x");
+        let alive = format!("{host}:{}:y", std::process::id());
+        assert!(store.take_lease(&p.id, &dead, t, until).unwrap());
+        assert!(
+            store.take_lease(&p.id, &alive, t, until).unwrap(),
+            "dead holder replaced"
+        );
+        assert!(
+            !store
+                .take_lease(&p.id, &format!("{host}:1:z"), t, until)
+                .unwrap(),
+            "live holder kept"
+        );
+        assert!(!store
+            .take_lease(&p.id, "elsewhere:2147483647:x", t, until)
+            .unwrap());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod completions;
 mod config;
 mod keyring;
 mod profiles;
+mod refresh;
 mod secrets;
 mod store;
 mod transfer;

@@ -350,7 +350,7 @@ fn token_missing_from_the_secret_store_marks_the_profile() {
     std::fs::write(env.secrets_path(), secrets.to_string()).unwrap();
     token(&env, "acme-fb")
         .code(3)
-        .stderr_has("acme-fb: no token in the secret store");
+        .stderr_has("acme-fb needs re-authorization (no token in the secret store");
     let json = env.run(&["profiles", "show", "acme-fb", "--json"]).json();
     assert_eq!(json["reason"], "secret_missing");
 }

@@ -111,3 +111,41 @@ pub fn clear_browser_result(env: &Env) {
     browser_result(env);
     std::fs::remove_file(env.root().join("browser.json")).unwrap();
 }
+
+impl OidcServer {
+    /// Sets the token endpoint's faults (see oidc-server.mjs).
+    pub fn faults(&self, faults: serde_json::Value) {
+        let response = reqwest::blocking::Client::new()
+            .post(format!("{}/__test/faults", self.issuer))
+            .body(faults.to_string())
+            .send()
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+
+    /// Revokes a refresh token at the provider's revocation endpoint (RFC 7009), as a
+    /// user who removes the app's access would.
+    pub fn revoke(&self, client_id: &str, refresh_token: &str) {
+        let response = reqwest::blocking::Client::new()
+            .post(format!("{}/token/revocation", self.issuer))
+            .basic_auth(
+                client_id,
+                Some(
+                    oauth2::url::form_urlencoded::byte_serialize(CLIENT_SECRET.as_bytes())
+                        .collect::<String>(),
+                ),
+            )
+            .form(&[
+                ("token", refresh_token),
+                ("token_type_hint", "refresh_token"),
+            ])
+            .send()
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+}
+
+/// The tokens stored for a profile in the file store.
+pub fn stored_tokens(env: &Env, id: &str) -> serde_json::Value {
+    serde_json::from_str(env.secrets()[&format!("profile:{id}")].as_str().unwrap()).unwrap()
+}

@@ -70,7 +70,7 @@ pub fn profile_json(p: &Profile, h: &Health) -> Value {
 }
 
 /// `in 12d`, `3d ago` or `never`.
-fn when(t: Option<Timestamp>, now: Timestamp) -> String {
+pub fn relative_or_never(t: Option<Timestamp>, now: Timestamp) -> String {
     t.map_or("never".into(), |t| relative(t, now))
 }
 
@@ -87,8 +87,8 @@ pub fn table_row(p: &Profile, h: &Health, now: Timestamp) -> Vec<(String, crate:
         (p.network.clone(), Plain),
         (account, Plain),
         status_words(h, now),
-        (when(p.expires_at, now), Plain),
-        (when(p.last_refreshed_at, now), Plain),
+        (relative_or_never(p.expires_at, now), Plain),
+        (relative_or_never(p.last_refreshed_at, now), Plain),
     ]
 }
 

@@ -3,9 +3,20 @@
 // stdout when ready, and exits when its stdin closes (the test that started it is gone).
 //
 // Clients (all native, loopback redirect on any port, path /callback):
-//   sbctl         client_secret_basic, secret "sbctl s3cret+/:&=" (RFC 6749 §2.3.1 encoding)
-//   sbctl-post    client_secret_post,  the same secret
-//   sbctl-public  none (public client; PKCE carries the proof)
+//   sbctl          client_secret_basic, secret "sbctl s3cret+/:&=" (RFC 6749 §2.3.1 encoding)
+//   sbctl-post     client_secret_post,  the same secret
+//   sbctl-public   none (public client; PKCE carries the proof)
+//   sbctl-norotate client_secret_basic, the same secret; its refresh tokens do not rotate
+// Every other client's refresh token rotates on each use, and reusing a rotated one
+// revokes the whole grant (oidc-provider's own rule): a lost rotated token is fatal.
+// Access tokens live SBCTL_TEST_ACCESS_TTL seconds (default 3600).
+//
+// Faults for the renewal tests: POST /__test/faults with JSON sets any of
+//   token503: n       the next n token requests get 503 with Retry-After: 1
+//   tokenHtml: n      the next n get 200 with an HTML page instead of JSON
+//   tokenTruncated: n the next n get 200 with a truncated JSON body
+//   tokenDelayMs: ms  token answers are held back this long, after the provider has
+//                     done its work (a refresh token is used up before the answer leaves)
 // Scopes: openid offline_access profile posts:read. "posts:write" is deliberately not
 // offered, so a client asking for it is granted fewer scopes than it asked for.
 // Any login name with any password signs in; the login name is the account id (sub).
@@ -32,6 +43,7 @@ server.listen(0, '127.0.0.1', () => {
       native('sbctl', 'client_secret_basic', SECRET),
       native('sbctl-post', 'client_secret_post', SECRET),
       native('sbctl-public', 'none'),
+      native('sbctl-norotate', 'client_secret_basic', SECRET),
     ],
     scopes: ['openid', 'offline_access', 'profile', 'posts:read'],
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
@@ -45,8 +57,44 @@ server.listen(0, '127.0.0.1', () => {
       introspection: { enabled: true },
     },
     pkce: { required: () => true },
-    ttl: { AccessToken: 3600, RefreshToken: 30 * 86400 },
+    ttl: { AccessToken: Number(process.env.SBCTL_TEST_ACCESS_TTL || 3600), RefreshToken: 30 * 86400 },
+    rotateRefreshToken: (ctx) => ctx.oidc.client.clientId !== 'sbctl-norotate',
     cookies: { keys: ['sbctl-test-cookie-key'] },
+  });
+  const faults = { token503: 0, tokenHtml: 0, tokenTruncated: 0, tokenDelayMs: 0 };
+  provider.use(async (ctx, next) => {
+    if (ctx.path === '/__test/faults' && ctx.method === 'POST') {
+      let text = '';
+      for await (const chunk of ctx.req) text += chunk;
+      Object.assign(faults, JSON.parse(text || '{}'));
+      ctx.body = faults;
+      return;
+    }
+    if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
+    if (faults.token503 > 0) {
+      faults.token503 -= 1;
+      ctx.status = 503;
+      ctx.set('Retry-After', '1');
+      ctx.type = 'text/html';
+      ctx.body = '<html><body>Service Unavailable</body></html>';
+      return;
+    }
+    if (faults.tokenHtml > 0) {
+      faults.tokenHtml -= 1;
+      ctx.status = 200;
+      ctx.type = 'text/html';
+      ctx.body = '<html><body>Please log in to the proxy</body></html>';
+      return;
+    }
+    if (faults.tokenTruncated > 0) {
+      faults.tokenTruncated -= 1;
+      ctx.status = 200;
+      ctx.type = 'application/json';
+      ctx.body = '{"access_token": "abc';
+      return;
+    }
+    await next();
+    if (faults.tokenDelayMs > 0) await new Promise((r) => setTimeout(r, faults.tokenDelayMs));
   });
   server.on('request', provider.callback());
   process.stdout.write(`${JSON.stringify({ issuer })}\n`);

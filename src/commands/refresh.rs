@@ -1,0 +1,244 @@
+//! `sbctl refresh (<id>... | --all)`: renew what is due, validate tokens without expiry,
+//! and say plainly what needs a person. Made for cron: `--quiet` prints nothing when
+//! all is well.
+
+use crate::commands::profiles::{profile_json, relative_or_never};
+use crate::commands::{attention, status_words, Ctx};
+use crate::domain::failure::Failure;
+use crate::domain::profile::{Profile, ProfileId, Status};
+use crate::domain::renewal::{plan, Plan, Policy};
+use crate::error::{Attention, Error, Result};
+use crate::renew::{Engine, Mode, Outcome, Report};
+use crate::store::{ListFilter, ProfileStore};
+use crate::ui::Tone;
+use clap::Args;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["ids", "all"]))]
+pub struct RefreshArgs {
+    /// The profiles to renew
+    pub ids: Vec<ProfileId>,
+    /// Every profile
+    #[arg(long)]
+    pub all: bool,
+    /// Renew every renewable token, due or not
+    #[arg(long)]
+    pub force: bool,
+    /// Print what would be done, and do nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Renewals at once [default: `concurrency` from the config, 8]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: Option<u32>,
+    /// Print JSON instead of a summary
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The profiles named, or all; an unknown id is an error before anything is done.
+pub fn select(
+    ctx: &Ctx,
+    store: &dyn ProfileStore,
+    all: bool,
+    ids: &[ProfileId],
+) -> Result<Vec<Profile>> {
+    if all {
+        return Ok(store.list(&ListFilter::default())?);
+    }
+    ids.iter().map(|id| ctx.require(store, id)).collect()
+}
+
+pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
+    let mut store = ctx.store()?;
+    let profiles = select(ctx, store.as_ref(), args.all, &args.ids)?;
+    let policy = Policy {
+        refresh_ahead: ctx.settings.refresh_ahead.as_delta(),
+        verify_every: ctx.settings.verify_every.as_delta(),
+        force: args.force,
+    };
+    let plans: Vec<(Profile, Plan)> = profiles
+        .into_iter()
+        .map(|p| {
+            let action = plan(&p, ctx.now, &policy);
+            (p, action)
+        })
+        .collect();
+    if args.dry_run {
+        return dry_run(ctx, &plans, args.json);
+    }
+    let work: Vec<ProfileId> = plans
+        .iter()
+        .filter(|(_, a)| matches!(a, Plan::Renew | Plan::Validate))
+        .map(|(p, _)| p.id.clone())
+        .collect();
+    let networks: Vec<String> = plans.iter().map(|(p, _)| p.network.clone()).collect();
+    let mut reports: BTreeMap<ProfileId, Outcome> = BTreeMap::new();
+    if !work.is_empty() {
+        let engine = Engine::new(ctx, store.as_mut(), &networks)?;
+        let bar = ctx.ui.progress(work.len());
+        let done = |r: &Report| {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+                bar.set_message(r.id.to_string());
+            }
+        };
+        let concurrency = args.concurrency.unwrap_or(ctx.settings.concurrency) as usize;
+        for r in engine.run(
+            work,
+            Mode::Refresh { force: args.force },
+            concurrency,
+            &done,
+        ) {
+            reports.insert(r.id, r.outcome);
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+    }
+    // The statuses as they are now, for the summary, the exit code and notifications.
+    let mut after = Vec::new();
+    for (p, action) in &plans {
+        let fresh = store.get(&p.id)?.unwrap_or_else(|| p.clone());
+        let outcome = reports.remove(&p.id).unwrap_or(match action {
+            Plan::NeedsReauth => Outcome::NeedsReauth(p.reauth_reason.expect("planned so")),
+            _ => Outcome::NotDue,
+        });
+        let health = ctx.health(&fresh);
+        after.push((fresh, health, outcome));
+    }
+    let pairs: Vec<_> = after.iter().map(|(p, h, _)| (p.clone(), *h)).collect();
+    for warning in crate::notify::notify(ctx, store.as_mut(), &pairs) {
+        ctx.ui.warn(&warning);
+    }
+    report(ctx, &after, args.json)
+}
+
+fn dry_run(ctx: &Ctx, plans: &[(Profile, Plan)], json: bool) -> Result<Attention> {
+    let words = |a: &Plan| match a {
+        Plan::Renew => "renew",
+        Plan::Validate => "validate",
+        Plan::NotDue => "not due",
+        Plan::NeedsReauth => "needs reauth",
+    };
+    if json {
+        let items = plans
+            .iter()
+            .map(|(p, a)| json!({"id": p.id.as_str(), "network": p.network, "action": words(a)}))
+            .collect();
+        ctx.ui.json(&serde_json::Value::Array(items));
+    } else {
+        let rows = plans
+            .iter()
+            .map(|(p, a)| {
+                vec![
+                    (p.id.to_string(), Tone::Plain),
+                    (p.network.clone(), Tone::Plain),
+                    (words(a).to_owned(), Tone::Plain),
+                    (relative_or_never(p.expires_at, ctx.now), Tone::Plain),
+                ]
+            })
+            .collect();
+        ctx.ui.table(&["ID", "NETWORK", "WOULD", "EXPIRES"], rows);
+    }
+    Ok(Attention::None)
+}
+
+fn outcome_words(o: &Outcome) -> (&'static str, String) {
+    match o {
+        Outcome::Renewed => ("renewed", String::new()),
+        Outcome::Validated => ("validated", String::new()),
+        Outcome::NotDue => ("not due", String::new()),
+        Outcome::NeedsReauth(r) => ("needs reauth", r.describe().to_owned()),
+        Outcome::Failed { message, .. } => ("failed", message.clone()),
+        Outcome::Busy => ("busy", "another sbctl is renewing it".to_owned()),
+        Outcome::Unsupported(why) => ("skipped", why.clone()),
+        Outcome::Error(e) => ("error", e.clone()),
+    }
+}
+
+fn report(
+    ctx: &Ctx,
+    after: &[(Profile, crate::domain::profile::Health, Outcome)],
+    json: bool,
+) -> Result<Attention> {
+    let mut outcome = Attention::None;
+    let mut broken = false;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (p, h, o) in after {
+        let (word, detail) = outcome_words(o);
+        *counts.entry(word).or_default() += 1;
+        outcome = outcome.and(attention(h));
+        if matches!(
+            o,
+            Outcome::Error(_)
+                | Outcome::Failed {
+                    failure: Failure::Config,
+                    ..
+                }
+        ) {
+            broken = true;
+        }
+        let fix = match h.status {
+            Status::ReauthRequired | Status::Expiring => Some(format!("sbctl reauth {}", p.id)),
+            Status::RefreshFailed => Some(format!("sbctl refresh {}", p.id)),
+            Status::Ok if matches!(o, Outcome::Error(_) | Outcome::Failed { .. }) => {
+                Some(format!("sbctl refresh {}", p.id))
+            }
+            Status::Ok => None,
+        };
+        if let Some(fix) = fix {
+            let why = match (detail.is_empty(), &p.last_error) {
+                (false, _) => detail,
+                (true, Some(e)) => e.clone(),
+                (true, None) => status_words(h, ctx.now).0,
+            };
+            problems.push((p.id.to_string(), status_words(h, ctx.now), why, fix));
+        }
+    }
+    if json {
+        let items = after
+            .iter()
+            .map(|(p, h, o)| {
+                let (word, detail) = outcome_words(o);
+                let mut v = profile_json(p, h);
+                v["outcome"] = json!(word);
+                v["detail"] = json!(if detail.is_empty() {
+                    None
+                } else {
+                    Some(detail)
+                });
+                v
+            })
+            .collect();
+        ctx.ui.json(&serde_json::Value::Array(items));
+    } else if !(ctx.ui.is_quiet() && problems.is_empty()) {
+        let order = [
+            "renewed",
+            "validated",
+            "not due",
+            "needs reauth",
+            "failed",
+            "busy",
+            "skipped",
+            "error",
+        ];
+        let summary: Vec<String> = order
+            .iter()
+            .filter_map(|w| counts.get(w).map(|n| format!("{n} {w}")))
+            .collect();
+        let mut text = format!("{} profiles: {}\n", after.len(), summary.join(", "));
+        for (id, (status, _), why, fix) in &problems {
+            text.push_str(&format!("  {id}: {status}: {why}\n    fix: {fix}\n"));
+        }
+        ctx.ui.data(&crate::ui::printable(&text));
+    }
+    if broken {
+        return Err(Error::failed(
+            "some profiles could not be renewed because of sbctl's or the provider's configuration (see above)",
+        ));
+    }
+    Ok(outcome)
+}

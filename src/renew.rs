@@ -1,0 +1,511 @@
+//! Renewing and validating profiles: one renewer per profile across threads and
+//! processes (a lease in the database), the new token stored before anything else, and
+//! every answer classified. Used by `refresh`, `token` and `check --online`.
+
+use crate::commands::Ctx;
+use crate::domain::failure::{classify, Answer, Failure, Known};
+use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
+use crate::domain::renewal::{backoff, plan, Plan, Policy, MAX_ATTEMPTS, MAX_RETRY_TIME};
+use crate::domain::token::{grant_from_json, TokenSet};
+use crate::error::{Error, Result};
+use crate::networks::custom::{self, Credentials, Endpoints, HttpAnswer};
+use crate::secrets::{client_key, get_tokens, token_entries, SecretStore};
+use crate::store::ProfileStore;
+use chrono::{TimeDelta, Utc};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{mpsc, Mutex};
+use std::time::Instant;
+
+/// How long a renewer may hold a profile: all attempts, each request's timeout, and
+/// a margin. A killed renewer's lease simply runs out.
+const LEASE: TimeDelta = TimeDelta::seconds(
+    MAX_RETRY_TIME.as_secs() as i64 + 2 * crate::oauth::HTTP_TIMEOUT.as_secs() as i64 + 30,
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Renew what is due (`force`: everything renewable); validate tokens without expiry.
+    Refresh { force: bool },
+    /// Ask the provider whether each token still works (`check --online`).
+    Validate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Renewed,
+    Validated,
+    NotDue,
+    NeedsReauth(Reason),
+    /// The provider could not be asked or did not say yes; the token is still stored.
+    Failed {
+        failure: Failure,
+        message: String,
+    },
+    /// Another sbctl process is renewing it right now.
+    Busy,
+    /// sbctl cannot do this for the profile's network yet.
+    Unsupported(String),
+    /// sbctl's own storage failed.
+    Error(String),
+}
+
+pub struct Report {
+    pub id: ProfileId,
+    pub outcome: Outcome,
+}
+
+/// What renewal needs of a provider.
+struct Access {
+    endpoints: Endpoints,
+    credentials: Credentials,
+}
+
+pub struct Engine<'a> {
+    ctx: &'a Ctx,
+    secret_kind: &'static str,
+    providers: BTreeMap<String, std::result::Result<Access, String>>,
+    http: oauth2::reqwest::blocking::Client,
+    holder: String,
+}
+
+fn now() -> Timestamp {
+    Utc::now()
+}
+
+impl<'a> Engine<'a> {
+    /// Resolves, once per run, the secret store and each provider the profiles use.
+    pub fn new(
+        ctx: &'a Ctx,
+        store: &mut dyn ProfileStore,
+        networks: &[String],
+    ) -> Result<Engine<'a>> {
+        let secrets = ctx.secrets(store)?;
+        let http = crate::oauth::http_client();
+        let mut providers = BTreeMap::new();
+        for name in networks {
+            if providers.contains_key(name) {
+                continue;
+            }
+            let access = match ctx.settings.provider(name) {
+                Ok(p) if p.built_in => continue,
+                Ok(p) => resolve(ctx, p, secrets.as_ref(), &http).map_err(|e| e.to_string()),
+                Err(e) => Err(e.message),
+            };
+            providers.insert(name.clone(), access);
+        }
+        Ok(Engine {
+            ctx,
+            secret_kind: secrets.kind(),
+            providers,
+            http,
+            // host:pid:... lets a process on this machine see that a holder died.
+            holder: format!(
+                "{}:{}:{:016x}",
+                crate::config::hostname(),
+                std::process::id(),
+                rand::random::<u64>()
+            ),
+        })
+    }
+
+    /// A secret store like the one this run resolved.
+    pub fn secrets(&self) -> Box<dyn SecretStore> {
+        self.ctx.secrets_of_kind(self.secret_kind)
+    }
+
+    /// Works through `ids` with up to `concurrency` threads, each with its own database
+    /// connection and secret store; `done` hears of each profile as it finishes.
+    pub fn run(
+        &self,
+        ids: Vec<ProfileId>,
+        mode: Mode,
+        concurrency: usize,
+        done: &(dyn Fn(&Report) + Sync),
+    ) -> Vec<Report> {
+        let workers = concurrency.clamp(1, ids.len().max(1));
+        let queue = Mutex::new(ids.into_iter().collect::<VecDeque<_>>());
+        let (tx, rx) = mpsc::channel::<Report>();
+        let mut reports = Vec::new();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let queue = &queue;
+                scope.spawn(move || {
+                    let next = || queue.lock().expect("queue lock").pop_front();
+                    let mut store = match self.ctx.store() {
+                        Ok(s) => s,
+                        Err(e) => {
+                            while let Some(id) = next() {
+                                let _ = tx.send(Report {
+                                    id,
+                                    outcome: Outcome::Error(e.to_string()),
+                                });
+                            }
+                            return;
+                        }
+                    };
+                    let secrets = self.secrets();
+                    while let Some(id) = next() {
+                        let outcome = self
+                            .one(store.as_mut(), secrets.as_ref(), &id, mode)
+                            .unwrap_or_else(|e| Outcome::Error(e.to_string()));
+                        let _ = tx.send(Report { id, outcome });
+                    }
+                });
+            }
+            drop(tx);
+            for report in rx {
+                done(&report);
+                reports.push(report);
+            }
+        });
+        reports
+    }
+
+    /// Renews or validates one profile under its lease.
+    pub fn one(
+        &self,
+        store: &mut dyn ProfileStore,
+        secrets: &dyn SecretStore,
+        id: &ProfileId,
+        mode: Mode,
+    ) -> Result<Outcome> {
+        let holder = format!("{}:{:?}", self.holder, std::thread::current().id());
+        let t = now();
+        if !store.take_lease(id, &holder, t, t + LEASE)? {
+            return Ok(Outcome::Busy);
+        }
+        let outcome = self.leased(store, secrets, id, mode);
+        let released = store.release_lease(id, &holder);
+        let outcome = outcome?;
+        released?;
+        Ok(outcome)
+    }
+
+    fn leased(
+        &self,
+        store: &mut dyn ProfileStore,
+        secrets: &dyn SecretStore,
+        id: &ProfileId,
+        mode: Mode,
+    ) -> Result<Outcome> {
+        // Read again under the lease: another process may have just renewed it.
+        let mut p = self.ctx.require(store, id)?;
+        let s = &self.ctx.settings;
+        let action = match mode {
+            Mode::Refresh { force } => plan(
+                &p,
+                now(),
+                &Policy {
+                    refresh_ahead: s.refresh_ahead.as_delta(),
+                    verify_every: s.verify_every.as_delta(),
+                    force,
+                },
+            ),
+            Mode::Validate if p.reauth_reason.is_some() => Plan::NeedsReauth,
+            Mode::Validate => Plan::Validate,
+        };
+        match action {
+            Plan::NotDue => return Ok(Outcome::NotDue),
+            Plan::NeedsReauth => {
+                return Ok(Outcome::NeedsReauth(
+                    p.reauth_reason.unwrap_or(Reason::Invalid),
+                ))
+            }
+            Plan::Renew | Plan::Validate => {}
+        }
+        let access = match self.providers.get(&p.network) {
+            Some(Ok(access)) => access,
+            Some(Err(message)) => {
+                return Ok(Outcome::Failed {
+                    failure: Failure::Config,
+                    message: message.clone(),
+                })
+            }
+            None => {
+                return Ok(Outcome::Unsupported(format!(
+                    "checking and renewing {} tokens is not built yet",
+                    p.network
+                )))
+            }
+        };
+        let Some(tokens) = get_tokens(secrets, id)? else {
+            p.reauth_reason = Some(Reason::SecretMissing);
+            p.updated_at = now();
+            store.update(&p)?;
+            return Ok(Outcome::NeedsReauth(Reason::SecretMissing));
+        };
+        match action {
+            Plan::Renew => self.renew(store, secrets, p, tokens, access),
+            _ => self.validate(store, p, tokens, access),
+        }
+    }
+
+    fn renew(
+        &self,
+        store: &mut dyn ProfileStore,
+        secrets: &dyn SecretStore,
+        mut p: Profile,
+        tokens: TokenSet,
+        access: &Access,
+    ) -> Result<Outcome> {
+        let Some(refresh_token) = tokens.refresh_token.clone() else {
+            return Ok(Outcome::NotDue);
+        };
+        let mut known = Known {
+            refresh_expires_at: p.refresh_expires_at,
+            interrupted: p.renewal_started_at.is_some(),
+        };
+        // Say that a request is out: if this process dies before the answer is stored,
+        // the next run knows a rotating refresh token may be gone.
+        p.renewal_started_at = Some(now());
+        store.update(&p)?;
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            let mut answered = true;
+            let (failure, message) = match custom::refresh(
+                &self.http,
+                &access.endpoints.token_url,
+                &access.credentials,
+                &refresh_token,
+            ) {
+                Err(reason) => {
+                    answered = false;
+                    (
+                        Failure::Transient { retry_after: None },
+                        format!("cannot reach {}'s token endpoint ({reason})", p.network),
+                    )
+                }
+                Ok(answer) if answer.status == 200 => match read_grant(&answer) {
+                    Ok(grant) => return self.store_renewal(store, secrets, p, tokens, grant),
+                    Err(why) => {
+                        // A 200 we cannot read may have used the refresh token up.
+                        answered = false;
+                        known.interrupted = true;
+                        (Failure::Transient { retry_after: None }, why)
+                    }
+                },
+                Ok(answer) => classify(
+                    &Answer {
+                        status: answer.status,
+                        body: &answer.body,
+                        retry_after: answer.retry_after.as_deref(),
+                    },
+                    now(),
+                    known,
+                ),
+            };
+            attempt += 1;
+            if let Failure::Transient { retry_after } = failure {
+                let wait = backoff(attempt - 1, retry_after, rand::random::<f64>());
+                if attempt < MAX_ATTEMPTS && started.elapsed() + wait < MAX_RETRY_TIME {
+                    self.ctx.ui.debug(&format!(
+                        "{}: {message}; retrying in {:.1}s",
+                        p.id,
+                        wait.as_secs_f64()
+                    ));
+                    std::thread::sleep(wait);
+                    continue;
+                }
+            }
+            let message = match failure {
+                Failure::Reauth(Reason::Invalid) if known.interrupted => format!(
+                    "{message} (an earlier renewal was cut off while the provider answered, and its new token was lost)"
+                ),
+                _ => message,
+            };
+            // Without an answer the request may still have used the token: keep the mark.
+            if answered {
+                p.renewal_started_at = None;
+            }
+            match failure {
+                Failure::Reauth(reason) => p.reauth_reason = Some(reason),
+                _ => p.refresh_failed = true,
+            }
+            p.last_error = Some(message.clone());
+            p.updated_at = now();
+            store.update(&p)?;
+            return Ok(match failure {
+                Failure::Reauth(reason) => Outcome::NeedsReauth(reason),
+                failure => Outcome::Failed { failure, message },
+            });
+        }
+    }
+
+    /// The new token goes to the secret store first; only then does the row change.
+    fn store_renewal(
+        &self,
+        store: &mut dyn ProfileStore,
+        secrets: &dyn SecretStore,
+        mut p: Profile,
+        old: TokenSet,
+        grant: crate::domain::token::Grant,
+    ) -> Result<Outcome> {
+        let tokens = TokenSet {
+            access_token: grant.tokens.access_token,
+            // A provider that does not rotate may leave the refresh token out.
+            refresh_token: grant.tokens.refresh_token.or(old.refresh_token),
+            token_type: grant.tokens.token_type.or(old.token_type),
+        };
+        secrets.set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
+        let t = now();
+        p.expires_at = grant.expires_at;
+        if grant.refresh_expires_at.is_some() {
+            p.refresh_expires_at = grant.refresh_expires_at;
+        }
+        if let Some(scopes) = grant.scopes {
+            p.scopes = scopes;
+        }
+        p.issued_at = Some(t);
+        p.last_refreshed_at = Some(t);
+        p.refresh_failed = false;
+        p.last_error = None;
+        p.reauth_reason = None;
+        p.renewal_started_at = None;
+        p.updated_at = t;
+        store.update(&p)?;
+        Ok(Outcome::Renewed)
+    }
+
+    /// Asks the provider whether the tokens still work, without using them up:
+    /// introspection of the refresh token where offered, else userinfo.
+    fn validate(
+        &self,
+        store: &mut dyn ProfileStore,
+        mut p: Profile,
+        tokens: TokenSet,
+        access: &Access,
+    ) -> Result<Outcome> {
+        let e = &access.endpoints;
+        let access_valid = p.expires_at.is_none_or(|t| t > now());
+        let (answer, introspected) =
+            match (&e.introspection_url, &tokens.refresh_token, &e.userinfo_url) {
+                (Some(url), Some(rt), _) => (
+                    custom::introspect(&self.http, url, &access.credentials, rt, "refresh_token"),
+                    true,
+                ),
+                (_, _, Some(url)) if access_valid => (
+                    custom::userinfo(&self.http, url, &tokens.access_token),
+                    false,
+                ),
+                (Some(url), None, _) if access_valid => (
+                    custom::introspect(
+                        &self.http,
+                        url,
+                        &access.credentials,
+                        &tokens.access_token,
+                        "access_token",
+                    ),
+                    true,
+                ),
+                _ => {
+                    return Ok(Outcome::Unsupported(format!(
+                        "{} offers no introspection or userinfo endpoint to check this token with",
+                        p.network
+                    )))
+                }
+            };
+        let answer = match answer {
+            Ok(a) => a,
+            Err(reason) => {
+                return Ok(Outcome::Failed {
+                    failure: Failure::Transient { retry_after: None },
+                    message: format!("cannot reach {} ({reason})", p.network),
+                })
+            }
+        };
+        let verdict = if answer.status == 200 && introspected {
+            match serde_json::from_str::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|v| v.get("active").and_then(|a| a.as_bool()))
+            {
+                Some(true) => None,
+                Some(false) => {
+                    let expired = p.refresh_expires_at.is_some_and(|t| t <= now());
+                    let reason = if expired {
+                        Reason::Expired
+                    } else {
+                        Reason::Revoked
+                    };
+                    Some((
+                        Failure::Reauth(reason),
+                        format!("{} says the token is no longer active", p.network),
+                    ))
+                }
+                None => Some((
+                    Failure::Unexpected,
+                    "the introspection answer has no `active`".to_owned(),
+                )),
+            }
+        } else if answer.status == 200 {
+            None
+        } else {
+            Some(classify(
+                &Answer {
+                    status: answer.status,
+                    body: &answer.body,
+                    retry_after: answer.retry_after.as_deref(),
+                },
+                now(),
+                Known {
+                    refresh_expires_at: p.refresh_expires_at,
+                    interrupted: false,
+                },
+            ))
+        };
+        p.updated_at = now();
+        match verdict {
+            None => {
+                p.last_checked_at = Some(now());
+                store.update(&p)?;
+                Ok(Outcome::Validated)
+            }
+            Some((Failure::Reauth(reason), message)) => {
+                p.last_checked_at = Some(now());
+                p.reauth_reason = Some(reason);
+                p.last_error = Some(message);
+                store.update(&p)?;
+                Ok(Outcome::NeedsReauth(reason))
+            }
+            // A check that could not be made changes nothing about the token.
+            Some((failure, message)) => Ok(Outcome::Failed { failure, message }),
+        }
+    }
+}
+
+fn read_grant(answer: &HttpAnswer) -> std::result::Result<crate::domain::token::Grant, String> {
+    let value: serde_json::Value = serde_json::from_str(&answer.body)
+        .map_err(|_| "the token endpoint's answer is not JSON".to_owned())?;
+    grant_from_json(&value, now())
+        .map_err(|e| format!("the token endpoint's answer cannot be used: {e}"))
+}
+
+/// A custom provider's endpoints and client credentials.
+fn resolve(
+    ctx: &Ctx,
+    provider: &crate::config::Provider,
+    secrets: &dyn SecretStore,
+    http: &oauth2::reqwest::blocking::Client,
+) -> Result<Access> {
+    let name = &provider.name;
+    let config_path = ctx.settings.config_path.display().to_string();
+    let endpoints = custom::endpoints(provider, http, &config_path)?;
+    let client_id = provider.config.client_id.clone().ok_or_else(|| {
+        Error::failed(format!(
+            "provider {name} has no client_id: set it under [providers.{name}] in {config_path}"
+        ))
+    })?;
+    let secret = match &provider.env_secret {
+        Some(s) => Some(s.clone()),
+        None => secrets.get(&client_key(name))?,
+    };
+    Ok(Access {
+        endpoints,
+        credentials: Credentials {
+            client_id,
+            secret,
+            auth: provider.config.client_auth.unwrap_or_default(),
+        },
+    })
+}
