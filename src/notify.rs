@@ -31,6 +31,11 @@ pub fn notify(
     for (p, h) in profiles {
         let status = h.status.as_str();
         if !matches!(h.status, Status::ReauthRequired | Status::Expiring) {
+            if h.status == Status::Ok {
+                if let Err(e) = store.clear_notified(&p.id) {
+                    warnings.push(e.to_string());
+                }
+            }
             continue;
         }
         match store.notified_at(&p.id, status) {

@@ -30,6 +30,7 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     let secrets = ctx.secrets(store.as_mut())?;
     let mut outcome = Attention::None;
     let mut needing = Vec::new();
+    let mut all = Vec::new();
     for mut p in profiles {
         // A token that went missing from the secret store is found here, and one that
         // came back (a restored keyring) clears the mark.
@@ -42,12 +43,13 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             store.update(&p)?;
         }
         let h = ctx.health(&p);
+        all.push((p.clone(), h));
         if h.status != Status::Ok {
             outcome = outcome.and(attention(&h));
             needing.push((p, h));
         }
     }
-    let warnings = crate::notify::notify(ctx, store.as_mut(), &needing);
+    let warnings = crate::notify::notify(ctx, store.as_mut(), &all);
     for w in warnings {
         ctx.ui.warn(&w);
     }

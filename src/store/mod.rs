@@ -83,6 +83,8 @@ pub trait ProfileStore {
         status: &str,
         at: Timestamp,
     ) -> Result<(), StoreError>;
+    /// Forgets a profile's notifications (it is fine again: the next problem is news).
+    fn clear_notified(&mut self, id: &ProfileId) -> Result<(), StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Where the store is and its schema version, for `doctor`.

@@ -423,6 +423,16 @@ impl ProfileStore for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
+    fn clear_notified(&mut self, id: &ProfileId) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "DELETE FROM notifications WHERE profile_id = ?1",
+                [id.as_str()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
     fn set_notified(
         &mut self,
         id: &ProfileId,

@@ -8,6 +8,7 @@ mod check;
 mod completions;
 mod config;
 mod keyring;
+mod notify;
 mod profiles;
 mod refresh;
 mod secrets;
