@@ -108,18 +108,22 @@ fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let mut unsupported: std::collections::BTreeMap<String, usize> = Default::default();
     for r in reports {
         match r.outcome {
             Outcome::Failed { message, .. } => ctx.ui.warn(&format!(
                 "{}: could not be checked online ({message})",
                 r.id
             )),
-            Outcome::Unsupported(why) => {
-                ctx.ui.warn(&format!("{}: not checked online: {why}", r.id))
-            }
+            Outcome::Unsupported(why) => *unsupported.entry(why).or_default() += 1,
             Outcome::Error(e) => return Err(crate::error::Error::failed(e)),
             _ => {}
         }
+    }
+    // One line per reason, not one per profile: an agency may have thousands.
+    for (why, n) in unsupported {
+        ctx.ui
+            .warn(&format!("{n} profiles not checked online: {why}"));
     }
     Ok(())
 }

@@ -312,3 +312,38 @@ fn killed_renewals_with_rotation_are_never_reported_ok_when_broken() {
         "{results:?}"
     );
 }
+
+#[test]
+fn token_during_a_cron_run_waits_for_it_instead_of_renewing_twice() {
+    let server = OidcServer::start();
+    let env = connected(&server, "sbctl", &["acme"]);
+    // The cron run's renewal is slow to answer; `token` arrives in the middle of it.
+    server.faults(json!({"tokenDelayMs": 1500}));
+    let cron = env
+        .std_command(&["refresh", "--all", "--force", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let token = env.run(&["token", "acme", "--min-valid", "2h"]);
+    let cron = cron.wait_with_output().unwrap();
+    assert!(cron.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&cron.stdout).unwrap();
+    assert_eq!(report[0]["outcome"], "renewed");
+    token.success();
+    // `token` renewed after the cron run, with the rotated refresh token it left: had
+    // it used the old one, the provider would have revoked the whole grant.
+    assert_eq!(
+        token.stdout,
+        format!(
+            "{}\n",
+            stored_tokens(&env, "acme")["access_token"]
+                .as_str()
+                .unwrap()
+        )
+    );
+    server.faults(json!({"tokenDelayMs": 0}));
+    env.run(&["refresh", "acme", "--force"])
+        .success()
+        .stdout_has("1 renewed");
+}
