@@ -1,0 +1,304 @@
+//! sbctl's benchmarks: each figure next to a baseline measured in the same run, as a
+//! ratio (the machines are shared and noisy: medians, never one absolute time).
+//!
+//!   cargo bench --bench cli
+//!
+//! Environment: SBCTL_BENCH_SIZES (default "1000,10000,100000": profiles for the list and
+//! import figures), SBCTL_BENCH_REFRESH (default 1000: profiles renewed),
+//! SBCTL_BENCH_LATENCY_MS (default 50: the token endpoint's latency), SBCTL_BENCH_RUNS
+//! (default 5), SBCTL_BENCH_SLOW=1 (also renew at concurrency 1, which takes
+//! profiles x latency). Needs the `sqlite3` shell. Everything runs in a temp dir,
+//! against a token endpoint on 127.0.0.1 that this program serves.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SBCTL: &str = env!("CARGO_BIN_EXE_sbctl");
+
+fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Runs a command to completion; returns its wall time and peak resident set (KiB).
+fn measure(cmd: &mut Command) -> (Duration, u64) {
+    let started = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("command starts");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child; `usage` is a valid rusage to fill.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let took = started.elapsed();
+    assert_eq!(waited, pid, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{cmd:?} failed (status {status})"
+    );
+    (took, usage.ru_maxrss as u64)
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+/// Median time and the largest peak RSS over `runs` runs.
+fn bench(runs: usize, mut make: impl FnMut() -> Command) -> (Duration, u64) {
+    let mut times = Vec::new();
+    let mut rss = 0;
+    for _ in 0..runs {
+        let (t, r) = measure(&mut make());
+        times.push(t);
+        rss = rss.max(r);
+    }
+    (median(times), rss)
+}
+
+struct World {
+    dir: PathBuf,
+    latency_port: u16,
+}
+
+impl World {
+    fn sbctl(&self, db: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(SBCTL);
+        cmd.env_clear()
+            .env("HOME", self.dir.join("home"))
+            .env("SBCTL_DB", db)
+            .env("SBCTL_CONFIG", self.dir.join("config.toml"))
+            .env("SBCTL_SECRETS_FILE", db.with_extension("secrets.json"))
+            .env("SBCTL_SECRET_STORE", "file")
+            .args(args);
+        cmd
+    }
+
+    fn sqlite(&self, db: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new("sqlite3");
+        cmd.arg(db).args(args);
+        cmd
+    }
+
+    /// A database of `n` profiles made by `profiles import`; `due` of them expired.
+    fn populate(&self, name: &str, n: usize, due: usize) -> PathBuf {
+        let db = self.dir.join(format!("{name}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        let _ = std::fs::remove_file(db.with_extension("secrets.json"));
+        let file = self.dir.join(format!("{name}.jsonl"));
+        std::fs::write(&file, records(n, due)).unwrap();
+        measure(&mut self.sbctl(&db, &["profiles", "import", file.to_str().unwrap()]));
+        db
+    }
+}
+
+fn records(n: usize, due: usize) -> String {
+    let past = chrono::Utc::now().timestamp() - 60;
+    (0..n)
+        .map(|i| {
+            let expiry = if i < due {
+                format!("\"expires_at\":{past}")
+            } else {
+                "\"expires_in\":5184000".to_owned()
+            };
+            format!(
+                "{{\"id\":\"p{i:06}\",\"network\":\"bench\",\"account_id\":\"{i}\",\"account_name\":\"Account {i}\",\"token\":{{\"access_token\":\"at-{i:06}-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"refresh_token\":\"rt-{i:06}-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"scope\":\"read write\",{expiry}}}}}\n"
+            )
+        })
+        .collect()
+}
+
+/// The same rows as SQL inserts in one transaction, for the import baseline.
+fn insert_sql(n: usize) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let mut sql = String::from("BEGIN;\n");
+    for i in 0..n {
+        sql.push_str(&format!(
+            "INSERT INTO profiles (id, network, account_id, account_name, scopes, expires_at, issued_at, renewable, created_at, updated_at) VALUES ('p{i:06}', 'bench', '{i}', 'Account {i}', '[\"read\",\"write\"]', {}, {now}, 1, {now}, {now});\n",
+            now + 5_184_000
+        ));
+    }
+    sql.push_str("COMMIT;\n");
+    sql
+}
+
+/// A token endpoint on 127.0.0.1 that answers every refresh after `latency`.
+fn token_endpoint(latency: Duration) -> u16 {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let port = server.server_addr().to_ip().unwrap().port();
+    std::thread::spawn(move || {
+        let mut n = 0u64;
+        for request in server.incoming_requests() {
+            n += 1;
+            std::thread::spawn(move || {
+                std::thread::sleep(latency);
+                let body = format!(
+                    r#"{{"access_token":"new-at-{n}-cccccccccccccccccccccccc","refresh_token":"new-rt-{n}-dddddddddddddddddddddddd","token_type":"bearer","expires_in":5184000}}"#
+                );
+                let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+                let _ = request.respond(tiny_http::Response::from_string(body).with_header(header));
+            });
+        }
+    });
+    port
+}
+
+struct Row {
+    name: String,
+    ours: Duration,
+    base: Duration,
+    base_name: &'static str,
+    target: Option<f64>,
+    rss_kib: u64,
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+fn print(rows: &[Row]) {
+    println!(
+        "{:<44} {:>10} {:>10} {:>7} {:>7} {:>9}  baseline",
+        "figure", "sbctl ms", "base ms", "ratio", "target", "peak MiB"
+    );
+    for r in rows {
+        let ratio = r.ours.as_secs_f64() / r.base.as_secs_f64();
+        let verdict = match r.target {
+            Some(t) if ratio <= t => format!("<={t} ok"),
+            Some(t) => format!("<={t} MISS"),
+            None => "-".into(),
+        };
+        println!(
+            "{:<44} {:>10} {:>10} {:>7.2} {:>7} {:>9.1}  {}",
+            r.name,
+            ms(r.ours),
+            ms(r.base),
+            ratio,
+            verdict,
+            r.rss_kib as f64 / 1024.0,
+            r.base_name
+        );
+    }
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else is taken.
+    let sizes: Vec<usize> = std::env::var("SBCTL_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000,100000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let refresh_n: usize = env_or("SBCTL_BENCH_REFRESH", 1000);
+    let latency = Duration::from_millis(env_or("SBCTL_BENCH_LATENCY_MS", 50));
+    let runs: usize = env_or("SBCTL_BENCH_RUNS", 5);
+    let slow = std::env::var("SBCTL_BENCH_SLOW").is_ok_and(|v| v == "1");
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = token_endpoint(latency);
+    let world = World {
+        dir: dir.path().to_owned(),
+        latency_port: port,
+    };
+    std::fs::write(
+        world.dir.join("config.toml"),
+        format!(
+            "[providers.bench]\nclient_id = \"bench\"\nclient_auth = \"none\"\nauthorize_url = \"http://127.0.0.1:{p}/auth\"\ntoken_url = \"http://127.0.0.1:{p}/token\"\n",
+            p = world.latency_port
+        ),
+    )
+    .unwrap();
+    println!(
+        "sbctl benchmarks: {runs} runs each, medians; token endpoint latency {} ms; sizes {sizes:?}\n",
+        latency.as_millis()
+    );
+
+    let mut rows = Vec::new();
+    let mut growth = Vec::new();
+    for &n in &sizes {
+        // profiles import vs sqlite3 inserting the same rows in one transaction.
+        let jsonl = world.dir.join(format!("import-{n}.jsonl"));
+        std::fs::write(&jsonl, records(n, 0)).unwrap();
+        let sql = world.dir.join(format!("insert-{n}.sql"));
+        std::fs::write(&sql, insert_sql(n)).unwrap();
+        let empty = world.populate(&format!("empty-{n}"), 0, 0);
+        let scratch = world.dir.join(format!("scratch-{n}.db"));
+        let fresh_copy = |to: &Path| {
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
+            }
+            let _ = std::fs::remove_file(to.with_extension("secrets.json"));
+            std::fs::copy(&empty, to).unwrap();
+        };
+        let (ours, rss) = bench(runs, || {
+            fresh_copy(&scratch);
+            world.sbctl(&scratch, &["profiles", "import", jsonl.to_str().unwrap()])
+        });
+        let (base, _) = bench(runs, || {
+            fresh_copy(&scratch);
+            let mut cmd = world.sqlite(&scratch, &[]);
+            cmd.stdin(std::fs::File::open(&sql).unwrap());
+            cmd
+        });
+        rows.push(Row { name: format!("profiles import, {n}"), ours, base, base_name: "sqlite3 inserts in one transaction", target: Some(5.0), rss_kib: rss });
+
+        let db = world.populate(&format!("list-{n}"), n, 0);
+        let columns = "SELECT id, network, coalesce(account_name, account_id, '-'), reauth_reason, \
+                       expires_at, last_refreshed_at FROM profiles ORDER BY id";
+        let (ours, rss) = bench(runs, || world.sbctl(&db, &["profiles", "list"]));
+        let (base, _) = bench(runs, || world.sqlite(&db, &[columns]));
+        rows.push(Row { name: format!("profiles list, {n}"), ours, base, base_name: "sqlite3 printing the columns", target: Some(3.0), rss_kib: rss });
+        growth.push(("profiles list", n, ours));
+        let (ours, rss) = bench(runs, || world.sbctl(&db, &["profiles", "list", "--json"]));
+        let (base, _) = bench(runs, || world.sqlite(&db, &["-json", columns]));
+        rows.push(Row { name: format!("profiles list --json, {n}"), ours, base, base_name: "sqlite3 -json, the columns", target: Some(3.0), rss_kib: rss });
+
+        let id = format!("p{:06}", n / 2);
+        let (ours, rss) = bench(runs * 4, || world.sbctl(&db, &["token", &id]));
+        let (base, _) = bench(runs * 4, || {
+            world.sqlite(&db, &[&format!("SELECT * FROM profiles WHERE id = '{id}'")])
+        });
+        rows.push(Row { name: format!("token (valid, file store), {n}"), ours, base, base_name: "sqlite3 reading one row", target: Some(2.0), rss_kib: rss });
+    }
+
+    // refresh --all of `refresh_n` due profiles at concurrency 16 vs the ideal.
+    let ideal = latency * refresh_n.div_ceil(16) as u32;
+    let mut times = Vec::new();
+    let mut rss = 0;
+    for _ in 0..runs.min(3) {
+        let db = world.populate("refresh", refresh_n, refresh_n);
+        let (t, r) = measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
+        times.push(t);
+        rss = rss.max(r);
+    }
+    let at16 = median(times);
+    rows.push(Row { name: format!("refresh --all, {refresh_n} due, concurrency 16"), ours: at16, base: ideal, base_name: "ideal ceil(n/16) x latency", target: Some(1.25), rss_kib: rss });
+    if slow {
+        let db = world.populate("refresh", refresh_n, refresh_n);
+        let (at1, rss) = measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "1"]));
+        rows.push(Row { name: format!("refresh --all, {refresh_n} due, concurrency 1"), ours: at1, base: at16, base_name: "the same at concurrency 16 (speed-up)", target: None, rss_kib: rss });
+    }
+    // Growth of a refresh run with the profile count (1000 due each time).
+    for &n in &sizes {
+        let db = world.populate(&format!("grow-{n}"), n, refresh_n.min(n));
+        let (t, _) = measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
+        growth.push(("refresh --all (1000 due)", n, t));
+    }
+
+    print(&rows);
+    println!("\ngrowth (median ms; linear growth keeps ms per 1000 profiles flat)");
+    println!("{:<28} {:>9} {:>10} {:>14}", "figure", "profiles", "ms", "ms/1000");
+    for (name, n, t) in growth {
+        println!(
+            "{:<28} {:>9} {:>10} {:>14.2}",
+            name,
+            n,
+            ms(t),
+            t.as_secs_f64() * 1000.0 / (n as f64 / 1000.0)
+        );
+    }
+}
