@@ -17,15 +17,20 @@ use std::time::{Duration, Instant};
 const SBCTL: &str = env!("CARGO_BIN_EXE_sbctl");
 
 fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
-    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Runs a command to completion; returns its wall time and peak resident set (KiB).
+// The child is reaped by wait4 (for its rusage), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (Duration, u64) {
     let started = Instant::now();
     let child = cmd
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::inherit())
         .spawn()
         .expect("command starts");
     let pid = child.id() as libc::pid_t;
@@ -92,7 +97,7 @@ impl World {
         let _ = std::fs::remove_file(db.with_extension("secrets.json"));
         let file = self.dir.join(format!("{name}.jsonl"));
         std::fs::write(&file, records(n, due)).unwrap();
-        measure(&mut self.sbctl(&db, &["profiles", "import", file.to_str().unwrap()]));
+        measure(&mut self.sbctl(&db, &["-q", "profiles", "import", file.to_str().unwrap()]));
         db
     }
 }
@@ -132,15 +137,14 @@ fn token_endpoint(latency: Duration) -> u16 {
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let port = server.server_addr().to_ip().unwrap().port();
     std::thread::spawn(move || {
-        let mut n = 0u64;
-        for request in server.incoming_requests() {
-            n += 1;
+        for (n, request) in server.incoming_requests().enumerate() {
             std::thread::spawn(move || {
                 std::thread::sleep(latency);
                 let body = format!(
                     r#"{{"access_token":"new-at-{n}-cccccccccccccccccccccccc","refresh_token":"new-rt-{n}-dddddddddddddddddddddddd","token_type":"bearer","expires_in":5184000}}"#
                 );
-                let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+                let header =
+                    tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
                 let _ = request.respond(tiny_http::Response::from_string(body).with_header(header));
             });
         }
@@ -161,11 +165,15 @@ fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
-fn print(rows: &[Row]) {
+fn header() {
     println!(
         "{:<44} {:>10} {:>10} {:>7} {:>7} {:>9}  baseline",
         "figure", "sbctl ms", "base ms", "ratio", "target", "peak MiB"
     );
+}
+
+/// Prints a figure as soon as it is measured.
+fn print(rows: &[Row]) {
     for r in rows {
         let ratio = r.ours.as_secs_f64() / r.base.as_secs_f64();
         let verdict = match r.target {
@@ -217,8 +225,9 @@ fn main() {
         latency.as_millis()
     );
 
-    let mut rows = Vec::new();
+    header();
     let mut growth = Vec::new();
+    let push = |row: Row| print(std::slice::from_ref(&row));
     for &n in &sizes {
         // profiles import vs sqlite3 inserting the same rows in one transaction.
         let jsonl = world.dir.join(format!("import-{n}.jsonl"));
@@ -236,7 +245,10 @@ fn main() {
         };
         let (ours, rss) = bench(runs, || {
             fresh_copy(&scratch);
-            world.sbctl(&scratch, &["profiles", "import", jsonl.to_str().unwrap()])
+            world.sbctl(
+                &scratch,
+                &["-q", "profiles", "import", jsonl.to_str().unwrap()],
+            )
         });
         let (base, _) = bench(runs, || {
             fresh_copy(&scratch);
@@ -244,25 +256,54 @@ fn main() {
             cmd.stdin(std::fs::File::open(&sql).unwrap());
             cmd
         });
-        rows.push(Row { name: format!("profiles import, {n}"), ours, base, base_name: "sqlite3 inserts in one transaction", target: Some(5.0), rss_kib: rss });
+        push(Row {
+            name: format!("profiles import, {n}"),
+            ours,
+            base,
+            base_name: "sqlite3 inserts in one transaction",
+            target: Some(5.0),
+            rss_kib: rss,
+        });
 
         let db = world.populate(&format!("list-{n}"), n, 0);
-        let columns = "SELECT id, network, coalesce(account_name, account_id, '-'), reauth_reason, \
+        let columns =
+            "SELECT id, network, coalesce(account_name, account_id, '-'), reauth_reason, \
                        expires_at, last_refreshed_at FROM profiles ORDER BY id";
         let (ours, rss) = bench(runs, || world.sbctl(&db, &["profiles", "list"]));
         let (base, _) = bench(runs, || world.sqlite(&db, &[columns]));
-        rows.push(Row { name: format!("profiles list, {n}"), ours, base, base_name: "sqlite3 printing the columns", target: Some(3.0), rss_kib: rss });
+        push(Row {
+            name: format!("profiles list, {n}"),
+            ours,
+            base,
+            base_name: "sqlite3 printing the columns",
+            target: Some(3.0),
+            rss_kib: rss,
+        });
         growth.push(("profiles list", n, ours));
         let (ours, rss) = bench(runs, || world.sbctl(&db, &["profiles", "list", "--json"]));
         let (base, _) = bench(runs, || world.sqlite(&db, &["-json", columns]));
-        rows.push(Row { name: format!("profiles list --json, {n}"), ours, base, base_name: "sqlite3 -json, the columns", target: Some(3.0), rss_kib: rss });
+        push(Row {
+            name: format!("profiles list --json, {n}"),
+            ours,
+            base,
+            base_name: "sqlite3 -json, the columns",
+            target: Some(3.0),
+            rss_kib: rss,
+        });
 
         let id = format!("p{:06}", n / 2);
         let (ours, rss) = bench(runs * 4, || world.sbctl(&db, &["token", &id]));
         let (base, _) = bench(runs * 4, || {
             world.sqlite(&db, &[&format!("SELECT * FROM profiles WHERE id = '{id}'")])
         });
-        rows.push(Row { name: format!("token (valid, file store), {n}"), ours, base, base_name: "sqlite3 reading one row", target: Some(2.0), rss_kib: rss });
+        push(Row {
+            name: format!("token (valid, file store), {n}"),
+            ours,
+            base,
+            base_name: "sqlite3 reading one row",
+            target: Some(2.0),
+            rss_kib: rss,
+        });
     }
 
     // refresh --all of `refresh_n` due profiles at concurrency 16 vs the ideal.
@@ -271,27 +312,46 @@ fn main() {
     let mut rss = 0;
     for _ in 0..runs.min(3) {
         let db = world.populate("refresh", refresh_n, refresh_n);
-        let (t, r) = measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
+        let (t, r) =
+            measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
         times.push(t);
         rss = rss.max(r);
     }
     let at16 = median(times);
-    rows.push(Row { name: format!("refresh --all, {refresh_n} due, concurrency 16"), ours: at16, base: ideal, base_name: "ideal ceil(n/16) x latency", target: Some(1.25), rss_kib: rss });
+    push(Row {
+        name: format!("refresh --all, {refresh_n} due, concurrency 16"),
+        ours: at16,
+        base: ideal,
+        base_name: "ideal ceil(n/16) x latency",
+        target: Some(1.25),
+        rss_kib: rss,
+    });
     if slow {
         let db = world.populate("refresh", refresh_n, refresh_n);
-        let (at1, rss) = measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "1"]));
-        rows.push(Row { name: format!("refresh --all, {refresh_n} due, concurrency 1"), ours: at1, base: at16, base_name: "the same at concurrency 16 (speed-up)", target: None, rss_kib: rss });
+        let (at1, rss) =
+            measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "1"]));
+        push(Row {
+            name: format!("refresh --all, {refresh_n} due, concurrency 1"),
+            ours: at1,
+            base: at16,
+            base_name: "the same at concurrency 16 (speed-up)",
+            target: None,
+            rss_kib: rss,
+        });
     }
     // Growth of a refresh run with the profile count (1000 due each time).
     for &n in &sizes {
         let db = world.populate(&format!("grow-{n}"), n, refresh_n.min(n));
-        let (t, _) = measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
+        let (t, _) =
+            measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
         growth.push(("refresh --all (1000 due)", n, t));
     }
 
-    print(&rows);
     println!("\ngrowth (median ms; linear growth keeps ms per 1000 profiles flat)");
-    println!("{:<28} {:>9} {:>10} {:>14}", "figure", "profiles", "ms", "ms/1000");
+    println!(
+        "{:<28} {:>9} {:>10} {:>14}",
+        "figure", "profiles", "ms", "ms/1000"
+    );
     for (name, n, t) in growth {
         println!(
             "{:<28} {:>9} {:>10} {:>14.2}",

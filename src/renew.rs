@@ -9,7 +9,7 @@ use crate::domain::renewal::{backoff, plan, Plan, Policy, MAX_ATTEMPTS, MAX_RETR
 use crate::domain::token::{grant_from_json, TokenSet};
 use crate::error::{Error, Result};
 use crate::networks::custom::{self, Credentials, Endpoints, HttpAnswer};
-use crate::secrets::{client_key, get_tokens, token_entries, SecretStore};
+use crate::secrets::{client_key, get_tokens, token_entries, GroupWriter, SecretStore};
 use crate::store::ProfileStore;
 use chrono::{TimeDelta, Utc};
 use std::collections::{BTreeMap, VecDeque};
@@ -63,6 +63,8 @@ struct Access {
 pub struct Engine<'a> {
     ctx: &'a Ctx,
     secret_kind: &'static str,
+    /// New tokens from all worker threads, stored in groups (see `GroupWriter`).
+    writer: GroupWriter,
     providers: BTreeMap<String, std::result::Result<Access, String>>,
     http: oauth2::reqwest::blocking::Client,
     holder: String,
@@ -96,6 +98,7 @@ impl<'a> Engine<'a> {
         Ok(Engine {
             ctx,
             secret_kind: secrets.kind(),
+            writer: GroupWriter::new(ctx.secrets_of_kind(secrets.kind())),
             providers,
             http,
             // host:pid:... lets a process on this machine see that a holder died.
@@ -236,7 +239,7 @@ impl<'a> Engine<'a> {
             return Ok(Outcome::NeedsReauth(Reason::SecretMissing));
         };
         match action {
-            Plan::Renew => self.renew(store, secrets, p, tokens, access),
+            Plan::Renew => self.renew(store, p, tokens, access),
             _ => self.validate(store, p, tokens, access),
         }
     }
@@ -244,7 +247,6 @@ impl<'a> Engine<'a> {
     fn renew(
         &self,
         store: &mut dyn ProfileStore,
-        secrets: &dyn SecretStore,
         mut p: Profile,
         tokens: TokenSet,
         access: &Access,
@@ -278,7 +280,7 @@ impl<'a> Engine<'a> {
                     )
                 }
                 Ok(answer) if answer.status == 200 => match read_grant(&answer) {
-                    Ok(grant) => return self.store_renewal(store, secrets, p, tokens, grant),
+                    Ok(grant) => return self.store_renewal(store, p, tokens, grant),
                     Err(why) => {
                         // A 200 we cannot read may have used the refresh token up.
                         answered = false;
@@ -337,7 +339,6 @@ impl<'a> Engine<'a> {
     fn store_renewal(
         &self,
         store: &mut dyn ProfileStore,
-        secrets: &dyn SecretStore,
         mut p: Profile,
         old: TokenSet,
         grant: crate::domain::token::Grant,
@@ -348,7 +349,8 @@ impl<'a> Engine<'a> {
             refresh_token: grant.tokens.refresh_token.or(old.refresh_token),
             token_type: grant.tokens.token_type.or(old.token_type),
         };
-        secrets.set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
+        self.writer
+            .write(token_entries(&[(p.id.clone(), tokens)]))?;
         let t = now();
         p.expires_at = grant.expires_at;
         if grant.refresh_expires_at.is_some() {

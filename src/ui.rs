@@ -124,33 +124,90 @@ impl Ui {
         }
     }
 
-    /// Prints a table in the style of `kubectl get`: no borders, upper-case headers,
-    /// wrapped to the terminal's width (at most 100 columns) only on a terminal.
+    /// Prints a table in the style of `kubectl get`: no borders, upper-case headers.
+    /// On a terminal comfy-table wraps it to the width (at most 100 columns); into a
+    /// pipe or file the rows are written as they are, fast even for 100,000 of them.
     pub fn table(&self, headers: &[&str], rows: Vec<Vec<(String, Tone)>>) {
+        if self.stdout_tty {
+            self.wrapped_table(headers, rows);
+        } else {
+            self.plain_table(headers, rows);
+        }
+    }
+
+    fn plain_table(&self, headers: &[&str], rows: Vec<Vec<(String, Tone)>>) {
+        let rows: Vec<Vec<(String, Tone)>> = rows
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|(t, tone)| match printable(&t) {
+                        std::borrow::Cow::Borrowed(_) => (t, tone),
+                        std::borrow::Cow::Owned(clean) => (clean, tone),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        for row in &rows {
+            for (w, (text, _)) in widths.iter_mut().zip(row) {
+                *w = (*w).max(text.chars().count());
+            }
+        }
+        let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 20));
+        let mut line = |cells: &mut dyn Iterator<Item = (&str, Tone)>| {
+            let start = out.len();
+            for ((text, tone), width) in cells.zip(&widths) {
+                let pad = width.saturating_sub(text.chars().count()) + 3;
+                match (self.color, ansi(tone)) {
+                    (true, Some(code)) => {
+                        out.push_str("\u{1b}[");
+                        out.push_str(code);
+                        out.push('m');
+                        out.push_str(text);
+                        out.push_str("\u{1b}[39m");
+                    }
+                    _ => out.push_str(text),
+                }
+                const SPACES: &str =
+                    "                                                                ";
+                let mut left = pad;
+                while left > 0 {
+                    let n = left.min(SPACES.len());
+                    out.push_str(&SPACES[..n]);
+                    left -= n;
+                }
+            }
+            let trimmed = out[start..].trim_end().len();
+            out.truncate(start + trimmed);
+            out.push('\n');
+        };
+        line(&mut headers.iter().map(|h| (*h, Tone::Plain)));
+        for row in &rows {
+            line(&mut row.iter().map(|(t, tone)| (t.as_str(), *tone)));
+        }
+        self.data(&out);
+    }
+
+    fn wrapped_table(&self, headers: &[&str], rows: Vec<Vec<(String, Tone)>>) {
         let mut table = Table::new();
         table.load_style(presets::NOTHING);
-        if self.stdout_tty {
-            // A pseudo-terminal may report no size at all (0 columns): then 100.
-            let width = std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.parse().ok())
-                .or(table.width())
-                .filter(|w| *w >= 40)
-                .unwrap_or(100)
-                .min(100);
-            table.set_content_arrangement(ContentArrangement::Dynamic);
-            table.set_width(width);
-        } else {
-            table.set_content_arrangement(ContentArrangement::Disabled);
-            table.force_no_tty();
-        }
+        // A pseudo-terminal may report no size at all (0 columns): then 100.
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .or(table.width())
+            .filter(|w| *w >= 40)
+            .unwrap_or(100)
+            .min(100);
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(width);
         if self.color {
             table.enforce_styling();
         }
         table.set_header(headers.iter().map(Cell::new));
         for row in rows {
             table.add_row(row.into_iter().map(|(text, tone)| {
-                let cell = Cell::new(printable(&text));
+                let cell = Cell::new(printable(&text).into_owned());
                 match (self.color, tone) {
                     (false, _) | (_, Tone::Plain) => cell,
                     (true, Tone::Good) => cell.fg(Color::Green),
@@ -169,6 +226,31 @@ impl Ui {
             .collect();
         self.data(&text);
     }
+
+    /// A JSON array written one element per line as the elements come, so that a list
+    /// of 100,000 profiles is never held in memory twice.
+    pub fn json_array<T: serde::Serialize>(&self, items: impl Iterator<Item = T>) {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut first = true;
+        let _ = out.write_all(b"[");
+        for item in items {
+            let _ = out.write_all(if first { b"\n" } else { b",\n" });
+            first = false;
+            let _ = serde_json::to_writer(&mut out, &item);
+        }
+        let _ = out.write_all(if first { b"]\n" } else { b"\n]\n" });
+        let _ = out.flush();
+    }
+}
+
+/// The terminal colour code of a tone (as comfy-table's 256-colour codes).
+fn ansi(tone: Tone) -> Option<&'static str> {
+    match tone {
+        Tone::Plain => None,
+        Tone::Good => Some("38;5;10"),
+        Tone::Warn => Some("38;5;11"),
+        Tone::Bad => Some("38;5;9"),
+    }
 }
 
 /// The last words of a failed command, on stderr (the Ui is gone by then).
@@ -180,21 +262,30 @@ pub fn report_error(text: &str) {
 /// half-way through storing a token (`eprintln!` would panic).
 fn to_stderr(text: std::fmt::Arguments<'_>) {
     let mut err = std::io::stderr().lock();
-    let _ = err.write_all(printable(&text.to_string()).as_bytes());
+    let text = text.to_string();
+    let _ = err.write_all(printable(&text).as_bytes());
     let _ = err.flush();
 }
 
 /// Text from outside (a provider's error description, an account name) made safe for a
 /// terminal: control characters other than line breaks and tabs are shown escaped, so
 /// that nobody can move the cursor or recolour the screen through sbctl.
-pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\t' => c.to_string(),
-            c if c.is_control() => c.escape_default().to_string(),
-            c => c.to_string(),
-        })
-        .collect()
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

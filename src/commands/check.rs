@@ -2,7 +2,7 @@
 //! the secret store), or with `--online` after asking each provider whether each token
 //! still works. Exit 0, 3, 4 or 5 (SPEC).
 
-use crate::commands::profiles::profile_json;
+use crate::commands::profiles::profile_view;
 use crate::commands::{attention, status_words, Ctx};
 use crate::domain::profile::{Reason, Status};
 use crate::error::{Attention, Result};
@@ -54,8 +54,8 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
         ctx.ui.warn(&w);
     }
     if args.json {
-        let items = needing.iter().map(|(p, h)| profile_json(p, h)).collect();
-        ctx.ui.json(&serde_json::Value::Array(items));
+        ctx.ui
+            .json_array(needing.iter().map(|(p, h)| profile_view(p, h)));
     } else if needing.is_empty() {
         ctx.ui.info("all profiles are OK");
     } else {

@@ -133,16 +133,16 @@ pub fn relative(t: Timestamp, now: Timestamp) -> String {
     if size == 0 {
         return "now".into();
     }
-    let amount = match size {
-        0..=119 => format!("{size}s"),
-        120..=7199 => format!("{}m", size / 60),
-        7200..=172_799 => format!("{}h", size / 3600),
-        _ => format!("{}d", size / 86_400),
+    let (amount, unit) = match size {
+        0..=119 => (size, 's'),
+        120..=7199 => (size / 60, 'm'),
+        7200..=172_799 => (size / 3600, 'h'),
+        _ => (size / 86_400, 'd'),
     };
     if secs >= 0 {
-        format!("in {amount}")
+        format!("in {amount}{unit}")
     } else {
-        format!("{amount} ago")
+        format!("{amount}{unit} ago")
     }
 }
 

@@ -46,18 +46,15 @@ fn list(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     }
     let providers = ctx.settings.providers.values();
     if args.json {
-        let items = providers
-            .map(|p| {
-                json!({
-                    "name": p.name,
-                    "built_in": p.built_in,
-                    "client_id": p.config.client_id,
-                    "profiles": counts.get(&p.name).copied().unwrap_or(0),
-                    "config": p.config,
-                })
+        ctx.ui.json_array(providers.map(|p| {
+            json!({
+                "name": p.name,
+                "built_in": p.built_in,
+                "client_id": p.config.client_id,
+                "profiles": counts.get(&p.name).copied().unwrap_or(0),
+                "config": p.config,
             })
-            .collect();
-        ctx.ui.json(&serde_json::Value::Array(items));
+        }));
         return Ok(Attention::None);
     }
     let rows = providers

@@ -123,11 +123,11 @@ fn dry_run(ctx: &Ctx, plans: &[(Profile, Plan)], json: bool) -> Result<Attention
         Plan::NeedsReauth => "needs reauth",
     };
     if json {
-        let items = plans
-            .iter()
-            .map(|(p, a)| json!({"id": p.id.as_str(), "network": p.network, "action": words(a)}))
-            .collect();
-        ctx.ui.json(&serde_json::Value::Array(items));
+        ctx.ui.json_array(
+            plans.iter().map(
+                |(p, a)| json!({"id": p.id.as_str(), "network": p.network, "action": words(a)}),
+            ),
+        );
     } else {
         let rows = plans
             .iter()
@@ -199,21 +199,13 @@ fn report(
         }
     }
     if json {
-        let items = after
-            .iter()
-            .map(|(p, h, o)| {
-                let (word, detail) = outcome_words(o);
-                let mut v = profile_json(p, h);
-                v["outcome"] = json!(word);
-                v["detail"] = json!(if detail.is_empty() {
-                    None
-                } else {
-                    Some(detail)
-                });
-                v
-            })
-            .collect();
-        ctx.ui.json(&serde_json::Value::Array(items));
+        ctx.ui.json_array(after.iter().map(|(p, h, o)| {
+            let (word, detail) = outcome_words(o);
+            let mut v = profile_json(p, h);
+            v["outcome"] = json!(word);
+            v["detail"] = json!((!detail.is_empty()).then_some(detail));
+            v
+        }));
     } else if !(ctx.ui.is_quiet() && problems.is_empty()) {
         let order = [
             "renewed",

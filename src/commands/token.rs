@@ -30,6 +30,15 @@ fn needs_reauth(p: &Profile, why: &str) -> Error {
 pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
     let mut store = ctx.store()?;
     let mut profile = ctx.require(store.as_ref(), &args.id)?;
+    if profile.reauth_reason == Some(Reason::SecretMissing) {
+        // The token may be back (a restored keyring or backup): look before refusing.
+        let secrets = ctx.secrets(store.as_mut())?;
+        if get_tokens(secrets.as_ref(), &profile.id)?.is_some() {
+            profile.reauth_reason = None;
+            profile.updated_at = ctx.now;
+            store.update(&profile)?;
+        }
+    }
     let short = |p: &Profile| {
         p.expires_at
             .is_some_and(|t| t - chrono::Utc::now() <= args.min_valid.as_delta())

@@ -97,9 +97,12 @@ impl SqliteStore {
             .conn
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| store.err(e))?;
+        // NORMAL is crash-safe in WAL mode: a killed process loses nothing; only a power
+        // cut may drop the last commits. Tokens, the part nobody can recreate, are
+        // fsynced by the secret store before the row changes.
         store
             .conn
-            .pragma_update(None, "synchronous", "FULL")
+            .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| store.err(e))?;
         store
             .conn
@@ -223,7 +226,11 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
         network: r.get(1)?,
         account_id: r.get(2)?,
         account_name: r.get(3)?,
-        scopes: serde_json::from_str(&scopes).map_err(|e| bad(4, e.to_string()))?,
+        scopes: if scopes == "[]" {
+            Vec::new()
+        } else {
+            serde_json::from_str(&scopes).map_err(|e| bad(4, e.to_string()))?
+        },
         expires_at: time(r.get(5)?),
         issued_at: time(r.get(6)?),
         refresh_expires_at: time(r.get(7)?),

@@ -1,6 +1,6 @@
 //! `sbctl profiles list`: which profiles need re-authorization, and why.
 
-use super::{profile_json, table_row, TABLE_HEADERS};
+use super::{profile_view, table_row, TABLE_HEADERS};
 use crate::commands::Ctx;
 use crate::domain::profile::Status;
 use crate::error::{Attention, Result};
@@ -66,8 +66,8 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
         .filter(|(_, h)| wanted.is_none_or(|s| h.status == s))
         .collect();
     if args.json {
-        let items: Vec<_> = shown.iter().map(|(p, h)| profile_json(p, h)).collect();
-        ctx.ui.json(&serde_json::Value::Array(items));
+        ctx.ui
+            .json_array(shown.iter().map(|(p, h)| profile_view(p, h)));
     } else if shown.is_empty() {
         if wanted.is_none() && args.network.is_none() {
             ctx.ui.info(
