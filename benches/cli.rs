@@ -279,7 +279,7 @@ fn main() {
             target: Some(3.0),
             rss_kib: rss,
         });
-        growth.push(("profiles list", n, ours));
+        growth.push(("profiles list", n, ours, rss));
         let (ours, rss) = bench(runs, || world.sbctl(&db, &["profiles", "list", "--json"]));
         let (base, _) = bench(runs, || world.sqlite(&db, &["-json", columns]));
         push(Row {
@@ -342,23 +342,24 @@ fn main() {
     // Growth of a refresh run with the profile count (1000 due each time).
     for &n in &sizes {
         let db = world.populate(&format!("grow-{n}"), n, refresh_n.min(n));
-        let (t, _) =
+        let (t, rss) =
             measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
-        growth.push(("refresh --all (1000 due)", n, t));
+        growth.push(("refresh --all (1000 due)", n, t, rss));
     }
 
     println!("\ngrowth (median ms; linear growth keeps ms per 1000 profiles flat)");
     println!(
-        "{:<28} {:>9} {:>10} {:>14}",
-        "figure", "profiles", "ms", "ms/1000"
+        "{:<28} {:>9} {:>10} {:>14} {:>9}",
+        "figure", "profiles", "ms", "ms/1000", "peak MiB"
     );
-    for (name, n, t) in growth {
+    for (name, n, t, rss) in growth {
         println!(
-            "{:<28} {:>9} {:>10} {:>14.2}",
+            "{:<28} {:>9} {:>10} {:>14.2} {:>9.1}",
             name,
             n,
             ms(t),
-            t.as_secs_f64() * 1000.0 / (n as f64 / 1000.0)
+            t.as_secs_f64() * 1000.0 / (n as f64 / 1000.0),
+            rss as f64 / 1024.0
         );
     }
 }

@@ -21,9 +21,10 @@ struct Contents {
 
 pub struct FileStore {
     path: PathBuf,
-    /// Reads so far: the first looks up one key without building the whole map (what
-    /// `token` needs); later ones load and cache the map (what `check` needs).
-    reads: std::cell::Cell<u32>,
+    /// The file's identity at the last single-key lookup. A file that has not changed
+    /// since is worth loading whole and caching (`check` reads every key); one that keeps
+    /// changing (other renewers writing) is searched key by key, never held whole.
+    last_lookup: std::cell::Cell<Signature>,
     /// What this process last read, with the file's identity then. A reader re-reads
     /// when the file was replaced (another process renewed a token), so a rotated
     /// refresh token is never read stale; writes always re-read under the lock.
@@ -43,7 +44,7 @@ impl FileStore {
     pub fn new(path: PathBuf) -> Self {
         FileStore {
             path,
-            reads: std::cell::Cell::new(0),
+            last_lookup: std::cell::Cell::new(None),
             cache: RefCell::new(None),
         }
     }
@@ -218,12 +219,16 @@ impl SecretStore for FileStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<Secret>, SecretError> {
-        let reads = self.reads.get();
-        self.reads.set(reads.saturating_add(1));
-        if reads == 0 && self.cache.borrow().is_none() {
-            return self.load_one(key);
+        let now = signature(&self.path);
+        let cache_fresh =
+            matches!(&*self.cache.borrow(), Some((sig, _)) if *sig == now && now.is_some());
+        let stable = now.is_some() && self.last_lookup.get() == now;
+        if cache_fresh || stable {
+            return Ok(self.cached()?.get(key).cloned());
         }
-        Ok(self.cached()?.get(key).cloned())
+        self.last_lookup.set(now);
+        *self.cache.borrow_mut() = None;
+        self.load_one(key)
     }
 
     fn set_many(&self, items: &[(String, Secret)]) -> Result<(), SecretError> {
