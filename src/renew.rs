@@ -9,7 +9,7 @@ use crate::domain::renewal::{backoff, plan, Plan, Policy, MAX_ATTEMPTS, MAX_RETR
 use crate::domain::token::{grant_from_json, TokenSet};
 use crate::error::{Error, Result};
 use crate::networks::custom::{self, Credentials, Endpoints, HttpAnswer};
-use crate::secrets::{client_key, get_tokens, token_entries, GroupWriter, SecretStore};
+use crate::secrets::{client_key, get_tokens, token_entries, SecretStore, SharedStore};
 use crate::store::ProfileStore;
 use chrono::{TimeDelta, Utc};
 use std::collections::{BTreeMap, VecDeque};
@@ -62,9 +62,8 @@ struct Access {
 
 pub struct Engine<'a> {
     ctx: &'a Ctx,
-    secret_kind: &'static str,
-    /// New tokens from all worker threads, stored in groups (see `GroupWriter`).
-    writer: GroupWriter,
+    /// The secret store, shared by all worker threads (see `SharedStore`).
+    secrets: SharedStore,
     providers: BTreeMap<String, std::result::Result<Access, String>>,
     http: oauth2::reqwest::blocking::Client,
     holder: String,
@@ -97,8 +96,7 @@ impl<'a> Engine<'a> {
         }
         Ok(Engine {
             ctx,
-            secret_kind: secrets.kind(),
-            writer: GroupWriter::new(ctx.secrets_of_kind(secrets.kind())),
+            secrets: SharedStore::new(secrets),
             providers,
             http,
             // host:pid:... lets a process on this machine see that a holder died.
@@ -111,9 +109,9 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// A secret store like the one this run resolved.
-    pub fn secrets(&self) -> Box<dyn SecretStore> {
-        self.ctx.secrets_of_kind(self.secret_kind)
+    /// The secret store this run resolved, for a caller outside the worker pool.
+    pub fn secrets(&self) -> &dyn SecretStore {
+        &self.secrets
     }
 
     /// Works through `ids` with up to `concurrency` threads, each with its own database
@@ -147,10 +145,9 @@ impl<'a> Engine<'a> {
                             return;
                         }
                     };
-                    let secrets = self.secrets();
                     while let Some(id) = next() {
                         let outcome = self
-                            .one(store.as_mut(), secrets.as_ref(), &id, mode)
+                            .one(store.as_mut(), &self.secrets, &id, mode)
                             .unwrap_or_else(|e| Outcome::Error(e.to_string()));
                         let _ = tx.send(Report { id, outcome });
                     }
@@ -349,8 +346,8 @@ impl<'a> Engine<'a> {
             refresh_token: grant.tokens.refresh_token.or(old.refresh_token),
             token_type: grant.tokens.token_type.or(old.token_type),
         };
-        self.writer
-            .write(token_entries(&[(p.id.clone(), tokens)]))?;
+        self.secrets
+            .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
         let t = now();
         p.expires_at = grant.expires_at;
         if grant.refresh_expires_at.is_some() {

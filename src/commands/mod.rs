@@ -69,8 +69,8 @@ impl Ctx {
         Ok(chosen)
     }
 
-    /// A secret store of a kind already chosen by `secrets` (for worker threads).
-    pub fn secrets_of_kind(&self, kind: &str) -> Box<dyn SecretStore> {
+    /// The secret store of a kind `secrets` chose.
+    fn secrets_of_kind(&self, kind: &str) -> Box<dyn SecretStore> {
         match kind {
             "keyring" => Box::new(KeyringStore::new(KEYRING_TIMEOUT)),
             _ => Box::new(FileStore::new(self.settings.secrets_file.clone())),

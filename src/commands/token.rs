@@ -91,12 +91,7 @@ fn renew(ctx: &Ctx, store: &mut dyn ProfileStore, profile: &Profile) -> Result<P
     let secrets = engine.secrets();
     let started = std::time::Instant::now();
     loop {
-        match engine.one(
-            store,
-            secrets.as_ref(),
-            &profile.id,
-            Mode::Refresh { force: true },
-        )? {
+        match engine.one(store, secrets, &profile.id, Mode::Refresh { force: true })? {
             Outcome::Busy if started.elapsed() < WAIT_FOR_OTHER => {
                 std::thread::sleep(std::time::Duration::from_millis(200));
                 continue;

@@ -25,6 +25,7 @@ pub struct FileStore {
     /// since is worth loading whole and caching (`check` reads every key); one that keeps
     /// changing (other renewers writing) is searched key by key, never held whole.
     last_lookup: std::cell::Cell<Signature>,
+    buffer: std::cell::Cell<String>,
     /// What this process last read, with the file's identity then. A reader re-reads
     /// when the file was replaced (another process renewed a token), so a rotated
     /// refresh token is never read stale; writes always re-read under the lock.
@@ -45,6 +46,7 @@ impl FileStore {
         FileStore {
             path,
             last_lookup: std::cell::Cell::new(None),
+            buffer: std::cell::Cell::new(String::new()),
             cache: RefCell::new(None),
         }
     }
@@ -59,9 +61,15 @@ impl FileStore {
 
     /// Reads the file's text, refusing it when others may read it. Missing: `None`.
     fn read_text(&self) -> Result<Option<String>, SecretError> {
+        let mut text = String::new();
+        Ok(self.read_text_into(&mut text)?.then_some(text))
+    }
+
+    /// Reads the file's text into `text` (reusing its capacity); `false` if missing.
+    fn read_text_into(&self, text: &mut String) -> Result<bool, SecretError> {
         let mut file = match File::open(&self.path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(self.io("read", &self.path, e)),
         };
         let meta = file
@@ -74,10 +82,11 @@ impl FileStore {
                 mode,
             });
         }
-        let mut text = String::with_capacity(meta.len() as usize);
-        std::io::Read::read_to_string(&mut file, &mut text)
+        text.clear();
+        text.reserve(meta.len() as usize);
+        std::io::Read::read_to_string(&mut file, text)
             .map_err(|e| self.io("read", &self.path, e))?;
-        Ok(Some(text))
+        Ok(true)
     }
 
     fn corrupt(&self, e: serde_json::Error) -> SecretError {
@@ -107,9 +116,20 @@ impl FileStore {
     /// `\n    "<key>": ` can only be the start of that key's entry. Anything else (a file
     /// edited by hand, a key not found) takes the full parse.
     fn load_one(&self, key: &str) -> Result<Option<Secret>, SecretError> {
-        let Some(text) = self.read_text()? else {
-            return Ok(None);
-        };
+        // One buffer per store, reused: a renewer looks keys up hundreds of times.
+        let mut text = self.buffer.take();
+        let found = self.read_text_into(&mut text).and_then(|present| {
+            if present {
+                self.find_in(&text, key)
+            } else {
+                Ok(None)
+            }
+        });
+        self.buffer.replace(text);
+        found
+    }
+
+    fn find_in(&self, text: &str, key: &str) -> Result<Option<Secret>, SecretError> {
         let canonical = text.starts_with("{\n  \"version\": 1,\n  \"secrets\": {");
         let entry = format!(
             "\n    {}: ",
@@ -128,7 +148,7 @@ impl FileStore {
                 return Ok(Some(value));
             }
         }
-        match serde_json::from_str::<Contents>(&text) {
+        match serde_json::from_str::<Contents>(text) {
             Ok(c) => Ok(c.secrets.get(key).cloned()),
             Err(e) => Err(self.corrupt(e)),
         }

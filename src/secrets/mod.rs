@@ -105,64 +105,131 @@ pub fn token_entries(items: &[(ProfileId, TokenSet)]) -> Vec<(String, Secret)> {
         .collect()
 }
 
-/// Group commit: many threads' writes become as few store writes as possible (the file
-/// store rewrites the whole file for each), and each caller returns only once its own
-/// entries are stored, or with the error that stopped them.
-pub struct GroupWriter {
-    store: std::sync::Mutex<Box<dyn SecretStore>>,
-    state: std::sync::Mutex<Batches>,
-    flushed: std::sync::Condvar,
+/// One secret store shared by many threads: a thread of its own owns the store and
+/// answers requests in turn, so there is one cache and one set of buffers however many
+/// renewers run. Writes that arrive while another is being written are grouped into one
+/// (group commit: the file store rewrites the whole file for each), and every caller
+/// returns only once its own entries are stored, or with the error that stopped them.
+pub struct SharedStore {
+    kind: &'static str,
+    location: String,
+    requests: Option<std::sync::mpsc::Sender<Request>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
-#[derive(Default)]
-struct Batches {
-    pending: Vec<(String, Secret)>,
-    /// The batch that `pending` will be written in.
-    next: u64,
-    /// Batches written so far (batch `n` is done once `done > n`).
-    done: u64,
-    writing: bool,
-    failures: std::collections::BTreeMap<u64, String>,
+type Reply<T> = std::sync::mpsc::Sender<Result<T, String>>;
+
+enum Request {
+    Get(String, Reply<Option<Secret>>),
+    Set(Vec<(String, Secret)>, Reply<()>),
+    Delete(Vec<String>, Reply<()>),
+    Probe(Reply<()>),
 }
 
-impl GroupWriter {
+impl SharedStore {
     pub fn new(store: Box<dyn SecretStore>) -> Self {
-        GroupWriter {
-            store: std::sync::Mutex::new(store),
-            state: std::sync::Mutex::new(Batches::default()),
-            flushed: std::sync::Condvar::new(),
+        let kind = store.kind();
+        let location = store.location();
+        let (requests, queue) = std::sync::mpsc::channel::<Request>();
+        let thread = std::thread::spawn(move || {
+            let mut waiting: Vec<Request> = Vec::new();
+            loop {
+                if waiting.is_empty() {
+                    match queue.recv() {
+                        Ok(r) => waiting.push(r),
+                        Err(_) => return,
+                    }
+                }
+                waiting.extend(queue.try_iter());
+                // All the writes waiting now go in one; then everything else, in order.
+                let (sets, others): (Vec<Request>, Vec<Request>) = waiting
+                    .drain(..)
+                    .partition(|r| matches!(r, Request::Set(..)));
+                if !sets.is_empty() {
+                    let items: Vec<(String, Secret)> = sets
+                        .iter()
+                        .flat_map(|r| match r {
+                            Request::Set(items, _) => items.clone(),
+                            _ => Vec::new(),
+                        })
+                        .collect();
+                    let result = store.set_many(&items).map_err(|e| e.to_string());
+                    for r in sets {
+                        if let Request::Set(_, reply) = r {
+                            let _ = reply.send(result.clone());
+                        }
+                    }
+                }
+                for r in others {
+                    match r {
+                        Request::Get(key, reply) => {
+                            let _ = reply.send(store.get(&key).map_err(|e| e.to_string()));
+                        }
+                        Request::Delete(keys, reply) => {
+                            let _ = reply.send(store.delete_many(&keys).map_err(|e| e.to_string()));
+                        }
+                        Request::Probe(reply) => {
+                            let _ = reply.send(store.probe().map_err(|e| e.to_string()));
+                        }
+                        Request::Set(..) => unreachable!("partitioned above"),
+                    }
+                }
+            }
+        });
+        SharedStore {
+            kind,
+            location,
+            requests: Some(requests),
+            thread: Some(thread),
         }
     }
 
-    pub fn write(&self, items: Vec<(String, Secret)>) -> Result<(), SecretError> {
-        let mut state = self.state.lock().expect("group writer lock");
-        state.pending.extend(items);
-        let mine = state.next;
-        loop {
-            if state.done > mine {
-                return match state.failures.get(&mine) {
-                    Some(e) => Err(SecretError::Group(e.clone())),
-                    None => Ok(()),
-                };
-            }
-            if state.writing {
-                state = self.flushed.wait(state).expect("group writer lock");
-                continue;
-            }
-            // Nobody is writing: write everything waiting, this caller's included.
-            state.writing = true;
-            let batch = std::mem::take(&mut state.pending);
-            let id = state.next;
-            state.next += 1;
-            drop(state);
-            let result = self.store.lock().expect("store lock").set_many(&batch);
-            state = self.state.lock().expect("group writer lock");
-            state.writing = false;
-            state.done = id + 1;
-            if let Err(e) = result {
-                state.failures.insert(id, e.to_string());
-            }
-            self.flushed.notify_all();
+    fn ask<T>(&self, request: impl FnOnce(Reply<T>) -> Request) -> Result<T, SecretError> {
+        let stopped = || SecretError::Group("the secret store's thread stopped".into());
+        let (reply, answer) = std::sync::mpsc::channel();
+        self.requests
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(request(reply))
+            .map_err(|_| stopped())?;
+        answer
+            .recv()
+            .map_err(|_| stopped())?
+            .map_err(SecretError::Group)
+    }
+}
+
+impl SecretStore for SharedStore {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    fn get(&self, key: &str) -> Result<Option<Secret>, SecretError> {
+        self.ask(|reply| Request::Get(key.to_owned(), reply))
+    }
+
+    fn set_many(&self, items: &[(String, Secret)]) -> Result<(), SecretError> {
+        self.ask(|reply| Request::Set(items.to_vec(), reply))
+    }
+
+    fn delete_many(&self, keys: &[String]) -> Result<(), SecretError> {
+        self.ask(|reply| Request::Delete(keys.to_vec(), reply))
+    }
+
+    fn probe(&self) -> Result<(), SecretError> {
+        self.ask(Request::Probe)
+    }
+}
+
+impl Drop for SharedStore {
+    fn drop(&mut self) {
+        drop(self.requests.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -172,21 +239,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn group_writes_lose_nothing_and_batch() {
+    fn a_shared_store_serves_many_threads_and_loses_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secrets.json");
-        let writer = GroupWriter::new(Box::new(file::FileStore::new(path.clone())));
+        let writer = SharedStore::new(Box::new(file::FileStore::new(path.clone())));
         std::thread::scope(|s| {
             for t in 0..8 {
                 let writer = &writer;
                 s.spawn(move || {
                     for i in 0..20 {
+                        let key = format!("k{t}-{i}");
                         writer
-                            .write(vec![(
-                                format!("k{t}-{i}"),
-                                Secret::new(format!("v{t}-{i}")),
-                            )])
+                            .set_many(&[(key.clone(), Secret::new(format!("v{t}-{i}")))])
                             .unwrap();
+                        assert!(writer.get(&key).unwrap().is_some(), "read back at once");
                     }
                 });
             }
@@ -200,8 +266,6 @@ mod tests {
                 );
             }
         }
-        let batches = writer.state.lock().unwrap().done;
-        assert!(batches <= 160, "{batches}");
     }
 
     #[test]
@@ -211,14 +275,14 @@ mod tests {
         std::fs::write(&path, "{}").unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let writer = GroupWriter::new(Box::new(file::FileStore::new(path)));
+        let writer = SharedStore::new(Box::new(file::FileStore::new(path)));
         let err = writer
-            .write(vec![("k".into(), Secret::new("v".into()))])
+            .set_many(&[("k".into(), Secret::new("s3cr3t".into()))])
             .unwrap_err();
         assert!(
             err.to_string().contains("can be read by other users"),
             "{err}"
         );
-        assert!(!err.to_string().contains('v') || !err.to_string().contains("\"v\""));
+        assert!(!err.to_string().contains("s3cr3t"));
     }
 }

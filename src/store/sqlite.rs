@@ -93,10 +93,7 @@ impl SqliteStore {
             )
             .map_err(|e| store.err(e))?;
         store.check_identity(app_id, version, tables)?;
-        store
-            .conn
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| store.err(e))?;
+        store.enable_wal()?;
         // NORMAL is crash-safe in WAL mode: a killed process loses nothing; only a power
         // cut may drop the last commits. Tokens, the part nobody can recreate, are
         // fsynced by the secret store before the row changes.
@@ -110,6 +107,32 @@ impl SqliteStore {
             .map_err(|e| store.err(e))?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// WAL mode is kept in the file, so only a new database needs it set. Setting it
+    /// needs a moment alone with the file, and SQLite answers "busy" at once, without
+    /// the busy timeout, when another process opens the same new file: retry then.
+    fn enable_wal(&self) -> Result<(), StoreError> {
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Ok(()) => return Ok(()),
+                Err(e)
+                    if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                        && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => return Err(self.err(e)),
+            }
+        }
     }
 
     fn check_identity(&self, app_id: i64, version: i64, tables: i64) -> Result<(), StoreError> {
