@@ -143,9 +143,15 @@ fn token_endpoint(latency: Duration) -> u16 {
                 let body = format!(
                     r#"{{"access_token":"new-at-{n}-cccccccccccccccccccccccc","refresh_token":"new-rt-{n}-dddddddddddddddddddddddd","token_type":"bearer","expires_in":5184000}}"#
                 );
-                let header =
+                let json =
                     tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
-                let _ = request.respond(tiny_http::Response::from_string(body).with_header(header));
+                // tiny_http now and then leaves a reused keep-alive connection unanswered
+                // (seen as a 30 s client timeout): one connection per request.
+                let close = tiny_http::Header::from_bytes("Connection", "close").unwrap();
+                let response = tiny_http::Response::from_string(body)
+                    .with_header(json)
+                    .with_header(close);
+                let _ = request.respond(response);
             });
         }
     });
