@@ -1,20 +1,9 @@
 //! The browser flow end to end: the real binary, a real OAuth server (oidc-provider) and
 //! a real headless browser (chromium) that signs in and consents.
 
+use crate::support::oidc::add_through_browser as add;
 use crate::support::oidc::{browser_result, clear_browser_result, corp_env, OidcServer};
 use crate::support::Env;
-
-fn add(env: &Env, id: &str) -> crate::support::Run {
-    env.run(&[
-        "profiles",
-        "add",
-        id,
-        "--network",
-        "corp",
-        "--timeout",
-        "60s",
-    ])
-}
 
 /// An environment whose browser driver does `action` (see tests/support/node/browser.mjs).
 fn browser_doing(server: &OidcServer, action: &str) -> Env {

@@ -2,7 +2,7 @@
 //! revocation, passing failures, malformed answers and processes killed mid-renewal.
 
 use crate::support::oidc::{
-    browser_result, clear_browser_result, corp_env, stored_tokens, OidcServer,
+    add_through_browser, browser_result, clear_browser_result, corp_env, stored_tokens, OidcServer,
 };
 use crate::support::Env;
 use serde_json::json;
@@ -20,16 +20,7 @@ fn connected(server: &OidcServer, client: &str, ids: &[&str]) -> Env {
         if i > 0 {
             clear_browser_result(&env);
         }
-        env.run(&[
-            "profiles",
-            "add",
-            id,
-            "--network",
-            "corp",
-            "--timeout",
-            "60s",
-        ])
-        .success();
+        add_through_browser(&env, id).success();
     }
     browser_result(&env);
     env

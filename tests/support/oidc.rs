@@ -149,3 +149,16 @@ impl OidcServer {
 pub fn stored_tokens(env: &Env, id: &str) -> serde_json::Value {
     serde_json::from_str(env.secrets()[&format!("profile:{id}")].as_str().unwrap()).unwrap()
 }
+
+/// `profiles add <id> --network corp` through the browser driver.
+pub fn add_through_browser(env: &Env, id: &str) -> super::Run {
+    env.run(&[
+        "profiles",
+        "add",
+        id,
+        "--network",
+        "corp",
+        "--timeout",
+        "60s",
+    ])
+}
