@@ -221,7 +221,11 @@ fn report(
             .iter()
             .filter_map(|w| counts.get(w).map(|n| format!("{n} {w}")))
             .collect();
-        let mut text = format!("{} profiles: {}\n", after.len(), summary.join(", "));
+        let mut text = match after.len() {
+            0 => "no profiles to renew\n".to_owned(),
+            1 => format!("1 profile: {}\n", summary.join(", ")),
+            n => format!("{n} profiles: {}\n", summary.join(", ")),
+        };
         for (id, (status, _), why, fix) in &problems {
             text.push_str(&format!("  {id}: {status}: {why}\n    fix: {fix}\n"));
         }
