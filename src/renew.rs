@@ -7,9 +7,9 @@ use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
 use crate::domain::renewal::{backoff, plan, Plan, Policy, MAX_ATTEMPTS, MAX_RETRY_TIME};
 use crate::domain::token::{grant_from_json, TokenSet};
-use crate::error::{Error, Result};
-use crate::networks::custom::{self, Credentials, Endpoints, HttpAnswer};
-use crate::secrets::{client_key, get_tokens, token_entries, SecretStore, SharedStore};
+use crate::error::Result;
+use crate::networks::custom::{self, Access, HttpAnswer};
+use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
 use crate::store::ProfileStore;
 use chrono::{TimeDelta, Utc};
 use std::collections::{BTreeMap, VecDeque};
@@ -54,12 +54,6 @@ pub struct Report {
     pub outcome: Outcome,
 }
 
-/// What renewal needs of a provider.
-struct Access {
-    endpoints: Endpoints,
-    credentials: Credentials,
-}
-
 pub struct Engine<'a> {
     ctx: &'a Ctx,
     /// The secret store, shared by all worker threads (see `SharedStore`).
@@ -89,7 +83,13 @@ impl<'a> Engine<'a> {
             }
             let access = match ctx.settings.provider(name) {
                 Ok(p) if p.built_in => continue,
-                Ok(p) => resolve(ctx, p, secrets.as_ref(), &http).map_err(|e| e.to_string()),
+                Ok(p) => custom::access(
+                    p,
+                    secrets.as_ref(),
+                    &http,
+                    &ctx.settings.config_path.display().to_string(),
+                )
+                .map_err(|e| e.to_string()),
                 Err(e) => Err(e.message),
             };
             providers.insert(name.clone(), access);
@@ -478,33 +478,4 @@ fn read_grant(answer: &HttpAnswer) -> std::result::Result<crate::domain::token::
         .map_err(|_| "the token endpoint's answer is not JSON".to_owned())?;
     grant_from_json(&value, now())
         .map_err(|e| format!("the token endpoint's answer cannot be used: {e}"))
-}
-
-/// A custom provider's endpoints and client credentials.
-fn resolve(
-    ctx: &Ctx,
-    provider: &crate::config::Provider,
-    secrets: &dyn SecretStore,
-    http: &oauth2::reqwest::blocking::Client,
-) -> Result<Access> {
-    let name = &provider.name;
-    let config_path = ctx.settings.config_path.display().to_string();
-    let endpoints = custom::endpoints(provider, http, &config_path)?;
-    let client_id = provider.config.client_id.clone().ok_or_else(|| {
-        Error::failed(format!(
-            "provider {name} has no client_id: set it under [providers.{name}] in {config_path}"
-        ))
-    })?;
-    let secret = match &provider.env_secret {
-        Some(s) => Some(s.clone()),
-        None => secrets.get(&client_key(name))?,
-    };
-    Ok(Access {
-        endpoints,
-        credentials: Credentials {
-            client_id,
-            secret,
-            auth: provider.config.client_auth.unwrap_or_default(),
-        },
-    })
 }

@@ -2,9 +2,8 @@
 //! authorization-code grant with PKCE over a loopback redirect, then the account check,
 //! the scope check, and the tokens stored before the profile row changes.
 
-use crate::commands::profiles::add::apply_grant;
 use crate::commands::{status_words, Ctx};
-use crate::config::{ClientAuth, Provider};
+use crate::config::Provider;
 use crate::domain::duration::Duration;
 use crate::domain::profile::{Profile, ProfileId};
 use crate::error::{Attention, Error, Result};
@@ -12,7 +11,7 @@ use crate::networks::custom;
 use crate::oauth::callback::Callback;
 use crate::oauth::client::{authorize, ClientConfig};
 use crate::oauth::listener::{respond, Arrival, ListenError, Listener};
-use crate::secrets::{client_key, token_entries};
+use crate::secrets::token_entries;
 use crate::store::ProfileStore;
 use clap::Args;
 use std::io::BufRead;
@@ -103,24 +102,9 @@ pub fn connect(
         .hint("register a token obtained elsewhere with `sbctl profiles add --with-token`"));
     }
     let http = crate::oauth::http_client();
-    let endpoints = custom::endpoints(provider, &http, &config_path)?;
-    let client_id = provider.config.client_id.clone().ok_or_else(|| {
-        Error::failed(format!("provider {name} has no client_id")).hint(format!(
-            "set client_id under [providers.{name}] in {config_path}"
-        ))
-    })?;
-    let auth = provider.config.client_auth.unwrap_or_default();
     let secrets = ctx.secrets(store)?;
-    let secret = match &provider.env_secret {
-        Some(s) => Some(s.clone()),
-        None => secrets.get(&client_key(name))?,
-    };
-    if secret.is_none() && auth != ClientAuth::None {
-        return Err(Error::failed(format!("provider {name} has no client secret")).hint(format!(
-            "run `sbctl providers set-secret {name}` (or set {}); for a public client set client_auth = \"none\"",
-            Provider::env_var(name)
-        )));
-    }
+    let access = custom::access(provider, secrets.as_ref(), &http, &config_path)?;
+    let endpoints = &access.endpoints;
     let scopes = provider
         .config
         .scopes
@@ -139,9 +123,9 @@ pub fn connect(
         other => Error::failed(format!("{id}: {other}")),
     })?;
     let client = ClientConfig {
-        client_id,
-        secret,
-        auth,
+        client_id: access.credentials.client_id.clone(),
+        secret: access.credentials.secret.clone(),
+        auth: access.credentials.auth,
         authorize_url: endpoints.authorize_url.clone(),
         token_url: endpoints.token_url.clone(),
     };
@@ -239,7 +223,7 @@ pub fn connect(
     };
     let account = match custom::identify(
         name,
-        &endpoints,
+        endpoints,
         &http,
         &grant.tokens.access_token,
         other.get_str("id_token"),
@@ -295,7 +279,7 @@ pub fn connect(
             profile.account_name = a.name.clone();
         }
     }
-    let missing = apply_grant(&mut profile, &grant, Some(&scopes), now);
+    let missing = profile.apply_grant(&grant, Some(&scopes), now);
     profile.refresh_failed = false;
     profile.last_error = None;
     profile.last_refreshed_at = Some(now);

@@ -38,7 +38,7 @@ pub struct RefreshArgs {
 }
 
 /// The profiles named, or all; an unknown id is an error before anything is done.
-pub fn select(
+fn select(
     ctx: &Ctx,
     store: &dyn ProfileStore,
     all: bool,

@@ -187,6 +187,34 @@ impl Profile {
         }
     }
 
+    /// Records what a token response says; returns the required scopes the grant lacks
+    /// (the profile is then `reauth_required` / `scope_missing`). When the response does
+    /// not say which scopes were granted, they are taken as the ones asked for.
+    pub fn apply_grant(
+        &mut self,
+        grant: &super::token::Grant,
+        required: Option<&[String]>,
+        now: Timestamp,
+    ) -> Vec<String> {
+        self.expires_at = grant.expires_at;
+        self.refresh_expires_at = grant.refresh_expires_at;
+        self.issued_at = Some(now);
+        self.updated_at = now;
+        self.renewable = grant.tokens.refresh_token.is_some();
+        let mut missing = Vec::new();
+        if let Some(granted) = &grant.scopes {
+            self.scopes = granted.clone();
+            missing = required
+                .unwrap_or_default()
+                .iter()
+                .filter(|s| !granted.contains(s))
+                .cloned()
+                .collect();
+        }
+        self.reauth_reason = (!missing.is_empty()).then_some(Reason::ScopeMissing);
+        missing
+    }
+
     /// The moment the profile becomes unusable without the user, if any: the access
     /// token's expiry when nothing can renew it, the refresh token's deadline when
     /// something can, and Facebook's data-access deadline in any case.
@@ -396,6 +424,24 @@ mod tests {
             status(&p, t0() + days(2)),
             (Status::ReauthRequired, Some(Reason::Expired))
         );
+    }
+
+    #[test]
+    fn a_grant_records_deadlines_and_missing_scopes() {
+        use crate::domain::token::grant_from_json;
+        let mut p = profile();
+        let grant = grant_from_json(
+            &serde_json::json!({"access_token": "a", "refresh_token": "r", "expires_in": 3600, "scope": "read"}),
+            t0(),
+        )
+        .unwrap();
+        let required = ["read".to_owned(), "write".to_owned()];
+        assert_eq!(p.apply_grant(&grant, Some(&required), t0()), ["write"]);
+        assert_eq!(p.reauth_reason, Some(Reason::ScopeMissing));
+        assert_eq!(p.expires_at, Some(t0() + TimeDelta::hours(1)));
+        assert!(p.renewable);
+        assert!(p.apply_grant(&grant, Some(&required[..1]), t0()).is_empty());
+        assert_eq!(p.reauth_reason, None, "a full grant clears the mark");
     }
 
     #[test]

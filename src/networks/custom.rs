@@ -206,6 +206,49 @@ fn id_token_claims(jwt: &str) -> Option<Claims> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// What talking to a custom provider needs: where it is and who sbctl is to it.
+pub struct Access {
+    pub endpoints: Endpoints,
+    pub credentials: Credentials,
+}
+
+/// A custom provider's endpoints and client credentials; each missing piece is an error
+/// that names the key to set. The client secret comes from `SBCTL_CLIENT_SECRET_<NAME>`,
+/// else the secret store, and is required unless `client_auth = "none"`.
+pub fn access(
+    provider: &Provider,
+    secrets: &dyn crate::secrets::SecretStore,
+    http: &Http,
+    config_path: &str,
+) -> Result<Access> {
+    let name = &provider.name;
+    let endpoints = endpoints(provider, http, config_path)?;
+    let client_id = provider.config.client_id.clone().ok_or_else(|| {
+        Error::failed(format!("provider {name} has no client_id")).hint(format!(
+            "set client_id under [providers.{name}] in {config_path}"
+        ))
+    })?;
+    let auth = provider.config.client_auth.unwrap_or_default();
+    let secret = match &provider.env_secret {
+        Some(s) => Some(s.clone()),
+        None => secrets.get(&crate::secrets::client_key(name))?,
+    };
+    if secret.is_none() && auth != crate::config::ClientAuth::None {
+        return Err(Error::failed(format!("provider {name} has no client secret")).hint(format!(
+            "run `sbctl providers set-secret {name}` (or set {}); for a public client set client_auth = \"none\"",
+            Provider::env_var(name)
+        )));
+    }
+    Ok(Access {
+        endpoints,
+        credentials: Credentials {
+            client_id,
+            secret,
+            auth,
+        },
+    })
+}
+
 /// A provider's answer, as `domain::failure` reads it.
 pub struct HttpAnswer {
     pub status: u16,

@@ -4,8 +4,8 @@
 
 use crate::commands::reauth::{connect, FlowArgs, Target};
 use crate::commands::Ctx;
-use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
-use crate::domain::token::{parse_token_input, Grant};
+use crate::domain::profile::{Profile, ProfileId};
+use crate::domain::token::parse_token_input;
 use crate::error::{Attention, Error, Result};
 use crate::secrets::{profile_key, token_entries, SecretStore};
 use crate::store::{ProfileStore, StoreError};
@@ -51,12 +51,7 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
 
     let mut profile = Profile::new(args.id.clone(), provider.name.clone(), ctx.now);
     profile.account_id = args.account.clone();
-    let missing = apply_grant(
-        &mut profile,
-        &grant,
-        provider.config.scopes.as_deref(),
-        ctx.now,
-    );
+    let missing = profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
     profile.connected_by = Some(ctx.settings.user_at_host.clone());
 
     let secrets = ctx.secrets(store.as_mut())?;
@@ -88,33 +83,6 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
         Attention::Reauth => Attention::Reauth,
         _ => Attention::None,
     })
-}
-
-/// Records what a token response says on the profile; returns the required scopes the
-/// grant lacks (then the profile is `reauth_required` / `scope_missing`).
-pub fn apply_grant(
-    profile: &mut Profile,
-    grant: &Grant,
-    required: Option<&[String]>,
-    now: Timestamp,
-) -> Vec<String> {
-    profile.expires_at = grant.expires_at;
-    profile.refresh_expires_at = grant.refresh_expires_at;
-    profile.issued_at = Some(now);
-    profile.updated_at = now;
-    profile.renewable = grant.tokens.refresh_token.is_some();
-    let mut missing = Vec::new();
-    if let Some(granted) = &grant.scopes {
-        profile.scopes = granted.clone();
-        missing = required
-            .unwrap_or_default()
-            .iter()
-            .filter(|s| !granted.contains(s))
-            .cloned()
-            .collect();
-    }
-    profile.reauth_reason = (!missing.is_empty()).then_some(Reason::ScopeMissing);
-    missing
 }
 
 /// Stores tokens, then rows, all or nothing: if the rows cannot be inserted, the

@@ -4,7 +4,7 @@
 //! `token` is a token response (see `domain::token::grant_from_json`). Import validates
 //! every record first and then adds them all in one transaction, or none.
 
-use super::add::{add_all, apply_grant};
+use super::add::add_all;
 use crate::commands::Ctx;
 use crate::domain::profile::{Profile, ProfileId, Reason};
 use crate::domain::token::{grant_from_json, TokenSet};
@@ -208,12 +208,7 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
             Some(token) => {
                 let grant = grant_from_json(&token, ctx.now)
                     .map_err(|e| at(line, format!("token: {e}")))?;
-                apply_grant(
-                    &mut profile,
-                    &grant,
-                    provider.config.scopes.as_deref(),
-                    ctx.now,
-                );
+                profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
                 tokens.push((id, grant.tokens));
             }
             None => profile.reauth_reason = Some(Reason::NotAuthorized),
