@@ -127,7 +127,7 @@ impl Ui {
     /// Prints a table in the style of `kubectl get`: no borders, upper-case headers.
     /// On a terminal comfy-table wraps it to the width (at most 100 columns); into a
     /// pipe or file the rows are written as they are, fast even for 100,000 of them.
-    pub fn table(&self, headers: &[&str], rows: Vec<Vec<(String, Tone)>>) {
+    pub fn table(&self, headers: &[&str], rows: Rows) {
         if self.stdout_tty {
             self.wrapped_table(headers, rows);
         } else {
@@ -135,23 +135,10 @@ impl Ui {
         }
     }
 
-    fn plain_table(&self, headers: &[&str], rows: Vec<Vec<(String, Tone)>>) {
-        let rows: Vec<Vec<(String, Tone)>> = rows
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|(t, tone)| match printable(&t) {
-                        std::borrow::Cow::Borrowed(_) => (t, tone),
-                        std::borrow::Cow::Owned(clean) => (clean, tone),
-                    })
-                    .collect()
-            })
-            .collect();
+    fn plain_table(&self, headers: &[&str], rows: Rows) {
         let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-        for row in &rows {
-            for (w, (text, _)) in widths.iter_mut().zip(row) {
-                *w = (*w).max(text.chars().count());
-            }
+        for (w, r) in widths.iter_mut().zip(&rows.widths) {
+            *w = (*w).max(*r);
         }
         let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 20));
         let mut line = |cells: &mut dyn Iterator<Item = (&str, Tone)>| {
@@ -182,13 +169,13 @@ impl Ui {
             out.push('\n');
         };
         line(&mut headers.iter().map(|h| (*h, Tone::Plain)));
-        for row in &rows {
-            line(&mut row.iter().map(|(t, tone)| (t.as_str(), *tone)));
+        for row in rows.iter() {
+            line(&mut row.iter().copied());
         }
         self.data(&out);
     }
 
-    fn wrapped_table(&self, headers: &[&str], rows: Vec<Vec<(String, Tone)>>) {
+    fn wrapped_table(&self, headers: &[&str], rows: Rows) {
         let mut table = Table::new();
         table.load_style(presets::NOTHING);
         // A pseudo-terminal may report no size at all (0 columns): then 100.
@@ -205,9 +192,9 @@ impl Ui {
             table.enforce_styling();
         }
         table.set_header(headers.iter().map(Cell::new));
-        for row in rows {
-            table.add_row(row.into_iter().map(|(text, tone)| {
-                let cell = Cell::new(printable(&text).into_owned());
+        for row in rows.iter() {
+            table.add_row(row.iter().map(|&(text, tone)| {
+                let cell = Cell::new(text);
                 match (self.color, tone) {
                     (false, _) | (_, Tone::Plain) => cell,
                     (true, Tone::Good) => cell.fg(Color::Green),
@@ -230,16 +217,98 @@ impl Ui {
     /// A JSON array written one element per line as the elements come, so that a list
     /// of 100,000 profiles is never held in memory twice.
     pub fn json_array<T: serde::Serialize>(&self, items: impl Iterator<Item = T>) {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let mut first = true;
-        let _ = out.write_all(b"[");
+        let mut array = self.json_stream();
         for item in items {
-            let _ = out.write_all(if first { b"\n" } else { b",\n" });
-            first = false;
-            let _ = serde_json::to_writer(&mut out, &item);
+            array.push(&item);
         }
-        let _ = out.write_all(if first { b"]\n" } else { b"\n]\n" });
-        let _ = out.flush();
+        array.finish();
+    }
+
+    /// The same, fed one element at a time (from a store read row by row).
+    pub fn json_stream(&self) -> JsonStream {
+        JsonStream {
+            out: std::io::BufWriter::new(std::io::stdout().lock()),
+            first: true,
+        }
+    }
+}
+
+/// The rows of a table, kept compactly: every cell's text (made `printable`) in one
+/// string, so that 100,000 rows cost a few allocations, not 700,000.
+#[derive(Default)]
+pub struct Rows {
+    text: String,
+    /// Where each cell ends in `text`, and how it looks.
+    cells: Vec<(usize, Tone)>,
+    columns: usize,
+    /// The widest cell of each column, in characters.
+    widths: Vec<usize>,
+}
+
+impl Rows {
+    pub fn push(&mut self, row: Vec<(String, Tone)>) {
+        self.columns = row.len();
+        self.widths.resize(self.widths.len().max(row.len()), 0);
+        for ((cell, tone), width) in row.into_iter().zip(self.widths.iter_mut()) {
+            let start = self.text.len();
+            self.text.push_str(&printable(&cell));
+            *width = (*width).max(self.text[start..].chars().count());
+            self.cells.push((self.text.len(), tone));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.cells.len().checked_div(self.columns).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// Each row's cells as text and tone.
+    fn iter(&self) -> impl Iterator<Item = Vec<(&str, Tone)>> {
+        let mut start = 0;
+        self.cells.chunks(self.columns.max(1)).map(move |row| {
+            row.iter()
+                .map(|&(end, tone)| {
+                    let cell = (&self.text[start..end], tone);
+                    start = end;
+                    cell
+                })
+                .collect()
+        })
+    }
+}
+
+impl FromIterator<Vec<(String, Tone)>> for Rows {
+    fn from_iter<I: IntoIterator<Item = Vec<(String, Tone)>>>(rows: I) -> Rows {
+        let mut all = Rows::default();
+        for row in rows {
+            all.push(row);
+        }
+        all
+    }
+}
+
+/// A JSON array being written to stdout (see `Ui::json_stream`). A closed pipe is
+/// not an error worth reporting, as in `Ui::data`.
+pub struct JsonStream {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    first: bool,
+}
+
+impl JsonStream {
+    pub fn push<T: serde::Serialize>(&mut self, item: &T) {
+        let _ = self.out.write_all(if self.first { b"[\n" } else { b",\n" });
+        self.first = false;
+        let _ = serde_json::to_writer(&mut self.out, item);
+    }
+
+    pub fn finish(mut self) {
+        let _ = self
+            .out
+            .write_all(if self.first { b"[]\n" } else { b"\n]\n" });
+        let _ = self.out.flush();
     }
 }
 

@@ -302,7 +302,7 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 19] {
 }
 
 impl ProfileStore for SqliteStore {
-    fn list(&self, filter: &ListFilter) -> Result<Vec<Profile>, StoreError> {
+    fn each(&self, filter: &ListFilter, f: &mut dyn FnMut(Profile)) -> Result<(), StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) ORDER BY id"
         );
@@ -310,7 +310,10 @@ impl ProfileStore for SqliteStore {
         let rows = stmt
             .query_map(params![filter.network], row_to_profile)
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+        for row in rows {
+            f(row.map_err(|e| self.err(e))?);
+        }
+        Ok(())
     }
 
     fn get(&self, id: &ProfileId) -> Result<Option<Profile>, StoreError> {

@@ -56,19 +56,28 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     let filter = ListFilter {
         network: args.network.clone(),
     };
-    let shown: Vec<_> = store
-        .list(&filter)?
-        .into_iter()
-        .map(|p| {
-            let h = ctx.health(&p);
-            (p, h)
-        })
-        .filter(|(_, h)| wanted.is_none_or(|s| h.status == s))
-        .collect();
+    // Read row by row, each profile dropped once shown: 10,000 rows stay small.
+    let keep = |p: &crate::domain::profile::Profile| {
+        let h = ctx.health(p);
+        wanted.is_none_or(|s| h.status == s).then_some(h)
+    };
     if args.json {
-        ctx.ui
-            .json_array(shown.iter().map(|(p, h)| profile_view(p, h)));
-    } else if shown.is_empty() {
+        let mut array = ctx.ui.json_stream();
+        store.each(&filter, &mut |p| {
+            if let Some(h) = keep(&p) {
+                array.push(&profile_view(&p, &h));
+            }
+        })?;
+        array.finish();
+        return Ok(Attention::None);
+    }
+    let mut rows = crate::ui::Rows::default();
+    store.each(&filter, &mut |p| {
+        if let Some(h) = keep(&p) {
+            rows.push(table_row(&p, &h, ctx.now));
+        }
+    })?;
+    if rows.is_empty() {
         if wanted.is_none() && args.network.is_none() {
             ctx.ui.info(
                 "no profiles yet: add one with `sbctl profiles add <id> --network <network>`",
@@ -77,10 +86,6 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
             ctx.ui.info("no profiles match");
         }
     } else {
-        let rows = shown
-            .iter()
-            .map(|(p, h)| table_row(p, h, ctx.now))
-            .collect();
         ctx.ui.table(&TABLE_HEADERS, rows);
     }
     Ok(Attention::None)
