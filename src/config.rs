@@ -37,6 +37,8 @@ pub struct ProviderConfig {
     pub userinfo_url: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra_authorize_params: BTreeMap<String, String>,
+    /// Instagram only: `instagram` (Instagram Login) or `facebook` (through a Page).
+    pub login: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -135,9 +137,9 @@ impl Settings {
             None => under(data_dir, "secrets.json", "SBCTL_SECRETS_FILE")?,
         };
 
-        let mut providers: BTreeMap<String, Provider> = networks::BUILT_IN
+        let mut providers: BTreeMap<String, Provider> = networks::SPECS
             .iter()
-            .map(|(name, _)| (name.to_string(), ProviderConfig::default()))
+            .map(|s| (s.name.to_string(), ProviderConfig::default()))
             // A [providers.NAME] section replaces the built-in defaults of that name.
             .chain(file.providers)
             .map(|(name, config)| {
@@ -158,6 +160,13 @@ impl Settings {
             .collect();
         for (name, p) in &mut providers {
             check_provider_name(name, &config_path)?;
+            if p.config.login.is_some() && name != "instagram" {
+                return Err(Error::failed(format!(
+                    "[providers.{name}] in {}: `login` is an Instagram setting only",
+                    config_path.display()
+                ))
+                .hint(format!("remove `login` from [providers.{name}]")));
+            }
             if let Some(path) = &p.config.redirect_path {
                 if !path.starts_with('/') {
                     return Err(Error::failed(format!(

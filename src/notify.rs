@@ -113,7 +113,7 @@ fn post(url: &str, body: &[u8]) -> Result<(), String> {
         .header("Content-Type", "application/json")
         .body(body.to_vec())
         .send()
-        .map_err(|e| crate::networks::custom::reqwest_reason(&e))?;
+        .map_err(|e| crate::networks::http::reqwest_reason(&e))?;
     if response.status().is_success() {
         Ok(())
     } else {

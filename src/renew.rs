@@ -6,9 +6,9 @@ use crate::commands::Ctx;
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
 use crate::domain::renewal::{backoff, plan, Plan, Policy, MAX_ATTEMPTS, MAX_RETRY_TIME};
-use crate::domain::token::{grant_from_json, TokenSet};
+use crate::domain::token::TokenSet;
 use crate::error::Result;
-use crate::networks::custom::{self, Access, HttpAnswer};
+use crate::networks::{Kind, Net, Renewal, Verdict};
 use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
 use crate::store::ProfileStore;
 use chrono::{TimeDelta, Utc};
@@ -58,7 +58,7 @@ pub struct Engine<'a> {
     ctx: &'a Ctx,
     /// The secret store, shared by all worker threads (see `SharedStore`).
     secrets: SharedStore,
-    providers: BTreeMap<String, std::result::Result<Access, String>>,
+    providers: BTreeMap<String, std::result::Result<Net, String>>,
     http: oauth2::reqwest::blocking::Client,
     holder: String,
 }
@@ -82,8 +82,7 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let access = match ctx.settings.provider(name) {
-                Ok(p) if p.built_in => continue,
-                Ok(p) => custom::access(
+                Ok(p) => Net::resolve(
                     p,
                     secrets.as_ref(),
                     &http,
@@ -214,8 +213,8 @@ impl<'a> Engine<'a> {
             }
             Plan::Renew | Plan::Validate => {}
         }
-        let access = match self.providers.get(&p.network) {
-            Some(Ok(access)) => access,
+        let net = match self.providers.get(&p.network) {
+            Some(Ok(net)) => net,
             Some(Err(message)) => {
                 return Ok(Outcome::Failed {
                     failure: Failure::Config,
@@ -223,10 +222,10 @@ impl<'a> Engine<'a> {
                 })
             }
             None => {
-                return Ok(Outcome::Unsupported(format!(
-                    "checking and renewing {} tokens is not built yet",
-                    p.network
-                )))
+                return Ok(Outcome::Failed {
+                    failure: Failure::Config,
+                    message: format!("{}: provider `{}` was not resolved", p.id, p.network),
+                })
             }
         };
         let Some(tokens) = get_tokens(secrets, id)? else {
@@ -235,9 +234,14 @@ impl<'a> Engine<'a> {
             store.update(&p)?;
             return Ok(Outcome::NeedsReauth(Reason::SecretMissing));
         };
+        // An access token that has run out says nothing when shown to an identity
+        // call; renewing it is the check (a custom provider may introspect instead).
+        let expired = p.expires_at.is_some_and(|t| t <= now());
+        let renew_instead = expired && p.renewable && net.kind != Kind::Custom;
         match action {
-            Plan::Renew => self.renew(store, p, tokens, access),
-            _ => self.validate(store, p, tokens, access),
+            Plan::Renew => self.renew(store, p, tokens, net, mode),
+            _ if renew_instead => self.renew(store, p, tokens, net, mode),
+            _ => self.validate(store, p, tokens, net, mode),
         }
     }
 
@@ -246,11 +250,30 @@ impl<'a> Engine<'a> {
         store: &mut dyn ProfileStore,
         mut p: Profile,
         tokens: TokenSet,
-        access: &Access,
+        net: &Net,
+        mode: Mode,
     ) -> Result<Outcome> {
-        let Some(refresh_token) = tokens.refresh_token.clone() else {
-            return Ok(Outcome::NotDue);
-        };
+        match net.renewal(&p, &tokens, now()) {
+            Renewal::Ready => {}
+            // Without a way to renew, a check is all that can be done.
+            Renewal::Impossible => {
+                return match mode {
+                    Mode::Validate => self.validate(store, p, tokens, net, mode),
+                    Mode::Refresh { .. } => Ok(Outcome::NotDue),
+                }
+            }
+            Renewal::NotBefore(t) => {
+                return Ok(match mode {
+                    Mode::Refresh { force: true } => Outcome::Unsupported(format!(
+                        "{} renews a token only once it is 24 hours old: from {}",
+                        p.network,
+                        t.format("%Y-%m-%d %H:%M UTC")
+                    )),
+                    Mode::Validate => return self.validate(store, p, tokens, net, mode),
+                    _ => Outcome::NotDue,
+                })
+            }
+        }
         let mut known = Known {
             refresh_expires_at: p.refresh_expires_at,
             interrupted: p.renewal_started_at.is_some(),
@@ -263,12 +286,7 @@ impl<'a> Engine<'a> {
         let mut attempt = 0;
         loop {
             let mut answered = true;
-            let (failure, message) = match custom::refresh(
-                &self.http,
-                &access.endpoints.token_url,
-                &access.credentials,
-                &refresh_token,
-            ) {
+            let (failure, message) = match net.renew(&self.http, &tokens) {
                 Err(reason) => {
                     answered = false;
                     (
@@ -276,7 +294,7 @@ impl<'a> Engine<'a> {
                         format!("cannot reach {}'s token endpoint ({reason})", p.network),
                     )
                 }
-                Ok(answer) if answer.status == 200 => match read_grant(&answer) {
+                Ok(answer) if answer.status == 200 => match net.read_renewal(&answer, now()) {
                     Ok(grant) => return self.store_renewal(store, p, tokens, grant),
                     Err(why) => {
                         // A 200 we cannot read may have used the refresh token up.
@@ -367,115 +385,52 @@ impl<'a> Engine<'a> {
         Ok(Outcome::Renewed)
     }
 
-    /// Asks the provider whether the tokens still work, without using them up:
-    /// introspection of the refresh token where offered, else userinfo.
+    /// Asks the network whether the tokens still work, without using them up, and
+    /// records what it learned (Facebook's `debug_token` gives both deadlines).
     fn validate(
         &self,
         store: &mut dyn ProfileStore,
         mut p: Profile,
         tokens: TokenSet,
-        access: &Access,
+        net: &Net,
+        mode: Mode,
     ) -> Result<Outcome> {
-        let e = &access.endpoints;
-        let access_valid = p.expires_at.is_none_or(|t| t > now());
-        let (answer, introspected) =
-            match (&e.introspection_url, &tokens.refresh_token, &e.userinfo_url) {
-                (Some(url), Some(rt), _) => (
-                    custom::introspect(&self.http, url, &access.credentials, rt, "refresh_token"),
-                    true,
-                ),
-                (_, _, Some(url)) if access_valid => (
-                    custom::userinfo(&self.http, url, &tokens.access_token),
-                    false,
-                ),
-                (Some(url), None, _) if access_valid => (
-                    custom::introspect(
-                        &self.http,
-                        url,
-                        &access.credentials,
-                        &tokens.access_token,
-                        "access_token",
-                    ),
-                    true,
-                ),
-                _ => {
-                    return Ok(Outcome::Unsupported(format!(
-                        "{} offers no introspection or userinfo endpoint to check this token with",
-                        p.network
-                    )))
-                }
-            };
-        let answer = match answer {
-            Ok(a) => a,
-            Err(reason) => {
-                return Ok(Outcome::Failed {
-                    failure: Failure::Transient { retry_after: None },
-                    message: format!("cannot reach {} ({reason})", p.network),
-                })
-            }
-        };
-        let verdict = if answer.status == 200 && introspected {
-            match serde_json::from_str::<serde_json::Value>(&answer.body)
-                .ok()
-                .and_then(|v| v.get("active").and_then(|a| a.as_bool()))
-            {
-                Some(true) => None,
-                Some(false) => {
-                    let expired = p.refresh_expires_at.is_some_and(|t| t <= now());
-                    let reason = if expired {
-                        Reason::Expired
-                    } else {
-                        Reason::Revoked
-                    };
-                    Some((
-                        Failure::Reauth(reason),
-                        format!("{} says the token is no longer active", p.network),
-                    ))
-                }
-                None => Some((
-                    Failure::Unexpected,
-                    "the introspection answer has no `active`".to_owned(),
-                )),
-            }
-        } else if answer.status == 200 {
-            None
-        } else {
-            Some(classify(
-                &Answer {
-                    status: answer.status,
-                    body: &answer.body,
-                    retry_after: answer.retry_after.as_deref(),
-                },
-                now(),
-                Known {
-                    refresh_expires_at: p.refresh_expires_at,
-                    interrupted: false,
-                },
-            ))
-        };
+        let verdict = net.verify(&self.http, &p, &tokens, now());
         p.updated_at = now();
         match verdict {
-            None => {
+            Verdict::Valid {
+                expires_at,
+                data_access_expires_at,
+            } => {
+                if let Some(e) = expires_at {
+                    p.expires_at = e;
+                }
+                if data_access_expires_at.is_some() {
+                    p.data_access_expires_at = data_access_expires_at;
+                }
                 p.last_checked_at = Some(now());
                 store.update(&p)?;
                 Ok(Outcome::Validated)
             }
-            Some((Failure::Reauth(reason), message)) => {
-                p.last_checked_at = Some(now());
-                p.reauth_reason = Some(reason);
-                p.last_error = Some(message);
-                store.update(&p)?;
-                Ok(Outcome::NeedsReauth(reason))
+            Verdict::Failed(problem) => match problem.failure {
+                Failure::Reauth(reason) => {
+                    p.last_checked_at = Some(now());
+                    p.reauth_reason = Some(reason);
+                    p.last_error = Some(problem.message);
+                    store.update(&p)?;
+                    Ok(Outcome::NeedsReauth(reason))
+                }
+                // A check that could not be made changes nothing about the token.
+                failure => Ok(Outcome::Failed {
+                    failure,
+                    message: problem.message,
+                }),
+            },
+            // The only check left is a renewal, when there is a way to renew.
+            Verdict::Unsupported(_) if p.renewable && mode == Mode::Validate => {
+                self.renew(store, p, tokens, net, Mode::Refresh { force: true })
             }
-            // A check that could not be made changes nothing about the token.
-            Some((failure, message)) => Ok(Outcome::Failed { failure, message }),
+            Verdict::Unsupported(why) => Ok(Outcome::Unsupported(why)),
         }
     }
-}
-
-fn read_grant(answer: &HttpAnswer) -> std::result::Result<crate::domain::token::Grant, String> {
-    let value: serde_json::Value = serde_json::from_str(&answer.body)
-        .map_err(|_| "the token endpoint's answer is not JSON".to_owned())?;
-    grant_from_json(&value, now())
-        .map_err(|e| format!("the token endpoint's answer cannot be used: {e}"))
 }

@@ -50,6 +50,7 @@ fn list(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
             json!({
                 "name": p.name,
                 "built_in": p.built_in,
+                "lifecycle": crate::networks::spec(&p.name).map(|s| s.lifecycle),
                 "client_id": p.config.client_id,
                 "profiles": counts.get(&p.name).copied().unwrap_or(0),
                 "config": p.config,
@@ -59,12 +60,8 @@ fn list(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     }
     let rows = providers
         .map(|p| {
-            let kind = crate::networks::BUILT_IN
-                .iter()
-                .find(|(n, _)| *n == p.name)
-                .map_or("custom (config)".to_owned(), |(_, display)| {
-                    display.to_string()
-                });
+            let kind = crate::networks::spec(&p.name)
+                .map_or("custom (config)".to_owned(), |s| s.title.to_string());
             vec![
                 (p.name.clone(), Tone::Plain),
                 (kind, Tone::Plain),

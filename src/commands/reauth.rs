@@ -7,9 +7,9 @@ use crate::config::Provider;
 use crate::domain::duration::Duration;
 use crate::domain::profile::{Profile, ProfileId};
 use crate::error::{Attention, Error, Result};
-use crate::networks::custom;
+use crate::networks::{Connection, Net};
 use crate::oauth::callback::Callback;
-use crate::oauth::client::{authorize, ClientConfig};
+use crate::oauth::client::authorize;
 use crate::oauth::listener::{respond, Arrival, ListenError, Listener};
 use crate::secrets::token_entries;
 use crate::store::ProfileStore;
@@ -95,45 +95,23 @@ pub fn connect(
     let id = target.id().clone();
     let name = &provider.name;
     let config_path = ctx.settings.config_path.display().to_string();
-    if provider.built_in {
-        return Err(Error::failed(format!(
-            "{id}: signing in to {name} through the browser is not built yet; nothing was changed"
-        ))
-        .hint("register a token obtained elsewhere with `sbctl profiles add --with-token`"));
-    }
     let http = crate::oauth::http_client();
     let secrets = ctx.secrets(store)?;
-    let access = custom::access(provider, secrets.as_ref(), &http, &config_path)?;
-    let endpoints = &access.endpoints;
-    let scopes = provider
-        .config
-        .scopes
-        .clone()
-        .unwrap_or_else(|| vec!["openid".into(), "offline_access".into()]);
-    let port = flow.port.or(provider.config.redirect_port).unwrap_or(0);
-    let path = provider
-        .config
-        .redirect_path
-        .clone()
-        .unwrap_or_else(|| "/callback".into());
+    let net = Net::resolve(provider, secrets.as_ref(), &http, &config_path)?;
+    let scopes = net.scopes.clone();
+    let port = flow.port.unwrap_or(net.redirect_port);
+    let path = net.redirect_path.clone();
     let listener = Listener::bind(port, &path).map_err(|e| match e {
         ListenError::PortInUse(p) => Error::failed(format!("{id}: {e}")).hint(format!(
             "stop what uses port {p}, or pass --port with another port your app registration allows"
         )),
         other => Error::failed(format!("{id}: {other}")),
     })?;
-    let client = ClientConfig {
-        client_id: access.credentials.client_id.clone(),
-        secret: access.credentials.secret.clone(),
-        auth: access.credentials.auth,
-        authorize_url: endpoints.authorize_url.clone(),
-        token_url: endpoints.token_url.clone(),
-    };
     let authorization = authorize(
-        &client,
+        &net.client,
         &listener.redirect_uri(),
         &scopes,
-        &provider.config.extra_authorize_params,
+        &net.extra_authorize,
     )
     .map_err(|e| Error::failed(format!("provider {name}: {e}")))?;
 
@@ -210,7 +188,7 @@ pub fn connect(
             ));
         }
     };
-    let (grant, other) = match authorization.exchange(&http, &code, ctx.now) {
+    let token = match authorization.exchange(&http, &net.client, &code) {
         Ok(r) => r,
         Err(e) => {
             return Err(fail(
@@ -221,15 +199,25 @@ pub fn connect(
             ))
         }
     };
-    let account = match custom::identify(
-        name,
-        endpoints,
-        &http,
-        &grant.tokens.access_token,
-        other.get_str("id_token"),
-    ) {
-        Ok(a) => a,
+    let problem = |p: crate::networks::Problem| {
+        Error::failed(format!("{id}: {}; nothing was changed", p.message))
+    };
+    let connections = match net.connect(&http, token, ctx.now) {
+        Ok(c) => c,
+        Err(p) => return Err(fail(&answer, problem(p))),
+    };
+    let chosen = match choose(ctx, &id, name, &target, connections, pasted.as_ref()) {
+        Ok(c) => c,
         Err(e) => return Err(fail(&answer, e)),
+    };
+    let Connection {
+        account,
+        grant,
+        data_access_expires_at,
+        renewable,
+    } = match net.finish(&http, chosen, ctx.now) {
+        Ok(c) => c,
+        Err(p) => return Err(fail(&answer, problem(p))),
     };
 
     let now = ctx.now;
@@ -280,6 +268,8 @@ pub fn connect(
         }
     }
     let missing = profile.apply_grant(&grant, Some(&scopes), now);
+    profile.renewable = renewable;
+    profile.data_access_expires_at = data_access_expires_at;
     profile.refresh_failed = false;
     profile.last_error = None;
     profile.last_refreshed_at = Some(now);
@@ -342,4 +332,84 @@ pub fn connect(
         Attention::Reauth => Attention::Reauth,
         _ => Attention::None,
     })
+}
+
+/// The account to connect among those the sign-in reaches: the profile's own on
+/// `reauth` (the identity rule), `--account` by id or name, the only one, a numbered
+/// choice on a terminal, or an error listing them.
+fn choose(
+    ctx: &Ctx,
+    id: &ProfileId,
+    network: &str,
+    target: &Target,
+    mut all: Vec<Connection>,
+    typed: Option<&mpsc::Receiver<String>>,
+) -> Result<Connection> {
+    let label = |c: &Connection| match &c.account {
+        Some(a) => match &a.name {
+            Some(n) => format!("{n} ({})", a.id),
+            None => a.id.clone(),
+        },
+        None => "an unnamed account".into(),
+    };
+    let matches = |c: &Connection, wanted: &str| {
+        c.account
+            .as_ref()
+            .is_some_and(|a| a.id == wanted || a.name.as_deref() == Some(wanted))
+    };
+    let wanted = match target {
+        Target::New { account, .. } => account.clone(),
+        // A reauth keeps the same account when the sign-in still reaches it; the
+        // account check in `connect` names both when it does not.
+        Target::Existing { profile, .. } => profile
+            .account_id
+            .clone()
+            .filter(|old| all.iter().any(|c| matches(c, old))),
+    };
+    if let Some(w) = &wanted {
+        if let Some(i) = all.iter().position(|c| matches(c, w)) {
+            return Ok(all.swap_remove(i));
+        }
+        let names: Vec<String> = all.iter().map(label).collect();
+        return Err(Error::failed(format!(
+            "{id}: this {network} sign-in does not reach account `{w}`; it reaches: {}; nothing was changed",
+            names.join(", ")
+        ))
+        .hint("pass --account with one of those ids or names, or sign in as someone who manages it"));
+    }
+    if all.len() == 1 {
+        return Ok(all.remove(0));
+    }
+    let names: Vec<String> = all.iter().map(label).collect();
+    if let Some(lines) = typed {
+        let mut menu = format!(
+            "{id}: this {network} sign-in reaches {} accounts:\n",
+            all.len()
+        );
+        for (i, n) in names.iter().enumerate() {
+            menu.push_str(&format!("  {}) {n}\n", i + 1));
+        }
+        menu.push_str("Which one? Type its number and press Enter:");
+        ctx.ui.notice(&menu);
+        while let Ok(line) = lines.recv_timeout(std::time::Duration::from_secs(300)) {
+            match line.trim().parse::<usize>() {
+                Ok(n) if (1..=all.len()).contains(&n) => return Ok(all.swap_remove(n - 1)),
+                _ => ctx
+                    .ui
+                    .notice(&format!("Type a number from 1 to {}:", all.len())),
+            }
+        }
+        return Err(Error::failed(format!(
+            "{id}: no account was chosen; nothing was changed"
+        )));
+    }
+    Err(Error::failed(format!(
+        "{id}: this {network} sign-in reaches {} accounts: {}; nothing was changed",
+        all.len(),
+        names.join(", ")
+    ))
+    .hint(format!(
+        "run it again with --account <id or name> to pick one, e.g. --account {}",
+        all[0].account.as_ref().map_or("ID", |a| a.id.as_str())
+    )))
 }

@@ -1,21 +1,629 @@
-//! The networks sbctl knows by name, and custom OAuth 2.0 / OIDC providers. Each
-//! built-in network gets its own file here as its token rules are built; `custom`
-//! serves any provider from the config file.
+//! The networks sbctl knows by name, and custom OAuth 2.0 / OIDC providers, behind
+//! one `Net`: how to sign in (authorize URL, code exchange, the steps after it and the
+//! accounts it yields), renew, verify and revoke. Each built-in network has its own
+//! file with its defaults (`Spec`) and what it does differently, written from its
+//! developer documentation; `custom` serves any provider from the config file.
 
 pub mod custom;
+pub mod facebook;
+pub mod http;
+pub mod instagram;
+pub mod linkedin;
+pub mod pinterest;
+pub mod threads;
+pub mod tiktok;
+pub mod x;
+pub mod youtube;
 
-/// Built-in network names, as users type them, with the name people know them by.
-pub const BUILT_IN: [(&str, &str); 8] = [
-    ("facebook", "Facebook Pages"),
-    ("instagram", "Instagram"),
-    ("threads", "Threads"),
-    ("x", "X"),
-    ("linkedin", "LinkedIn"),
-    ("youtube", "YouTube"),
-    ("tiktok", "TikTok"),
-    ("pinterest", "Pinterest"),
+use crate::config::{ClientAuth, Provider};
+use crate::domain::failure::{classify, Answer, Failure, Known};
+use crate::domain::profile::{Profile, Timestamp};
+use crate::domain::token::{grant_from_json, Grant, Secret, TokenSet};
+use crate::error::{Error, Result};
+use crate::oauth::client::{ClientConfig, Dialect, Pkce};
+use http::{Credentials, HttpAnswer};
+use oauth2::reqwest::blocking::Client as Http;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// What sbctl knows of a built-in network before any config.
+pub struct Spec {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub authorize_url: &'static str,
+    pub token_url: &'static str,
+    pub api_base: &'static str,
+    pub revocation_url: Option<&'static str>,
+    pub introspection_url: Option<&'static str>,
+    pub userinfo_url: Option<&'static str>,
+    pub scopes: &'static [&'static str],
+    pub dialect: Dialect,
+    pub client_auth: ClientAuth,
+    /// `client_id`, or TikTok's `client_key`.
+    pub id_param: &'static str,
+    /// The port of the registered redirect URI; 0 where any loopback port is accepted.
+    pub redirect_port: u16,
+    pub redirect_path: &'static str,
+    pub extra_authorize: &'static [(&'static str, &'static str)],
+    /// A one-line account of the token lifecycle, for `providers list` and the README.
+    pub lifecycle: &'static str,
+}
+
+/// The built-in networks, in the order users see them.
+pub const SPECS: [&Spec; 8] = [
+    &facebook::SPEC,
+    &instagram::SPEC,
+    &threads::SPEC,
+    &x::SPEC,
+    &linkedin::SPEC,
+    &youtube::SPEC,
+    &tiktok::SPEC,
+    &pinterest::SPEC,
 ];
 
+pub fn spec(name: &str) -> Option<&'static Spec> {
+    SPECS.iter().copied().find(|s| s.name == name)
+}
+
 pub fn is_built_in(name: &str) -> bool {
-    BUILT_IN.iter().any(|(n, _)| *n == name)
+    spec(name).is_some()
+}
+
+/// The account a token belongs to: its stable id, and a name for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// Where a provider's endpoints are, after config overrides and discovery.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub api_base: String,
+    pub revocation_url: Option<String>,
+    pub introspection_url: Option<String>,
+    pub userinfo_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Custom,
+    Facebook,
+    /// Instagram business accounts reached through Facebook Login and their Page.
+    InstagramViaFacebook,
+    /// The Instagram API with Instagram Login.
+    Instagram,
+    Threads,
+    X,
+    LinkedIn,
+    YouTube,
+    TikTok,
+    Pinterest,
+}
+
+/// A failed call to a network: what it means, and words for the user (never a token).
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub failure: Failure,
+    pub message: String,
+}
+
+pub type Call<T> = std::result::Result<T, Problem>;
+
+/// One account a sign-in gives access to, with its tokens.
+pub struct Connection {
+    pub account: Option<Account>,
+    pub grant: Grant,
+    pub data_access_expires_at: Option<Timestamp>,
+    /// Whether sbctl can renew it without the user.
+    pub renewable: bool,
+}
+
+/// Whether a token can be renewed now, decided without asking the network.
+pub enum Renewal {
+    Ready,
+    /// Nothing can renew this token; the user must sign in again before it expires.
+    Impossible,
+    /// The network renews only tokens at least this old (Instagram, Threads: 24 hours).
+    NotBefore(Timestamp),
+}
+
+/// What verifying a token found.
+pub enum Verdict {
+    Valid {
+        /// `Some` when the network said when the token expires (`Some(None)`: never).
+        expires_at: Option<Option<Timestamp>>,
+        data_access_expires_at: Option<Timestamp>,
+    },
+    Failed(Problem),
+    /// No way to check this token without using it up.
+    Unsupported(String),
+}
+
+/// The outcome of revoking at the network.
+pub enum Revocation {
+    Done,
+    /// The network offers no revocation API; the words say where the user can do it.
+    NotOffered(&'static str),
+}
+
+/// A network or provider, resolved: endpoints, client, scopes and redirect rules.
+pub struct Net {
+    pub name: String,
+    pub kind: Kind,
+    pub endpoints: Endpoints,
+    pub client: ClientConfig,
+    pub scopes: Vec<String>,
+    pub extra_authorize: BTreeMap<String, String>,
+    pub redirect_port: u16,
+    pub redirect_path: String,
+}
+
+impl Net {
+    /// Resolves a provider for use: its endpoints (config overrides, discovery) and
+    /// client credentials, each missing piece an error naming the key to set. The
+    /// client secret comes from `SBCTL_CLIENT_SECRET_<NAME>`, else the secret store,
+    /// and is required unless `client_auth = "none"`.
+    pub fn resolve(
+        provider: &Provider,
+        secrets: &dyn crate::secrets::SecretStore,
+        http: &Http,
+        config_path: &str,
+    ) -> Result<Net> {
+        let name = &provider.name;
+        let c = &provider.config;
+        let (kind, endpoints, spec) = match spec(name) {
+            None => (
+                Kind::Custom,
+                custom::endpoints(provider, http, config_path)?,
+                None,
+            ),
+            Some(spec) => {
+                let (kind, spec) = match name.as_str() {
+                    "instagram" => instagram::kind(c, config_path)?,
+                    _ => (kind_of(name), spec),
+                };
+                let pick = |o: &Option<String>, d: &str| o.clone().unwrap_or_else(|| d.into());
+                let pick_opt =
+                    |o: &Option<String>, d: Option<&str>| o.clone().or(d.map(str::to_owned));
+                let e = Endpoints {
+                    authorize_url: pick(&c.authorize_url, spec.authorize_url),
+                    token_url: pick(&c.token_url, spec.token_url),
+                    api_base: pick(&c.api_base, spec.api_base),
+                    revocation_url: pick_opt(&c.revocation_url, spec.revocation_url),
+                    introspection_url: pick_opt(&c.introspection_url, spec.introspection_url),
+                    userinfo_url: pick_opt(&c.userinfo_url, spec.userinfo_url),
+                };
+                for (what, url) in [
+                    ("authorize_url", Some(&e.authorize_url)),
+                    ("token_url", Some(&e.token_url)),
+                    ("api_base", Some(&e.api_base)),
+                    ("revocation_url", e.revocation_url.as_ref()),
+                    ("introspection_url", e.introspection_url.as_ref()),
+                    ("userinfo_url", e.userinfo_url.as_ref()),
+                ] {
+                    if let Some(u) = url {
+                        http::check_scheme(name, what, u)?;
+                    }
+                }
+                (kind, e, Some(spec))
+            }
+        };
+        let client_id = c.client_id.clone().ok_or_else(|| {
+            Error::failed(format!("provider {name} has no client_id")).hint(format!(
+                "set client_id under [providers.{name}] in {config_path} (the app id from the network's developer console)"
+            ))
+        })?;
+        let auth = c
+            .client_auth
+            .or(spec.map(|s| s.client_auth))
+            .unwrap_or_default();
+        let secret = match &provider.env_secret {
+            Some(s) => Some(s.clone()),
+            None => secrets.get(&crate::secrets::client_key(name))?,
+        };
+        if secret.is_none() && auth != ClientAuth::None {
+            return Err(Error::failed(format!("provider {name} has no client secret")).hint(format!(
+                "run `sbctl providers set-secret {name}` (or set {}); for a public client set client_auth = \"none\"",
+                Provider::env_var(name)
+            )));
+        }
+        let scopes = c.scopes.clone().unwrap_or_else(|| match spec {
+            Some(s) => s.scopes.iter().map(|s| s.to_string()).collect(),
+            None => vec!["openid".into(), "offline_access".into()],
+        });
+        let mut extra_authorize: BTreeMap<String, String> = spec
+            .map(|s| {
+                s.extra_authorize
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        extra_authorize.extend(c.extra_authorize_params.clone());
+        Ok(Net {
+            name: name.clone(),
+            kind,
+            client: ClientConfig {
+                credentials: Credentials {
+                    client_id,
+                    secret,
+                    auth,
+                    id_param: spec.map_or("client_id", |s| s.id_param),
+                },
+                authorize_url: endpoints.authorize_url.clone(),
+                token_url: endpoints.token_url.clone(),
+                dialect: spec.map_or(Dialect::RFC, |s| s.dialect),
+            },
+            endpoints,
+            scopes,
+            extra_authorize,
+            redirect_port: c
+                .redirect_port
+                .or(spec.map(|s| s.redirect_port))
+                .unwrap_or(0),
+            redirect_path: c
+                .redirect_path
+                .clone()
+                .unwrap_or_else(|| spec.map_or("/callback", |s| s.redirect_path).to_owned()),
+        })
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.client.credentials
+    }
+
+    /// The steps after the code exchange: long-lived tokens, the accounts the sign-in
+    /// reaches, and their tokens. `id_token` is a custom provider's OIDC ID token.
+    pub fn connect(&self, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+        match self.kind {
+            Kind::Custom => custom::connect(self, http, token, now),
+            Kind::Facebook => facebook::connect(self, http, token, now, facebook::Want::Pages),
+            Kind::InstagramViaFacebook => {
+                facebook::connect(self, http, token, now, facebook::Want::Instagram)
+            }
+            Kind::Instagram => instagram::connect(self, http, token, now),
+            Kind::Threads => threads::connect(self, http, token, now),
+            Kind::X => x::connect(self, http, token, now),
+            Kind::LinkedIn => linkedin::connect(self, http, token, now),
+            Kind::YouTube => youtube::connect(self, http, token, now),
+            Kind::TikTok => tiktok::connect(self, http, token, now),
+            Kind::Pinterest => pinterest::connect(self, http, token, now),
+        }
+    }
+
+    /// The chosen account's last step: Facebook asks `debug_token` for its deadlines.
+    pub fn finish(&self, http: &Http, c: Connection, now: Timestamp) -> Call<Connection> {
+        match self.kind {
+            Kind::Facebook | Kind::InstagramViaFacebook => facebook::finish(self, http, c, now),
+            _ => Ok(c),
+        }
+    }
+
+    /// Whether `renew` can be asked now.
+    pub fn renewal(&self, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Renewal {
+        match self.kind {
+            Kind::Facebook | Kind::InstagramViaFacebook => Renewal::Impossible,
+            Kind::Instagram | Kind::Threads => instagram::renewal(p, now),
+            _ if tokens.refresh_token.is_none() => Renewal::Impossible,
+            _ => Renewal::Ready,
+        }
+    }
+
+    /// One renewal request, by the network's own mechanism (after `renewal` said Ready).
+    pub fn renew(&self, http: &Http, tokens: &TokenSet) -> std::result::Result<HttpAnswer, String> {
+        match (self.kind, &tokens.refresh_token) {
+            (Kind::Instagram, _) => instagram::renew(self, http, tokens),
+            (Kind::Threads, _) => threads::renew(self, http, tokens),
+            (_, Some(rt)) => refresh_grant(self, http, rt),
+            (_, None) => Err("no refresh token is stored".into()),
+        }
+    }
+
+    /// A 200 answer to `renew`, read as a grant in the network's terms.
+    pub fn read_renewal(
+        &self,
+        answer: &HttpAnswer,
+        now: Timestamp,
+    ) -> std::result::Result<Grant, String> {
+        let value = answer
+            .json()
+            .ok_or_else(|| format!("{}: the token endpoint's answer is not JSON", self.name))?;
+        self.grant(value, now).map_err(|e| {
+            format!(
+                "{}: the token endpoint's answer cannot be used: {e}",
+                self.name
+            )
+        })
+    }
+
+    /// A token answer as a grant: each network's field names made standard first.
+    pub fn grant(&self, value: Value, now: Timestamp) -> std::result::Result<Grant, String> {
+        let value = match self.kind {
+            Kind::TikTok => tiktok::normalize(value),
+            Kind::Instagram | Kind::Threads => instagram::self_renewing(value),
+            _ => value,
+        };
+        grant_from_json(&value, now)
+    }
+
+    /// Asks the network whether the tokens still work, without using them up.
+    pub fn verify(&self, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
+        match self.kind {
+            Kind::Custom => custom::verify(self, http, p, tokens, now),
+            Kind::Facebook | Kind::InstagramViaFacebook => {
+                facebook::verify(self, http, tokens, now)
+            }
+            Kind::Instagram => instagram::verify(self, http, tokens, now),
+            Kind::Threads => threads::verify(self, http, tokens, now),
+            Kind::X => x::verify(self, http, tokens, now),
+            Kind::LinkedIn => linkedin::verify(self, http, p, tokens, now),
+            Kind::YouTube => youtube::verify(self, http, tokens, now),
+            Kind::TikTok => tiktok::verify(self, http, tokens, now),
+            Kind::Pinterest => pinterest::verify(self, http, tokens, now),
+        }
+    }
+
+    /// Revokes the grant at the network, where it offers a way.
+    pub fn revoke(&self, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Revocation> {
+        match self.kind {
+            Kind::Facebook | Kind::InstagramViaFacebook => facebook::revoke(self, http, tokens, now),
+            Kind::Instagram => Ok(Revocation::NotOffered(
+                "Instagram offers no revocation API: remove the app in Instagram under Settings > Apps and websites",
+            )),
+            Kind::Threads => Ok(Revocation::NotOffered(
+                "Threads offers no revocation API: remove the app in Threads under Settings > Account > Website permissions",
+            )),
+            Kind::Pinterest => Ok(Revocation::NotOffered(
+                "Pinterest offers no revocation API: remove the app in Pinterest under Settings > Security and logins > Apps",
+            )),
+            _ => match &self.endpoints.revocation_url {
+                Some(url) => rfc7009_revoke(self, http, url, tokens, now),
+                None => Ok(Revocation::NotOffered(
+                    "this provider has no revocation_url: revoke the app's access in the provider's account settings",
+                )),
+            },
+        }
+    }
+}
+
+fn kind_of(name: &str) -> Kind {
+    match name {
+        "facebook" => Kind::Facebook,
+        "instagram" => Kind::Instagram,
+        "threads" => Kind::Threads,
+        "x" => Kind::X,
+        "linkedin" => Kind::LinkedIn,
+        "youtube" => Kind::YouTube,
+        "tiktok" => Kind::TikTok,
+        "pinterest" => Kind::Pinterest,
+        _ => Kind::Custom,
+    }
+}
+
+/// `grant_type=refresh_token` at the token endpoint (RFC 6749 §6).
+pub fn refresh_grant(
+    net: &Net,
+    http: &Http,
+    refresh_token: &Secret,
+) -> std::result::Result<HttpAnswer, String> {
+    http::post_form(
+        http,
+        &net.endpoints.token_url,
+        net.credentials(),
+        vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", refresh_token.expose().to_owned()),
+        ],
+    )
+}
+
+/// RFC 7009 revocation of the refresh token (which takes its access tokens with it
+/// at X, Google and TikTok), else of the access token. A token the network no longer
+/// knows is as good as revoked.
+fn rfc7009_revoke(
+    net: &Net,
+    http: &Http,
+    url: &str,
+    tokens: &TokenSet,
+    now: Timestamp,
+) -> Call<Revocation> {
+    let (token, hint) = match &tokens.refresh_token {
+        Some(rt) => (rt, "refresh_token"),
+        None => (&tokens.access_token, "access_token"),
+    };
+    let answer = http::post_form(
+        http,
+        url,
+        net.credentials(),
+        vec![
+            ("token", token.expose().to_owned()),
+            ("token_type_hint", hint.to_owned()),
+        ],
+    );
+    match answer {
+        Ok(a) if a.status == 200 => Ok(Revocation::Done),
+        Ok(a) if a.status == 400 && a.body.contains("invalid_token") => Ok(Revocation::Done),
+        other => Err(problem(net, "revocation", other, now).unwrap_err()),
+    }
+}
+
+/// An answer read as JSON when it is a 200, else as the failure it means.
+pub fn problem(
+    net: &Net,
+    what: &str,
+    answer: std::result::Result<HttpAnswer, String>,
+    now: Timestamp,
+) -> Call<Value> {
+    let answer = answer.map_err(|reason| Problem {
+        failure: Failure::Transient { retry_after: None },
+        message: format!("cannot reach {} for the {what} ({reason})", net.name),
+    })?;
+    if answer.status == 200 {
+        return answer.json().ok_or_else(|| Problem {
+            failure: Failure::Unexpected,
+            message: format!("{}'s answer to the {what} is not JSON", net.name),
+        });
+    }
+    let (failure, message) = classify(
+        &Answer {
+            status: answer.status,
+            body: &answer.body,
+            retry_after: answer.retry_after.as_deref(),
+        },
+        now,
+        Known::default(),
+    );
+    Err(Problem {
+        failure,
+        message: format!("{} {what}: {message}", net.name),
+    })
+}
+
+/// A field of an answer that must be there: its absence is a failure naming the
+/// network and the call, never a panic.
+pub fn field<'a>(net: &Net, what: &str, value: &'a Value, pointer: &str) -> Call<&'a Value> {
+    value
+        .pointer(pointer)
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| {
+            unexpected(
+                net,
+                what,
+                &format!(
+                    "it has no `{}`",
+                    pointer.trim_start_matches('/').replace('/', ".")
+                ),
+            )
+        })
+}
+
+/// A string or number field as text (ids come as either).
+pub fn text_field(net: &Net, what: &str, value: &Value, pointer: &str) -> Call<String> {
+    match field(net, what, value, pointer)? {
+        Value::String(s) if !s.is_empty() => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err(unexpected(
+            net,
+            what,
+            &format!("`{}` is not an id", pointer.trim_start_matches('/')),
+        )),
+    }
+}
+
+pub fn unexpected(net: &Net, what: &str, why: &str) -> Problem {
+    Problem {
+        failure: Failure::Unexpected,
+        message: format!(
+            "{}'s answer to the {what} is not what its documentation says: {why}",
+            net.name
+        ),
+    }
+}
+
+/// The token answer of the code exchange, read as a grant.
+pub fn exchange_grant(net: &Net, value: Value, now: Timestamp) -> Call<Grant> {
+    net.grant(value, now)
+        .map_err(|e| unexpected(net, "code exchange", &e))
+}
+
+/// One connection for one account, renewable when a refresh token came.
+pub fn single(account: Account, grant: Grant) -> Vec<Connection> {
+    let renewable = grant.tokens.refresh_token.is_some();
+    vec![Connection {
+        account: Some(account),
+        grant,
+        data_access_expires_at: None,
+        renewable,
+    }]
+}
+
+/// A verdict from an identity call made with the access token: 200 means it works.
+pub fn verify_by_call(
+    net: &Net,
+    what: &str,
+    answer: std::result::Result<HttpAnswer, String>,
+    now: Timestamp,
+) -> Verdict {
+    match problem(net, what, answer, now) {
+        Ok(_) => Verdict::Valid {
+            expires_at: None,
+            data_access_expires_at: None,
+        },
+        Err(p) => Verdict::Failed(p),
+    }
+}
+
+/// Pkce for the `Spec` tables.
+pub const fn dialect(scope_separator: &'static str, pkce: Pkce, exchange_by_get: bool) -> Dialect {
+    Dialect {
+        scope_separator,
+        pkce,
+        exchange_by_get,
+    }
+}
+
+/// Where a network says who a token belongs to: a GET with the token as bearer.
+pub struct Identity {
+    /// Path under `api_base` (or a full URL when `userinfo`).
+    pub path: &'static str,
+    /// JSON pointers to the account id and a name for people.
+    pub id: &'static str,
+    pub name: &'static str,
+}
+
+fn identity_call(
+    net: &Net,
+    http: &Http,
+    ident: &Identity,
+    token: &Secret,
+) -> std::result::Result<HttpAnswer, String> {
+    let target = if ident.path == "userinfo" {
+        net.endpoints.userinfo_url.clone().unwrap_or_default()
+    } else {
+        http::url(&net.endpoints.api_base, ident.path, &[])
+    };
+    http::get_bearer(http, &target, token)
+}
+
+/// The code exchange's grant and the one account its identity call names.
+pub fn bearer_connect(
+    net: &Net,
+    http: &Http,
+    token: Value,
+    now: Timestamp,
+    ident: &Identity,
+) -> Call<Vec<Connection>> {
+    let grant = exchange_grant(net, token, now)?;
+    let what = "identity call";
+    let me = problem(
+        net,
+        what,
+        identity_call(net, http, ident, &grant.tokens.access_token),
+        now,
+    )?;
+    let id = text_field(net, what, &me, ident.id)?;
+    let name = me
+        .pointer(ident.name)
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Ok(single(Account { id, name }, grant))
+}
+
+/// The identity call again: a 200 means the access token works.
+pub fn bearer_verify(
+    net: &Net,
+    http: &Http,
+    tokens: &TokenSet,
+    now: Timestamp,
+    ident: &Identity,
+) -> Verdict {
+    verify_by_call(
+        net,
+        "identity call",
+        identity_call(net, http, ident, &tokens.access_token),
+        now,
+    )
 }

@@ -1,58 +1,51 @@
-//! The authorization-code grant with PKCE (RFC 6749, RFC 7636), by the `oauth2` crate.
+//! The authorization-code grant with PKCE (RFC 6749, RFC 7636): the authorize URL and
+//! the code exchange, in the dialect of each network (TikTok's `client_key` and hex
+//! challenge, Facebook's GET exchange, comma-separated scopes). The `oauth2` crate
+//! makes the PKCE pair and the state; the token answer is read by `grant_from_json`,
+//! which unlike `oauth2`'s typed response does not insist on `token_type` (LinkedIn
+//! sends none).
 
-use crate::config::ClientAuth;
-use crate::domain::profile::Timestamp;
-use crate::domain::token::{grant_from_json, Grant, Secret};
-use oauth2::basic::{
-    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
-};
-use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
-};
-use serde::{Deserialize, Serialize};
+use crate::domain::token::Secret;
+use crate::networks::http::{self, Credentials};
+use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Every field of a token response beyond the standard ones, kept so that one parser
-/// (`grant_from_json`) reads them all. `Debug` does not show them: they may hold an
-/// `id_token`.
-#[derive(Clone, Default, Serialize, Deserialize)]
-pub struct OtherFields {
-    #[serde(flatten)]
-    fields: serde_json::Map<String, serde_json::Value>,
+/// How the PKCE challenge is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pkce {
+    /// RFC 7636 S256: base64url of the SHA-256 of the verifier.
+    S256,
+    /// TikTok's Login Kit for Desktop: the SHA-256 of the verifier in hex, as S256.
+    S256Hex,
+    /// Not sent (Facebook's classic flow relies on `state` and the client secret).
+    Off,
 }
 
-impl std::fmt::Debug for OtherFields {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OtherFields({} fields)", self.fields.len())
-    }
+/// The ways a network's authorize and token endpoints differ from RFC 6749.
+#[derive(Debug, Clone, Copy)]
+pub struct Dialect {
+    /// `" "` (RFC 6749) or `","` (Facebook, Instagram, Threads, TikTok, Pinterest).
+    pub scope_separator: &'static str,
+    pub pkce: Pkce,
+    /// Facebook exchanges the code with a GET and every value in the query.
+    pub exchange_by_get: bool,
 }
 
-impl ExtraTokenFields for OtherFields {}
-
-type Response = StandardTokenResponse<OtherFields, BasicTokenType>;
-type Client = oauth2::Client<
-    BasicErrorResponse,
-    Response,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointSet,
->;
+impl Dialect {
+    pub const RFC: Dialect = Dialect {
+        scope_separator: " ",
+        pkce: Pkce::S256,
+        exchange_by_get: false,
+    };
+}
 
 /// A provider's client, as the flow needs it.
 pub struct ClientConfig {
-    pub client_id: String,
-    pub secret: Option<Secret>,
-    pub auth: ClientAuth,
+    pub credentials: Credentials,
     pub authorize_url: String,
     pub token_url: String,
+    pub dialect: Dialect,
 }
 
 /// One started authorization: what goes to the browser, and what must stay here.
@@ -60,12 +53,12 @@ pub struct Authorization {
     pub url: String,
     pub state: Secret,
     verifier: PkceCodeVerifier,
-    client: Client,
+    redirect_uri: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExchangeError {
-    /// The provider answered with an OAuth error.
+    /// The provider answered with an OAuth (or Graph API) error.
     #[error("{error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
     Refused {
         error: String,
@@ -77,102 +70,128 @@ pub enum ExchangeError {
     BadResponse(String),
 }
 
-fn url_error(what: &str, e: impl std::fmt::Display) -> String {
-    format!("the {what} is not a valid URL ({e})")
-}
-
-/// Builds the authorize URL: code flow, PKCE S256, a random 128-bit `state`.
+/// Builds the authorize URL: code flow, PKCE, a random 128-bit `state`.
 pub fn authorize(
     config: &ClientConfig,
     redirect_uri: &str,
     scopes: &[String],
     extra: &BTreeMap<String, String>,
 ) -> Result<Authorization, String> {
-    let mut client: Client = oauth2::Client::new(ClientId::new(config.client_id.clone()))
-        .set_auth_uri(
-            AuthUrl::new(config.authorize_url.clone())
-                .map_err(|e| url_error("authorize URL", e))?,
-        )
-        .set_token_uri(
-            TokenUrl::new(config.token_url.clone()).map_err(|e| url_error("token URL", e))?,
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| url_error("redirect URI", e))?,
-        )
-        .set_auth_type(match config.auth {
-            ClientAuth::Basic => AuthType::BasicAuth,
-            ClientAuth::Post | ClientAuth::None => AuthType::RequestBody,
-        });
-    if let (Some(secret), false) = (&config.secret, config.auth == ClientAuth::None) {
-        client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
-    }
+    let mut url = oauth2::url::Url::parse(&config.authorize_url)
+        .map_err(|e| format!("the authorize URL is not a valid URL ({e})"))?;
+    let state = CsrfToken::new_random();
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let mut request = client
-        .authorize_url(CsrfToken::new_random)
-        .add_scopes(scopes.iter().cloned().map(Scope::new))
-        .set_pkce_challenge(challenge);
-    for (name, value) in extra {
-        request = request.add_extra_param(name.clone(), value.clone());
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code");
+        q.append_pair(config.credentials.id_param, &config.credentials.client_id);
+        q.append_pair("redirect_uri", redirect_uri);
+        if !scopes.is_empty() {
+            q.append_pair("scope", &scopes.join(config.dialect.scope_separator));
+        }
+        q.append_pair("state", state.secret());
+        match config.dialect.pkce {
+            Pkce::S256 => {
+                q.append_pair("code_challenge", challenge.as_str());
+                q.append_pair("code_challenge_method", "S256");
+            }
+            Pkce::S256Hex => {
+                use sha2::Digest;
+                let digest = sha2::Sha256::digest(verifier.secret().as_bytes());
+                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                q.append_pair("code_challenge", &hex);
+                q.append_pair("code_challenge_method", "S256");
+            }
+            Pkce::Off => {}
+        }
+        for (name, value) in extra {
+            q.append_pair(name, value);
+        }
     }
-    let (url, state) = request.url();
     Ok(Authorization {
         url: url.to_string(),
         state: Secret::new(state.secret().clone()),
         verifier,
-        client,
+        redirect_uri: redirect_uri.to_owned(),
     })
 }
 
 impl Authorization {
-    /// Exchanges the code (with the PKCE verifier) for tokens.
+    /// Exchanges the code (with the PKCE verifier) for the token endpoint's JSON answer.
     pub fn exchange(
         self,
         http: &oauth2::reqwest::blocking::Client,
+        config: &ClientConfig,
         code: &Secret,
-        now: Timestamp,
-    ) -> Result<(Grant, OtherFields), ExchangeError> {
-        let response = self
-            .client
-            .exchange_code(AuthorizationCode::new(code.expose().to_owned()))
-            .set_pkce_verifier(self.verifier)
-            .request(http)
-            .map_err(|e| match e {
-                RequestTokenError::ServerResponse(r) => ExchangeError::Refused {
-                    error: r.error().to_string(),
-                    description: r.error_description().cloned(),
-                },
-                RequestTokenError::Request(e) => ExchangeError::Unreachable(
-                    std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string()),
-                ),
-                // The body may hold a token: name the field at fault, never the body.
-                RequestTokenError::Parse(e, _body) => {
-                    ExchangeError::BadResponse(format!("at `{}`", e.path()))
-                }
-                RequestTokenError::Other(e) => ExchangeError::BadResponse(e),
-            })?;
-        let value = serde_json::to_value(&response).expect("a token response serializes");
-        let grant = grant_from_json(&value, now).map_err(ExchangeError::BadResponse)?;
-        Ok((grant, response.extra_fields().clone()))
+    ) -> Result<Value, ExchangeError> {
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.expose().to_owned()),
+            ("redirect_uri", self.redirect_uri.clone()),
+        ];
+        if config.dialect.pkce != Pkce::Off {
+            form.push(("code_verifier", self.verifier.secret().clone()));
+        }
+        let answer = if config.dialect.exchange_by_get {
+            let c = &config.credentials;
+            form.push(("client_id", c.client_id.clone()));
+            form.push(("client_secret", c.secret_text().to_owned()));
+            http::send(http.get(&config.token_url).query(&form))
+        } else {
+            http::post_form(http, &config.token_url, &config.credentials, form)
+        }
+        .map_err(ExchangeError::Unreachable)?;
+        read_token_answer(&answer)
     }
 }
 
-impl OtherFields {
-    pub fn get_str(&self, key: &str) -> Option<&str> {
-        self.fields.get(key).and_then(|v| v.as_str())
+/// A token endpoint's answer: its JSON when 200, else the error it names. The body may
+/// hold a token, so only named fields of it are ever quoted.
+pub fn read_token_answer(answer: &http::HttpAnswer) -> Result<Value, ExchangeError> {
+    let json = answer.json();
+    if answer.status == 200 {
+        return json
+            .filter(Value::is_object)
+            .ok_or_else(|| ExchangeError::BadResponse("it is not a JSON object".into()));
     }
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let refused = json.as_ref().and_then(|j| match j.get("error") {
+        Some(Value::String(e)) => Some(ExchangeError::Refused {
+            error: e.clone(),
+            description: text(j.get("error_description")),
+        }),
+        // Graph API: {"error": {"message", "type", "code"}}; TikTok: {"error": {"code", "message"}}
+        Some(Value::Object(e)) => Some(ExchangeError::Refused {
+            error: e
+                .get("code")
+                .map(|c| c.to_string().trim_matches('"').to_owned())
+                .or_else(|| text(e.get("type")))
+                .unwrap_or_else(|| "error".into()),
+            description: text(e.get("message")),
+        }),
+        _ => None,
+    });
+    Err(refused.unwrap_or_else(|| {
+        ExchangeError::BadResponse(format!("HTTP {} without an OAuth error", answer.status))
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ClientAuth;
 
     fn config(auth: ClientAuth) -> ClientConfig {
         ClientConfig {
-            client_id: "my app".into(),
-            secret: Some(Secret::new("s3cret".into())),
-            auth,
+            credentials: Credentials {
+                client_id: "my app".into(),
+                secret: Some(Secret::new("s3cret".into())),
+                auth,
+                id_param: "client_id",
+            },
             authorize_url: "https://id.example.com/authorize?tenant=a".into(),
             token_url: "https://id.example.com/token".into(),
+            dialect: Dialect::RFC,
         }
     }
 
@@ -220,6 +239,35 @@ mod tests {
     }
 
     #[test]
+    fn dialects_change_names_separators_and_challenge() {
+        let mut c = config(ClientAuth::Post);
+        c.credentials.id_param = "client_key";
+        c.dialect = Dialect {
+            scope_separator: ",",
+            pkce: Pkce::S256Hex,
+            exchange_by_get: false,
+        };
+        let a = authorize(
+            &c,
+            "http://127.0.0.1:1/cb/",
+            &["a".into(), "b".into()],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        let p = params(&a.url);
+        let get = |k: &str| p.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("client_key"), Some("my app"));
+        assert_eq!(get("client_id"), None);
+        assert_eq!(get("scope"), Some("a,b"));
+        let challenge = get("code_challenge").unwrap();
+        assert_eq!(challenge.len(), 64, "hex of SHA-256");
+        assert!(challenge.chars().all(|c| c.is_ascii_hexdigit()));
+        c.dialect.pkce = Pkce::Off;
+        let a = authorize(&c, "http://127.0.0.1:1/cb/", &[], &BTreeMap::new()).unwrap();
+        assert!(!a.url.contains("code_challenge"));
+    }
+
+    #[test]
     fn each_authorization_is_fresh() {
         let make = || {
             authorize(
@@ -238,10 +286,31 @@ mod tests {
     #[test]
     fn bad_urls_are_named() {
         let mut c = config(ClientAuth::Post);
-        c.token_url = "not a url".into();
+        c.authorize_url = "not a url".into();
         let err = authorize(&c, "http://127.0.0.1:1/cb", &[], &BTreeMap::new())
             .err()
             .unwrap();
-        assert!(err.contains("token URL"), "{err}");
+        assert!(err.contains("authorize URL"), "{err}");
+    }
+
+    #[test]
+    fn token_errors_are_read_in_both_shapes() {
+        let answer = |status, body: &str| http::HttpAnswer {
+            status,
+            retry_after: None,
+            body: body.into(),
+        };
+        let e = read_token_answer(&answer(
+            400,
+            r#"{"error":"invalid_grant","error_description":"used"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.to_string(), "invalid_grant (used)");
+        let e = read_token_answer(&answer(400, r#"{"error":{"message":"Invalid verification code","type":"OAuthException","code":100}}"#))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "100 (Invalid verification code)");
+        let e = read_token_answer(&answer(502, "<html>")).unwrap_err();
+        assert!(matches!(e, ExchangeError::BadResponse(_)));
+        assert!(read_token_answer(&answer(200, "[1]")).is_err());
     }
 }

@@ -444,7 +444,7 @@ fn provider_configuration_mistakes_are_named() {
         .stderr_has("provider other has no client secret; run `sbctl providers set-secret other`");
     env.run(&["profiles", "add", "acme", "--network", "facebook"])
         .code(1)
-        .stderr_has("signing in to facebook through the browser is not built yet");
+        .stderr_has("provider facebook has no client_id; set client_id under [providers.facebook]");
     env.run(&["profiles", "list", "--json"]).stdout_has("[]");
 }
 

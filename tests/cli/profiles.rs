@@ -259,7 +259,7 @@ fn failed_adds_leave_nothing_behind() {
     }
     env.run(&["profiles", "add", "new", "--network", "x"])
         .code(1)
-        .stderr_has("register a token obtained elsewhere with `sbctl profiles add --with-token`");
+        .stderr_has("provider x has no client_id; set client_id under [providers.x]");
     let ids = env.run(&["profiles", "list", "--json"]).json();
     assert_eq!(ids.as_array().unwrap().len(), 1);
     assert_eq!(std::fs::read(env.secrets_path()).unwrap(), secrets_before);
@@ -301,7 +301,7 @@ fn remove_deletes_row_and_token() {
         .stderr_has("pass --yes");
     env.run(&["profiles", "remove", "acme-fb", "--revoke", "--yes"])
         .code(1)
-        .stderr_has("not supported yet; nothing was removed");
+        .stderr_has("provider facebook has no client_id");
     assert!(env.secrets().contains_key("profile:acme-fb"));
     env.run(&["profiles", "remove", "acme-fb", "--yes"])
         .success()
@@ -328,9 +328,13 @@ fn token_refuses_what_needs_reauthorization() {
     assert_eq!(run.stdout, "");
     env.sql("UPDATE profiles SET expires_at = unixepoch() - 60 WHERE id = 'acme-fb'");
     token(&env, "acme-fb").code(3).stderr_has("reauth acme-fb");
-    // An access token past its expiry is never printed, renewable or not.
+    // An access token past its expiry is never printed, renewable or not; renewing
+    // it needs the app's client_id, which this config does not have.
     env.sql("UPDATE profiles SET expires_at = unixepoch() - 60 WHERE id = 'acme-x'");
-    token(&env, "acme-x").code(3).stderr_has("expired");
+    let run = token(&env, "acme-x");
+    run.code(1)
+        .stderr_has("renewal failed (provider x has no client_id");
+    assert_eq!(run.stdout, "");
     token(&env, "nobody").code(1);
     assert_eq!(
         token(&env, "acme-li").stdout,

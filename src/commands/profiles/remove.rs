@@ -3,9 +3,11 @@
 //! hidden on disk with no profile to show it.
 
 use crate::commands::Ctx;
+use crate::domain::profile::Profile;
 use crate::domain::profile::ProfileId;
 use crate::error::{Attention, Error, Result};
-use crate::secrets::profile_key;
+use crate::networks::{Net, Revocation};
+use crate::secrets::{get_tokens, profile_key, SecretStore};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -23,16 +25,6 @@ pub struct RemoveArgs {
 pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
     let mut store = ctx.store()?;
     let profile = ctx.require(store.as_ref(), &args.id)?;
-    if args.revoke {
-        return Err(Error::failed(format!(
-            "{}: revoking tokens at {} is not supported yet; nothing was removed",
-            profile.id, profile.network
-        ))
-        .hint(format!(
-            "run `sbctl profiles remove {}` without --revoke and revoke the app's access in the network's settings",
-            profile.id
-        )));
-    }
     if !args.yes {
         if !ctx.ui.stdin_is_terminal() {
             return Err(Error::usage(format!(
@@ -48,9 +40,45 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
         }
     }
     let secrets = ctx.secrets(store.as_mut())?;
+    if args.revoke {
+        revoke(ctx, &profile, secrets.as_ref())?;
+    }
     secrets.delete_many(&[profile_key(&profile.id)])?;
     store.delete(&profile.id)?;
     ctx.ui
         .info(&format!("removed {} and its tokens", profile.id));
     Ok(Attention::None)
+}
+
+/// Revokes at the network first: when that fails, nothing is removed, so that the user
+/// can try again rather than lose the token that could still be revoked.
+fn revoke(ctx: &Ctx, p: &Profile, secrets: &dyn SecretStore) -> Result<()> {
+    let keep = |why: String| {
+        Error::failed(format!("{}: {why}; nothing was removed", p.id)).hint(format!(
+            "try again later, or run `sbctl profiles remove {}` without --revoke and revoke the app's access in the network's settings",
+            p.id
+        ))
+    };
+    let Some(tokens) = get_tokens(secrets, &p.id)? else {
+        return Err(keep("no token is stored to revoke".into()));
+    };
+    let provider = ctx.settings.provider(&p.network)?;
+    let http = crate::oauth::http_client();
+    let config_path = ctx.settings.config_path.display().to_string();
+    let net = Net::resolve(provider, secrets, &http, &config_path)?;
+    match net.revoke(&http, &tokens, ctx.now) {
+        Ok(Revocation::Done) => {
+            ctx.ui.info(&format!("{}: access revoked at {}", p.id, p.network));
+            Ok(())
+        }
+        Ok(Revocation::NotOffered(words)) => Err(Error::failed(format!(
+            "{}: cannot revoke at {}: {words}; nothing was removed",
+            p.id, p.network
+        ))
+        .hint(format!(
+            "run `sbctl profiles remove {}` without --revoke, then revoke the app's access as above",
+            p.id
+        ))),
+        Err(problem) => Err(keep(problem.message)),
+    }
 }

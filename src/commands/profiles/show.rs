@@ -30,10 +30,8 @@ pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<Attention> {
         })
     };
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    let network = crate::networks::BUILT_IN
-        .iter()
-        .find(|(n, _)| *n == p.network)
-        .map_or(p.network.clone(), |(n, display)| format!("{n} ({display})"));
+    let network = crate::networks::spec(&p.network)
+        .map_or(p.network.clone(), |s| format!("{} ({})", s.name, s.title));
     let mut lines = vec![
         ("id", p.id.to_string()),
         ("network", network),

@@ -1,0 +1,265 @@
+//! Facebook Pages through the Graph API (developers.facebook.com/docs/facebook-login,
+//! /docs/pages-api/getting-started, /docs/graph-api/reference/debug_token).
+//!
+//! The code is exchanged with a GET (client secret as a parameter); the short-lived
+//! user token (1-2 h) becomes a long-lived one with `grant_type=fb_exchange_token`
+//! (about 60 days); `/me/accounts` lists the Pages the user manages, each with a Page
+//! token derived from it. There is no refresh grant: a Page token from a long-lived
+//! user token has no expiry, but **data access** ends 90 days after the user was last
+//! active, so `debug_token` (with the app token `client_id|client_secret`) gives both
+//! deadlines, and verifies tokens that never expire. Instagram business accounts
+//! reached through their Page (`login = "facebook"` under `[providers.instagram]`)
+//! share all of this.
+
+use super::http::{self, url};
+use super::{
+    dialect, exchange_grant, field, problem, text_field, unexpected, Account, Call, Connection,
+    Net, Problem, Revocation, Spec, Verdict,
+};
+use crate::config::ClientAuth;
+use crate::domain::failure::{classify, Answer, Failure, Known};
+use crate::domain::profile::{Reason, Timestamp};
+use crate::domain::token::{Secret, TokenSet};
+use crate::oauth::client::Pkce;
+use oauth2::reqwest::blocking::Client as Http;
+use serde_json::{json, Value};
+
+pub const SPEC: Spec = Spec {
+    name: "facebook",
+    title: "Facebook Pages",
+    authorize_url: "https://www.facebook.com/v21.0/dialog/oauth",
+    token_url: "https://graph.facebook.com/v21.0/oauth/access_token",
+    api_base: "https://graph.facebook.com/v21.0",
+    revocation_url: None,
+    introspection_url: None,
+    userinfo_url: None,
+    scopes: &["pages_show_list", "pages_read_engagement", "pages_manage_posts"],
+    dialect: dialect(",", Pkce::Off, true),
+    client_auth: ClientAuth::Post,
+    id_param: "client_id",
+    redirect_port: 8765,
+    redirect_path: "/callback",
+    extra_authorize: &[],
+    lifecycle: "Page token without expiry from a 60-day user token; no refresh; data access ends 90 days after the user's last activity (debug_token)",
+};
+
+/// What a Facebook sign-in is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Pages,
+    /// The Instagram business account linked to each Page.
+    Instagram,
+}
+
+fn app_token(net: &Net) -> String {
+    let c = net.credentials();
+    format!("{}|{}", c.client_id, c.secret_text())
+}
+
+fn graph_get(
+    net: &Net,
+    http: &Http,
+    path: &str,
+    query: &[(&str, &str)],
+    what: &str,
+    now: Timestamp,
+) -> Call<Value> {
+    let answer = http::send(http.get(url(&net.endpoints.api_base, path, query)));
+    problem(net, what, answer, now)
+}
+
+/// Code -> short-lived user token -> long-lived user token -> the Pages (or their
+/// Instagram accounts), each with its Page token and deadlines from `debug_token`.
+pub fn connect(
+    net: &Net,
+    http: &Http,
+    token: Value,
+    now: Timestamp,
+    want: Want,
+) -> Call<Vec<Connection>> {
+    let short = exchange_grant(net, token, now)?;
+    let c = net.credentials();
+    let long = graph_get(
+        net,
+        http,
+        "/oauth/access_token",
+        &[
+            ("grant_type", "fb_exchange_token"),
+            ("client_id", &c.client_id),
+            ("client_secret", c.secret_text()),
+            ("fb_exchange_token", short.tokens.access_token.expose()),
+        ],
+        "long-lived token exchange (fb_exchange_token)",
+        now,
+    )?;
+    let user = exchange_grant(net, long, now)?;
+    let fields = match want {
+        Want::Pages => "id,name,access_token",
+        Want::Instagram => "id,name,access_token,instagram_business_account{id,username}",
+    };
+    let what = "list of Pages (/me/accounts)";
+    let pages = graph_get(
+        net,
+        http,
+        "/me/accounts",
+        &[
+            ("fields", fields),
+            ("limit", "100"),
+            ("access_token", user.tokens.access_token.expose()),
+        ],
+        what,
+        now,
+    )?;
+    let list = field(net, what, &pages, "/data")?
+        .as_array()
+        .ok_or_else(|| unexpected(net, what, "`data` is not a list"))?;
+    let mut out = Vec::new();
+    for page in list {
+        let (id, name) = match want {
+            Want::Pages => (text_field(net, what, page, "/id")?, page.get("name")),
+            Want::Instagram => match page.pointer("/instagram_business_account/id") {
+                None => continue,
+                Some(_) => (
+                    text_field(net, what, page, "/instagram_business_account/id")?,
+                    page.pointer("/instagram_business_account/username"),
+                ),
+            },
+        };
+        let page_token = field(net, what, page, "/access_token")?
+            .as_str()
+            .ok_or_else(|| unexpected(net, what, "`access_token` is not a string"))?;
+        let grant = exchange_grant(
+            net,
+            json!({"access_token": page_token, "scope": short.scopes.as_ref().map(|s| s.join(","))}),
+            now,
+        )?;
+        out.push(Connection {
+            account: Some(Account {
+                id,
+                name: name.and_then(Value::as_str).map(str::to_owned),
+            }),
+            grant,
+            data_access_expires_at: None,
+            renewable: false,
+        });
+    }
+    if out.is_empty() {
+        let none = match want {
+            Want::Pages => "this Facebook user manages no Page, or did not grant access to any",
+            Want::Instagram => "none of this Facebook user's Pages has an Instagram business account linked, or access to it was not granted",
+        };
+        return Err(Problem {
+            failure: Failure::Reauth(Reason::ScopeMissing),
+            message: none.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+/// The chosen account's deadlines, from `debug_token` of its token.
+pub fn finish(net: &Net, http: &Http, mut c: Connection, now: Timestamp) -> Call<Connection> {
+    match debug(net, http, &c.grant.tokens.access_token, now)? {
+        Verdict::Valid {
+            expires_at,
+            data_access_expires_at,
+        } => {
+            if let Some(e) = expires_at {
+                c.grant.expires_at = e;
+            }
+            c.data_access_expires_at = data_access_expires_at;
+            Ok(c)
+        }
+        Verdict::Failed(p) => Err(p),
+        Verdict::Unsupported(why) => Err(unexpected(net, "debug_token", &why)),
+    }
+}
+
+fn time(v: Option<&Value>) -> Option<Option<Timestamp>> {
+    let secs = v?.as_i64()?;
+    Some(
+        (secs > 0)
+            .then(|| chrono::DateTime::from_timestamp(secs, 0))
+            .flatten(),
+    )
+}
+
+/// `GET /debug_token`: whether the token is valid, and its two deadlines.
+fn debug(net: &Net, http: &Http, token: &Secret, now: Timestamp) -> Call<Verdict> {
+    let what = "token check (debug_token)";
+    let body = graph_get(
+        net,
+        http,
+        "/debug_token",
+        &[
+            ("input_token", token.expose()),
+            ("access_token", &app_token(net)),
+        ],
+        what,
+        now,
+    )?;
+    let data = field(net, what, &body, "/data")?;
+    match data.get("is_valid").and_then(Value::as_bool) {
+        Some(true) => Ok(Verdict::Valid {
+            expires_at: time(data.get("expires_at")),
+            data_access_expires_at: time(data.get("data_access_expires_at")).flatten(),
+        }),
+        Some(false) => {
+            // The reason comes as {"code": 190, "subcode": 460, "message": ...}.
+            let e = data.get("error").cloned().unwrap_or(Value::Null);
+            let graph = json!({"error": {
+                "code": e.get("code").cloned().unwrap_or(json!(190)),
+                "error_subcode": e.get("subcode").or(e.get("error_subcode")).cloned().unwrap_or(Value::Null),
+                "message": e.get("message").cloned().unwrap_or(json!("the token is not valid")),
+            }});
+            let (failure, message) = classify(
+                &Answer {
+                    status: 400,
+                    body: &graph.to_string(),
+                    retry_after: None,
+                },
+                now,
+                Known::default(),
+            );
+            let failure = match failure {
+                Failure::Reauth(_) => failure,
+                _ => Failure::Reauth(Reason::Invalid),
+            };
+            Ok(Verdict::Failed(Problem {
+                failure,
+                message: format!("{} {what}: {message}", net.name),
+            }))
+        }
+        None => Err(unexpected(net, what, "it has no `data.is_valid`")),
+    }
+}
+
+pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
+    debug(net, http, &tokens.access_token, now).unwrap_or_else(Verdict::Failed)
+}
+
+/// `DELETE /{user-id}/permissions` with the app token: the user id from `debug_token`.
+pub fn revoke(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Revocation> {
+    let what = "token check (debug_token)";
+    let body = graph_get(
+        net,
+        http,
+        "/debug_token",
+        &[
+            ("input_token", tokens.access_token.expose()),
+            ("access_token", &app_token(net)),
+        ],
+        what,
+        now,
+    )?;
+    if body.pointer("/data/is_valid").and_then(Value::as_bool) == Some(false) {
+        // Already unusable: nothing left to revoke.
+        return Ok(Revocation::Done);
+    }
+    let user = text_field(net, what, &body, "/data/user_id")?;
+    let answer = http::send(http.delete(url(
+        &net.endpoints.api_base,
+        &format!("/{user}/permissions"),
+        &[("access_token", &app_token(net))],
+    )));
+    problem(net, "revocation (DELETE /permissions)", answer, now).map(|_| Revocation::Done)
+}

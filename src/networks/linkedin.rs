@@ -1,0 +1,97 @@
+//! LinkedIn (learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow,
+//! /programmatic-refresh-tokens, /token-introspection): authorize and exchange at
+//! linkedin.com/oauth/v2 with the client secret in the form; native apps may redirect
+//! to `http://127.0.0.1:{any port}`. Access tokens live 60 days. Refresh tokens exist
+//! only for approved partners, with a 365-day life that renewing does **not** extend:
+//! a hard deadline (`refresh_token_expires_in` counts down in each answer). The account
+//! comes from OpenID Connect userinfo; `POST /oauth/v2/introspectToken` checks a token
+//! and says `active`, `expired` or `revoked`; `POST /oauth/v2/revoke` revokes.
+
+use super::http;
+use super::{
+    bearer_connect, bearer_verify, dialect, problem, Call, Connection, Identity, Net, Problem,
+    Spec, Verdict,
+};
+use crate::config::ClientAuth;
+use crate::domain::failure::Failure;
+use crate::domain::profile::{Profile, Reason, Timestamp};
+use crate::domain::token::TokenSet;
+use crate::oauth::client::Pkce;
+use oauth2::reqwest::blocking::Client as Http;
+use serde_json::Value;
+
+pub const SPEC: Spec = Spec {
+    name: "linkedin",
+    title: "LinkedIn",
+    authorize_url: "https://www.linkedin.com/oauth/v2/authorization",
+    token_url: "https://www.linkedin.com/oauth/v2/accessToken",
+    api_base: "https://api.linkedin.com",
+    revocation_url: Some("https://www.linkedin.com/oauth/v2/revoke"),
+    introspection_url: Some("https://www.linkedin.com/oauth/v2/introspectToken"),
+    userinfo_url: Some("https://api.linkedin.com/v2/userinfo"),
+    scopes: &["openid", "profile", "w_member_social"],
+    dialect: dialect(" ", Pkce::S256, false),
+    client_auth: ClientAuth::Post,
+    id_param: "client_id",
+    redirect_port: 0,
+    redirect_path: "/callback",
+    extra_authorize: &[],
+    lifecycle:
+        "60-day access token; refresh (approved partners only) until a fixed 365-day deadline",
+};
+
+const IDENTITY: Identity = Identity {
+    path: "userinfo",
+    id: "/sub",
+    name: "/name",
+};
+
+pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+    bearer_connect(net, http, token, now, &IDENTITY)
+}
+
+/// Introspection of the access token: it does not use anything up, and it says why a
+/// token stopped working.
+pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
+    let Some(url) = &net.endpoints.introspection_url else {
+        return bearer_verify(net, http, tokens, now, &IDENTITY);
+    };
+    let what = "token introspection";
+    let answer = http::post_form(
+        http,
+        url,
+        net.credentials(),
+        vec![("token", tokens.access_token.expose().to_owned())],
+    );
+    let body = match problem(net, what, answer, now) {
+        Ok(b) => b,
+        Err(p) => return Verdict::Failed(p),
+    };
+    let status = body.get("status").and_then(Value::as_str).unwrap_or("");
+    match (body.get("active").and_then(Value::as_bool), status) {
+        (Some(true), _) => Verdict::Valid {
+            expires_at: body
+                .get("expires_at")
+                .and_then(Value::as_i64)
+                .map(|s| chrono::DateTime::from_timestamp(s, 0)),
+            data_access_expires_at: None,
+        },
+        (Some(false), s) => {
+            let reason = match s {
+                "revoked" => Reason::Revoked,
+                "expired" => Reason::Expired,
+                _ if p.expires_at.is_some_and(|t| t <= now) => Reason::Expired,
+                _ => Reason::Invalid,
+            };
+            Verdict::Failed(Problem {
+                failure: Failure::Reauth(reason),
+                message: format!(
+                    "{} {what}: the token is {}",
+                    net.name,
+                    if s.is_empty() { "not active" } else { s }
+                ),
+            })
+        }
+        (None, _) => Verdict::Failed(super::unexpected(net, what, "it has no `active`")),
+    }
+}

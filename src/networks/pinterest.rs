@@ -1,0 +1,54 @@
+//! Pinterest (developers.pinterest.com/docs/getting-started/authentication): authorize
+//! at pinterest.com/oauth/, exchange at `POST /v5/oauth/token` with HTTP Basic; the
+//! redirect URI must match a registered one exactly. Continuous refresh: every answer
+//! carries a new refresh token and `refresh_token_expires_in` (60 days), all stored.
+//! `GET /v5/user_account` names the account. No revocation API for user tokens.
+
+use super::{
+    bearer_connect, bearer_verify, dialect, Call, Connection, Identity, Net, Spec, Verdict,
+};
+use crate::config::ClientAuth;
+use crate::domain::profile::Timestamp;
+use crate::domain::token::TokenSet;
+use crate::oauth::client::Pkce;
+use oauth2::reqwest::blocking::Client as Http;
+use serde_json::Value;
+
+pub const SPEC: Spec = Spec {
+    name: "pinterest",
+    title: "Pinterest",
+    authorize_url: "https://www.pinterest.com/oauth/",
+    token_url: "https://api.pinterest.com/v5/oauth/token",
+    api_base: "https://api.pinterest.com/v5",
+    revocation_url: None,
+    introspection_url: None,
+    userinfo_url: None,
+    scopes: &[
+        "boards:read",
+        "pins:read",
+        "pins:write",
+        "user_accounts:read",
+    ],
+    dialect: dialect(",", Pkce::Off, false),
+    client_auth: ClientAuth::Basic,
+    id_param: "client_id",
+    redirect_port: 8765,
+    redirect_path: "/callback",
+    extra_authorize: &[],
+    lifecycle:
+        "30-day access token; continuous refresh: each renewal brings a new 60-day refresh token",
+};
+
+const IDENTITY: Identity = Identity {
+    path: "/user_account",
+    id: "/username",
+    name: "/username",
+};
+
+pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+    bearer_connect(net, http, token, now, &IDENTITY)
+}
+
+pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
+    bearer_verify(net, http, tokens, now, &IDENTITY)
+}

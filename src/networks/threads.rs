@@ -1,0 +1,54 @@
+//! Threads (developers.facebook.com/docs/threads/get-started): authorize at
+//! threads.net, exchange the code at graph.threads.net (short-lived token and
+//! `user_id`), `th_exchange_token` for a 60-day token, renewed with
+//! `th_refresh_token` once it is 24 hours old; a token not renewed within its 60 days
+//! is gone. The steps are Instagram Login's (see `instagram`) with these names.
+
+use super::http::HttpAnswer;
+use super::instagram::{self, Login};
+use super::{dialect, Call, Connection, Net, Spec, Verdict};
+use crate::config::ClientAuth;
+use crate::domain::profile::Timestamp;
+use crate::domain::token::TokenSet;
+use crate::oauth::client::Pkce;
+use oauth2::reqwest::blocking::Client as Http;
+use serde_json::Value;
+
+pub const SPEC: Spec = Spec {
+    name: "threads",
+    title: "Threads",
+    authorize_url: "https://threads.net/oauth/authorize",
+    token_url: "https://graph.threads.net/oauth/access_token",
+    api_base: "https://graph.threads.net",
+    revocation_url: None,
+    introspection_url: None,
+    userinfo_url: None,
+    scopes: &["threads_basic", "threads_content_publish"],
+    dialect: dialect(",", Pkce::Off, false),
+    client_auth: ClientAuth::Post,
+    id_param: "client_id",
+    redirect_port: 8765,
+    redirect_path: "/callback",
+    extra_authorize: &[],
+    lifecycle: "60-day token renewed with th_refresh_token (at least 24 h old); gone if not renewed within 60 days",
+};
+
+const LOGIN: Login = Login {
+    exchange_grant: "th_exchange_token",
+    refresh_grant: "th_refresh_token",
+    me_path: "/v1.0/me",
+    me_fields: "id,username",
+    me_id: "/id",
+};
+
+pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+    instagram::connect_with(net, http, token, now, &LOGIN)
+}
+
+pub fn renew(net: &Net, http: &Http, tokens: &TokenSet) -> Result<HttpAnswer, String> {
+    instagram::renew_with(net, http, tokens, &LOGIN)
+}
+
+pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
+    instagram::verify_with(net, http, tokens, now, &LOGIN)
+}

@@ -1,0 +1,79 @@
+//! TikTok (developers.tiktok.com/doc/login-kit-desktop, /doc/oauth-user-access-token-management):
+//! the client is named `client_key`, scopes are comma-separated, desktop apps use PKCE
+//! with the challenge as the **hex** SHA-256 of the verifier, and the redirect may use
+//! any port (`http://127.0.0.1:*/callback/` registered). `POST /v2/oauth/token/` takes
+//! `client_key` and `client_secret` in the form for the exchange and for renewals; the
+//! answer names the account (`open_id`) and gives `expires_in` (24 h in older docs, 2 h
+//! now) and `refresh_expires_in` (365 / 180 days). Refresh tokens rotate.
+//! `POST /v2/oauth/revoke/` revokes; `GET /v2/user/info/` names the account.
+
+use super::{
+    bearer_verify, dialect, exchange_grant, problem, text_field, Account, Call, Connection,
+    Identity, Net, Spec, Verdict,
+};
+use crate::config::ClientAuth;
+use crate::domain::profile::Timestamp;
+use crate::domain::token::TokenSet;
+use crate::oauth::client::Pkce;
+use oauth2::reqwest::blocking::Client as Http;
+use serde_json::Value;
+
+pub const SPEC: Spec = Spec {
+    name: "tiktok",
+    title: "TikTok",
+    authorize_url: "https://www.tiktok.com/v2/auth/authorize/",
+    token_url: "https://open.tiktokapis.com/v2/oauth/token/",
+    api_base: "https://open.tiktokapis.com",
+    revocation_url: Some("https://open.tiktokapis.com/v2/oauth/revoke/"),
+    introspection_url: None,
+    userinfo_url: None,
+    scopes: &["user.info.basic", "video.publish"],
+    dialect: dialect(",", Pkce::S256Hex, false),
+    client_auth: ClientAuth::Post,
+    id_param: "client_key",
+    redirect_port: 0,
+    redirect_path: "/callback/",
+    extra_authorize: &[],
+    lifecycle: "access token of hours, refresh token of months (both from the answer); rotated on every renewal",
+};
+
+const IDENTITY: Identity = Identity {
+    path: "/v2/user/info/?fields=open_id,display_name",
+    id: "/data/user/open_id",
+    name: "/data/user/display_name",
+};
+
+/// TikTok's `refresh_expires_in` is RFC-style `refresh_token_expires_in`.
+pub fn normalize(mut value: Value) -> Value {
+    if let Some(obj) = value.as_object_mut() {
+        if let Some(e) = obj.remove("refresh_expires_in") {
+            obj.entry("refresh_token_expires_in").or_insert(e);
+        }
+    }
+    value
+}
+
+pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+    let what = "code exchange";
+    let open_id = text_field(net, what, &token, "/open_id")?;
+    let grant = exchange_grant(net, token, now)?;
+    let info = problem(
+        net,
+        "user info call",
+        super::http::get_bearer(
+            http,
+            &super::http::url(&net.endpoints.api_base, IDENTITY.path, &[]),
+            &grant.tokens.access_token,
+        ),
+        now,
+    )?;
+    let name = info
+        .pointer(IDENTITY.name)
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Ok(super::single(Account { id: open_id, name }, grant))
+}
+
+pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
+    bearer_verify(net, http, tokens, now, &IDENTITY)
+}

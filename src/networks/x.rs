@@ -1,0 +1,50 @@
+//! X (docs.x.com/resources/fundamentals/authentication/oauth-2-0/authorization-code):
+//! PKCE required, the callback URL must match a registered one exactly, the code is
+//! exchanged within 30 seconds; confidential clients authenticate with HTTP Basic.
+//! Access tokens live 2 hours; a refresh token comes only with `offline.access` and is
+//! single-use (the answer carries the next one). `GET /2/users/me` names the account;
+//! `POST /2/oauth2/revoke` revokes.
+
+use super::{
+    bearer_connect, bearer_verify, dialect, Call, Connection, Identity, Net, Spec, Verdict,
+};
+use crate::config::ClientAuth;
+use crate::domain::profile::Timestamp;
+use crate::domain::token::TokenSet;
+use crate::oauth::client::Pkce;
+use oauth2::reqwest::blocking::Client as Http;
+use serde_json::Value;
+
+pub const SPEC: Spec = Spec {
+    name: "x",
+    title: "X",
+    authorize_url: "https://x.com/i/oauth2/authorize",
+    token_url: "https://api.x.com/2/oauth2/token",
+    api_base: "https://api.x.com",
+    revocation_url: Some("https://api.x.com/2/oauth2/revoke"),
+    introspection_url: None,
+    userinfo_url: None,
+    scopes: &["tweet.read", "tweet.write", "users.read", "offline.access"],
+    dialect: dialect(" ", Pkce::S256, false),
+    client_auth: ClientAuth::Basic,
+    id_param: "client_id",
+    redirect_port: 8765,
+    redirect_path: "/callback",
+    extra_authorize: &[],
+    lifecycle:
+        "2-hour access token; single-use refresh token (offline.access), rotated on every renewal",
+};
+
+const IDENTITY: Identity = Identity {
+    path: "/2/users/me",
+    id: "/data/id",
+    name: "/data/username",
+};
+
+pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+    bearer_connect(net, http, token, now, &IDENTITY)
+}
+
+pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
+    bearer_verify(net, http, tokens, now, &IDENTITY)
+}
