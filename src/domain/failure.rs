@@ -75,6 +75,9 @@ pub fn classify(answer: &Answer<'_>, now: Timestamp, known: Known) -> (Failure, 
 /// Facebook, Instagram and Threads: `{"error": {"code": 190, "error_subcode": 460}}`.
 fn graph_error(json: &Value) -> Option<Failure> {
     let error = json.get("error")?.as_object()?;
+    // Graph errors always have a `type` (OAuthException, IGApiException, ...); Google's
+    // `{"error": {"code": 401, "status": ...}}` is not one.
+    error.get("type")?.as_str()?;
     let code = error.get("code")?.as_i64()?;
     let subcode = error.get("error_subcode").and_then(Value::as_i64);
     Some(match (code, subcode) {
@@ -92,6 +95,13 @@ fn graph_error(json: &Value) -> Option<Failure> {
 /// Codes as strings: LinkedIn (`{"code": "REVOKED_ACCESS_TOKEN"}`), Instagram, and TikTok's
 /// API errors (`{"error": {"code": "scope_not_authorized"}}`).
 fn coded_error(json: &Value) -> Option<Failure> {
+    // Google APIs: {"error": {"errors": [{"reason": "quotaExceeded"}]}}
+    let reason = json
+        .pointer("/error/errors/0/reason")
+        .and_then(Value::as_str);
+    if let Some("quotaExceeded" | "rateLimitExceeded" | "userRateLimitExceeded") = reason {
+        return Some(Failure::Transient { retry_after: None });
+    }
     let code = json
         .get("code")
         .and_then(Value::as_str)
@@ -113,6 +123,14 @@ fn by_code(code: &str) -> Option<Failure> {
 /// RFC 6749 §5.2 and RFC 6750 §3.1 errors: `{"error": "invalid_grant"}`.
 fn oauth_error(json: &Value, now: Timestamp, known: Known) -> Option<Failure> {
     let error = json.get("error")?.as_str()?;
+    // X answers a refresh token it no longer accepts with `invalid_request`, "Value
+    // passed for the token was invalid.": the same news as `invalid_grant`.
+    let x_dead_token = error == "invalid_request"
+        && json
+            .get("error_description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.contains("token was invalid"));
+    let error = if x_dead_token { "invalid_grant" } else { error };
     Some(match error {
         "invalid_grant" => {
             if known.interrupted {

@@ -207,6 +207,7 @@ fn debug(net: &Net, http: &Http, token: &Secret, now: Timestamp) -> Call<Verdict
             // The reason comes as {"code": 190, "subcode": 460, "message": ...}.
             let e = data.get("error").cloned().unwrap_or(Value::Null);
             let graph = json!({"error": {
+                "type": "OAuthException",
                 "code": e.get("code").cloned().unwrap_or(json!(190)),
                 "error_subcode": e.get("subcode").or(e.get("error_subcode")).cloned().unwrap_or(Value::Null),
                 "message": e.get("message").cloned().unwrap_or(json!("the token is not valid")),

@@ -169,7 +169,11 @@ pub fn read_token_answer(answer: &http::HttpAnswer) -> Result<Value, ExchangeErr
                 .unwrap_or_else(|| "error".into()),
             description: text(e.get("message")),
         }),
-        _ => None,
+        // Instagram: {"error_type": "OAuthException", "code": 400, "error_message": ...}
+        _ => j.get("error_message").map(|m| ExchangeError::Refused {
+            error: text(j.get("error_type")).unwrap_or_else(|| "error".into()),
+            description: m.as_str().map(str::to_owned),
+        }),
     });
     Err(refused.unwrap_or_else(|| {
         ExchangeError::BadResponse(format!("HTTP {} without an OAuth error", answer.status))

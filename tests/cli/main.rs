@@ -8,6 +8,7 @@ mod check;
 mod completions;
 mod config;
 mod keyring;
+mod networks;
 mod notify;
 mod profiles;
 mod refresh;

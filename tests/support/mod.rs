@@ -1,6 +1,7 @@
 //! A sealed environment for running the real `sbctl` binary: every path in a temp dir,
 //! the environment cleared, fixed terminal width.
 
+pub mod doubles;
 pub mod oidc;
 
 use assert_cmd::Command;

@@ -1,0 +1,458 @@
+//! The networks that follow RFC 6749 closely, each with its own paths, names, rules
+//! and error bodies, from their documentation:
+//! X (docs.x.com: OAuth 2.0 Authorization Code Flow with PKCE; /2/users/me),
+//! LinkedIn (learn.microsoft.com/linkedin: Authorization Code Flow, Programmatic
+//! Refresh Tokens, Token Introspection, Sign In with LinkedIn using OpenID Connect),
+//! Google for YouTube (developers.google.com/identity/protocols/oauth2/native-app;
+//! YouTube Data API channels.list), TikTok (developers.tiktok.com: Login Kit for
+//! Desktop, Manage User Access Tokens, Get User Info) and Pinterest
+//! (developers.pinterest.com/docs/getting-started/authentication, /v5/user_account).
+
+use super::{json_resp, Dead, Network, Req, Resp, State};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    X,
+    LinkedIn,
+    Google,
+    TikTok,
+    Pinterest,
+}
+
+pub struct OAuthNetwork {
+    pub which: Which,
+    pub authorize_path: &'static str,
+    pub token_path: &'static str,
+    pub revoke_path: Option<&'static str>,
+    pub introspect_path: Option<&'static str>,
+    pub identity_path: &'static str,
+    client_param: &'static str,
+    separator: char,
+    pkce_required: bool,
+    hex_challenge: bool,
+    basic_auth: bool,
+    code_max_age: i64,
+    pub access_ttl: i64,
+    pub refresh_ttl: Option<i64>,
+    /// The refresh token is single-use: each renewal returns the next one.
+    rotate: bool,
+}
+
+pub const X: OAuthNetwork = OAuthNetwork {
+    which: Which::X,
+    authorize_path: "/i/oauth2/authorize",
+    token_path: "/2/oauth2/token",
+    revoke_path: Some("/2/oauth2/revoke"),
+    introspect_path: None,
+    identity_path: "/2/users/me",
+    client_param: "client_id",
+    separator: ' ',
+    pkce_required: true,
+    hex_challenge: false,
+    basic_auth: true,
+    // "the authorization code ... is valid for 30 seconds"
+    code_max_age: 30,
+    access_ttl: 7_200,
+    refresh_ttl: None,
+    rotate: true,
+};
+
+pub const LINKEDIN: OAuthNetwork = OAuthNetwork {
+    which: Which::LinkedIn,
+    authorize_path: "/oauth/v2/authorization",
+    token_path: "/oauth/v2/accessToken",
+    revoke_path: Some("/oauth/v2/revoke"),
+    introspect_path: Some("/oauth/v2/introspectToken"),
+    identity_path: "/v2/userinfo",
+    client_param: "client_id",
+    separator: ' ',
+    pkce_required: false,
+    hex_challenge: false,
+    basic_auth: false,
+    code_max_age: 1_800,
+    access_ttl: 5_184_000,
+    refresh_ttl: Some(31_536_000),
+    rotate: false,
+};
+
+pub const GOOGLE: OAuthNetwork = OAuthNetwork {
+    which: Which::Google,
+    authorize_path: "/o/oauth2/v2/auth",
+    token_path: "/token",
+    revoke_path: Some("/revoke"),
+    introspect_path: None,
+    identity_path: "/youtube/v3/channels",
+    client_param: "client_id",
+    separator: ' ',
+    pkce_required: false,
+    hex_challenge: false,
+    basic_auth: false,
+    code_max_age: 600,
+    access_ttl: 3_599,
+    refresh_ttl: None,
+    rotate: false,
+};
+
+pub const TIKTOK: OAuthNetwork = OAuthNetwork {
+    which: Which::TikTok,
+    authorize_path: "/v2/auth/authorize/",
+    token_path: "/v2/oauth/token/",
+    revoke_path: Some("/v2/oauth/revoke/"),
+    introspect_path: None,
+    identity_path: "/v2/user/info/",
+    client_param: "client_key",
+    separator: ',',
+    pkce_required: true,
+    hex_challenge: true,
+    basic_auth: false,
+    code_max_age: 600,
+    access_ttl: 86_400,
+    refresh_ttl: Some(31_536_000),
+    rotate: true,
+};
+
+pub const PINTEREST: OAuthNetwork = OAuthNetwork {
+    which: Which::Pinterest,
+    authorize_path: "/oauth/",
+    token_path: "/v5/oauth/token",
+    revoke_path: None,
+    introspect_path: None,
+    identity_path: "/v5/user_account",
+    client_param: "client_id",
+    separator: ',',
+    pkce_required: false,
+    hex_challenge: false,
+    basic_auth: true,
+    code_max_age: 600,
+    access_ttl: 2_592_000,
+    refresh_ttl: Some(5_184_000),
+    rotate: false,
+};
+
+impl OAuthNetwork {
+    /// The token endpoint's error in this network's words.
+    fn token_error(&self, status: u16, error: &str, description: &str) -> Resp {
+        match self.which {
+            Which::Pinterest => {
+                json_resp(401, json!({"code": 2, "message": "Authentication failed."}))
+            }
+            Which::TikTok => json_resp(
+                status,
+                json!({"error": error, "error_description": description, "log_id": "202611280000000000"}),
+            ),
+            _ => json_resp(
+                status,
+                json!({"error": error, "error_description": description}),
+            ),
+        }
+    }
+
+    /// An API call's answer to a dead or unknown access token.
+    fn api_error(&self, why: Dead) -> Resp {
+        match self.which {
+            Which::X => json_resp(
+                401,
+                json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}),
+            ),
+            Which::LinkedIn => {
+                let (code, service, message) = match why {
+                    Dead::Expired => (
+                        "EXPIRED_ACCESS_TOKEN",
+                        65602,
+                        "The token used in the request has expired",
+                    ),
+                    _ => (
+                        "REVOKED_ACCESS_TOKEN",
+                        65601,
+                        "The token used in the request has been revoked by the user",
+                    ),
+                };
+                json_resp(
+                    401,
+                    json!({"serviceErrorCode": service, "code": code, "message": message, "status": 401}),
+                )
+            }
+            Which::Google => json_resp(
+                401,
+                json!({"error": {"code": 401, "message": "Request had invalid authentication credentials.", "errors": [{"message": "Invalid Credentials", "domain": "global", "reason": "authError"}], "status": "UNAUTHENTICATED"}}),
+            ),
+            Which::TikTok => json_resp(
+                401,
+                json!({"data": {}, "error": {"code": "access_token_invalid", "message": "The access token is invalid or not found in the request.", "log_id": "202611280000000001"}}),
+            ),
+            Which::Pinterest => {
+                json_resp(401, json!({"code": 2, "message": "Authentication failed."}))
+            }
+        }
+    }
+
+    fn client_ok(&self, s: &State, r: &Req) -> bool {
+        if self.basic_auth {
+            // X also serves public clients, which send only their client_id.
+            s.basic_client(r)
+                || (self.which == Which::X
+                    && s.client_secret.is_empty()
+                    && r.get("client_id") == Some(s.client_id.as_str()))
+        } else {
+            s.form_client(r, self.client_param)
+        }
+    }
+
+    fn client_refused(&self) -> Resp {
+        match self.which {
+            Which::X => self.token_error(
+                401,
+                "unauthorized_client",
+                "Missing valid authorization header",
+            ),
+            _ => self.token_error(401, "invalid_client", "Client authentication failed"),
+        }
+    }
+
+    /// The token answer: this network's fields for `access` and `refresh`.
+    fn grant(
+        &self,
+        s: &State,
+        access: &str,
+        refresh: Option<&str>,
+        scopes: &[String],
+        user: &str,
+    ) -> Value {
+        let sep = if self.separator == ',' { "," } else { " " };
+        let mut v = json!({"access_token": access, "expires_in": self.access_ttl, "scope": scopes.join(sep)});
+        if self.which != Which::LinkedIn {
+            v["token_type"] = json!(if self.which == Which::X {
+                "bearer"
+            } else {
+                "Bearer"
+            });
+        }
+        if let Some(rt) = refresh {
+            v["refresh_token"] = json!(rt);
+            let left = s
+                .tokens
+                .get(rt)
+                .and_then(|t| t.expires)
+                .map(|e| e - s.now());
+            match self.which {
+                Which::TikTok => v["refresh_expires_in"] = json!(left),
+                Which::LinkedIn | Which::Pinterest => v["refresh_token_expires_in"] = json!(left),
+                _ => {}
+            }
+        }
+        if self.which == Which::TikTok {
+            v["open_id"] = json!(user);
+        }
+        if self.which == Which::Pinterest {
+            v["response_type"] = json!("authorization_code");
+        }
+        v
+    }
+
+    fn token(&self, s: &mut State, r: &Req) -> Resp {
+        if !self.client_ok(s, r) {
+            return self.client_refused();
+        }
+        match r.get("grant_type") {
+            Some("authorization_code") => {
+                let code = match s.redeem(r, self.code_max_age, self.hex_challenge) {
+                    Ok(c) => c,
+                    Err(why) => return self.token_error(400, "invalid_grant", why),
+                };
+                let access = s.issue(
+                    "at-",
+                    "access",
+                    &code.user,
+                    None,
+                    Some(self.access_ttl),
+                    &code.scopes,
+                );
+                // X: a refresh token only with offline.access; Google: only offline access.
+                let offline = match self.which {
+                    Which::X => code.scopes.iter().any(|x| x == "offline.access"),
+                    Which::Google => {
+                        code.extra.get("access_type").map(String::as_str) == Some("offline")
+                    }
+                    _ => true,
+                };
+                let refresh = offline.then(|| {
+                    s.issue(
+                        "rt-",
+                        "refresh",
+                        &code.user,
+                        None,
+                        self.refresh_ttl,
+                        &code.scopes,
+                    )
+                });
+                let body = self.grant(s, &access, refresh.as_deref(), &code.scopes, &code.user);
+                json_resp(200, body)
+            }
+            Some("refresh_token") => {
+                let presented = r.get("refresh_token");
+                let old = match s.live(presented, &["refresh"]) {
+                    Ok(t) => t,
+                    Err(_) if self.which == Which::X => {
+                        return self.token_error(
+                            400,
+                            "invalid_request",
+                            "Value passed for the token was invalid.",
+                        )
+                    }
+                    Err(_) if self.which == Which::Google => {
+                        return self.token_error(
+                            400,
+                            "invalid_grant",
+                            "Token has been expired or revoked.",
+                        )
+                    }
+                    Err(why) => {
+                        return self.token_error(
+                            400,
+                            "invalid_grant",
+                            &format!("the refresh token is {why:?}").to_lowercase(),
+                        )
+                    }
+                };
+                let access = s.issue(
+                    "at-",
+                    "access",
+                    &old.user,
+                    None,
+                    Some(self.access_ttl),
+                    &old.scopes,
+                );
+                let presented = presented.unwrap().to_owned();
+                let refresh = match self.which {
+                    _ if self.rotate => {
+                        s.tokens.get_mut(&presented).unwrap().dead = Some(Dead::Used);
+                        Some(s.issue(
+                            "rt-",
+                            "refresh",
+                            &old.user,
+                            None,
+                            self.refresh_ttl,
+                            &old.scopes,
+                        ))
+                    }
+                    // Continuous refresh: a new 60-day refresh token with every answer.
+                    Which::Pinterest => Some(s.issue(
+                        "rt-",
+                        "refresh",
+                        &old.user,
+                        None,
+                        self.refresh_ttl,
+                        &old.scopes,
+                    )),
+                    // The same refresh token, its fixed deadline counting down.
+                    Which::LinkedIn => Some(presented),
+                    _ => None,
+                };
+                let body = self.grant(s, &access, refresh.as_deref(), &old.scopes, &old.user);
+                json_resp(200, body)
+            }
+            _ => self.token_error(400, "unsupported_grant_type", "grant_type is not supported"),
+        }
+    }
+
+    fn identity(&self, s: &mut State, r: &Req) -> Resp {
+        let t = match s.live(r.bearer(), &["access"]) {
+            Ok(t) => t,
+            Err(why) => return self.api_error(why),
+        };
+        let user = s.users.get(&t.user).cloned().unwrap();
+        let handle = user.name.to_lowercase();
+        match self.which {
+            Which::X => json_resp(
+                200,
+                json!({"data": {"id": t.user, "name": user.name, "username": handle}}),
+            ),
+            Which::LinkedIn => json_resp(
+                200,
+                json!({"sub": t.user, "name": user.name, "given_name": user.name, "email_verified": true, "locale": {"country": "US", "language": "en"}}),
+            ),
+            Which::Google => {
+                if r.get("mine") != Some("true") {
+                    return json_resp(
+                        400,
+                        json!({"error": {"code": 400, "message": "No filter selected.", "status": "INVALID_ARGUMENT"}}),
+                    );
+                }
+                let items: Vec<Value> = user
+                    .accounts
+                    .iter()
+                    .map(|c| json!({"kind": "youtube#channel", "etag": "e", "id": c["id"], "snippet": {"title": c["name"]}}))
+                    .collect();
+                json_resp(
+                    200,
+                    json!({"kind": "youtube#channelListResponse", "pageInfo": {"totalResults": items.len()}, "items": items}),
+                )
+            }
+            Which::TikTok => json_resp(
+                200,
+                json!({"data": {"user": {"open_id": t.user, "display_name": user.name}}, "error": {"code": "ok", "message": "", "log_id": "202611280000000002"}}),
+            ),
+            Which::Pinterest => json_resp(
+                200,
+                json!({"account_type": "BUSINESS", "id": t.user, "username": handle, "website_url": null}),
+            ),
+        }
+    }
+
+    fn revoke(&self, s: &mut State, r: &Req) -> Resp {
+        if self.which != Which::Google && !self.client_ok(s, r) {
+            return self.client_refused();
+        }
+        let Some(t) = r.get("token").and_then(|t| s.tokens.get(t)).cloned() else {
+            return self.token_error(400, "invalid_token", "Token expired or revoked");
+        };
+        s.kill_user(&t.user, Dead::Revoked);
+        match self.which {
+            Which::X => json_resp(200, json!({"revoked": true})),
+            _ => json_resp(200, json!({})),
+        }
+    }
+
+    fn introspect(&self, s: &mut State, r: &Req) -> Resp {
+        if !self.client_ok(s, r) {
+            return self.client_refused();
+        }
+        let token = r.get("token");
+        let Some(t) = token.and_then(|t| s.tokens.get(t)).cloned() else {
+            return json_resp(200, json!({"active": false}));
+        };
+        match s.live(token, &[t.kind]) {
+            Ok(t) => json_resp(
+                200,
+                json!({"active": true, "client_id": s.client_id, "authorized_at": t.issued, "created_at": t.issued, "status": "active", "expires_at": t.expires, "scope": t.scopes.join(","), "auth_type": "3L"}),
+            ),
+            Err(why) => json_resp(
+                200,
+                json!({"active": false, "status": if why == Dead::Expired { "expired" } else { "revoked" }}),
+            ),
+        }
+    }
+}
+
+impl Network for OAuthNetwork {
+    fn handle(&self, s: &mut State, r: &Req) -> Resp {
+        let path = r.path.as_str();
+        if r.method == "GET" && path == self.authorize_path {
+            return s.authorize(r, self.client_param, self.separator, self.pkce_required);
+        }
+        if r.method == "POST" && path == self.token_path {
+            return self.token(s, r);
+        }
+        if r.method == "GET" && path == self.identity_path {
+            return self.identity(s, r);
+        }
+        if r.method == "POST" && Some(path) == self.revoke_path {
+            return self.revoke(s, r);
+        }
+        if r.method == "POST" && Some(path) == self.introspect_path {
+            return self.introspect(s, r);
+        }
+        json_resp(404, json!({"error": "not_found", "path": path}))
+    }
+}
