@@ -293,6 +293,20 @@ mod tests {
     }
 
     #[test]
+    fn google_and_x_in_their_own_words() {
+        // Google's API errors carry the HTTP status as `code` and are not Graph errors.
+        let google = r#"{"error":{"code":401,"message":"Request had invalid authentication credentials.","errors":[{"reason":"authError"}],"status":"UNAUTHENTICATED"}}"#;
+        assert_eq!(class(401, google), Failure::Reauth(Reason::Invalid));
+        let quota = r#"{"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded","domain":"youtube.quota"}]}}"#;
+        assert_eq!(class(403, quota), Failure::Transient { retry_after: None });
+        // X answers a dead refresh token with invalid_request.
+        let x = r#"{"error":"invalid_request","error_description":"Value passed for the token was invalid."}"#;
+        assert_eq!(class(400, x), Failure::Reauth(Reason::Revoked));
+        let other = r#"{"error":"invalid_request","error_description":"Missing required parameter [code_verifier]."}"#;
+        assert_eq!(class(400, other), Failure::Unexpected);
+    }
+
+    #[test]
     fn invalid_grant_is_told_apart() {
         let body = r#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#;
         let answer = Answer {

@@ -456,3 +456,67 @@ fn an_identity_answer_in_an_unknown_shape_is_named_not_a_panic() {
         .code(2)
         .stderr_has("unknown network `myspace`: known are");
 }
+
+#[test]
+fn at_a_terminal_the_account_is_chosen_by_number() {
+    use std::io::{Read, Write};
+    let s = scene("facebook", accounts("facebook"));
+    let sbctl = assert_cmd::cargo::cargo_bin("sbctl");
+    // `script` gives sbctl a terminal for its stdin.
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec"])
+        .arg(format!(
+            "{} profiles add cafe --network facebook --timeout 30s",
+            sbctl.display()
+        ))
+        .arg("/dev/null");
+    let mut child = s
+        .env
+        .apply(cmd)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let terminal = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let (terminal, mut out) = (terminal.clone(), child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                terminal
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    let asked = |text: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !terminal.lock().unwrap().contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never asked {text:?}:\n{}",
+                terminal.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    asked("Which one? Type its number");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "7").unwrap();
+    asked("Type a number from 1 to 2");
+    writeln!(stdin, "2").unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let terminal = terminal.lock().unwrap().clone();
+    assert!(status.success(), "{terminal}");
+    assert!(terminal.contains("1) Acme Bakery (p-1)"), "{terminal}");
+    assert!(
+        terminal.contains("cafe: connected as Acme Cafe (facebook)"),
+        "{terminal}"
+    );
+    assert_eq!(s.show("cafe")["account_id"], "p-2");
+}
