@@ -98,7 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         }
         'sbctl;profiles;add' {
             [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file')
-            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account''s id at the network (with --with-token: recorded as given)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account to connect, by id or name, where one sign-in reaches several (Pages, channels); with --with-token, recorded as the account id')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up when the sign-in has not finished after this long')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')

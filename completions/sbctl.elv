@@ -91,7 +91,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         }
         &'sbctl;profiles;add'= {
             cand --network 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file'
-            cand --account 'The account''s id at the network (with --with-token: recorded as given)'
+            cand --account 'The account to connect, by id or name, where one sign-in reaches several (Pages, channels); with --with-token, recorded as the account id'
             cand --port 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)'
             cand --timeout 'Give up when the sign-in has not finished after this long'
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'

@@ -19,7 +19,8 @@ pub struct AddArgs {
     /// pinterest) or a provider from the config file
     #[arg(long, value_name = "N")]
     pub network: String,
-    /// The account's id at the network (with --with-token: recorded as given)
+    /// The account to connect, by id or name, where one sign-in reaches several (Pages,
+    /// channels); with --with-token, recorded as the account id
     #[arg(long, value_name = "A")]
     pub account: Option<String>,
     /// Read the token from stdin: a raw access token or a JSON token response
