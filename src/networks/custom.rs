@@ -197,17 +197,8 @@ pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec
 pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
     let e = &net.endpoints;
     let access_valid = p.expires_at.is_none_or(|t| t > now);
-    let introspect = |url: &str, token: &Secret, hint: &str| {
-        http::post_form(
-            http,
-            url,
-            net.credentials(),
-            vec![
-                ("token", token.expose().to_owned()),
-                ("token_type_hint", hint.to_owned()),
-            ],
-        )
-    };
+    let introspect =
+        |url: &str, token: &Secret, hint: &str| super::post_token(net, http, url, token, hint);
     let (answer, introspected) =
         match (&e.introspection_url, &tokens.refresh_token, &e.userinfo_url) {
             (Some(url), Some(rt), _) => (introspect(url, rt, "refresh_token"), true),

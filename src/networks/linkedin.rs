@@ -8,10 +8,7 @@
 //! and says `active`, `expired` or `revoked`; `POST /oauth/v2/revoke` revokes.
 
 use super::http;
-use super::{
-    bearer_connect, bearer_verify, dialect, problem, Call, Connection, Identity, Net, Problem,
-    Spec, Verdict,
-};
+use super::{bearer_verify, dialect, problem, Identity, Net, Problem, Spec, Verdict};
 use crate::config::ClientAuth;
 use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, Reason, Timestamp};
@@ -40,15 +37,11 @@ pub const SPEC: Spec = Spec {
         "60-day access token; refresh (approved partners only) until a fixed 365-day deadline",
 };
 
-const IDENTITY: Identity = Identity {
+pub const IDENTITY: Identity = Identity {
     path: "userinfo",
     id: "/sub",
     name: "/name",
 };
-
-pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
-    bearer_connect(net, http, token, now, &IDENTITY)
-}
 
 /// Introspection of the access token: it does not use anything up, and it says why a
 /// token stopped working.

@@ -286,11 +286,11 @@ impl Net {
             }
             Kind::Instagram => instagram::connect(self, http, token, now),
             Kind::Threads => threads::connect(self, http, token, now),
-            Kind::X => x::connect(self, http, token, now),
-            Kind::LinkedIn => linkedin::connect(self, http, token, now),
+            Kind::X => bearer_connect(self, http, token, now, &x::IDENTITY),
+            Kind::LinkedIn => bearer_connect(self, http, token, now, &linkedin::IDENTITY),
             Kind::YouTube => youtube::connect(self, http, token, now),
             Kind::TikTok => tiktok::connect(self, http, token, now),
-            Kind::Pinterest => pinterest::connect(self, http, token, now),
+            Kind::Pinterest => bearer_connect(self, http, token, now, &pinterest::IDENTITY),
         }
     }
 
@@ -358,11 +358,11 @@ impl Net {
             }
             Kind::Instagram => instagram::verify(self, http, tokens, now),
             Kind::Threads => threads::verify(self, http, tokens, now),
-            Kind::X => x::verify(self, http, tokens, now),
+            Kind::X => bearer_verify(self, http, tokens, now, &x::IDENTITY),
             Kind::LinkedIn => linkedin::verify(self, http, p, tokens, now),
-            Kind::YouTube => youtube::verify(self, http, tokens, now),
-            Kind::TikTok => tiktok::verify(self, http, tokens, now),
-            Kind::Pinterest => pinterest::verify(self, http, tokens, now),
+            Kind::YouTube => bearer_verify(self, http, tokens, now, &youtube::CHANNELS),
+            Kind::TikTok => bearer_verify(self, http, tokens, now, &tiktok::IDENTITY),
+            Kind::Pinterest => bearer_verify(self, http, tokens, now, &pinterest::IDENTITY),
         }
     }
 
@@ -434,7 +434,23 @@ fn rfc7009_revoke(
         Some(rt) => (rt, "refresh_token"),
         None => (&tokens.access_token, "access_token"),
     };
-    let answer = http::post_form(
+    match post_token(net, http, url, token, hint) {
+        Ok(a) if a.status == 200 => Ok(Revocation::Done),
+        Ok(a) if a.status == 400 && a.body.contains("invalid_token") => Ok(Revocation::Done),
+        other => Err(problem(net, "revocation", other, now).unwrap_err()),
+    }
+}
+
+/// A token and its type POSTed with client authentication: RFC 7009 revocation and
+/// RFC 7662 introspection.
+pub fn post_token(
+    net: &Net,
+    http: &Http,
+    url: &str,
+    token: &Secret,
+    hint: &str,
+) -> std::result::Result<HttpAnswer, String> {
+    http::post_form(
         http,
         url,
         net.credentials(),
@@ -442,12 +458,7 @@ fn rfc7009_revoke(
             ("token", token.expose().to_owned()),
             ("token_type_hint", hint.to_owned()),
         ],
-    );
-    match answer {
-        Ok(a) if a.status == 200 => Ok(Revocation::Done),
-        Ok(a) if a.status == 400 && a.body.contains("invalid_token") => Ok(Revocation::Done),
-        other => Err(problem(net, "revocation", other, now).unwrap_err()),
-    }
+    )
 }
 
 /// An answer read as JSON when it is a 200, else as the failure it means.

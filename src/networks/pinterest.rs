@@ -4,15 +4,9 @@
 //! carries a new refresh token and `refresh_token_expires_in` (60 days), all stored.
 //! `GET /v5/user_account` names the account. No revocation API for user tokens.
 
-use super::{
-    bearer_connect, bearer_verify, dialect, Call, Connection, Identity, Net, Spec, Verdict,
-};
+use super::{dialect, Identity, Spec};
 use crate::config::ClientAuth;
-use crate::domain::profile::Timestamp;
-use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
-use oauth2::reqwest::blocking::Client as Http;
-use serde_json::Value;
 
 pub const SPEC: Spec = Spec {
     name: "pinterest",
@@ -39,16 +33,8 @@ pub const SPEC: Spec = Spec {
         "30-day access token; continuous refresh: each renewal brings a new 60-day refresh token",
 };
 
-const IDENTITY: Identity = Identity {
+pub const IDENTITY: Identity = Identity {
     path: "/user_account",
     id: "/username",
     name: "/username",
 };
-
-pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
-    bearer_connect(net, http, token, now, &IDENTITY)
-}
-
-pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
-    bearer_verify(net, http, tokens, now, &IDENTITY)
-}

@@ -8,12 +8,10 @@
 //! `POST /v2/oauth/revoke/` revokes; `GET /v2/user/info/` names the account.
 
 use super::{
-    bearer_verify, dialect, exchange_grant, problem, text_field, Account, Call, Connection,
-    Identity, Net, Spec, Verdict,
+    dialect, exchange_grant, problem, text_field, Account, Call, Connection, Identity, Net, Spec,
 };
 use crate::config::ClientAuth;
 use crate::domain::profile::Timestamp;
-use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::Value;
@@ -37,7 +35,7 @@ pub const SPEC: Spec = Spec {
     lifecycle: "access token of hours, refresh token of months (both from the answer); rotated on every renewal",
 };
 
-const IDENTITY: Identity = Identity {
+pub const IDENTITY: Identity = Identity {
     path: "/v2/user/info/?fields=open_id,display_name",
     id: "/data/user/open_id",
     name: "/data/user/display_name",
@@ -72,8 +70,4 @@ pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec
         .and_then(Value::as_str)
         .map(str::to_owned);
     Ok(super::single(Account { id: open_id, name }, grant))
-}
-
-pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
-    bearer_verify(net, http, tokens, now, &IDENTITY)
 }

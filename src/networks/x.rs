@@ -5,15 +5,9 @@
 //! single-use (the answer carries the next one). `GET /2/users/me` names the account;
 //! `POST /2/oauth2/revoke` revokes.
 
-use super::{
-    bearer_connect, bearer_verify, dialect, Call, Connection, Identity, Net, Spec, Verdict,
-};
+use super::{dialect, Identity, Spec};
 use crate::config::ClientAuth;
-use crate::domain::profile::Timestamp;
-use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
-use oauth2::reqwest::blocking::Client as Http;
-use serde_json::Value;
 
 pub const SPEC: Spec = Spec {
     name: "x",
@@ -35,16 +29,8 @@ pub const SPEC: Spec = Spec {
         "2-hour access token; single-use refresh token (offline.access), rotated on every renewal",
 };
 
-const IDENTITY: Identity = Identity {
+pub const IDENTITY: Identity = Identity {
     path: "/2/users/me",
     id: "/data/id",
     name: "/data/username",
 };
-
-pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
-    bearer_connect(net, http, token, now, &IDENTITY)
-}
-
-pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
-    bearer_verify(net, http, tokens, now, &IDENTITY)
-}

@@ -9,11 +9,10 @@
 
 use super::{
     dialect, exchange_grant, field, problem, text_field, unexpected, Account, Call, Connection,
-    Identity, Net, Spec, Verdict,
+    Identity, Net, Spec,
 };
 use crate::config::ClientAuth;
 use crate::domain::profile::Timestamp;
-use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::Value;
@@ -40,7 +39,7 @@ pub const SPEC: Spec = Spec {
     lifecycle: "1-hour access token; refresh token until revoked or unused for 6 months (7 days for apps in Testing)",
 };
 
-const CHANNELS: Identity = Identity {
+pub const CHANNELS: Identity = Identity {
     path: "/youtube/v3/channels?part=snippet&mine=true",
     id: "/id",
     name: "/snippet/title",
@@ -80,8 +79,4 @@ pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec
             })
         })
         .collect()
-}
-
-pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
-    super::bearer_verify(net, http, tokens, now, &CHANNELS)
 }

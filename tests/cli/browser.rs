@@ -455,21 +455,8 @@ fn a_pasted_address_completes_the_flow_from_a_terminal() {
     let mut env = corp_env(&server, "");
     // The browser signs in but never reaches the listener, as on another machine.
     env.set("SBCTL_TEST_ACTION", "capture");
-    let sbctl = assert_cmd::cargo::cargo_bin("sbctl");
     // `script` gives sbctl a terminal for its stdin, so that it offers to take a paste.
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec"])
-        .arg(format!(
-            "{} profiles add acme --network corp --timeout 60s",
-            sbctl.display()
-        ))
-        .arg("/dev/null");
-    let mut child = env
-        .apply(cmd)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn_at_terminal("profiles add acme --network corp --timeout 60s");
     let captured = browser_result(&env)["captured"]
         .as_str()
         .unwrap()

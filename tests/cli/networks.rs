@@ -461,22 +461,10 @@ fn an_identity_answer_in_an_unknown_shape_is_named_not_a_panic() {
 fn at_a_terminal_the_account_is_chosen_by_number() {
     use std::io::{Read, Write};
     let s = scene("facebook", accounts("facebook"));
-    let sbctl = assert_cmd::cargo::cargo_bin("sbctl");
     // `script` gives sbctl a terminal for its stdin.
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec"])
-        .arg(format!(
-            "{} profiles add cafe --network facebook --timeout 30s",
-            sbctl.display()
-        ))
-        .arg("/dev/null");
     let mut child = s
         .env
-        .apply(cmd)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn_at_terminal("profiles add cafe --network facebook --timeout 30s");
     let terminal = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let reader = {
         let (terminal, mut out) = (terminal.clone(), child.stdout.take().unwrap());

@@ -171,6 +171,21 @@ impl Env {
 
     /// Runs SQL against the database, as a test's way to stage states that only later
     /// capabilities (renewal, online checks) produce.
+    /// `sbctl <args>` with a terminal for its stdin (through `script`), stdin and stdout
+    /// piped to the test.
+    pub fn spawn_at_terminal(&self, args: &str) -> std::process::Child {
+        let sbctl = assert_cmd::cargo::cargo_bin("sbctl");
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec"])
+            .arg(format!("{} {args}", sbctl.display()))
+            .arg("/dev/null");
+        self.apply(cmd)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("script(1) runs")
+    }
+
     pub fn sql(&self, sql: &str) {
         rusqlite::Connection::open(self.db_path())
             .unwrap()
