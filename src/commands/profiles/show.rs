@@ -38,6 +38,9 @@ pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<Attention> {
         ("account", text(&p.account_name)),
         ("account id", text(&p.account_id)),
         ("status", status_words(&h, now).0),
+        // The moment nothing but the user can move: the token's end when nothing
+        // renews it, the refresh token's (LinkedIn), or Facebook's data access.
+        ("re-authorize by", at(h.deadline, "-")),
         ("expires", at(p.expires_at, "never")),
         ("refresh token expires", at(p.refresh_expires_at, "-")),
         ("data access expires", at(p.data_access_expires_at, "-")),
