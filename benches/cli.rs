@@ -134,24 +134,40 @@ fn insert_sql(n: usize) -> String {
 
 /// A token endpoint on 127.0.0.1 that answers every refresh after `latency`.
 fn token_endpoint(latency: Duration) -> u16 {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let port = server.server_addr().to_ip().unwrap().port();
+    // A plain thread-per-connection server: tiny_http now and then left a connection
+    // unanswered under 16 parallel clients (seen as 30 s client timeouts), which
+    // measured tiny_http, not sbctl.
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
-        for (n, request) in server.incoming_requests().enumerate() {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(stream) = stream else { continue };
             std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut length = 0usize;
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|read| read > 0) {
+                    let header = line.trim_end().to_ascii_lowercase();
+                    if header.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = header.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    line.clear();
+                }
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
                 std::thread::sleep(latency);
-                let body = format!(
+                let json = format!(
                     r#"{{"access_token":"new-at-{n}-cccccccccccccccccccccccc","refresh_token":"new-rt-{n}-dddddddddddddddddddddddd","token_type":"bearer","expires_in":5184000}}"#
                 );
-                let json =
-                    tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
-                // tiny_http now and then leaves a reused keep-alive connection unanswered
-                // (seen as a 30 s client timeout): one connection per request.
-                let close = tiny_http::Header::from_bytes("Connection", "close").unwrap();
-                let response = tiny_http::Response::from_string(body)
-                    .with_header(json)
-                    .with_header(close);
-                let _ = request.respond(response);
+                let _ = write!(
+                    &stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+                    json.len()
+                );
             });
         }
     });
