@@ -9,6 +9,7 @@ mod error;
 mod networks;
 mod notify;
 mod oauth;
+mod perms;
 mod renew;
 mod secrets;
 mod store;

@@ -37,7 +37,14 @@ impl Ctx {
     pub fn store(&self) -> Result<Box<dyn ProfileStore>> {
         self.ui
             .debug(&format!("database: {}", self.settings.db_path.display()));
-        Ok(Box::new(SqliteStore::open(&self.settings.db_path)?))
+        let store = SqliteStore::open(&self.settings.db_path)?;
+        for (file, mode) in &store.repaired {
+            self.ui.warn(&format!(
+                "{} was readable by others (mode {mode:o}); it is now readable by you only (600)",
+                file.display()
+            ));
+        }
+        Ok(Box::new(store))
     }
 
     /// The secret store to use. `auto` follows the store this database's secrets were

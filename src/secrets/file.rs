@@ -72,6 +72,7 @@ impl FileStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(self.io("read", &self.path, e)),
         };
+        self.check_dir()?;
         let meta = file
             .metadata()
             .map_err(|e| self.io("read", &self.path, e))?;
@@ -87,6 +88,18 @@ impl FileStore {
         std::io::Read::read_to_string(&mut file, text)
             .map_err(|e| self.io("read", &self.path, e))?;
         Ok(true)
+    }
+
+    /// Refuses a file in a directory where others could replace it.
+    fn check_dir(&self) -> Result<(), SecretError> {
+        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
+        match dir.and_then(crate::perms::open_dir) {
+            Some(mode) => Err(SecretError::OpenDir {
+                path: self.path.clone(),
+                mode,
+            }),
+            None => Ok(()),
+        }
     }
 
     fn corrupt(&self, e: serde_json::Error) -> SecretError {
@@ -181,6 +194,7 @@ impl FileStore {
             .mode(0o700)
             .create(dir)
             .map_err(|e| self.io("create the directory of", &self.path, e))?;
+        self.check_dir()?;
         let lock_path = self.path.with_extension("json.lock");
         let lock = OpenOptions::new()
             .create(true)

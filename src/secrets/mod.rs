@@ -13,6 +13,8 @@ use std::path::PathBuf;
 pub enum SecretError {
     #[error("secrets file {path} can be read by other users (mode {mode:03o})")]
     TooOpen { path: PathBuf, mode: u32 },
+    #[error("secrets file {path} is in a directory others can write to (mode {mode:o}): they could replace it")]
+    OpenDir { path: PathBuf, mode: u32 },
     #[error("secrets file {path} is damaged ({reason})")]
     Corrupt { path: PathBuf, reason: String },
     #[error("cannot {action} secrets file {path}: {reason}")]
@@ -40,6 +42,10 @@ impl SecretError {
             SecretError::TooOpen { path, .. } => Some(format!(
                 "run `chmod 600 {}` if nobody else read it, else revoke and re-authorize its tokens",
                 path.display()
+            )),
+            SecretError::OpenDir { path, .. } => Some(crate::perms::open_dir_hint(
+                path.parent().unwrap_or(path),
+                "SBCTL_SECRETS_FILE",
             )),
             SecretError::Corrupt { .. } => {
                 Some("sbctl left it untouched: restore it from a backup".into())

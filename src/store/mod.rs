@@ -27,6 +27,8 @@ pub enum StoreError {
     NotFound(ProfileId),
     #[error("database {path}: {reason}")]
     Sql { path: PathBuf, reason: String },
+    #[error("database {path} is in a directory others can write to (mode {mode:o}): they could replace it")]
+    OpenDir { path: PathBuf, mode: u32 },
 }
 
 impl StoreError {
@@ -44,6 +46,10 @@ impl StoreError {
                 "choose another id, or run `sbctl profiles remove {id}` first"
             )),
             StoreError::NotFound(_) => Some("run `sbctl profiles list` to see the ids".into()),
+            StoreError::OpenDir { path, .. } => Some(crate::perms::open_dir_hint(
+                path.parent().unwrap_or(path),
+                "--db / SBCTL_DB",
+            )),
             _ => None,
         }
     }

@@ -29,6 +29,8 @@ pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     version: i64,
+    /// Files found readable by others and made private on open, with their old mode.
+    pub repaired: Vec<(PathBuf, u32)>,
 }
 
 impl SqliteStore {
@@ -45,6 +47,12 @@ impl SqliteStore {
                 .mode(0o700)
                 .create(dir)
                 .map_err(|e| open_err(crate::error::io_reason(&e)))?;
+            if let Some(mode) = crate::perms::open_dir(dir) {
+                return Err(StoreError::OpenDir {
+                    path: path.to_owned(),
+                    mode,
+                });
+            }
         }
         match std::fs::OpenOptions::new()
             .write(true)
@@ -56,12 +64,24 @@ impl SqliteStore {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(open_err(crate::error::io_reason(&e))),
         }
+        // No secret is in it, but account names and errors are nobody else's business.
+        let mut repaired = Vec::new();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            if let Some(mode) = crate::perms::make_private(&file)
+                .map_err(|e| open_err(crate::error::io_reason(&e)))?
+            {
+                repaired.push((file, mode));
+            }
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_err(reason(&e)))?;
-        Self::init(conn, path.to_owned())
+        let mut store = Self::init(conn, path.to_owned())?;
+        store.repaired = repaired;
+        Ok(store)
     }
 
     /// An in-memory database for unit tests.
@@ -76,6 +96,7 @@ impl SqliteStore {
             conn,
             path,
             version: 0,
+            repaired: Vec::new(),
         };
         store
             .conn

@@ -147,3 +147,47 @@ fn parallel_processes_on_a_new_database_lose_nothing() {
     assert_eq!(listed.as_array().unwrap().len(), 6);
     assert_eq!(env2.secrets().len(), 6, "no lost secret");
 }
+
+#[test]
+fn loose_permissions_are_repaired_or_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let set = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    let mut env = Env::new();
+    env.add("acme", "x", "tok-1");
+    // A database others may read (a restored backup, a careless umask) is made private.
+    set(&env.db_path(), 0o644);
+    env.run(&["profiles", "list"]).success().stderr_has(
+        "sbctl.db was readable by others (mode 644); it is now readable by you only (600)",
+    );
+    assert_eq!(mode(&env.db_path()), 0o600);
+    // A directory others can write to could have the database swapped: refused.
+    let dir = env.db_path().parent().unwrap().to_owned();
+    set(&dir, 0o777);
+    env.run(&["profiles", "list"])
+        .code(1)
+        .stderr_has("is in a directory others can write to (mode 777): they could replace it")
+        .stderr_has(&format!("chmod go-w {}", dir.display()));
+    // /tmp-style (sticky) directories are fine: others cannot replace our files there.
+    set(&dir, 0o1777);
+    env.run(&["profiles", "list"]).success();
+    set(&dir, 0o700);
+    // The same for the secrets file's directory.
+    let shared = env.root().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    set(&shared, 0o770);
+    env.set(
+        "SBCTL_SECRETS_FILE",
+        shared.join("secrets.json").to_str().unwrap(),
+    );
+    env.run_with_stdin(
+        &["profiles", "add", "two", "--network", "x", "--with-token"],
+        "tok-2",
+    )
+    .code(1)
+    .stderr_has("secrets file")
+    .stderr_has("in a directory others can write to (mode 770)")
+    .stderr_has("SBCTL_SECRETS_FILE");
+    assert!(!shared.join("secrets.json").exists());
+}

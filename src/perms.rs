@@ -1,0 +1,68 @@
+//! Who may touch sbctl's files: their owner only. A file others may read is made
+//! private again (the database) or refused (the secrets file, which may already have
+//! been read); a directory others may write to is refused, since whoever can write
+//! there can replace the file sbctl then trusts.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+
+/// The mode of `dir` when users other than its owner may create or replace files in
+/// it (group- or world-writable without the sticky bit, which `/tmp` has).
+pub fn open_dir(dir: &Path) -> Option<u32> {
+    let mode = std::fs::metadata(dir).ok()?.mode();
+    (mode & 0o022 != 0 && mode & 0o1000 == 0).then_some(mode & 0o7777)
+}
+
+/// The hint for a directory others may write to.
+pub fn open_dir_hint(dir: &Path, setting: &str) -> String {
+    format!(
+        "run `chmod go-w {}`, or set {setting} to a file in a directory only you can write",
+        dir.display()
+    )
+}
+
+/// Makes `path` readable by its owner only when it is not; returns the mode it had.
+pub fn make_private(path: &Path) -> std::io::Result<Option<u32>> {
+    let mode = match std::fs::metadata(path) {
+        Ok(m) => m.mode() & 0o777,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if mode & 0o077 == 0 {
+        return Ok(None);
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
+    Ok(Some(mode))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_directories_and_loose_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let set = |p: &Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+        };
+        set(dir.path(), 0o700);
+        assert_eq!(open_dir(dir.path()), None);
+        set(dir.path(), 0o775);
+        assert_eq!(open_dir(dir.path()), Some(0o775));
+        set(dir.path(), 0o1777);
+        assert_eq!(
+            open_dir(dir.path()),
+            None,
+            "sticky: others cannot replace our files"
+        );
+        set(dir.path(), 0o755);
+        assert_eq!(open_dir(dir.path()), None);
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        set(&file, 0o644);
+        assert_eq!(make_private(&file).unwrap(), Some(0o644));
+        assert_eq!(std::fs::metadata(&file).unwrap().mode() & 0o777, 0o600);
+        assert_eq!(make_private(&file).unwrap(), None);
+        assert_eq!(make_private(&dir.path().join("missing")).unwrap(), None);
+    }
+}
