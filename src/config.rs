@@ -56,6 +56,7 @@ struct ConfigFile {
     refresh_ahead: Option<Duration>,
     warn_within: Option<Duration>,
     verify_every: Option<Duration>,
+    http_timeout: Option<Duration>,
     concurrency: Option<u32>,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
@@ -93,6 +94,8 @@ pub struct Settings {
     pub refresh_ahead: Duration,
     pub warn_within: Duration,
     pub verify_every: Duration,
+    /// How long one request to a network may take, connection included.
+    pub http_timeout: Duration,
     pub concurrency: u32,
     pub providers: BTreeMap<String, Provider>,
     pub notify: NotifyConfig,
@@ -184,6 +187,13 @@ impl Settings {
                 config_path.display()
             )));
         }
+        let http_timeout = file.http_timeout.unwrap_or(Duration::seconds(30));
+        if !(1..=300).contains(&http_timeout.as_delta().num_seconds()) {
+            return Err(Error::failed(format!(
+                "config {}: http_timeout must be between 1s and 5m",
+                config_path.display()
+            )));
+        }
         Ok(Settings {
             db_path,
             config_path,
@@ -196,6 +206,7 @@ impl Settings {
             refresh_ahead: file.refresh_ahead.unwrap_or(Duration::seconds(7 * 86_400)),
             warn_within: file.warn_within.unwrap_or(Duration::seconds(7 * 86_400)),
             verify_every: file.verify_every.unwrap_or(Duration::seconds(86_400)),
+            http_timeout,
             concurrency,
             providers,
             notify: file.notify,

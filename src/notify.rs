@@ -108,7 +108,7 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
 }
 
 fn post(url: &str, body: &[u8]) -> Result<(), String> {
-    let response = crate::oauth::http_client()
+    let response = crate::oauth::http_client(crate::oauth::HTTP_TIMEOUT)
         .post(url)
         .header("Content-Type", "application/json")
         .body(body.to_vec())

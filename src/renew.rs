@@ -18,9 +18,9 @@ use std::time::Instant;
 
 /// How long a renewer may hold a profile: all attempts, each request's timeout, and
 /// a margin. A killed renewer's lease simply runs out.
-const LEASE: TimeDelta = TimeDelta::seconds(
-    MAX_RETRY_TIME.as_secs() as i64 + 2 * crate::oauth::HTTP_TIMEOUT.as_secs() as i64 + 30,
-);
+fn lease(http_timeout: TimeDelta) -> TimeDelta {
+    TimeDelta::seconds(MAX_RETRY_TIME.as_secs() as i64 + 30) + http_timeout * 2
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -75,7 +75,13 @@ impl<'a> Engine<'a> {
         networks: &[String],
     ) -> Result<Engine<'a>> {
         let secrets = ctx.secrets(store)?;
-        let http = crate::oauth::http_client();
+        let http = crate::oauth::http_client(
+            ctx.settings
+                .http_timeout
+                .as_delta()
+                .to_std()
+                .unwrap_or_default(),
+        );
         let mut providers = BTreeMap::new();
         for name in networks {
             if providers.contains_key(name) {
@@ -171,7 +177,12 @@ impl<'a> Engine<'a> {
     ) -> Result<Outcome> {
         let holder = format!("{}:{:?}", self.holder, std::thread::current().id());
         let t = now();
-        if !store.take_lease(id, &holder, t, t + LEASE)? {
+        if !store.take_lease(
+            id,
+            &holder,
+            t,
+            t + lease(self.ctx.settings.http_timeout.as_delta()),
+        )? {
             return Ok(Outcome::Busy);
         }
         let outcome = self.leased(store, secrets, id, mode);
@@ -287,11 +298,13 @@ impl<'a> Engine<'a> {
         loop {
             let mut answered = true;
             let (failure, message) = match net.renew(&self.http, &tokens) {
-                Err(reason) => {
+                Err(no) => {
                     answered = false;
+                    // A request that may have arrived may have used the refresh token up.
+                    known.interrupted |= no.maybe_sent;
                     (
                         Failure::Transient { retry_after: None },
-                        format!("cannot reach {}'s token endpoint ({reason})", p.network),
+                        format!("cannot reach {}'s token endpoint ({no})", p.network),
                     )
                 }
                 Ok(answer) if answer.status == 200 => match net.read_renewal(&answer, now()) {

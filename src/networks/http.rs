@@ -20,6 +20,23 @@ impl HttpAnswer {
     }
 }
 
+/// Why no answer came, and whether the request may have reached the network anyway
+/// (anything but a refused connection): a rotating refresh token may then be used up.
+#[derive(Debug, Clone)]
+pub struct NoAnswer {
+    pub reason: String,
+    pub maybe_sent: bool,
+}
+
+impl std::fmt::Display for NoAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// A request's outcome: the network's answer, or why there was none.
+pub type Sent = std::result::Result<HttpAnswer, NoAnswer>;
+
 /// Largest answer read from a provider.
 const MAX_BODY_BYTES: u64 = 1024 * 1024;
 
@@ -70,9 +87,12 @@ impl Credentials {
 }
 
 /// Sends a request and reads at most 1 MiB of its answer. `Err` says why no answer came.
-pub fn send(request: RequestBuilder) -> std::result::Result<HttpAnswer, String> {
+pub fn send(request: RequestBuilder) -> Sent {
     use std::io::Read;
-    let response = request.send().map_err(|e| reqwest_reason(&e))?;
+    let response = request.send().map_err(|e| NoAnswer {
+        reason: reqwest_reason(&e),
+        maybe_sent: !e.is_connect(),
+    })?;
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -83,7 +103,10 @@ pub fn send(request: RequestBuilder) -> std::result::Result<HttpAnswer, String> 
     response
         .take(MAX_BODY_BYTES)
         .read_to_string(&mut body)
-        .map_err(|e| format!("reading the answer failed ({e})"))?;
+        .map_err(|e| NoAnswer {
+            reason: format!("the answer broke off ({e})"),
+            maybe_sent: true,
+        })?;
     Ok(HttpAnswer {
         status,
         retry_after,
@@ -97,17 +120,13 @@ pub fn post_form(
     url: &str,
     client: &Credentials,
     mut form: Vec<(&'static str, String)>,
-) -> std::result::Result<HttpAnswer, String> {
+) -> Sent {
     let request = client.apply(http.post(url), &mut form);
     send(request.header("Accept", "application/json").form(&form))
 }
 
 /// A GET with a bearer token.
-pub fn get_bearer(
-    http: &Http,
-    url: &str,
-    token: &Secret,
-) -> std::result::Result<HttpAnswer, String> {
+pub fn get_bearer(http: &Http, url: &str, token: &Secret) -> Sent {
     send(http.get(url).bearer_auth(token.expose()))
 }
 

@@ -11,7 +11,7 @@
 //! Threads works like Instagram Login with `th_` grant types (see `threads`), so the
 //! steps are written once here, parameterised by `Login`.
 
-use super::http::{self, url, HttpAnswer};
+use super::http::{self, url, Sent};
 use super::{
     dialect, exchange_grant, field, problem, text_field, verify_by_call, Account, Call, Connection,
     Kind, Net, Renewal, Spec, Verdict,
@@ -165,16 +165,11 @@ pub fn renewal(p: &Profile, now: Timestamp) -> Renewal {
     }
 }
 
-pub fn renew(net: &Net, http: &Http, tokens: &TokenSet) -> std::result::Result<HttpAnswer, String> {
+pub fn renew(net: &Net, http: &Http, tokens: &TokenSet) -> Sent {
     renew_with(net, http, tokens, &LOGIN)
 }
 
-pub fn renew_with(
-    net: &Net,
-    http: &Http,
-    tokens: &TokenSet,
-    login: &Login,
-) -> std::result::Result<HttpAnswer, String> {
+pub fn renew_with(net: &Net, http: &Http, tokens: &TokenSet, login: &Login) -> Sent {
     http::send(http.get(url(
         &net.endpoints.api_base,
         "/refresh_access_token",

@@ -21,7 +21,7 @@ use crate::domain::profile::{Profile, Timestamp};
 use crate::domain::token::{grant_from_json, Grant, Secret, TokenSet};
 use crate::error::{Error, Result};
 use crate::oauth::client::{ClientConfig, Dialect, Pkce};
-use http::{Credentials, HttpAnswer};
+use http::{Credentials, HttpAnswer, Sent};
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -313,12 +313,15 @@ impl Net {
     }
 
     /// One renewal request, by the network's own mechanism (after `renewal` said Ready).
-    pub fn renew(&self, http: &Http, tokens: &TokenSet) -> std::result::Result<HttpAnswer, String> {
+    pub fn renew(&self, http: &Http, tokens: &TokenSet) -> Sent {
         match (self.kind, &tokens.refresh_token) {
             (Kind::Instagram, _) => instagram::renew(self, http, tokens),
             (Kind::Threads, _) => threads::renew(self, http, tokens),
             (_, Some(rt)) => refresh_grant(self, http, rt),
-            (_, None) => Err("no refresh token is stored".into()),
+            (_, None) => Err(http::NoAnswer {
+                reason: "no refresh token is stored".into(),
+                maybe_sent: false,
+            }),
         }
     }
 
@@ -404,11 +407,7 @@ fn kind_of(name: &str) -> Kind {
 }
 
 /// `grant_type=refresh_token` at the token endpoint (RFC 6749 §6).
-pub fn refresh_grant(
-    net: &Net,
-    http: &Http,
-    refresh_token: &Secret,
-) -> std::result::Result<HttpAnswer, String> {
+pub fn refresh_grant(net: &Net, http: &Http, refresh_token: &Secret) -> Sent {
     http::post_form(
         http,
         &net.endpoints.token_url,
@@ -443,13 +442,7 @@ fn rfc7009_revoke(
 
 /// A token and its type POSTed with client authentication: RFC 7009 revocation and
 /// RFC 7662 introspection.
-pub fn post_token(
-    net: &Net,
-    http: &Http,
-    url: &str,
-    token: &Secret,
-    hint: &str,
-) -> std::result::Result<HttpAnswer, String> {
+pub fn post_token(net: &Net, http: &Http, url: &str, token: &Secret, hint: &str) -> Sent {
     http::post_form(
         http,
         url,
@@ -462,12 +455,7 @@ pub fn post_token(
 }
 
 /// An answer read as JSON when it is a 200, else as the failure it means.
-pub fn problem(
-    net: &Net,
-    what: &str,
-    answer: std::result::Result<HttpAnswer, String>,
-    now: Timestamp,
-) -> Call<Value> {
+pub fn problem(net: &Net, what: &str, answer: Sent, now: Timestamp) -> Call<Value> {
     let answer = answer.map_err(|reason| Problem {
         failure: Failure::Transient { retry_after: None },
         message: format!("cannot reach {} for the {what} ({reason})", net.name),
@@ -552,12 +540,7 @@ pub fn single(account: Account, grant: Grant) -> Vec<Connection> {
 }
 
 /// A verdict from an identity call made with the access token: 200 means it works.
-pub fn verify_by_call(
-    net: &Net,
-    what: &str,
-    answer: std::result::Result<HttpAnswer, String>,
-    now: Timestamp,
-) -> Verdict {
+pub fn verify_by_call(net: &Net, what: &str, answer: Sent, now: Timestamp) -> Verdict {
     match problem(net, what, answer, now) {
         Ok(_) => Verdict::Valid {
             expires_at: None,
@@ -585,12 +568,7 @@ pub struct Identity {
     pub name: &'static str,
 }
 
-fn identity_call(
-    net: &Net,
-    http: &Http,
-    ident: &Identity,
-    token: &Secret,
-) -> std::result::Result<HttpAnswer, String> {
+fn identity_call(net: &Net, http: &Http, ident: &Identity, token: &Secret) -> Sent {
     let target = if ident.path == "userinfo" {
         net.endpoints.userinfo_url.clone().unwrap_or_default()
     } else {

@@ -4,7 +4,7 @@
 //! `th_refresh_token` once it is 24 hours old; a token not renewed within its 60 days
 //! is gone. The steps are Instagram Login's (see `instagram`) with these names.
 
-use super::http::HttpAnswer;
+use super::http::Sent;
 use super::instagram::{self, Login};
 use super::{dialect, Call, Connection, Net, Spec, Verdict};
 use crate::config::ClientAuth;
@@ -45,7 +45,7 @@ pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec
     instagram::connect_with(net, http, token, now, &LOGIN)
 }
 
-pub fn renew(net: &Net, http: &Http, tokens: &TokenSet) -> Result<HttpAnswer, String> {
+pub fn renew(net: &Net, http: &Http, tokens: &TokenSet) -> Sent {
     instagram::renew_with(net, http, tokens, &LOGIN)
 }
 

@@ -140,7 +140,7 @@ impl Authorization {
         } else {
             http::post_form(http, &config.token_url, &config.credentials, form)
         }
-        .map_err(ExchangeError::Unreachable)?;
+        .map_err(|e| ExchangeError::Unreachable(e.reason))?;
         read_token_answer(&answer)
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod doubles;
 pub mod oidc;
+pub mod proxy;
 
 use assert_cmd::Command;
 use std::os::unix::fs::PermissionsExt;

@@ -517,6 +517,8 @@ fn serve(network: &dyn Network, state: &Mutex<State>, mut request: tiny_http::Re
 pub struct Scene {
     pub double: Double,
     pub env: super::Env,
+    /// The fault proxy every request goes through, when the scene has one.
+    pub proxy: Option<super::proxy::Proxy>,
 }
 
 /// A free port of 127.0.0.1, for a redirect URI registered with an exact port.
@@ -533,6 +535,15 @@ fn free_port() -> u16 {
 /// client id, the client secret in the environment, and a browser (`curl`) that
 /// follows the authorize redirect as a signed-in user who consents would.
 pub fn scene(network: &str, accounts: Vec<Value>) -> Scene {
+    scene_with(network, accounts, false)
+}
+
+/// The same, with a fault proxy between sbctl and the double.
+pub fn scene_through_proxy(network: &str, accounts: Vec<Value>) -> Scene {
+    scene_with(network, accounts, true)
+}
+
+fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
     let (double, name, endpoints, exact): (Double, &str, String, bool) = match network {
         "facebook" | "instagram-fb" => {
             let d = Double::start(facebook::Facebook, "app-fb", "fb-secret");
@@ -620,6 +631,10 @@ pub fn scene(network: &str, accounts: Vec<Value>) -> Scene {
         }
         s.users.get_mut("u-ann").unwrap().accounts = accounts;
     }
+    let proxy = proxied.then(|| super::proxy::Proxy::start(&double.base));
+    if let Some(p) = &proxy {
+        config = config.replace(&double.base, &p.base);
+    }
     env.write_config(&config);
     env.set(
         &format!("SBCTL_CLIENT_SECRET_{}", name.to_uppercase()),
@@ -629,7 +644,7 @@ pub fn scene(network: &str, accounts: Vec<Value>) -> Scene {
         "BROWSER",
         "curl --silent --max-time 60 --output /dev/null --location %s",
     );
-    Scene { double, env }
+    Scene { double, env, proxy }
 }
 
 impl Scene {

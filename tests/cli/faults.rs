@@ -1,0 +1,171 @@
+//! Renewal of many profiles under faults between sbctl and the network (a fault proxy
+//! in front of the X double, whose refresh tokens are single-use): the right exit code
+//! and statuses, no token lost, and bounded time.
+
+use crate::support::doubles::{scene_through_proxy, Dead, Scene};
+use crate::support::proxy::Trouble;
+use crate::support::Run;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const TOKEN_PATH: &str = "/2/oauth2/token";
+
+/// `n` X profiles whose tokens the double issued, imported in one go; requests time
+/// out after 2 s.
+fn fleet(n: usize) -> Scene {
+    let s = scene_through_proxy("x", Vec::new());
+    let config = std::fs::read_to_string(s.env.config_path()).unwrap();
+    s.env
+        .write_config(&format!("http_timeout = \"2s\"\n{config}"));
+    let scopes: Vec<String> = ["tweet.read", "users.read", "offline.access"]
+        .map(String::from)
+        .to_vec();
+    let mut lines = String::new();
+    for i in 0..n {
+        let mut st = s.double.state();
+        let access = st.issue("at-", "access", "u-ann", None, Some(7_200), &scopes);
+        let refresh = st.issue("rt-", "refresh", "u-ann", None, None, &scopes);
+        lines.push_str(&json!({"id": format!("p{i:02}"), "network": "x", "account_id": "u-ann",
+            "token": {"access_token": access, "refresh_token": refresh, "expires_in": 7_200, "scope": scopes.join(" ")}}).to_string());
+        lines.push('\n');
+    }
+    s.env
+        .run_with_stdin(&["profiles", "import", "-"], &lines)
+        .success();
+    s
+}
+
+fn proxy(s: &Scene) -> &crate::support::proxy::Proxy {
+    s.proxy.as_ref().unwrap()
+}
+
+fn refresh_all(s: &Scene) -> (Run, Duration) {
+    let started = Instant::now();
+    let run = s
+        .env
+        .run(&["refresh", "--all", "--force", "--concurrency", "8"]);
+    (run, started.elapsed())
+}
+
+/// Every profile's stored refresh token is one the network still honours.
+fn every_token_works(s: &Scene, n: usize) {
+    let state = s.double.state();
+    for i in 0..n {
+        let rt = s.tokens(&format!("p{i:02}"))["refresh_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            state.live(Some(&rt), &["refresh"]).is_ok(),
+            "p{i:02}: its refresh token no longer works"
+        );
+    }
+}
+
+fn statuses(s: &Scene) -> Vec<String> {
+    let list = s.env.run(&["profiles", "list", "--json"]).json();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn delays_and_rate_limits_are_waited_out() {
+    let n = 12;
+    let s = fleet(n);
+    proxy(&s).push(
+        TOKEN_PATH,
+        Trouble::Answer(
+            429,
+            r#"{"title":"Too Many Requests","status":429}"#.into(),
+            Some("1".into()),
+        ),
+        4,
+    );
+    proxy(&s).push(TOKEN_PATH, Trouble::Delay(Duration::from_millis(300)), n);
+    let (run, took) = refresh_all(&s);
+    run.success()
+        .stdout_has(&format!("{n} profiles: {n} renewed"));
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    every_token_works(&s, n);
+    assert!(statuses(&s).iter().all(|st| st == "ok"));
+}
+
+#[test]
+fn server_errors_and_html_pages_leave_every_token_working() {
+    let n = 8;
+    let s = fleet(n);
+    for trouble in [
+        Trouble::Answer(
+            503,
+            r#"{"title":"Service Unavailable","status":503}"#.into(),
+            None,
+        ),
+        Trouble::Answer(200, "<html><body>Bad gateway</body></html>".into(), None),
+        Trouble::Answer(502, "<html><body>Bad gateway</body></html>".into(), None),
+    ] {
+        // Every attempt of every profile meets it.
+        proxy(&s).push(TOKEN_PATH, trouble.clone(), 4 * n);
+        let (run, took) = refresh_all(&s);
+        run.code(4).stdout_has(&format!("{n} failed"));
+        assert!(took < Duration::from_secs(40), "{trouble:?}: {took:?}");
+        assert!(
+            statuses(&s).iter().all(|st| st == "refresh_failed"),
+            "{trouble:?}"
+        );
+        every_token_works(&s, n);
+        proxy(&s).clear();
+    }
+    // The next run, with the network back, heals them all.
+    let (run, _) = refresh_all(&s);
+    run.success().stdout_has(&format!("{n} renewed"));
+    assert!(statuses(&s).iter().all(|st| st == "ok"));
+    every_token_works(&s, n);
+}
+
+#[test]
+fn resets_and_hangs_end_in_bounded_time() {
+    let n = 4;
+    let s = fleet(n);
+    proxy(&s).push(TOKEN_PATH, Trouble::Reset, 2 * n);
+    proxy(&s).push(TOKEN_PATH, Trouble::Hang(Duration::from_secs(5)), 2 * n);
+    let (run, took) = refresh_all(&s);
+    run.code(4);
+    // 4 attempts of at most 2 s each, with backoff between them, under a minute.
+    assert!(took < Duration::from_secs(40), "{took:?}");
+    // A reset or a hang may have reached X and used a token up: the profiles say they
+    // failed for a passing reason, and those whose token did survive renew next time.
+    proxy(&s).clear();
+    let (run, _) = refresh_all(&s);
+    run.success().stdout_has(&format!("{n} renewed"));
+    every_token_works(&s, n);
+}
+
+#[test]
+fn an_answer_cut_off_after_rotation_is_caught_never_reported_ok() {
+    let s = fleet(1);
+    // X rotates the refresh token, and the answer with the new one breaks off.
+    proxy(&s).push(TOKEN_PATH, Trouble::Truncate, 1);
+    let (run, _) = refresh_all(&s);
+    run.code(3);
+    let p = s.show("p00");
+    assert_eq!(
+        (p["status"].as_str(), p["reason"].as_str()),
+        (Some("reauth_required"), Some("invalid")),
+        "{p}"
+    );
+    assert!(p["last_error"].as_str().unwrap().contains("cut off"), "{p}");
+    let used = s
+        .double
+        .state()
+        .tokens
+        .values()
+        .filter(|t| t.dead == Some(Dead::Used))
+        .count();
+    assert_eq!(
+        used, 1,
+        "the old refresh token was used once, by the cut-off request"
+    );
+}
