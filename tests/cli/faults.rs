@@ -169,3 +169,133 @@ fn an_answer_cut_off_after_rotation_is_caught_never_reported_ok() {
         "the old refresh token was used once, by the cut-off request"
     );
 }
+
+/// Holds SQLite's write lock on the database until dropped, as a slow writer would.
+struct WriteLock(rusqlite::Connection);
+
+impl WriteLock {
+    fn take(s: &Scene) -> WriteLock {
+        let conn = rusqlite::Connection::open(s.env.db_path()).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        WriteLock(conn)
+    }
+}
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        let _ = self.0.execute_batch("ROLLBACK");
+    }
+}
+
+/// Waits until `done` holds, at most 20 s.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn integrity(s: &Scene) {
+    let conn = rusqlite::Connection::open(s.env.db_path()).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}
+
+fn stored_refresh(s: &Scene, id: &str) -> Option<String> {
+    s.tokens_gone_or(id)
+        .and_then(|v| serde_json::from_str::<serde_json::Value>(v.as_str()?).ok())
+        .and_then(|t| t["refresh_token"].as_str().map(str::to_owned))
+}
+
+#[test]
+fn killed_between_the_secret_write_and_the_row_update_heals_next_run() {
+    let s = fleet(1);
+    let before = stored_refresh(&s, "p00").unwrap();
+    // The answer is held back long enough to take the database's write lock while the
+    // request is out; sbctl then stores the rotated token and blocks on the row.
+    proxy(&s).push(TOKEN_PATH, Trouble::Delay(Duration::from_millis(700)), 1);
+    let mut child = s
+        .env
+        .std_command(&["refresh", "p00", "--force"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let lock = WriteLock::take(&s);
+    wait_until("the rotated token is stored", || {
+        stored_refresh(&s, "p00").is_some_and(|t| t != before)
+    });
+    child.kill().unwrap(); // SIGKILL, between the secret write and the row update
+    child.wait().unwrap();
+    drop(lock);
+    integrity(&s);
+    // The row still says a renewal was out; the next run renews with the stored token.
+    s.env
+        .run(&["refresh", "--all"])
+        .success()
+        .stdout_has("1 renewed");
+    every_token_works(&s, 1);
+    assert_eq!(s.show("p00")["status"], "ok");
+}
+
+#[test]
+fn a_killed_reauth_changes_nothing_or_keeps_the_profile_marked() {
+    let s = scene_through_proxy("x", Vec::new());
+    s.add("acme", "x", &[]).success();
+    s.double.state().kill_user("u-ann", Dead::Revoked);
+    s.env.run(&["check", "--online"]).code(3);
+    let reauth = || {
+        s.env
+            .std_command(&["reauth", "acme", "--timeout", "30s"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let marked = || {
+        // X's identity call cannot tell revoked from invalid (see the networks tests).
+        let p = s.show("acme");
+        assert_eq!(
+            (p["status"].as_str(), p["reason"].as_str()),
+            (Some("reauth_required"), Some("invalid")),
+            "{p}"
+        );
+    };
+
+    // 1. Killed while the code exchange is out: nothing stored, still marked.
+    let before = stored_refresh(&s, "acme");
+    proxy(&s).push(TOKEN_PATH, Trouble::Hang(Duration::from_secs(3)), 1);
+    let mut child = reauth();
+    wait_until("the code exchange is out", || {
+        s.double.calls("/i/oauth2/authorize") >= 2
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(stored_refresh(&s, "acme"), before);
+    marked();
+    integrity(&s);
+
+    // 2. Killed after the new tokens are stored, before the row changes: the profile
+    //    stays marked (never `ok` on a row that was not updated); a reauth fixes it.
+    proxy(&s).push(TOKEN_PATH, Trouble::Delay(Duration::from_millis(700)), 1);
+    let mut child = reauth();
+    wait_until("the code exchange is out", || {
+        s.double.calls("/i/oauth2/authorize") >= 3
+    });
+    let lock = WriteLock::take(&s);
+    wait_until("the new tokens are stored", || {
+        stored_refresh(&s, "acme") != before
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(lock);
+    integrity(&s);
+    marked();
+    s.env.run(&["reauth", "acme", "--timeout", "30s"]).success();
+    assert_eq!(s.show("acme")["status"], "ok");
+}
