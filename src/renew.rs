@@ -43,6 +43,8 @@ pub enum Outcome {
     },
     /// Another sbctl process is renewing it right now.
     Busy,
+    /// Another sbctl process removed it meanwhile.
+    Gone,
     /// sbctl cannot do this for the profile's network yet.
     Unsupported(String),
     /// sbctl's own storage failed.
@@ -199,8 +201,11 @@ impl<'a> Engine<'a> {
         id: &ProfileId,
         mode: Mode,
     ) -> Result<Outcome> {
-        // Read again under the lease: another process may have just renewed it.
-        let mut p = self.ctx.require(store, id)?;
+        // Read again under the lease: another process may have just renewed it, or
+        // removed it.
+        let Some(mut p) = store.get(id)? else {
+            return Ok(Outcome::Gone);
+        };
         let s = &self.ctx.settings;
         let action = match mode {
             Mode::Refresh { force } => plan(

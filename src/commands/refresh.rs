@@ -100,7 +100,10 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
     // The statuses as they are now, for the summary, the exit code and notifications.
     let mut after = Vec::new();
     for (p, action) in &plans {
-        let fresh = store.get(&p.id)?.unwrap_or_else(|| p.clone());
+        // Removed by another sbctl meanwhile: nothing left to report or notify.
+        let Some(fresh) = store.get(&p.id)? else {
+            continue;
+        };
         let outcome = reports.remove(&p.id).unwrap_or(match action {
             Plan::NeedsReauth => Outcome::NeedsReauth(p.reauth_reason.expect("planned so")),
             _ => Outcome::NotDue,
@@ -153,6 +156,7 @@ fn outcome_words(o: &Outcome) -> (&'static str, String) {
         Outcome::NeedsReauth(r) => ("needs reauth", r.describe().to_owned()),
         Outcome::Failed { message, .. } => ("failed", message.clone()),
         Outcome::Busy => ("busy", "another sbctl is renewing it".to_owned()),
+        Outcome::Gone => ("removed", "another sbctl removed it meanwhile".to_owned()),
         Outcome::Unsupported(why) => ("skipped", why.clone()),
         Outcome::Error(e) => ("error", e.clone()),
     }

@@ -299,3 +299,87 @@ fn a_killed_reauth_changes_nothing_or_keeps_the_profile_marked() {
     s.env.run(&["reauth", "acme", "--timeout", "30s"]).success();
     assert_eq!(s.show("acme")["status"], "ok");
 }
+
+#[test]
+fn parallel_refreshes_tokens_adds_and_removes_lose_nothing() {
+    let n = 10;
+    let s = fleet(n);
+    let mut procs = Vec::new();
+    let spawn = |args: &[&str]| {
+        s.env
+            .std_command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for _ in 0..3 {
+        procs.push(spawn(&[
+            "refresh",
+            "--all",
+            "--force",
+            "--concurrency",
+            "4",
+        ]));
+    }
+    for i in 0..4 {
+        // Tokens live 2 h: asking for 3 h renews them, racing the refresh runs.
+        procs.push(spawn(&["token", &format!("p{i:02}"), "--min-valid", "3h"]));
+    }
+    procs.push(spawn(&["profiles", "remove", "p09", "--yes"]));
+    let mut adds = Vec::new();
+    for i in 0..3 {
+        let mut child = s
+            .env
+            .std_command(&[
+                "profiles",
+                "add",
+                &format!("new{i}"),
+                "--network",
+                "x",
+                "--with-token",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        write!(child.stdin.take().unwrap(), "tok-new-{i}").unwrap();
+        adds.push(child);
+    }
+    procs.extend(adds);
+    for p in procs {
+        let out = p.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        assert!(
+            !stderr.contains("locked") && !stderr.contains("busy"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        s.double.state().reused,
+        0,
+        "no refresh token was used twice"
+    );
+    every_token_works(&s, n - 1);
+    let list = s.env.run(&["profiles", "list", "--json"]).json();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), n - 1 + 3, "{ids:?}");
+    assert!(!ids.contains(&"p09"));
+    for i in 0..3 {
+        assert_eq!(
+            s.env.run(&["token", &format!("new{i}")]).stdout,
+            format!("tok-new-{i}\n")
+        );
+    }
+    assert!(s.tokens_gone_or("p09").is_none());
+    integrity(&s);
+}

@@ -10,6 +10,9 @@ use crate::networks::{Net, Revocation};
 use crate::secrets::{get_tokens, profile_key, SecretStore};
 use clap::Args;
 
+/// How long `remove` waits for a renewal of the profile to finish.
+const WAIT_FOR_RENEWAL: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// The profile id
@@ -40,11 +43,39 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
         }
     }
     let secrets = ctx.secrets(store.as_mut())?;
-    if args.revoke {
-        revoke(ctx, &profile, secrets.as_ref())?;
+    // Hold the profile's renewal lease, so that a renewal running now cannot store a
+    // new token after ours is deleted (a token on disk with no profile to show it).
+    let holder = format!(
+        "{}:{}:remove",
+        crate::config::hostname(),
+        std::process::id()
+    );
+    let started = std::time::Instant::now();
+    while !store.take_lease(
+        &profile.id,
+        &holder,
+        chrono::Utc::now(),
+        chrono::Utc::now() + chrono::TimeDelta::minutes(2),
+    )? {
+        if started.elapsed() > WAIT_FOR_RENEWAL {
+            return Err(Error::failed(format!(
+                "{}: another sbctl is still renewing it; nothing was removed",
+                profile.id
+            ))
+            .hint("try again in a minute"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    secrets.delete_many(&[profile_key(&profile.id)])?;
-    store.delete(&profile.id)?;
+    let removed = (|| -> Result<()> {
+        if args.revoke {
+            revoke(ctx, &profile, secrets.as_ref())?;
+        }
+        secrets.delete_many(&[profile_key(&profile.id)])?;
+        store.delete(&profile.id)?;
+        Ok(())
+    })();
+    store.release_lease(&profile.id, &holder)?;
+    removed?;
     ctx.ui
         .info(&format!("removed {} and its tokens", profile.id));
     Ok(Attention::None)

@@ -152,6 +152,8 @@ pub struct State {
     pub calls: Vec<String>,
     /// Seconds added to the clock (tokens age without waiting).
     pub clock: i64,
+    /// Refresh tokens presented again after they were used (single-use networks).
+    pub reused: usize,
     seq: u64,
 }
 
@@ -407,6 +409,7 @@ impl Double {
             faults: VecDeque::new(),
             calls: Vec::new(),
             clock: 0,
+            reused: 0,
             seq: 0,
         }));
         let thread = {

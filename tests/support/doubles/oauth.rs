@@ -293,6 +293,14 @@ impl OAuthNetwork {
                 let presented = r.get("refresh_token");
                 let old = match s.live(presented, &["refresh"]) {
                     Ok(t) => t,
+                    Err(Dead::Used) if self.rotate => {
+                        s.reused += 1;
+                        return self.token_error(
+                            400,
+                            "invalid_request",
+                            "Value passed for the token was invalid.",
+                        );
+                    }
                     Err(_) if self.which == Which::X => {
                         return self.token_error(
                             400,
