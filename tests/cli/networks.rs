@@ -513,3 +513,84 @@ fn at_a_terminal_the_account_is_chosen_by_number() {
     );
     assert_eq!(s.show("cafe")["account_id"], "p-2");
 }
+
+#[test]
+fn no_token_or_secret_reaches_output_logs_or_the_browsers_argv() {
+    for network in ["x", "facebook"] {
+        let mut s = scene(network, accounts(network));
+        // A browser that writes down the arguments it was started with.
+        let argv_log = s.env.root().join("browser-argv.log");
+        let browser = s.env.root().join("browser.sh");
+        std::fs::write(
+            &browser,
+            format!(
+                "#!/bin/sh\necho \"$@\" >> {}\nexec curl --silent --max-time 60 --output /dev/null --location \"$@\"\n",
+                argv_log.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+        s.env.set("BROWSER", browser.to_str().unwrap());
+        let mut seen = String::new();
+        let mut run = |args: &[&str]| {
+            let r = s.env.run(args);
+            // `token` prints the token on stdout: the one place it is meant to go.
+            if args[1] != "token" {
+                seen.push_str(&r.stdout);
+            }
+            seen.push_str(&r.stderr);
+        };
+        let account = if network == "facebook" {
+            "p-1"
+        } else {
+            "u-ann"
+        };
+        run(&[
+            "-vv",
+            "profiles",
+            "add",
+            "acme",
+            "--network",
+            network,
+            "--account",
+            account,
+            "--timeout",
+            "30s",
+        ]);
+        run(&["-vv", "refresh", "--all", "--force"]);
+        run(&["-vv", "check", "--online"]);
+        run(&["-vv", "profiles", "show", "acme"]);
+        run(&["-vv", "profiles", "list", "--json"]);
+        run(&["-vv", "profiles", "export"]);
+        run(&["-vv", "doctor"]);
+        s.double.state().kill_user("u-ann", Dead::Revoked);
+        run(&["-vv", "refresh", "--all", "--force"]);
+        run(&["-vv", "check", "--online"]);
+        run(&["-vv", "token", "acme"]);
+        run(&["-vv", "reauth", "acme", "--timeout", "30s"]);
+        run(&["-vv", "profiles", "remove", "acme", "--revoke", "--yes"]);
+        let argv = std::fs::read_to_string(&argv_log).unwrap();
+        assert!(argv.contains("state="), "the browser was started: {argv}");
+        let db = std::fs::read(s.env.db_path()).unwrap();
+        let state = s.double.state();
+        let mut secrets: Vec<String> = state.tokens.keys().cloned().collect();
+        secrets.extend(state.codes.keys().cloned());
+        secrets.push(state.client_secret.clone());
+        assert!(secrets.len() > 5, "{network}: tokens were issued:\n{seen}");
+        for secret in &secrets {
+            assert!(
+                !seen.contains(secret.as_str()),
+                "{network}: {secret} in sbctl's output:\n{seen}"
+            );
+            assert!(
+                !argv.contains(secret.as_str()),
+                "{network}: {secret} in the browser's argv"
+            );
+            assert!(
+                !crate::support::contains(&db, secret),
+                "{network}: {secret} in the database"
+            );
+        }
+    }
+}
