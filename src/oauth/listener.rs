@@ -75,6 +75,19 @@ impl Listener {
         notice: &dyn Fn(&str),
     ) -> Result<Arrival, ListenError> {
         let deadline = Instant::now() + timeout;
+        // A flood of stray requests must not flood the terminal: three notices, then one
+        // saying that more are ignored silently.
+        let turned_away = std::cell::Cell::new(0u32);
+        let notice = |text: &str| {
+            let n = turned_away.get() + 1;
+            turned_away.set(n);
+            match n {
+                1..=3 => notice(text),
+                4 => notice("more requests were turned away; ignoring them quietly while waiting"),
+                _ => {}
+            }
+        };
+        let notice: &dyn Fn(&str) = &notice;
         loop {
             let now = Instant::now();
             if now >= deadline {

@@ -383,3 +383,130 @@ fn parallel_refreshes_tokens_adds_and_removes_lose_nothing() {
     assert!(s.tokens_gone_or("p09").is_none());
     integrity(&s);
 }
+
+/// The peak resident memory of a process, in KiB.
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_callback_flood_and_oversized_requests_do_not_stop_the_sign_in() {
+    use std::io::{BufRead, Read, Write};
+    let s = crate::support::doubles::scene("x", Vec::new());
+    let port: u16 = std::fs::read_to_string(s.env.config_path())
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("redirect_port = "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut child = s
+        .env
+        .std_command(&[
+            "profiles",
+            "add",
+            "acme",
+            "--network",
+            "x",
+            "--no-browser",
+            "--timeout",
+            "60s",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut url = String::new();
+    while url.is_empty() {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "sbctl ended early"
+        );
+        if line.trim_start().starts_with("http://") {
+            url = line.trim().to_owned();
+        }
+    }
+    // sbctl's notices go on while we flood it: read them as they come.
+    let notices = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+        rest
+    });
+    let send = |request: &[u8]| -> usize {
+        let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+            return 0;
+        };
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let _ = c.write_all(request);
+        let mut answer = Vec::new();
+        let _ = c.read_to_end(&mut answer);
+        answer.len()
+    };
+    let started = Instant::now();
+    let mut answered = 0;
+    // 1,000 forged callbacks, each answered with an error page while the flow goes on.
+    for i in 0..1000 {
+        let r = format!("GET /callback?code=c{i}&state=forged{i} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        answered += usize::from(send(r.as_bytes()) > 0);
+    }
+    // Oversized: a 1 MiB URL, 4 MiB of headers, a 16 MiB body, and garbage.
+    let long_url = format!(
+        "GET /callback?state={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    send(long_url.as_bytes());
+    let mut headers = String::from("GET /callback HTTP/1.1\r\nHost: x\r\n");
+    for i in 0..4096 {
+        headers.push_str(&format!("X-Pad-{i}: {}\r\n", "b".repeat(1000)));
+    }
+    headers.push_str("Connection: close\r\n\r\n");
+    send(headers.as_bytes());
+    let body = format!(
+        "POST /callback HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        16 << 20
+    );
+    let mut big = body.into_bytes();
+    big.extend(std::iter::repeat_n(b'c', 16 << 20));
+    send(&big);
+    send(b"\x00\x01\x02 not http at all\r\n\r\n");
+    assert!(answered >= 990, "forged callbacks answered: {answered}");
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "{:?}",
+        started.elapsed()
+    );
+    let peak = peak_kib(child.id());
+    assert!(
+        peak < 64 * 1024,
+        "sbctl's peak memory under the flood: {peak} KiB"
+    );
+    // The real sign-in still completes: follow the authorize URL as a browser would.
+    let status = std::process::Command::new("curl")
+        .args([
+            "--silent",
+            "--max-time",
+            "30",
+            "--output",
+            "/dev/null",
+            "--location",
+            &url,
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let done = child.wait().unwrap();
+    let rest = notices.join().unwrap();
+    assert!(done.success(), "{rest}");
+    assert!(rest.contains("acme: connected"), "{rest}");
+    assert!(
+        rest.lines().count() < 20,
+        "notices do not flood the terminal: {rest}"
+    );
+}
