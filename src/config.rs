@@ -386,4 +386,57 @@ repeat = "24h"
         );
         assert_eq!(Provider::env_var("x"), "SBCTL_CLIENT_SECRET_X");
     }
+
+    mod properties {
+        use super::load;
+        use proptest::prelude::*;
+
+        fn line() -> impl Strategy<Value = String> {
+            let key = prop::sample::select(vec![
+                "secret_store",
+                "refresh_ahead",
+                "warn_within",
+                "verify_every",
+                "concurrency",
+                "http_timeout",
+                "client_id",
+                "scopes",
+                "redirect_port",
+                "login",
+                "repeat",
+                "nope",
+            ]);
+            let value = prop::sample::select(vec![
+                "\"auto\"", "\"7d\"", "\"90x\"", "8", "-1", "70000", "[\"a\"]", "\"é\"", "{",
+                "true", "\"\"",
+            ]);
+            let header = prop::sample::select(vec![
+                "[providers.x]",
+                "[providers.corp]",
+                "[notify]",
+                "[nope]",
+                "[providers.\"a b\"]",
+            ]);
+            prop_oneof![
+                (key, value).prop_map(|(k, v)| format!("{k} = {v}")),
+                header.prop_map(str::to_owned),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1500))]
+            /// Any config text is read or refused with the file's name, never a panic.
+            #[test]
+            fn config_files_are_read_or_refused_by_name(lines in prop::collection::vec(line(), 0..12)) {
+                if let Err(e) = load(&lines.join("\n")) {
+                    prop_assert!(e.contains("config.toml"), "{}", e);
+                }
+            }
+
+            #[test]
+            fn any_text_is_read_or_refused(text in "\\PC{0,200}") {
+                let _ = load(&text);
+            }
+        }
+    }
 }

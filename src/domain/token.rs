@@ -342,4 +342,61 @@ mod tests {
         );
         assert!(shown.contains("<redacted>"));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+        use serde_json::{json, Value};
+
+        fn value() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(|f| json!(f)),
+                "\\PC{0,40}".prop_map(Value::from),
+                prop::collection::vec("[a-z.:/ ,]{0,12}", 0..4).prop_map(|v| json!(v)),
+            ]
+        }
+
+        fn key() -> impl Strategy<Value = &'static str> {
+            prop::sample::select(vec![
+                "expires_in",
+                "expires_at",
+                "refresh_token",
+                "scope",
+                "token_type",
+                "refresh_token_expires_in",
+                "refresh_token_expires_at",
+                "id_token",
+                "other",
+            ])
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            /// Any token answer is read or refused, and a refusal never quotes the token.
+            #[test]
+            fn token_answers_never_panic_nor_echo_the_token(
+                token in "[A-Za-z0-9._~-]{12,40}",
+                fields in prop::collection::vec((key(), value()), 0..8),
+            ) {
+                let mut obj = serde_json::Map::new();
+                obj.insert("access_token".into(), json!(token));
+                for (k, v) in fields {
+                    obj.insert(k.into(), v);
+                }
+                let now = chrono::Utc::now();
+                match grant_from_json(&Value::Object(obj), now) {
+                    Ok(g) => prop_assert_eq!(g.tokens.access_token.expose(), token.as_str()),
+                    Err(e) => prop_assert!(!e.contains(&token), "{}", e),
+                }
+            }
+
+            #[test]
+            fn any_json_is_read_or_refused(v in value()) {
+                let _ = grant_from_json(&v, chrono::Utc::now());
+            }
+        }
+    }
 }

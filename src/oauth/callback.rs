@@ -151,4 +151,37 @@ mod tests {
         );
         assert_eq!(query_of_pasted("not a url"), None);
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn query(pairs: &[(&str, &str)]) -> String {
+            oauth2::url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn any_query_is_read_or_refused(q in "\\PC{0,300}", state in "[A-Za-z0-9_-]{22}") {
+                let _ = parse(&q, &state);
+                let _ = query_of_pasted(&q);
+            }
+
+            #[test]
+            fn a_code_comes_back_only_with_its_state(
+                code in "\\PC{1,100}",
+                state in "[A-Za-z0-9_-]{22}",
+                other in "[A-Za-z0-9_-]{22}",
+            ) {
+                let q = query(&[("code", &code), ("state", &state)]);
+                prop_assert_eq!(parse(&q, &state), Ok(Callback::Code(Secret::new(code.clone()))));
+                if other != state {
+                    prop_assert_eq!(parse(&q, &other), Err(Rejected::WrongState));
+                }
+            }
+        }
+    }
 }

@@ -326,4 +326,49 @@ mod tests {
         let (_, msg) = records("{\"access_token\": \"s3cr3t\" \"x\"}").unwrap_err();
         assert!(!msg.contains("s3cr3t"), "{msg}");
     }
+
+    /// Import texts from pieces that JSON arrays and lines are made of, and any text:
+    /// `records` never panics, and an error's line is a line of the text.
+    mod properties {
+        use super::super::records;
+        use proptest::prelude::*;
+
+        fn piece() -> impl Strategy<Value = &'static str> {
+            prop::sample::select(vec![
+                "[",
+                "]",
+                ",",
+                "{}",
+                "{\"id\":\"a\"}",
+                "\"é\"",
+                " ",
+                "\n",
+                "\r\n",
+                "1",
+                "null",
+                "\"",
+                "\\",
+                "ü",
+                "{",
+                "}",
+                ":",
+            ])
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn records_never_panic_and_name_a_real_line(parts in prop::collection::vec(piece(), 0..40)) {
+                let text: String = parts.concat();
+                if let Err((line, _)) = records(&text) {
+                    prop_assert!(line >= 1 && line <= text.split('\n').count(), "line {} of {:?}", line, text);
+                }
+            }
+
+            #[test]
+            fn any_text_is_read_or_refused(text in "\\PC{0,200}") {
+                let _ = records(&text);
+            }
+        }
+    }
 }
