@@ -57,6 +57,7 @@ struct ConfigFile {
     warn_within: Option<Duration>,
     verify_every: Option<Duration>,
     http_timeout: Option<Duration>,
+    secrets_key_file: Option<PathBuf>,
     concurrency: Option<u32>,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
@@ -84,12 +85,22 @@ impl Provider {
     }
 }
 
+/// Where the secrets file's key comes from.
+#[derive(Debug)]
+pub enum KeySetting {
+    File(PathBuf),
+    /// `SBCTL_SECRETS_KEY`: the key itself.
+    Text(Secret),
+}
+
 #[derive(Debug)]
 pub struct Settings {
     pub db_path: PathBuf,
     pub config_path: PathBuf,
     pub config_found: bool,
     pub secrets_file: PathBuf,
+    /// The age key that encrypts the secrets file, if one is set.
+    pub secrets_key: Option<KeySetting>,
     pub secret_store: SecretStoreChoice,
     pub refresh_ahead: Duration,
     pub warn_within: Duration,
@@ -134,6 +145,16 @@ impl Settings {
         let db_path = match &args.db {
             Some(p) => p.clone(),
             None => under(data_dir, "sbctl.db", "SBCTL_DB")?,
+        };
+        // The key itself in the environment (a systemd credential, a CI secret) wins over
+        // a key file named in the environment, which wins over the config.
+        let secrets_key = match (
+            env("SBCTL_SECRETS_KEY").filter(|v| !v.is_empty()),
+            env("SBCTL_SECRETS_KEY_FILE").filter(|v| !v.is_empty()),
+        ) {
+            (Some(text), _) => Some(KeySetting::Text(Secret::new(text))),
+            (None, Some(path)) => Some(KeySetting::File(PathBuf::from(path))),
+            (None, None) => file.secrets_key_file.clone().map(KeySetting::File),
         };
         let secrets_file = match env("SBCTL_SECRETS_FILE").filter(|v| !v.is_empty()) {
             Some(p) => PathBuf::from(p),
@@ -199,6 +220,7 @@ impl Settings {
             config_path,
             config_found,
             secrets_file,
+            secrets_key,
             secret_store: args
                 .secret_store
                 .or(file.secret_store)

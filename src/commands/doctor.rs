@@ -100,6 +100,12 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
     let secrets_work = match secrets.probe() {
         Ok(()) => {
             r.ok("secrets", format!("{store_text}: working"));
+            if secrets.kind() == "file" && ctx.settings.secrets_key.is_none() {
+                r.warn(
+                    "secrets",
+                    "the secrets file is not encrypted: a copy of the disk or a backup gives the tokens away; set SBCTL_SECRETS_KEY_FILE (or secrets_key_file) to an age key to encrypt it".into(),
+                );
+            }
             true
         }
         Err(e) => {

@@ -70,18 +70,34 @@ impl Ctx {
                 },
             },
         };
-        let chosen = self.secrets_of_kind(kind);
+        let chosen = self.secrets_of_kind(kind)?;
         self.ui
             .debug(&format!("secret store: {}", chosen.location()));
         Ok(chosen)
     }
 
     /// The secret store of a kind `secrets` chose.
-    fn secrets_of_kind(&self, kind: &str) -> Box<dyn SecretStore> {
-        match kind {
-            "keyring" => Box::new(KeyringStore::new(KEYRING_TIMEOUT)),
-            _ => Box::new(FileStore::new(self.settings.secrets_file.clone())),
+    fn secrets_of_kind(&self, kind: &str) -> Result<Box<dyn SecretStore>> {
+        use crate::config::KeySetting;
+        use crate::secrets::file::Key;
+        if kind == "keyring" {
+            return Ok(Box::new(KeyringStore::new(KEYRING_TIMEOUT)));
         }
+        let key = match &self.settings.secrets_key {
+            None => None,
+            Some(KeySetting::File(path)) => Some(Key::from_file(path)),
+            Some(KeySetting::Text(text)) => {
+                Some(Key::from_text(text.expose(), "SBCTL_SECRETS_KEY".into()))
+            }
+        }
+        .transpose()
+        .map_err(|e| {
+            crate::error::Error::failed(e)
+                .hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600")
+        })?;
+        Ok(Box::new(
+            FileStore::new(self.settings.secrets_file.clone()).with_key(key),
+        ))
     }
 
     /// Remembers which secret store holds this database's secrets, once, at the

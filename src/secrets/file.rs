@@ -1,6 +1,9 @@
 //! Secrets in one JSON file, mode 0600 in a 0700 directory. Every change rewrites the
 //! whole file under a lock (`<file>.lock`): a temporary file is written, fsynced and
 //! renamed over the old one, so a reader or a crash sees the old file or the new one.
+//! With a key (`SBCTL_SECRETS_KEY_FILE`, `SBCTL_SECRETS_KEY` or `secrets_key_file`) the
+//! file is encrypted with age (age-encryption.org/v1, X25519), so that a copied disk
+//! or backup does not give the tokens away; `age -d -i KEY secrets.json` opens it.
 
 use super::{SecretError, SecretStore};
 use crate::domain::token::Secret;
@@ -19,8 +22,66 @@ struct Contents {
     secrets: BTreeMap<String, Secret>,
 }
 
+/// The age identity that encrypts the secrets file, and where it came from.
+pub struct Key {
+    identity: age::x25519::Identity,
+    source: String,
+}
+
+/// The first bytes of every age file.
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+
+impl Key {
+    /// An `AGE-SECRET-KEY-1...` line (as `age-keygen` writes it; `#` comments skipped).
+    pub fn from_text(text: &str, source: String) -> Result<Key, String> {
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .ok_or_else(|| format!("{source} holds no key"))?;
+        let identity = line.parse::<age::x25519::Identity>().map_err(|_| {
+            format!("{source} does not hold an age secret key (AGE-SECRET-KEY-1...)")
+        })?;
+        Ok(Key { identity, source })
+    }
+
+    /// A key file, refused when others may read it.
+    pub fn from_file(path: &Path) -> Result<Key, String> {
+        let shown = path.display();
+        let meta = fs::metadata(path).map_err(|e| {
+            format!(
+                "cannot read the secrets key {shown}: {}",
+                crate::error::io_reason(&e)
+            )
+        })?;
+        if meta.mode() & 0o077 != 0 {
+            return Err(format!(
+                "the secrets key {shown} can be read by others (mode {:o}); run `chmod 600 {shown}`",
+                meta.mode() & 0o777
+            ));
+        }
+        let text = fs::read_to_string(path).map_err(|e| {
+            format!(
+                "cannot read the secrets key {shown}: {}",
+                crate::error::io_reason(&e)
+            )
+        })?;
+        Key::from_text(&text, shown.to_string())
+    }
+
+    /// A new key, for tests.
+    #[cfg(test)]
+    pub fn generate() -> Key {
+        Key {
+            identity: age::x25519::Identity::generate(),
+            source: "a test key".into(),
+        }
+    }
+}
+
 pub struct FileStore {
     path: PathBuf,
+    key: Option<Key>,
     /// The file's identity at the last single-key lookup. A file that has not changed
     /// since is worth loading whole and caching (`check` reads every key); one that keeps
     /// changing (other renewers writing) is searched key by key, never held whole.
@@ -45,10 +106,17 @@ impl FileStore {
     pub fn new(path: PathBuf) -> Self {
         FileStore {
             path,
+            key: None,
             last_lookup: std::cell::Cell::new(None),
             buffer: std::cell::Cell::new(String::new()),
             cache: RefCell::new(None),
         }
+    }
+
+    /// Encrypts the file with `key` from its next write on.
+    pub fn with_key(mut self, key: Option<Key>) -> Self {
+        self.key = key;
+        self
     }
 
     fn io(&self, action: &'static str, path: &Path, e: std::io::Error) -> SecretError {
@@ -83,10 +151,27 @@ impl FileStore {
                 mode,
             });
         }
-        text.clear();
-        text.reserve(meta.len() as usize);
-        std::io::Read::read_to_string(&mut file, text)
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::io::Read::read_to_end(&mut file, &mut bytes)
             .map_err(|e| self.io("read", &self.path, e))?;
+        if bytes.starts_with(AGE_MAGIC) {
+            let Some(key) = &self.key else {
+                return Err(SecretError::Encrypted {
+                    path: self.path.clone(),
+                });
+            };
+            bytes = age::decrypt(&key.identity, &bytes).map_err(|_| SecretError::WrongKey {
+                path: self.path.clone(),
+                key: key.source.clone(),
+            })?;
+        }
+        text.clear();
+        text.push_str(
+            std::str::from_utf8(&bytes).map_err(|_| SecretError::Corrupt {
+                path: self.path.clone(),
+                reason: "not text".into(),
+            })?,
+        );
         Ok(true)
     }
 
@@ -228,6 +313,10 @@ impl FileStore {
                 .open(&tmp)?;
             let mut text = serde_json::to_vec_pretty(&contents).expect("secrets serialize");
             text.push(b'\n');
+            if let Some(key) = &self.key {
+                text = age::encrypt(&key.identity.to_public(), &text)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+            }
             f.write_all(&text)?;
             f.sync_all()?;
             fs::rename(&tmp, &self.path)?;
@@ -249,7 +338,20 @@ impl SecretStore for FileStore {
     }
 
     fn location(&self) -> String {
-        self.path.display().to_string()
+        let Some(key) = &self.key else {
+            return self.path.display().to_string();
+        };
+        // A plain file from before the key was set is encrypted at its next write.
+        let mut head = [0u8; AGE_MAGIC.len()];
+        let plain_now = File::open(&self.path)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| head != AGE_MAGIC);
+        let when = if plain_now { "at its next write" } else { "" };
+        format!(
+            "{}, encrypted with age {when}(key from {})",
+            self.path.display(),
+            key.source
+        )
     }
 
     fn get(&self, key: &str) -> Result<Option<Secret>, SecretError> {
@@ -424,5 +526,39 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_encrypted_file_opens_with_its_key_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        let secret = |s: &str| Secret::new(s.into());
+        // A plain file, then a key: read as it is, encrypted at the next write.
+        FileStore::new(path.clone())
+            .set_many(&[("a".into(), secret("plain-token"))])
+            .unwrap();
+        let sealed = FileStore::new(path.clone()).with_key(Some(Key::generate()));
+        assert_eq!(sealed.get("a").unwrap(), Some(secret("plain-token")));
+        sealed
+            .set_many(&[("b".into(), secret("sealed-token"))])
+            .unwrap();
+        let bytes = fs::read(&path).unwrap();
+        assert!(bytes.starts_with(AGE_MAGIC));
+        assert!(memchr::memmem::find(&bytes, b"token").is_none());
+        assert_eq!(sealed.get("b").unwrap(), Some(secret("sealed-token")));
+        assert!(matches!(
+            FileStore::new(path.clone()).get("a"),
+            Err(SecretError::Encrypted { .. })
+        ));
+        let other = FileStore::new(path.clone()).with_key(Some(Key::generate()));
+        assert!(matches!(other.get("a"), Err(SecretError::WrongKey { .. })));
+        assert!(other.set_many(&[("c".into(), secret("x"))]).is_err());
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            bytes,
+            "a wrong key overwrites nothing"
+        );
+        assert!(Key::from_text("# only a comment\n", "k".into()).is_err());
+        assert!(Key::from_text("AGE-SECRET-KEY-1NOTAKEY", "k".into()).is_err());
     }
 }

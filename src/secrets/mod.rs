@@ -15,6 +15,10 @@ pub enum SecretError {
     TooOpen { path: PathBuf, mode: u32 },
     #[error("secrets file {path} is in a directory others can write to (mode {mode:o}): they could replace it")]
     OpenDir { path: PathBuf, mode: u32 },
+    #[error("secrets file {path} is encrypted, and no key to open it is set")]
+    Encrypted { path: PathBuf },
+    #[error("secrets file {path} cannot be opened with the key from {key}")]
+    WrongKey { path: PathBuf, key: String },
     #[error("secrets file {path} is damaged ({reason})")]
     Corrupt { path: PathBuf, reason: String },
     #[error("cannot {action} secrets file {path}: {reason}")]
@@ -47,6 +51,12 @@ impl SecretError {
                 path.parent().unwrap_or(path),
                 "SBCTL_SECRETS_FILE",
             )),
+            SecretError::Encrypted { .. } => Some(
+                "set SBCTL_SECRETS_KEY_FILE (or secrets_key_file in the config) to the age key it was written with".into(),
+            ),
+            SecretError::WrongKey { .. } => Some(
+                "it was written with another key: point SBCTL_SECRETS_KEY_FILE at that one".into(),
+            ),
             SecretError::Corrupt { .. } => {
                 Some("sbctl left it untouched: restore it from a backup".into())
             }
