@@ -5,14 +5,33 @@
 
 use super::callback::{self, Callback, Rejected};
 use super::pages::page;
-use std::sync::mpsc::Receiver;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tiny_http::{Header, Request, Response, Server};
+
+/// The most of a request sbctl reads: its request line and headers. A browser's
+/// callback is far smaller; anything larger is answered 431 and closed, so that a
+/// local process cannot make sbctl hold megabytes while a sign-in waits.
+const MAX_HEAD: usize = 16 * 1024;
+/// How long a connection may take to send its request.
+const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// Connections read at once; more are closed at once.
+const MAX_READERS: usize = 32;
 
 pub struct Listener {
-    server: Server,
+    requests: Receiver<Request>,
+    stop: Arc<AtomicBool>,
     port: u16,
     path: String,
+}
+
+/// A request read from the browser: its target, and the connection to answer on.
+pub struct Request {
+    target: String,
+    stream: TcpStream,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,28 +52,29 @@ pub enum Arrival {
 }
 
 impl Listener {
-    /// Binds 127.0.0.1:`port` (0: any free port).
+    /// Binds 127.0.0.1:`port` (0: any free port) and starts taking connections.
     pub fn bind(port: u16, path: &str) -> Result<Listener, ListenError> {
-        let server = Server::http(("127.0.0.1", port)).map_err(|e| {
-            let in_use = e
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse);
-            if in_use {
+        let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AddrInUse {
                 ListenError::PortInUse(port)
             } else {
                 ListenError::Bind {
                     port,
-                    reason: e.to_string(),
+                    reason: crate::error::io_reason(&e),
                 }
             }
         })?;
-        let port = server
-            .server_addr()
-            .to_ip()
+        let port = listener
+            .local_addr()
             .map(|a| a.port())
-            .expect("bound to an IP address");
+            .expect("a bound socket has an address");
+        let (tx, requests) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || accept(listener, tx, stopped));
         Ok(Listener {
-            server,
+            requests,
+            stop,
             port,
             path: path.to_owned(),
         })
@@ -105,7 +125,7 @@ impl Listener {
                 }
             }
             let wait = (deadline - now).min(Duration::from_millis(100));
-            let Ok(Some(request)) = self.server.recv_timeout(wait) else {
+            let Ok(request) = self.requests.recv_timeout(wait) else {
                 continue;
             };
             if let Some(cb) = self.answer(request, authorize_url, state, notice) {
@@ -123,19 +143,18 @@ impl Listener {
         state: &str,
         notice: &dyn Fn(&str),
     ) -> Option<Arrival> {
-        let url = request.url().to_owned();
+        let url = request.target.clone();
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         if path == "/" {
-            let response = Response::from_string(page(
-                "sbctl: continue at your provider",
-                "Your browser should have gone on to sign in. If not, follow the authorize link sbctl printed.",
-            ))
-            .with_status_code(302)
-            .with_header(html())
-            .with_header(
-                Header::from_bytes("Location", authorize_url).expect("an authorize URL is a valid header"),
+            send(
+                request.stream,
+                302,
+                &[("Location", authorize_url)],
+                &page(
+                    "sbctl: continue at your provider",
+                    "Your browser should have gone on to sign in. If not, follow the authorize link sbctl printed.",
+                ),
             );
-            let _ = request.respond(response);
             return None;
         }
         if path != self.path {
@@ -170,15 +189,129 @@ impl Listener {
     }
 }
 
-fn html() -> Header {
-    Header::from_bytes("Content-Type", "text/html; charset=utf-8").expect("a valid header")
-}
-
 /// Answers the browser with a page (heading and next step are escaped).
 pub fn respond(request: Request, status: u16, heading: &str, next: &str) {
-    let response = Response::from_string(page(heading, next))
-        .with_status_code(status)
-        .with_header(html())
-        .with_header(Header::from_bytes("Cache-Control", "no-store").expect("a valid header"));
-    let _ = request.respond(response);
+    send(request.stream, status, &[], &page(heading, next));
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wakes the accept thread, which then sees `stop` and ends (closing the port).
+        let _ = TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], self.port)),
+            Duration::from_secs(1),
+        );
+    }
+}
+
+/// Takes connections until the listener is dropped; each is read on its own thread.
+fn accept(listener: TcpListener, tx: mpsc::Sender<Request>, stop: Arc<AtomicBool>) {
+    let readers = Arc::new(AtomicUsize::new(0));
+    loop {
+        let accepted = listener.accept();
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let Ok((stream, _)) = accepted else {
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
+        if readers.load(Ordering::Relaxed) >= MAX_READERS {
+            continue; // dropped: closed at once
+        }
+        readers.fetch_add(1, Ordering::Relaxed);
+        let (tx, readers) = (tx.clone(), readers.clone());
+        std::thread::spawn(move || {
+            if let Some(request) = read_request(stream) {
+                let _ = tx.send(request);
+            }
+            readers.fetch_sub(1, Ordering::Relaxed);
+        });
+    }
+}
+
+/// Reads a request's head, at most `MAX_HEAD` bytes within `READ_TIMEOUT`; the body,
+/// if any, is never read. Too large or not HTTP: answered here, and `None`.
+fn read_request(mut stream: TcpStream) -> Option<Request> {
+    stream.set_read_timeout(Some(READ_TIMEOUT)).ok()?;
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    let complete = loop {
+        if head.windows(4).any(|w| w == b"\r\n\r\n") {
+            break true;
+        }
+        if head.len() > MAX_HEAD {
+            break false;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+        }
+    };
+    if !complete {
+        send(
+            stream,
+            431,
+            &[],
+            &page(
+                "sbctl: request too large",
+                "This address only takes the sign-in's answer.",
+            ),
+        );
+        return None;
+    }
+    let line = head.split(|b| *b == b'\r').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    let mut words = line.split(' ');
+    match (words.next(), words.next(), words.next()) {
+        (Some("GET" | "HEAD"), Some(target), Some(v)) if v.starts_with("HTTP/1.") => {
+            Some(Request {
+                target: target.to_owned(),
+                stream,
+            })
+        }
+        (Some(_), Some(_), Some(v)) if v.starts_with("HTTP/1.") => {
+            send(
+                stream,
+                405,
+                &[("Allow", "GET")],
+                &page(
+                    "sbctl: not here",
+                    "This address only takes the sign-in's answer.",
+                ),
+            );
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Writes a complete HTML answer and closes the connection.
+fn send(mut stream: TcpStream, status: u16, headers: &[(&str, &str)], body: &str) {
+    let reason = match status {
+        200 => "OK",
+        302 => "Found",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        _ => "Answer",
+    };
+    let mut text = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        // A value with a line break would add headers of its own: never sent.
+        if !value.contains(['\r', '\n']) {
+            text.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    text.push_str("\r\n");
+    text.push_str(body);
+    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
+    let _ = stream.write_all(text.as_bytes());
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Write);
 }

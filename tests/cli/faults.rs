@@ -456,14 +456,14 @@ fn a_callback_flood_and_oversized_requests_do_not_stop_the_sign_in() {
         let r = format!("GET /callback?code=c{i}&state=forged{i} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         answered += usize::from(send(r.as_bytes()) > 0);
     }
-    // Oversized: a 1 MiB URL, 4 MiB of headers, a 16 MiB body, and garbage.
+    // Oversized: a 1 MiB URL, 32 MiB of headers, a 16 MiB body, and garbage.
     let long_url = format!(
         "GET /callback?state={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         "a".repeat(1 << 20)
     );
     send(long_url.as_bytes());
     let mut headers = String::from("GET /callback HTTP/1.1\r\nHost: x\r\n");
-    for i in 0..4096 {
+    for i in 0..32_768 {
         headers.push_str(&format!("X-Pad-{i}: {}\r\n", "b".repeat(1000)));
     }
     headers.push_str("Connection: close\r\n\r\n");
