@@ -77,13 +77,7 @@ impl<'a> Engine<'a> {
         networks: &[String],
     ) -> Result<Engine<'a>> {
         let secrets = ctx.secrets(store)?;
-        let http = crate::oauth::http_client(
-            ctx.settings
-                .http_timeout
-                .as_delta()
-                .to_std()
-                .unwrap_or_default(),
-        );
+        let http = ctx.http();
         let mut providers = BTreeMap::new();
         for name in networks {
             if providers.contains_key(name) {

@@ -113,6 +113,17 @@ impl Ctx {
         Ok(())
     }
 
+    /// The HTTP client for the networks, with the configured `http_timeout`.
+    pub fn http(&self) -> oauth2::reqwest::blocking::Client {
+        crate::oauth::http_client(
+            self.settings
+                .http_timeout
+                .as_delta()
+                .to_std()
+                .unwrap_or_default(),
+        )
+    }
+
     pub fn health(&self, profile: &Profile) -> Health {
         profile.status_at(self.now, self.settings.warn_within.as_delta())
     }

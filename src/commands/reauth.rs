@@ -95,13 +95,7 @@ pub fn connect(
     let id = target.id().clone();
     let name = &provider.name;
     let config_path = ctx.settings.config_path.display().to_string();
-    let http = crate::oauth::http_client(
-        ctx.settings
-            .http_timeout
-            .as_delta()
-            .to_std()
-            .unwrap_or_default(),
-    );
+    let http = ctx.http();
     let secrets = ctx.secrets(store)?;
     let net = Net::resolve(provider, secrets.as_ref(), &http, &config_path)?;
     let scopes = net.scopes.clone();

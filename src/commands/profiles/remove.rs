@@ -94,13 +94,7 @@ fn revoke(ctx: &Ctx, p: &Profile, secrets: &dyn SecretStore) -> Result<()> {
         return Err(keep("no token is stored to revoke".into()));
     };
     let provider = ctx.settings.provider(&p.network)?;
-    let http = crate::oauth::http_client(
-        ctx.settings
-            .http_timeout
-            .as_delta()
-            .to_std()
-            .unwrap_or_default(),
-    );
+    let http = ctx.http();
     let config_path = ctx.settings.config_path.display().to_string();
     let net = Net::resolve(provider, secrets, &http, &config_path)?;
     match net.revoke(&http, &tokens, ctx.now) {

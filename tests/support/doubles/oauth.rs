@@ -332,20 +332,15 @@ impl OAuthNetwork {
                     &old.scopes,
                 );
                 let presented = presented.unwrap().to_owned();
+                if self.rotate {
+                    s.tokens.get_mut(&presented).unwrap().dead = Some(Dead::Used);
+                }
                 let refresh = match self.which {
-                    _ if self.rotate => {
-                        s.tokens.get_mut(&presented).unwrap().dead = Some(Dead::Used);
-                        Some(s.issue(
-                            "rt-",
-                            "refresh",
-                            &old.user,
-                            None,
-                            self.refresh_ttl,
-                            &old.scopes,
-                        ))
-                    }
-                    // Continuous refresh: a new 60-day refresh token with every answer.
-                    Which::Pinterest => Some(s.issue(
+                    // The same refresh token, its fixed deadline counting down.
+                    Which::LinkedIn => Some(presented),
+                    // Rotation (X, TikTok), and Pinterest's continuous refresh: a new
+                    // refresh token with every answer.
+                    _ if self.rotate || self.which == Which::Pinterest => Some(s.issue(
                         "rt-",
                         "refresh",
                         &old.user,
@@ -353,8 +348,6 @@ impl OAuthNetwork {
                         self.refresh_ttl,
                         &old.scopes,
                     )),
-                    // The same refresh token, its fixed deadline counting down.
-                    Which::LinkedIn => Some(presented),
                     _ => None,
                 };
                 let body = self.grant(s, &access, refresh.as_deref(), &old.scopes, &old.user);
