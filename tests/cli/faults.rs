@@ -327,8 +327,17 @@ fn parallel_refreshes_tokens_adds_and_removes_lose_nothing() {
         procs.push(spawn(&["token", &format!("p{i:02}"), "--min-valid", "3h"]));
     }
     procs.push(spawn(&["profiles", "remove", "p09", "--yes"]));
+    // Tokens the double issued: a concurrent `refresh --all` may validate them (they
+    // have no expiry), and a made-up token would rightly read as rejected.
+    let added: Vec<String> = (0..3)
+        .map(|_| {
+            s.double
+                .state()
+                .issue("at-", "access", "u-ann", None, None, &[])
+        })
+        .collect();
     let mut adds = Vec::new();
-    for i in 0..3 {
+    for (i, token) in added.iter().enumerate() {
         let mut child = s
             .env
             .std_command(&[
@@ -345,7 +354,7 @@ fn parallel_refreshes_tokens_adds_and_removes_lose_nothing() {
             .spawn()
             .unwrap();
         use std::io::Write;
-        write!(child.stdin.take().unwrap(), "tok-new-{i}").unwrap();
+        write!(child.stdin.take().unwrap(), "{token}").unwrap();
         adds.push(child);
     }
     procs.extend(adds);
@@ -374,10 +383,10 @@ fn parallel_refreshes_tokens_adds_and_removes_lose_nothing() {
         .collect();
     assert_eq!(ids.len(), n - 1 + 3, "{ids:?}");
     assert!(!ids.contains(&"p09"));
-    for i in 0..3 {
+    for (i, token) in added.iter().enumerate() {
         assert_eq!(
             s.env.run(&["token", &format!("new{i}")]).stdout,
-            format!("tok-new-{i}\n")
+            format!("{token}\n")
         );
     }
     assert!(s.tokens_gone_or("p09").is_none());
