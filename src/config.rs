@@ -19,6 +19,23 @@ pub enum ClientAuth {
     None,
 }
 
+/// Which token `check --online` shows to the introspection endpoint (RFC 7662).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Introspect {
+    /// The refresh token, with `active: false` only believed once the access token,
+    /// userinfo or a renewal confirms it (RFC 7662 §2.2 lets a server say `false` of
+    /// any token it does not introspect).
+    #[default]
+    Auto,
+    /// The access token only, while it is valid.
+    Access,
+    /// The refresh token, and its `active: false` is believed.
+    Refresh,
+    /// Never: userinfo, or a renewal.
+    Off,
+}
+
 /// One `[providers.NAME]` section.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +52,7 @@ pub struct ProviderConfig {
     pub revocation_url: Option<String>,
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
+    pub introspect: Option<Introspect>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra_authorize_params: BTreeMap<String, String>,
     /// Instagram only: `instagram` (Instagram Login) or `facebook` (through a Page).

@@ -211,7 +211,7 @@ impl<'a> Engine<'a> {
                     force,
                 },
             ),
-            Mode::Validate if p.reauth_reason.is_some() => Plan::NeedsReauth,
+            Mode::Validate if p.reauth_reason.is_some() && !p.recheckable() => Plan::NeedsReauth,
             Mode::Validate => Plan::Validate,
         };
         match action {
@@ -239,7 +239,7 @@ impl<'a> Engine<'a> {
             }
         };
         let Some(tokens) = get_tokens(secrets, id)? else {
-            p.reauth_reason = Some(Reason::SecretMissing);
+            p.needs_reauth(Reason::SecretMissing);
             p.updated_at = now();
             store.update(&p)?;
             return Ok(Outcome::NeedsReauth(Reason::SecretMissing));
@@ -349,7 +349,7 @@ impl<'a> Engine<'a> {
                 p.renewal_started_at = None;
             }
             match failure {
-                Failure::Reauth(reason) => p.reauth_reason = Some(reason),
+                Failure::Reauth(reason) => p.needs_reauth(reason),
                 _ => p.refresh_failed = true,
             }
             p.last_error = Some(message.clone());
@@ -407,8 +407,14 @@ impl<'a> Engine<'a> {
         net: &Net,
         mode: Mode,
     ) -> Result<Outcome> {
+        crate::networks::http::take_trail();
         let verdict = net.verify(&self.http, &p, &tokens, now());
-        p.updated_at = now();
+        self.ctx.ui.debug(&format!(
+            "{}: online check: {}; read as: {}",
+            p.id,
+            crate::networks::http::take_trail().join(", "),
+            verdict.describe()
+        ));
         match verdict {
             Verdict::Valid {
                 expires_at,
@@ -420,15 +426,13 @@ impl<'a> Engine<'a> {
                 if data_access_expires_at.is_some() {
                     p.data_access_expires_at = data_access_expires_at;
                 }
-                p.last_checked_at = Some(now());
+                p.passed_check(now());
                 store.update(&p)?;
                 Ok(Outcome::Validated)
             }
             Verdict::Failed(problem) => match problem.failure {
                 Failure::Reauth(reason) => {
-                    p.last_checked_at = Some(now());
-                    p.reauth_reason = Some(reason);
-                    p.last_error = Some(problem.message);
+                    p.failed_check(reason, problem.message, now());
                     store.update(&p)?;
                     Ok(Outcome::NeedsReauth(reason))
                 }
@@ -439,10 +443,17 @@ impl<'a> Engine<'a> {
                 }),
             },
             // The only check left is a renewal, when there is a way to renew.
-            Verdict::Unsupported(_) if p.renewable && mode == Mode::Validate => {
+            Verdict::Unsupported(_) | Verdict::Inconclusive(_)
+                if p.renewable && mode == Mode::Validate =>
+            {
                 self.renew(store, p, tokens, net, Mode::Refresh { force: true })
             }
             Verdict::Unsupported(why) => Ok(Outcome::Unsupported(why)),
+            // Neither working nor broken: the profile stays as it was.
+            Verdict::Inconclusive(why) => Ok(Outcome::Failed {
+                failure: Failure::Unexpected,
+                message: why,
+            }),
         }
     }
 }

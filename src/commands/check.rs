@@ -23,9 +23,11 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     let mut store = ctx.store()?;
-    if args.online {
-        validate_all(ctx, store.as_mut())?;
-    }
+    let unchecked = if args.online {
+        validate_all(ctx, store.as_mut())?
+    } else {
+        Unchecked::default()
+    };
     let profiles = store.list(&ListFilter::default())?;
     let secrets = ctx.secrets(store.as_mut())?;
     let mut outcome = Attention::None;
@@ -38,7 +40,10 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             || secrets.get(&profile_key(&p.id))?.is_some();
         let marked = p.reauth_reason == Some(Reason::SecretMissing);
         if has_token == marked {
-            p.reauth_reason = (!has_token).then_some(Reason::SecretMissing);
+            p.reauth_reason = None;
+            if !has_token {
+                p.needs_reauth(Reason::SecretMissing);
+            }
             p.updated_at = ctx.now;
             store.update(&p)?;
         }
@@ -56,8 +61,14 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     if args.json {
         ctx.ui
             .json_array(needing.iter().map(|(p, h)| profile_view(p, h)));
-    } else if needing.is_empty() {
+    } else if needing.is_empty() && unchecked.total() == 0 {
         ctx.ui.info("all profiles are OK");
+    } else if needing.is_empty() {
+        ctx.ui.info(&format!(
+            "no profile needs attention, but {} of {} could not be checked online (see above)",
+            unchecked.total(),
+            all.len()
+        ));
     } else {
         let rows = needing
             .iter()
@@ -76,20 +87,41 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             .collect();
         ctx.ui.table(&["ID", "NETWORK", "STATUS", "FIX"], rows);
     }
+    // A check that could not be made is a passing failure: exit 4 unless worse.
+    if unchecked.failed > 0 {
+        outcome = outcome.and(Attention::Transient);
+    }
     Ok(outcome)
 }
 
-/// Asks the providers about every profile that is not already known to need a person.
-fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result<()> {
+/// The profiles an online check could not settle.
+#[derive(Default)]
+struct Unchecked {
+    /// The provider could not be asked, or its answer settled nothing.
+    failed: usize,
+    /// sbctl has no way to check them online.
+    unsupported: usize,
+}
+
+impl Unchecked {
+    fn total(&self) -> usize {
+        self.failed + self.unsupported
+    }
+}
+
+/// Asks the providers about every profile that is not already known to need a person,
+/// and again about those an earlier online check marked (they may work again).
+fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result<Unchecked> {
     use crate::renew::{Engine, Mode, Outcome};
     let profiles = store.list(&ListFilter::default())?;
     let ids: Vec<_> = profiles
         .iter()
-        .filter(|p| p.reauth_reason.is_none())
+        .filter(|p| p.reauth_reason.is_none() || p.recheckable())
         .map(|p| p.id.clone())
         .collect();
+    let mut unchecked = Unchecked::default();
     if ids.is_empty() {
-        return Ok(());
+        return Ok(unchecked);
     }
     let networks: Vec<String> = profiles.iter().map(|p| p.network.clone()).collect();
     let engine = Engine::new(ctx, store, &networks)?;
@@ -111,11 +143,17 @@ fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result
     let mut unsupported: std::collections::BTreeMap<String, usize> = Default::default();
     for r in reports {
         match r.outcome {
-            Outcome::Failed { message, .. } => ctx.ui.warn(&format!(
-                "{}: could not be checked online ({message})",
-                r.id
-            )),
-            Outcome::Unsupported(why) => *unsupported.entry(why).or_default() += 1,
+            Outcome::Failed { message, .. } => {
+                unchecked.failed += 1;
+                ctx.ui.warn(&format!(
+                    "{}: could not be checked online ({message})",
+                    r.id
+                ))
+            }
+            Outcome::Unsupported(why) => {
+                unchecked.unsupported += 1;
+                *unsupported.entry(why).or_default() += 1
+            }
             Outcome::Error(e) => return Err(crate::error::Error::failed(e)),
             _ => {}
         }
@@ -125,5 +163,14 @@ fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result
         ctx.ui
             .warn(&format!("{n} profiles not checked online: {why}"));
     }
-    Ok(())
+    if unchecked.failed > 0 {
+        ctx.ui.warn(&format!(
+            "{} could not be checked online; their status is what was known before",
+            match unchecked.failed {
+                1 => "1 profile".to_owned(),
+                n => format!("{n} profiles"),
+            }
+        ));
+    }
+    Ok(unchecked)
 }

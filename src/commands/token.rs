@@ -73,7 +73,7 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
             Ok(Attention::None)
         }
         None => {
-            profile.reauth_reason = Some(Reason::SecretMissing);
+            profile.needs_reauth(Reason::SecretMissing);
             profile.updated_at = ctx.now;
             store.update(&profile)?;
             Err(needs_reauth(

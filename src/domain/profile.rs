@@ -150,6 +150,9 @@ pub struct Profile {
     /// Set while a renewal request is with the provider; still set after a process
     /// was killed mid-request, when the refresh token may have been used up.
     pub renewal_started_at: Option<Timestamp>,
+    /// `reauth_reason` came from an online check of the token, not from a refused
+    /// renewal: the next online check looks again (see `recheckable`).
+    pub reauth_from_check: bool,
 }
 
 /// A profile's health at one instant.
@@ -184,7 +187,44 @@ impl Profile {
             created_at: now,
             updated_at: now,
             renewal_started_at: None,
+            reauth_from_check: false,
         }
+    }
+
+    /// Marks the profile as needing a person, for a reason other than an online check
+    /// (a refused renewal, a missing secret, a short grant).
+    pub fn needs_reauth(&mut self, reason: Reason) {
+        self.reauth_reason = Some(reason);
+        self.reauth_from_check = false;
+    }
+
+    /// An online check confirmed that the token no longer works.
+    pub fn failed_check(&mut self, reason: Reason, error: String, now: Timestamp) {
+        self.reauth_reason = Some(reason);
+        self.reauth_from_check = true;
+        self.last_error = Some(error);
+        self.last_checked_at = Some(now);
+        self.updated_at = now;
+    }
+
+    /// An online check found the token working: a mark that an earlier check set is
+    /// cleared (a mark from a refused renewal never is; `recheckable` says which).
+    pub fn passed_check(&mut self, now: Timestamp) {
+        if self.recheckable() {
+            self.reauth_reason = None;
+            self.reauth_from_check = false;
+            self.last_error = None;
+        }
+        self.last_checked_at = Some(now);
+        self.updated_at = now;
+    }
+
+    /// Whether the next online check may look at this profile again although it is
+    /// marked: only when the mark came from a check, and no renewal was cut off (a
+    /// rotated refresh token may then be gone, whatever the provider says of the
+    /// access token).
+    pub fn recheckable(&self) -> bool {
+        self.reauth_reason.is_some() && self.reauth_from_check && self.renewal_started_at.is_none()
     }
 
     /// Records what a token response says; returns the required scopes the grant lacks
@@ -212,6 +252,7 @@ impl Profile {
                 .collect();
         }
         self.reauth_reason = (!missing.is_empty()).then_some(Reason::ScopeMissing);
+        self.reauth_from_check = false;
         missing
     }
 
@@ -442,6 +483,32 @@ mod tests {
         assert!(p.renewable);
         assert!(p.apply_grant(&grant, Some(&required[..1]), t0()).is_empty());
         assert_eq!(p.reauth_reason, None, "a full grant clears the mark");
+    }
+
+    #[test]
+    fn only_a_mark_from_a_check_is_looked_at_again() {
+        let mut p = profile();
+        p.failed_check(Reason::Revoked, "inactive".into(), t0());
+        assert!(p.recheckable());
+        assert_eq!(status(&p, t0()).0, Status::ReauthRequired);
+        p.passed_check(t0() + secs(60));
+        assert_eq!(status(&p, t0()), (Status::Ok, None));
+        assert_eq!(p.last_checked_at, Some(t0() + secs(60)));
+        assert_eq!(p.last_error, None);
+
+        // A refused renewal is final until a person signs in again.
+        p.needs_reauth(Reason::Invalid);
+        assert!(!p.recheckable());
+        p.passed_check(t0());
+        assert_eq!(p.reauth_reason, Some(Reason::Invalid));
+
+        // So is a check's mark once a renewal was cut off: a rotated refresh token
+        // may be gone whatever the access token says.
+        p.failed_check(Reason::Revoked, "inactive".into(), t0());
+        p.renewal_started_at = Some(t0());
+        assert!(!p.recheckable());
+        p.passed_check(t0());
+        assert_eq!(p.reauth_reason, Some(Reason::Revoked));
     }
 
     #[test]

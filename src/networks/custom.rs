@@ -4,7 +4,7 @@
 
 use super::http::{self, check_scheme, reqwest_reason};
 use super::{exchange_grant, problem, Account, Call, Connection, Endpoints, Net, Verdict};
-use crate::config::{Provider, ProviderConfig};
+use crate::config::{Introspect, Provider, ProviderConfig};
 use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, Reason, Timestamp};
 use crate::domain::token::{Secret, TokenSet};
@@ -192,65 +192,110 @@ pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec
     }])
 }
 
-/// Introspection of the refresh token where offered (RFC 7662 answers `active` without
-/// using it up), else userinfo with a live access token, else introspection of it.
+/// An online check, in the order `introspect` (config) sets:
+/// - `auto`: the refresh token's introspection; `active: true` settles it, but
+///   `active: false` is only a doubt (RFC 7662 §2.2 lets a server answer so for any
+///   token it does not introspect, as Doorkeeper and oauthlib-based servers do for
+///   refresh tokens), to be confirmed by the access token's introspection or userinfo
+///   while the access token is valid;
+/// - `refresh`: the refresh token's introspection, believed;
+/// - `access`: the access token's introspection while it is valid, else userinfo;
+/// - `off`: userinfo while the access token is valid.
+///
+/// What none of these settles is `Inconclusive` (the engine then renews, if it can) or
+/// `Unsupported`: never a guess.
 pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
     let e = &net.endpoints;
     let access_valid = p.expires_at.is_none_or(|t| t > now);
-    let introspect =
-        |url: &str, token: &Secret, hint: &str| super::post_token(net, http, url, token, hint);
-    let (answer, introspected) =
-        match (&e.introspection_url, &tokens.refresh_token, &e.userinfo_url) {
-            (Some(url), Some(rt), _) => (introspect(url, rt, "refresh_token"), true),
-            (_, _, Some(url)) if access_valid => {
-                (http::get_bearer(http, url, &tokens.access_token), false)
+    let url = e
+        .introspection_url
+        .as_deref()
+        .filter(|_| net.introspect != Introspect::Off);
+    let mut doubt = None;
+    if let (Some(url), Some(rt), Introspect::Auto | Introspect::Refresh) =
+        (url, &tokens.refresh_token, net.introspect)
+    {
+        match introspect(net, http, url, rt, "refresh_token", now) {
+            Err(problem) => return Verdict::Failed(problem),
+            Ok(true) => return valid(),
+            Ok(false) if net.introspect == Introspect::Refresh => {
+                return inactive(net, p, now, "refresh token")
             }
-            (Some(url), None, _) if access_valid => {
-                (introspect(url, &tokens.access_token, "access_token"), true)
-            }
-            _ => {
-                return Verdict::Unsupported(format!(
-                    "{} offers no introspection or userinfo endpoint to check this token with",
+            Ok(false) => {
+                doubt = Some(format!(
+                    "{} answered `active: false` for the refresh token, which RFC 7662 also lets a server answer for tokens it does not introspect, and nothing confirmed it",
                     net.name
                 ))
             }
-        };
-    let what = if introspected {
-        "introspection"
-    } else {
-        "userinfo call"
-    };
-    let body = match problem(net, what, answer, now) {
-        Ok(body) => body,
-        Err(p) => return Verdict::Failed(p),
-    };
-    if !introspected {
-        return Verdict::Valid {
-            expires_at: None,
-            data_access_expires_at: None,
-        };
-    }
-    match body.get("active").and_then(Value::as_bool) {
-        Some(true) => Verdict::Valid {
-            expires_at: None,
-            data_access_expires_at: None,
-        },
-        Some(false) => {
-            let expired = p.refresh_expires_at.is_some_and(|t| t <= now);
-            Verdict::Failed(super::Problem {
-                failure: Failure::Reauth(if expired {
-                    Reason::Expired
-                } else {
-                    Reason::Revoked
-                }),
-                message: format!("{} says the token is no longer active", net.name),
-            })
         }
-        None => Verdict::Failed(super::Problem {
-            failure: Failure::Unexpected,
-            message: "the introspection answer has no `active`".to_owned(),
-        }),
     }
+    if access_valid {
+        if let (Some(url), Introspect::Auto | Introspect::Access) = (url, net.introspect) {
+            return match introspect(net, http, url, &tokens.access_token, "access_token", now) {
+                Err(problem) => Verdict::Failed(problem),
+                Ok(true) => valid(),
+                Ok(false) => inactive(net, p, now, "access token"),
+            };
+        }
+        if let Some(url) = &e.userinfo_url {
+            let answer = http::get_bearer(http, url, &tokens.access_token);
+            return super::verify_by_call(net, "userinfo call", answer, now);
+        }
+    }
+    match doubt {
+        Some(why) => Verdict::Inconclusive(why),
+        None => Verdict::Unsupported(format!(
+            "{} offers no introspection or userinfo endpoint to check this token with{}",
+            net.name,
+            if access_valid {
+                ""
+            } else {
+                " once its access token has expired"
+            }
+        )),
+    }
+}
+
+fn valid() -> Verdict {
+    Verdict::Valid {
+        expires_at: None,
+        data_access_expires_at: None,
+    }
+}
+
+/// RFC 7662 introspection: `Ok(active)`, or the failure the answer means.
+fn introspect(
+    net: &Net,
+    http: &Http,
+    url: &str,
+    token: &Secret,
+    hint: &str,
+    now: Timestamp,
+) -> Call<bool> {
+    let what = format!("introspection of the {}", hint.replace('_', " "));
+    let body = problem(
+        net,
+        &what,
+        super::post_token(net, http, url, token, hint),
+        now,
+    )?;
+    body.get("active")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| super::unexpected(net, &what, "it has no `active`"))
+}
+
+/// A confirmed `active: false`: expired when the refresh token's deadline has passed,
+/// else revoked.
+fn inactive(net: &Net, p: &Profile, now: Timestamp, which: &str) -> Verdict {
+    let expired = p.refresh_expires_at.is_some_and(|t| t <= now);
+    Verdict::Failed(super::Problem {
+        failure: Failure::Reauth(if expired {
+            Reason::Expired
+        } else {
+            Reason::Revoked
+        }),
+        message: format!("{} says the {which} is no longer active", net.name),
+    })
 }
 
 #[cfg(test)]

@@ -170,7 +170,9 @@ pub fn finish(net: &Net, http: &Http, mut c: Connection, now: Timestamp) -> Call
             Ok(c)
         }
         Verdict::Failed(p) => Err(p),
-        Verdict::Unsupported(why) => Err(unexpected(net, "debug_token", &why)),
+        Verdict::Unsupported(why) | Verdict::Inconclusive(why) => {
+            Err(unexpected(net, "debug_token", &why))
+        }
     }
 }
 

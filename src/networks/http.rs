@@ -86,14 +86,40 @@ impl Credentials {
     }
 }
 
+thread_local! {
+    /// This thread's requests since the last `take_trail`, for `-v`.
+    static TRAIL: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The requests this thread sent since the last call, as `POST https://host/path: 200`:
+/// the method, the address without its query (which may hold a token) and the answer's
+/// status or why none came.
+pub fn take_trail() -> Vec<String> {
+    TRAIL.with(|t| std::mem::take(&mut *t.borrow_mut()))
+}
+
 /// Sends a request and reads at most 1 MiB of its answer. `Err` says why no answer came.
 pub fn send(request: RequestBuilder) -> Sent {
     use std::io::Read;
-    let response = request.send().map_err(|e| NoAnswer {
+    let (client, request) = request.build_split();
+    let request = request.map_err(|e| NoAnswer {
         reason: reqwest_reason(&e),
-        maybe_sent: !e.is_connect(),
+        maybe_sent: false,
+    })?;
+    let mut target = request.url().clone();
+    target.set_query(None);
+    let _ = target.set_password(None);
+    let line = format!("{} {target}", request.method());
+    let response = client.execute(request).map_err(|e| {
+        let reason = reqwest_reason(&e);
+        TRAIL.with(|t| t.borrow_mut().push(format!("{line}: no answer ({reason})")));
+        NoAnswer {
+            reason,
+            maybe_sent: !e.is_connect(),
+        }
     })?;
     let status = response.status().as_u16();
+    TRAIL.with(|t| t.borrow_mut().push(format!("{line}: {status}")));
     let retry_after = response
         .headers()
         .get("retry-after")

@@ -9,7 +9,7 @@
 
 use super::http;
 use super::{bearer_verify, dialect, problem, Identity, Net, Problem, Spec, Verdict};
-use crate::config::ClientAuth;
+use crate::config::{ClientAuth, Introspect};
 use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, Reason, Timestamp};
 use crate::domain::token::TokenSet;
@@ -46,8 +46,9 @@ pub const IDENTITY: Identity = Identity {
 /// Introspection of the access token: it does not use anything up, and it says why a
 /// token stopped working.
 pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
-    let Some(url) = &net.endpoints.introspection_url else {
-        return bearer_verify(net, http, tokens, now, &IDENTITY);
+    let url = match (&net.endpoints.introspection_url, net.introspect) {
+        (Some(url), Introspect::Auto | Introspect::Access | Introspect::Refresh) => url,
+        _ => return bearer_verify(net, http, tokens, now, &IDENTITY),
     };
     let what = "token introspection";
     let answer = http::post_form(

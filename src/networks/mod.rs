@@ -15,7 +15,7 @@ pub mod tiktok;
 pub mod x;
 pub mod youtube;
 
-use crate::config::{ClientAuth, Provider};
+use crate::config::{ClientAuth, Introspect, Provider};
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, Timestamp};
 use crate::domain::token::{grant_from_json, Grant, Secret, TokenSet};
@@ -138,8 +138,31 @@ pub enum Verdict {
         data_access_expires_at: Option<Timestamp>,
     },
     Failed(Problem),
+    /// The network's answer allows more than one reading and nothing confirmed either:
+    /// neither "works" nor "broken" (RFC 7662's `active: false` for a refresh token).
+    Inconclusive(String),
     /// No way to check this token without using it up.
     Unsupported(String),
+}
+
+impl Verdict {
+    /// How the answer was read, for `-v` (never a token).
+    pub fn describe(&self) -> String {
+        match self {
+            Verdict::Valid { .. } => "the token works".into(),
+            Verdict::Failed(p) => {
+                let meaning = match p.failure {
+                    Failure::Reauth(r) => format!("re-authorization needed ({})", r.describe()),
+                    Failure::Transient { .. } => "could not be checked now".into(),
+                    Failure::Config => "a configuration problem".into(),
+                    Failure::Unexpected => "an answer sbctl does not know".into(),
+                };
+                format!("{meaning}: {}", p.message)
+            }
+            Verdict::Inconclusive(why) => format!("unknown: {why}"),
+            Verdict::Unsupported(why) => format!("not checkable: {why}"),
+        }
+    }
 }
 
 /// The outcome of revoking at the network.
@@ -159,6 +182,8 @@ pub struct Net {
     pub extra_authorize: BTreeMap<String, String>,
     pub redirect_port: u16,
     pub redirect_path: String,
+    /// Which token an online check shows to the introspection endpoint.
+    pub introspect: Introspect,
 }
 
 impl Net {
@@ -268,6 +293,7 @@ impl Net {
                 .redirect_path
                 .clone()
                 .unwrap_or_else(|| spec.map_or("/callback", |s| s.redirect_path).to_owned()),
+            introspect: c.introspect.unwrap_or_default(),
         })
     }
 

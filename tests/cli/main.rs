@@ -16,3 +16,4 @@ mod refresh;
 mod secrets;
 mod store;
 mod transfer;
+mod truth;

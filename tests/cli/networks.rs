@@ -203,11 +203,12 @@ fn facebook_pages_are_chosen_by_account_and_their_deadlines_come_from_debug_toke
     s.env.run(&["check", "--online"]).code(5).stdout_has("cafe");
     assert_eq!(status(&s, "cafe").0, "expiring");
 
-    // A rate limit (code 4) is passing: a warning, and nothing changes.
+    // A rate limit (code 4) is passing: a warning, nothing changes, and the run says
+    // that a check could not be made (exit 4, which outranks "expiring").
     s.double.fault("/debug_token", 400, r#"{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","is_transient":true,"code":4,"fbtrace_id":"x"}}"#, None);
     s.env
         .run(&["check", "--online"])
-        .code(5)
+        .code(4)
         .stderr_has("could not be checked online (facebook token check (debug_token): HTTP 400: 4: (#4) Application request limit reached)");
     assert_eq!(status(&s, "cafe").0, "expiring");
 
@@ -383,7 +384,7 @@ fn tiktok_scopes_rate_limits_and_odd_answers() {
     s.env.run(&["reauth", "tt", "--timeout", "30s"]).success();
     assert_eq!(status(&s, "tt").0, "ok");
 
-    // Rate limited while checking: passing, a warning, nothing changed.
+    // Rate limited while checking: passing, a warning, nothing changed, exit 4.
     s.double.fault(
         "/v2/user/info/",
         429,
@@ -392,7 +393,7 @@ fn tiktok_scopes_rate_limits_and_odd_answers() {
     );
     s.env
         .run(&["check", "--online"])
-        .success()
+        .code(4)
         .stderr_has("could not be checked online (tiktok identity call: HTTP 429: rate_limit_exceeded: slow down)");
     assert_eq!(status(&s, "tt").0, "ok");
 

@@ -580,6 +580,7 @@ fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
                 "youtube" => (oauth::GOOGLE, false),
                 "tiktok" => (oauth::TIKTOK, false),
                 "pinterest" => (oauth::PINTEREST, true),
+                "identityserver" => (oauth::IDENTITY_SERVER, true),
                 _ => panic!("no double for {other}"),
             };
             let paths = (
@@ -607,7 +608,7 @@ fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
                 b.clone()
             };
             e.push_str(&format!("api_base = \"{api}\"\n"));
-            if other == "linkedin" {
+            if other == "linkedin" || other == "identityserver" {
                 e.push_str(&format!("userinfo_url = \"{b}{}\"\n", paths.4));
             }
             (d, other, e, exact)

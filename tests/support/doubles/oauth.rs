@@ -7,6 +7,12 @@
 //! YouTube Data API channels.list), TikTok (developers.tiktok.com: Login Kit for
 //! Desktop, Manage User Access Tokens, Get User Info) and Pinterest
 //! (developers.pinterest.com/docs/getting-started/authentication, /v5/user_account).
+//! Also a custom provider that introspects access tokens only, as IdentityServer 4
+//! and 5 do (docs.duendesoftware.com/identityserver/v5/reference/endpoints/introspection:
+//! `POST /connect/introspect` with Basic authentication answers `{"active": true,
+//! "sub": "123"}`, and `{"active": false}` for "unknown or expired tokens", which a
+//! refresh token is to it; refresh tokens are one-time-only by default), like
+//! Doorkeeper and oauthlib-based servers.
 
 use super::{json_resp, Dead, Network, Req, Resp, State};
 use serde_json::{json, Value};
@@ -18,6 +24,7 @@ pub enum Which {
     Google,
     TikTok,
     Pinterest,
+    IdentityServer,
 }
 
 pub struct OAuthNetwork {
@@ -130,6 +137,27 @@ pub const PINTEREST: OAuthNetwork = OAuthNetwork {
     rotate: false,
 };
 
+pub const IDENTITY_SERVER: OAuthNetwork = OAuthNetwork {
+    which: Which::IdentityServer,
+    authorize_path: "/connect/authorize",
+    token_path: "/connect/token",
+    revoke_path: Some("/connect/revocation"),
+    introspect_path: Some("/connect/introspect"),
+    identity_path: "/connect/userinfo",
+    client_param: "client_id",
+    separator: ' ',
+    pkce_required: false,
+    hex_challenge: false,
+    basic_auth: true,
+    // AuthorizationCodeLifetime: 300 seconds.
+    code_max_age: 300,
+    // AccessTokenLifetime: 3600; AbsoluteRefreshTokenLifetime: 30 days.
+    access_ttl: 3_600,
+    refresh_ttl: Some(2_592_000),
+    // RefreshTokenUsage: OneTimeOnly.
+    rotate: true,
+};
+
 impl OAuthNetwork {
     /// The token endpoint's error in this network's words.
     fn token_error(&self, status: u16, error: &str, description: &str) -> Resp {
@@ -184,6 +212,15 @@ impl OAuthNetwork {
             Which::Pinterest => {
                 json_resp(401, json!({"code": 2, "message": "Authentication failed."}))
             }
+            // The userinfo endpoint: 401 with a WWW-Authenticate header, no body.
+            Which::IdentityServer => Resp {
+                status: 401,
+                body: String::new(),
+                headers: vec![(
+                    "WWW-Authenticate".into(),
+                    "Bearer error=\"invalid_token\"".into(),
+                )],
+            },
         }
     }
 
@@ -293,7 +330,7 @@ impl OAuthNetwork {
                 let presented = r.get("refresh_token");
                 let old = match s.live(presented, &["refresh"]) {
                     Ok(t) => t,
-                    Err(Dead::Used) if self.rotate => {
+                    Err(Dead::Used) if self.rotate && self.which != Which::IdentityServer => {
                         s.reused += 1;
                         return self.token_error(
                             400,
@@ -398,6 +435,7 @@ impl OAuthNetwork {
                 200,
                 json!({"account_type": "BUSINESS", "id": t.user, "username": handle, "website_url": null}),
             ),
+            Which::IdentityServer => json_resp(200, json!({"sub": t.user, "name": user.name})),
         }
     }
 
@@ -423,6 +461,16 @@ impl OAuthNetwork {
         let Some(t) = token.and_then(|t| s.tokens.get(t)).cloned() else {
             return json_resp(200, json!({"active": false}));
         };
+        if self.which == Which::IdentityServer {
+            // Access tokens only: a refresh token, live or not, is "unknown".
+            return match s.live(token, &["access"]) {
+                Ok(t) => json_resp(
+                    200,
+                    json!({"iss": "https://localhost:5001", "nbf": t.issued, "iat": t.issued, "exp": t.expires, "client_id": s.client_id, "sub": t.user, "scope": t.scopes.join(" "), "token_type": "access_token", "active": true}),
+                ),
+                Err(_) => json_resp(200, json!({"active": false})),
+            };
+        }
         match s.live(token, &[t.kind]) {
             Ok(t) => json_resp(
                 200,

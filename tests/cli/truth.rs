@@ -1,0 +1,135 @@
+//! Saying only what is true: an online check never marks a live grant as broken on an
+//! answer that allows another reading, a mark an online check set heals when the
+//! provider says the token works again, and a check that could not be made is never
+//! reported as "OK".
+
+use crate::support::doubles::{scene, Dead, Scene};
+
+fn status(s: &Scene, id: &str) -> (String, String) {
+    let p = s.show(id);
+    (
+        p["status"].as_str().unwrap().to_owned(),
+        p["reason"].as_str().unwrap_or("-").to_owned(),
+    )
+}
+
+/// A custom provider whose introspection knows access tokens only, with Ann connected.
+fn identity_server() -> Scene {
+    let s = scene("identityserver", Vec::new());
+    s.add("acme", "identityserver", &[]).success();
+    assert_eq!(status(&s, "acme"), ("ok".into(), "-".into()));
+    s
+}
+
+#[test]
+fn active_false_for_a_refresh_token_is_not_taken_as_revoked() {
+    let s = identity_server();
+    // The server says `active: false` of every refresh token; the access token settles it.
+    s.env.run(&["check", "--online"]).success();
+    assert_eq!(status(&s, "acme"), ("ok".into(), "-".into()));
+    assert_eq!(s.double.calls("/connect/introspect"), 2);
+    s.env.run(&["token", "acme"]).success();
+
+    // Once the access token has expired nothing but a renewal can tell: it is tried,
+    // and it works.
+    s.age("acme", 3_700);
+    let before = s.tokens("acme");
+    s.env.run(&["check", "--online"]).success();
+    assert_eq!(status(&s, "acme"), ("ok".into(), "-".into()));
+    assert_ne!(s.tokens("acme")["refresh_token"], before["refresh_token"]);
+
+    // A revoked grant: the refresh token's `active: false` is confirmed by the access
+    // token's.
+    s.double.state().kill_user("u-ann", Dead::Revoked);
+    s.env.run(&["check", "--online"]).code(3);
+    assert_eq!(
+        status(&s, "acme"),
+        ("reauth_required".into(), "revoked".into())
+    );
+}
+
+#[test]
+fn introspect_setting_chooses_the_token_shown() {
+    let s = identity_server();
+    let config = std::fs::read_to_string(s.env.config_path()).unwrap();
+    // `refresh`: the operator says the server introspects refresh tokens; believed.
+    s.env
+        .write_config(&format!("{config}introspect = \"refresh\"\n"));
+    s.env.run(&["check", "--online"]).code(3);
+    assert_eq!(
+        status(&s, "acme"),
+        ("reauth_required".into(), "revoked".into())
+    );
+    // `access`: the next online check looks again, and the mark heals.
+    s.env
+        .write_config(&format!("{config}introspect = \"access\"\n"));
+    let calls = s.double.calls("/connect/introspect");
+    s.env.run(&["check", "--online"]).success();
+    assert_eq!(status(&s, "acme"), ("ok".into(), "-".into()));
+    assert_eq!(s.double.calls("/connect/introspect"), calls + 1);
+    // `off`: userinfo only.
+    s.env
+        .write_config(&format!("{config}introspect = \"off\"\n"));
+    let calls = s.double.calls("/connect/introspect");
+    s.env.run(&["check", "--online"]).success();
+    assert_eq!(s.double.calls("/connect/introspect"), calls);
+    assert_eq!(
+        s.double.calls("/connect/userinfo"),
+        2,
+        "connect, then check"
+    );
+    s.env
+        .write_config(&format!("{config}introspect = \"sometimes\"\n"));
+    s.env.run(&["check", "--online"]).code(1).stderr_has(
+        "unknown variant `sometimes`, expected one of `auto`, `access`, `refresh`, `off`",
+    );
+}
+
+#[test]
+fn a_refused_renewal_is_never_revived_by_a_check() {
+    let s = identity_server();
+    s.double
+        .fault("/connect/token", 400, r#"{"error":"invalid_grant"}"#, None);
+    s.env.run(&["refresh", "acme", "--force"]).code(3);
+    assert_eq!(status(&s, "acme").0, "reauth_required");
+    let calls = s.double.state().calls.len();
+    s.env.run(&["check", "--online"]).code(3);
+    assert_eq!(status(&s, "acme").0, "reauth_required");
+    assert_eq!(
+        s.double.state().calls.len(),
+        calls,
+        "not asked about a grant its renewal refused"
+    );
+}
+
+#[test]
+fn a_check_that_could_not_be_made_is_not_ok() {
+    let s = identity_server();
+    s.add("other", "identityserver", &[]).success();
+    s.double
+        .fault("/connect/introspect", 503, "Service Unavailable", None);
+    let run = s.env.run(&["check", "--online"]);
+    run.code(4)
+        .stderr_has("could not be checked online")
+        .stderr_has("1 of 2 could not be checked online");
+    assert!(
+        !run.stderr.contains("all profiles are OK"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn verbose_shows_each_online_check_without_tokens() {
+    let s = identity_server();
+    let run = s.env.run(&["-v", "check", "--online"]);
+    run.success()
+        .stderr_has(&format!(
+            "acme: online check: POST {}/connect/introspect: 200, POST {}/connect/introspect: 200; read as: the token works",
+            s.double.base, s.double.base
+        ));
+    let tokens = s.tokens("acme");
+    for t in ["access_token", "refresh_token"] {
+        assert!(!run.stderr.contains(tokens[t].as_str().unwrap()));
+    }
+}
