@@ -18,7 +18,7 @@ use std::time::Instant;
 
 /// How long a renewer may hold a profile: all attempts, each request's timeout, and
 /// a margin. A killed renewer's lease simply runs out.
-fn lease(http_timeout: TimeDelta) -> TimeDelta {
+pub fn lease(http_timeout: TimeDelta) -> TimeDelta {
     TimeDelta::seconds(MAX_RETRY_TIME.as_secs() as i64 + 30) + http_timeout * 2
 }
 
@@ -49,6 +49,47 @@ pub enum Outcome {
     Unsupported(String),
     /// sbctl's own storage failed.
     Error(String),
+}
+
+/// Runs `f` holding the profile's renewal lease, so that no renewal of the profile by
+/// another thread or process writes its row or its tokens meanwhile. Waits up to
+/// `wait` for a renewal in progress to end, saying so once; `what` names, for the
+/// error, what was not done.
+pub fn under_lease<T>(
+    ctx: &Ctx,
+    store: &mut dyn ProfileStore,
+    id: &ProfileId,
+    (wait, what): (std::time::Duration, &str),
+    f: impl FnOnce(&mut dyn ProfileStore) -> Result<T>,
+) -> Result<T> {
+    let holder = format!(
+        "{}:{}:{:016x}",
+        crate::config::hostname(),
+        std::process::id(),
+        rand::random::<u64>()
+    );
+    let span = lease(ctx.settings.http_timeout.as_delta());
+    let started = Instant::now();
+    let mut said = false;
+    while !store.take_lease(id, &holder, now(), now() + span)? {
+        if started.elapsed() > wait {
+            return Err(crate::error::Error::failed(format!(
+                "{id}: another sbctl is still renewing it; {what}"
+            ))
+            .hint("try again in a minute"));
+        }
+        if !said {
+            ctx.ui
+                .notice(&format!("{id}: waiting for a renewal in progress to end"));
+            said = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let result = f(store);
+    let released = store.release_lease(id, &holder);
+    let result = result?;
+    released?;
+    Ok(result)
 }
 
 pub struct Report {

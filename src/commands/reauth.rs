@@ -271,6 +271,8 @@ pub fn connect(
     profile.renewable = renewable;
     profile.data_access_expires_at = data_access_expires_at;
     profile.refresh_failed = false;
+    // The new grant replaces whatever an interrupted renewal may have used up.
+    profile.renewal_started_at = None;
     profile.last_error = None;
     profile.last_refreshed_at = Some(now);
     profile.connected_by = Some(ctx.settings.user_at_host.clone());
@@ -285,10 +287,17 @@ pub fn connect(
             &[(id.clone(), grant.tokens)],
         )
     } else {
-        secrets
-            .set_many(&token_entries(&[(id.clone(), grant.tokens)]))
-            .map_err(Error::from)
-            .and_then(|()| store.update(&profile).map_err(Error::from))
+        // Under the renewal lease: a `refresh` of this profile that is with the
+        // provider right now would otherwise write its outdated row over this one.
+        let wait = crate::renew::lease(ctx.settings.http_timeout.as_delta())
+            .to_std()
+            .unwrap_or_default();
+        let what = "the new tokens were not stored";
+        crate::renew::under_lease(ctx, store, &id, (wait, what), |store| {
+            secrets.set_many(&token_entries(&[(id.clone(), grant.tokens)]))?;
+            store.update(&profile)?;
+            Ok(())
+        })
     };
     if let Err(e) = stored {
         return Err(fail(&answer, e));

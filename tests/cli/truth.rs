@@ -133,3 +133,50 @@ fn verbose_shows_each_online_check_without_tokens() {
         assert!(!run.stderr.contains(tokens[t].as_str().unwrap()));
     }
 }
+
+#[test]
+fn reauth_waits_for_a_renewal_in_flight_instead_of_being_overwritten() {
+    use crate::support::proxy::Trouble;
+    let s = crate::support::doubles::scene_through_proxy("x", Vec::new());
+    s.add("acme", "x", &[]).success();
+    // The password changed: the renewal that is about to start will be refused, and
+    // its answer is slow to come.
+    s.double.state().kill_user("u-ann", Dead::PasswordChanged);
+    s.proxy.as_ref().unwrap().push(
+        "/2/oauth2/token",
+        Trouble::Delay(std::time::Duration::from_secs(3)),
+        1,
+    );
+    let refresh = s
+        .env
+        .std_command(&["refresh", "--all", "--force"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let in_flight = || {
+        rusqlite::Connection::open(s.env.db_path())
+            .unwrap()
+            .query_row(
+                "SELECT renewal_started_at IS NOT NULL FROM profiles WHERE id = 'acme'",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !in_flight() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the renewal never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Ann signs in again while the refused renewal is still on its way back.
+    let reauth = s.env.run(&["reauth", "acme", "--timeout", "30s"]);
+    refresh.wait_with_output().unwrap();
+    reauth.success();
+    assert_eq!(status(&s, "acme"), ("ok".into(), "-".into()));
+    s.env.run(&["token", "acme"]).success();
+    reauth.stderr_has("acme: waiting for a renewal in progress to end");
+}

@@ -45,37 +45,15 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
     let secrets = ctx.secrets(store.as_mut())?;
     // Hold the profile's renewal lease, so that a renewal running now cannot store a
     // new token after ours is deleted (a token on disk with no profile to show it).
-    let holder = format!(
-        "{}:{}:remove",
-        crate::config::hostname(),
-        std::process::id()
-    );
-    let started = std::time::Instant::now();
-    while !store.take_lease(
-        &profile.id,
-        &holder,
-        chrono::Utc::now(),
-        chrono::Utc::now() + chrono::TimeDelta::minutes(2),
-    )? {
-        if started.elapsed() > WAIT_FOR_RENEWAL {
-            return Err(Error::failed(format!(
-                "{}: another sbctl is still renewing it; nothing was removed",
-                profile.id
-            ))
-            .hint("try again in a minute"));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    let removed = (|| -> Result<()> {
+    let what = (WAIT_FOR_RENEWAL, "nothing was removed");
+    crate::renew::under_lease(ctx, store.as_mut(), &profile.id, what, |store| {
         if args.revoke {
             revoke(ctx, &profile, secrets.as_ref())?;
         }
         secrets.delete_many(&[profile_key(&profile.id)])?;
         store.delete(&profile.id)?;
         Ok(())
-    })();
-    store.release_lease(&profile.id, &holder)?;
-    removed?;
+    })?;
     ctx.ui
         .info(&format!("removed {} and its tokens", profile.id));
     Ok(Attention::None)
