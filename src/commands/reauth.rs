@@ -206,9 +206,25 @@ pub fn connect(
         Ok(c) => c,
         Err(p) => return Err(fail(&answer, problem(p))),
     };
+    // What a refused sign-in leaves live at the provider, to revoke it.
+    let issued = Issued {
+        reached: connections
+            .iter()
+            .filter_map(|c| c.account.as_ref().map(|a| a.id.clone()))
+            .collect(),
+        tokens: connections.first().map(|c| c.grant.tokens.clone()),
+    };
+    let refuse = |store: &dyn ProfileStore, mut e: Error| -> Error {
+        e.message = format!(
+            "{}; {}",
+            e.message,
+            issued.discard(store, &net, &http, ctx.now)
+        );
+        fail(&answer, e)
+    };
     let chosen = match choose(ctx, &id, name, &target, connections, pasted.as_ref()) {
         Ok(c) => c,
-        Err(e) => return Err(fail(&answer, e)),
+        Err(e) => return Err(refuse(store, e)),
     };
     let Connection {
         account,
@@ -228,11 +244,11 @@ pub fn connect(
         } => {
             if let (Some(w), Some(a)) = (&wanted, &account) {
                 if *w != a.id && a.name.as_deref() != Some(w) {
-                    return Err(fail(
-                        &answer,
+                    return Err(refuse(
+                        store,
                         Error::failed(format!(
-                            "{id}: signed in as account `{}`, not `{w}`; nothing was changed",
-                            a.id
+                            "{id}: signed in as {}, not `{w}`; nothing was changed",
+                            who(a.name.as_deref(), &a.id)
                         )),
                     ));
                 }
@@ -245,15 +261,17 @@ pub fn connect(
         } => {
             if let (Some(old), Some(new)) = (&profile.account_id, &account) {
                 if *old != new.id && !allow_account_change {
-                    return Err(fail(
-                        &answer,
+                    return Err(refuse(
+                        store,
                         Error::failed(format!(
-                            "{id}: signed in as account `{}`, but {id} is account `{old}`; nothing was changed",
-                            new.id
+                            "{id}: signed in as {}, but {id} is {}; nothing was changed",
+                            who(new.name.as_deref(), &new.id),
+                            who(profile.account_name.as_deref(), old)
                         ))
                         .hint(format!(
-                            "sign in as `{old}`, or pass --allow-account-change to switch {id} to `{}`",
-                            new.id
+                            "sign in as {}, or pass --allow-account-change to switch {id} to {}",
+                            who(profile.account_name.as_deref(), old),
+                            who(new.name.as_deref(), &new.id)
                         )),
                     ));
                 }
@@ -341,6 +359,73 @@ pub fn connect(
         Attention::Reauth => Attention::Reauth,
         _ => Attention::None,
     })
+}
+
+/// An account for people: "Ann (`u-1`)", or "account `u-1`" when it has no other name.
+fn who(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(n) if n != id => format!("{n} (`{id}`)"),
+        _ => format!("account `{id}`"),
+    }
+}
+
+/// What a sign-in issued, for when sbctl refuses it: the accounts it reaches and its
+/// tokens, which stay live at the provider unless revoked.
+struct Issued {
+    reached: Vec<String>,
+    tokens: Option<crate::domain::token::TokenSet>,
+}
+
+impl Issued {
+    /// Revokes the refused sign-in's grant where that cannot touch another profile,
+    /// and says what became of it.
+    fn discard(
+        &self,
+        store: &dyn ProfileStore,
+        net: &Net,
+        http: &oauth2::reqwest::blocking::Client,
+        now: crate::domain::profile::Timestamp,
+    ) -> String {
+        use crate::networks::{Kind, Revocation};
+        let Some(tokens) = &self.tokens else {
+            return "no tokens were issued".into();
+        };
+        // Revoking may end the whole grant of the signed-in user (Google, Facebook):
+        // not while another profile lives on it.
+        let shared = store
+            .list(&crate::store::ListFilter {
+                network: Some(net.name.clone()),
+                ..Default::default()
+            })
+            .map(|all| {
+                all.into_iter().find(|p| {
+                    p.account_id
+                        .as_ref()
+                        .is_some_and(|a| self.reached.contains(a))
+                })
+            });
+        match shared {
+            Ok(Some(p)) => return format!(
+                "the tokens it issued were not revoked, because profile {} uses the same account",
+                p.id
+            ),
+            Err(e) => return format!("the tokens it issued were not revoked ({e})"),
+            Ok(None) => {}
+        }
+        if matches!(net.kind, Kind::Facebook | Kind::InstagramViaFacebook) {
+            return "the tokens it issued were not revoked: Facebook revokes only the whole user's access, Pages you may use elsewhere included; remove the app in that user's Facebook settings (Business Integrations) if it is not wanted".into();
+        }
+        match net.revoke(http, tokens, now) {
+            Ok(Revocation::Done) => format!("the tokens it issued were revoked at {}", net.name),
+            Ok(Revocation::NotOffered(how)) => {
+                format!("the tokens it issued are still live: {how}")
+            }
+            Err(p) => format!(
+                "the tokens it issued could not be revoked ({}); revoke the app's access in that account's settings",
+                p.message
+            ),
+        }
+    }
 }
 
 /// The account to connect among those the sign-in reaches: the profile's own on

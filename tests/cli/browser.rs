@@ -112,6 +112,8 @@ fn a_different_account_on_reauth_changes_nothing() {
     env.run(&["reauth", "acme", "--timeout", "60s"])
         .code(1)
         .stderr_has("error: acme: signed in as account `mallory`, but acme is account `alice`; nothing was changed")
+        // The refused grant does not stay live at the provider (RFC 7009).
+        .stderr_has("the tokens it issued were revoked at corp")
         .stderr_has("--allow-account-change");
     assert!(browser_result(&env)["final"]["text"]
         .as_str()

@@ -180,3 +180,50 @@ fn reauth_waits_for_a_renewal_in_flight_instead_of_being_overwritten() {
     s.env.run(&["token", "acme"]).success();
     reauth.stderr_has("acme: waiting for a renewal in progress to end");
 }
+
+#[test]
+fn a_refused_sign_in_is_revoked_unless_another_profile_lives_on_it() {
+    use crate::support::doubles::User;
+    let s = scene("x", Vec::new());
+    s.add("acme", "x", &[]).success();
+    {
+        let mut st = s.double.state();
+        let active = st.now();
+        st.users.insert(
+            "u-bob".into(),
+            User {
+                name: "Bob".into(),
+                accounts: Vec::new(),
+                active,
+            },
+        );
+        st.signed_in = "u-bob".into();
+    }
+    let before = s.tokens("acme");
+    s.env
+        .run(&["reauth", "acme", "--timeout", "30s"])
+        .code(1)
+        .stderr_has("error: acme: signed in as bob (`u-bob`), but acme is ann (`u-ann`); nothing was changed; the tokens it issued were revoked at x")
+        .stderr_has("sign in as ann (`u-ann`), or pass --allow-account-change to switch acme to bob (`u-bob`)");
+    assert_eq!(s.tokens("acme"), before);
+    let live = |user: &str| {
+        let st = s.double.state();
+        st.tokens
+            .values()
+            .filter(|t| t.user == user && t.dead.is_none())
+            .count()
+    };
+    assert_eq!(live("u-bob"), 0, "Bob's new grant is revoked");
+    assert_eq!(live("u-ann"), 2, "Ann's grant is untouched");
+
+    // Bob's own profile lives on Bob's grant: a refused sign-in as Bob leaves it be.
+    s.add("bob", "x", &[]).success();
+    s.env
+        .run(&["reauth", "acme", "--timeout", "30s"])
+        .code(1)
+        .stderr_has(
+            "the tokens it issued were not revoked, because profile bob uses the same account",
+        );
+    assert_eq!(live("u-bob"), 4);
+    s.env.run(&["check", "--online"]).success();
+}
