@@ -395,7 +395,6 @@ impl Issued {
         let shared = store
             .list(&crate::store::ListFilter {
                 network: Some(net.name.clone()),
-                ..Default::default()
             })
             .map(|all| {
                 all.into_iter().find(|p| {
@@ -405,10 +404,12 @@ impl Issued {
                 })
             });
         match shared {
-            Ok(Some(p)) => return format!(
+            Ok(Some(p)) => {
+                return format!(
                 "the tokens it issued were not revoked, because profile {} uses the same account",
                 p.id
-            ),
+            )
+            }
             Err(e) => return format!("the tokens it issued were not revoked ({e})"),
             Ok(None) => {}
         }
