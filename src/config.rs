@@ -273,9 +273,13 @@ impl Settings {
     }
 }
 
+/// `$USER` (or `$LOGNAME`), else the OS user database's name for this process's user
+/// (cron and systemd often set neither), then the host: who connected a profile.
 fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {
     let user = env("USER")
         .or_else(|| env("LOGNAME"))
+        .filter(|u| !u.is_empty())
+        .or_else(|| whoami::fallible::username().ok())
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "unknown".into());
     let host = env("HOSTNAME")

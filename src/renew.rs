@@ -266,17 +266,23 @@ impl<'a> Engine<'a> {
         }
         let net = match self.providers.get(&p.network) {
             Some(Ok(net)) => net,
-            Some(Err(message)) => {
+            unresolved => {
+                let message = match unresolved {
+                    Some(Err(message)) => message.clone(),
+                    _ => format!("{}: provider `{}` was not resolved", p.id, p.network),
+                };
+                // A renewal that was due and could not be made is a failed renewal,
+                // in the list as in this run's report; a check changes nothing.
+                if action == Plan::Renew {
+                    p.refresh_failed = true;
+                    p.last_error = Some(message.clone());
+                    p.updated_at = now();
+                    store.update(&p)?;
+                }
                 return Ok(Outcome::Failed {
                     failure: Failure::Config,
-                    message: message.clone(),
-                })
-            }
-            None => {
-                return Ok(Outcome::Failed {
-                    failure: Failure::Config,
-                    message: format!("{}: provider `{}` was not resolved", p.id, p.network),
-                })
+                    message,
+                });
             }
         };
         let Some(tokens) = get_tokens(secrets, id)? else {

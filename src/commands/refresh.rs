@@ -194,12 +194,22 @@ fn report(
             Status::Ok => None,
         };
         if let Some(fix) = fix {
-            let why = match (detail.is_empty(), &p.last_error) {
-                (false, _) => detail,
-                (true, Some(e)) => e.clone(),
-                (true, None) => status_words(h, ctx.now).0,
+            // A renewal that failed leaves a status that may still read "OK" (the
+            // token works for now): never say so of a profile that was not renewed.
+            let shown = match (h.status, o) {
+                (Status::Ok, Outcome::Error(_) | Outcome::Failed { .. }) => {
+                    ("Not renewed".to_owned(), Tone::Warn)
+                }
+                _ => status_words(h, ctx.now),
             };
-            problems.push((p.id.to_string(), status_words(h, ctx.now), why, fix));
+            // The provider's own words where the status words already give the reason.
+            let why = match o {
+                Outcome::NeedsReauth(_) => p.last_error.clone().unwrap_or_default(),
+                _ if detail.is_empty() => p.last_error.clone().unwrap_or_default(),
+                _ => detail,
+            };
+            let why = (!why.is_empty() && !shown.0.contains(&why)).then_some(why);
+            problems.push((p.id.to_string(), shown, why, fix));
         }
     }
     if json {
@@ -231,7 +241,8 @@ fn report(
             n => format!("{n} profiles: {}\n", summary.join(", ")),
         };
         for (id, (status, _), why, fix) in &problems {
-            text.push_str(&format!("  {id}: {status}: {why}\n    fix: {fix}\n"));
+            let why = why.as_ref().map(|w| format!(": {w}")).unwrap_or_default();
+            text.push_str(&format!("  {id}: {status}{why}\n    fix: {fix}\n"));
         }
         ctx.ui.data(&crate::ui::printable(&text));
     }

@@ -227,3 +227,43 @@ fn a_refused_sign_in_is_revoked_unless_another_profile_lives_on_it() {
     assert_eq!(live("u-bob"), 4);
     s.env.run(&["check", "--online"]).success();
 }
+
+#[test]
+fn connected_by_comes_from_the_user_database_under_cron() {
+    let mut env = crate::support::Env::new();
+    // cron sets neither USER nor LOGNAME on every system.
+    env.unset("USER").unset("LOGNAME");
+    env.add("acme", "x", "t");
+    let out = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let me = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let p = env.run(&["profiles", "show", "acme", "--json"]).json();
+    assert_eq!(p["connected_by"], format!("{me}@testhost"));
+}
+
+#[test]
+fn refresh_words_never_say_ok_of_a_failed_renewal_or_a_reason_twice() {
+    let env = crate::support::Env::new();
+    // No client_id for x: the due renewal cannot be made.
+    env.add(
+        "acme",
+        "x",
+        r#"{"access_token":"a","refresh_token":"r","expires_in":60}"#,
+    );
+    env.add("gone", "x", "t");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked', last_error = 'HTTP 400: invalid_grant: Token has been revoked' WHERE id = 'gone'");
+    let run = env.run(&["refresh", "--all", "--force"]);
+    run.code(1)
+        .stdout_has("  acme: Refresh failed: provider x has no client_id")
+        .stdout_has("  gone: Reauth required: access revoked: HTTP 400: invalid_grant: Token has been revoked\n");
+    assert!(!run.stdout.contains(": OK"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("access revoked: access revoked"),
+        "{}",
+        run.stdout
+    );
+    let listed = env.run(&["profiles", "list", "--json"]).json();
+    assert_eq!(listed[0]["status"], "refresh_failed");
+}
