@@ -7,7 +7,7 @@ use crate::config::Provider;
 use crate::domain::duration::Duration;
 use crate::domain::profile::{Profile, ProfileId};
 use crate::error::{Attention, Error, Result};
-use crate::networks::{Connection, Net};
+use crate::networks::{Connection, Kind, Net};
 use crate::oauth::callback::Callback;
 use crate::oauth::client::authorize;
 use crate::oauth::listener::{respond, Arrival, ListenError, Listener};
@@ -261,17 +261,28 @@ pub fn connect(
         } => {
             if let (Some(old), Some(new)) = (&profile.account_id, &account) {
                 if *old != new.id && !allow_account_change {
+                    let (was, now_is) = (
+                        who(profile.account_name.as_deref(), old),
+                        who(new.name.as_deref(), &new.id),
+                    );
+                    // A Facebook account is a Page, chosen in the dialog's Page picker.
+                    let (what, fix) = match net.kind {
+                        Kind::Facebook | Kind::InstagramViaFacebook => (
+                            format!(
+                                "{} was not selected in the Facebook dialog (this sign-in reaches {now_is})",
+                                profile.account_name.as_deref().unwrap_or(old)
+                            ),
+                            format!("run `sbctl reauth {id}` again and select {was} in the Page picker"),
+                        ),
+                        _ => (
+                            format!("signed in as {now_is}, but {id} is {was}"),
+                            format!("sign in as {was}"),
+                        ),
+                    };
                     return Err(refuse(
                         store,
-                        Error::failed(format!(
-                            "{id}: signed in as {}, but {id} is {}; nothing was changed",
-                            who(new.name.as_deref(), &new.id),
-                            who(profile.account_name.as_deref(), old)
-                        ))
-                        .hint(format!(
-                            "sign in as {}, or pass --allow-account-change to switch {id} to {}",
-                            who(profile.account_name.as_deref(), old),
-                            who(new.name.as_deref(), &new.id)
+                        Error::failed(format!("{id}: {what}; nothing was changed")).hint(format!(
+                            "{fix}, or pass --allow-account-change to switch {id} to {now_is}"
                         )),
                     ));
                 }

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::config::ClientAuth;
 use crate::domain::failure::{classify, Answer, Failure, Known};
-use crate::domain::profile::{Reason, Timestamp};
+use crate::domain::profile::{Profile, Reason, Timestamp};
 use crate::domain::token::{Secret, TokenSet};
 use crate::oauth::client::Pkce;
 use oauth2::reqwest::blocking::Client as Http;
@@ -39,7 +39,9 @@ pub const SPEC: Spec = Spec {
     id_param: "client_id",
     redirect_port: 8765,
     redirect_path: "/callback",
-    extra_authorize: &[],
+    // Asks again for permissions the user declined before; without it the dialog
+    // silently leaves them out (Facebook Login: "Re-asking for Declined Permissions").
+    extra_authorize: &[("auth_type", "rerequest")],
     lifecycle: "Page token without expiry from a 60-day user token; no refresh; data access ends 90 days after the user's last activity (debug_token)",
 };
 
@@ -156,9 +158,13 @@ pub fn connect(
     Ok(out)
 }
 
-/// The chosen account's deadlines, from `debug_token` of its token.
+/// The chosen account's deadlines and granted permissions, from `debug_token` of its
+/// token (the code exchange's answer carries no `scope`). A Page the user did not
+/// select in the dialog is refused; missing permissions are recorded as the grant's
+/// scopes, so the profile is stored as `scope_missing` with the tokens kept.
 pub fn finish(net: &Net, http: &Http, mut c: Connection, now: Timestamp) -> Call<Connection> {
-    match debug(net, http, &c.grant.tokens.access_token, now)? {
+    let (verdict, grants) = debug(net, http, &c.grant.tokens.access_token, now)?;
+    match verdict {
         Verdict::Valid {
             expires_at,
             data_access_expires_at,
@@ -167,6 +173,15 @@ pub fn finish(net: &Net, http: &Http, mut c: Connection, now: Timestamp) -> Call
                 c.grant.expires_at = e;
             }
             c.data_access_expires_at = data_access_expires_at;
+            if let (Some(grants), Some(account)) = (&grants, &c.account) {
+                if let Some(why) = grants.unselected(net, &account.id, account.name.as_deref()) {
+                    return Err(Problem {
+                        failure: Failure::Reauth(Reason::ScopeMissing),
+                        message: format!("{why}: sign in again and select it"),
+                    });
+                }
+                c.grant.scopes = Some(grants.scopes.clone());
+            }
             Ok(c)
         }
         Verdict::Failed(p) => Err(p),
@@ -174,6 +189,92 @@ pub fn finish(net: &Net, http: &Http, mut c: Connection, now: Timestamp) -> Call
             Err(unexpected(net, "debug_token", &why))
         }
     }
+}
+
+/// What `debug_token` says the user granted: `scopes`, and `granular_scopes` whose
+/// `target_ids` list the Pages (or Instagram accounts) a permission covers.
+pub struct Grants {
+    pub scopes: Vec<String>,
+    granular: Vec<(String, Option<Vec<String>>)>,
+}
+
+impl Grants {
+    fn read(data: &Value) -> Option<Grants> {
+        let strings = |v: &Value| -> Option<Vec<String>> {
+            v.as_array()?
+                .iter()
+                .map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        };
+        let scopes = strings(data.get("scopes")?)?;
+        let granular = data
+            .get("granular_scopes")
+            .and_then(Value::as_array)
+            .map(|all| {
+                all.iter()
+                    .filter_map(|g| {
+                        let scope = g.get("scope")?.as_str()?.to_owned();
+                        Some((scope, g.get("target_ids").and_then(strings)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Grants { scopes, granular })
+    }
+
+    /// The required permissions the user did not grant.
+    fn missing(&self, net: &Net) -> Vec<String> {
+        net.scopes
+            .iter()
+            .filter(|s| !self.scopes.contains(s))
+            .cloned()
+            .collect()
+    }
+
+    /// Why the account is not covered, when the user left it out in the dialog's Page
+    /// (or Instagram account) picker: a permission of its kind lists targets without it.
+    fn unselected(&self, net: &Net, account: &str, name: Option<&str>) -> Option<String> {
+        let prefix = match net.kind {
+            super::Kind::InstagramViaFacebook => "instagram_",
+            _ => "pages_",
+        };
+        let left_out = self.granular.iter().any(|(scope, targets)| {
+            scope.starts_with(prefix)
+                && net.scopes.contains(scope)
+                && targets
+                    .as_ref()
+                    .is_some_and(|t| !t.iter().any(|id| id == account))
+        });
+        left_out.then(|| {
+            format!(
+                "{} was not selected in the Facebook dialog",
+                name.unwrap_or(account)
+            )
+        })
+    }
+}
+
+/// A permission problem as the failure it is, with the command that fixes it.
+fn permission_problem(net: &Net, p: &Profile, grants: &Grants) -> Option<Problem> {
+    let account = p.account_id.as_deref()?;
+    let fix = format!("run `sbctl reauth {}`", p.id);
+    let message = match grants.unselected(net, account, p.account_name.as_deref()) {
+        Some(why) => format!("{why}: {fix} and select it"),
+        None => {
+            let missing = grants.missing(net);
+            if missing.is_empty() {
+                return None;
+            }
+            format!(
+                "permissions not granted: {}: {fix} and tick them all",
+                missing.join(", ")
+            )
+        }
+    };
+    Some(Problem {
+        failure: Failure::Reauth(Reason::ScopeMissing),
+        message,
+    })
 }
 
 fn time(v: Option<&Value>) -> Option<Option<Timestamp>> {
@@ -185,8 +286,14 @@ fn time(v: Option<&Value>) -> Option<Option<Timestamp>> {
     )
 }
 
-/// `GET /debug_token`: whether the token is valid, and its two deadlines.
-fn debug(net: &Net, http: &Http, token: &Secret, now: Timestamp) -> Call<Verdict> {
+/// `GET /debug_token`: whether the token is valid, its two deadlines, and what the
+/// user granted (when the answer says).
+fn debug(
+    net: &Net,
+    http: &Http,
+    token: &Secret,
+    now: Timestamp,
+) -> Call<(Verdict, Option<Grants>)> {
     let what = "token check (debug_token)";
     let body = graph_get(
         net,
@@ -201,10 +308,13 @@ fn debug(net: &Net, http: &Http, token: &Secret, now: Timestamp) -> Call<Verdict
     )?;
     let data = field(net, what, &body, "/data")?;
     match data.get("is_valid").and_then(Value::as_bool) {
-        Some(true) => Ok(Verdict::Valid {
-            expires_at: time(data.get("expires_at")),
-            data_access_expires_at: time(data.get("data_access_expires_at")).flatten(),
-        }),
+        Some(true) => Ok((
+            Verdict::Valid {
+                expires_at: time(data.get("expires_at")),
+                data_access_expires_at: time(data.get("data_access_expires_at")).flatten(),
+            },
+            Grants::read(data),
+        )),
         Some(false) => {
             // The reason comes as {"code": 190, "subcode": 460, "message": ...}.
             let e = data.get("error").cloned().unwrap_or(Value::Null);
@@ -227,17 +337,28 @@ fn debug(net: &Net, http: &Http, token: &Secret, now: Timestamp) -> Call<Verdict
                 Failure::Reauth(_) => failure,
                 _ => Failure::Reauth(Reason::Invalid),
             };
-            Ok(Verdict::Failed(Problem {
-                failure,
-                message: format!("{} {what}: {message}", net.name),
-            }))
+            Ok((
+                Verdict::Failed(Problem {
+                    failure,
+                    message: format!("{} {what}: {message}", net.name),
+                }),
+                None,
+            ))
         }
         None => Err(unexpected(net, what, "it has no `data.is_valid`")),
     }
 }
 
-pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
-    debug(net, http, &tokens.access_token, now).unwrap_or_else(Verdict::Failed)
+/// `debug_token`: valid, with every required permission, for the profile's Page.
+pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
+    match debug(net, http, &tokens.access_token, now) {
+        Err(problem) => Verdict::Failed(problem),
+        Ok((verdict, None)) => verdict,
+        Ok((verdict, Some(grants))) => match permission_problem(net, p, &grants) {
+            Some(problem) => Verdict::Failed(problem),
+            None => verdict,
+        },
+    }
 }
 
 /// `DELETE /{user-id}/permissions` with the app token: the user id from `debug_token`.

@@ -383,7 +383,7 @@ impl Net {
         match self.kind {
             Kind::Custom => custom::verify(self, http, p, tokens, now),
             Kind::Facebook | Kind::InstagramViaFacebook => {
-                facebook::verify(self, http, tokens, now)
+                facebook::verify(self, http, p, tokens, now)
             }
             Kind::Instagram => instagram::verify(self, http, tokens, now),
             Kind::Threads => threads::verify(self, http, tokens, now),

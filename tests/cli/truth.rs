@@ -267,3 +267,54 @@ fn refresh_words_never_say_ok_of_a_failed_renewal_or_a_reason_twice() {
     let listed = env.run(&["profiles", "list", "--json"]).json();
     assert_eq!(listed[0]["status"], "refresh_failed");
 }
+
+#[test]
+fn facebook_permissions_and_pages_left_out_are_not_ok() {
+    use crate::support::doubles::facebook::pages;
+    let s = scene(
+        "facebook",
+        pages(&[("p-1", "Acme Bakery", None), ("p-2", "Acme Cafe", None)]),
+    );
+    // The user unticks a permission: the code exchange's answer does not say so, but
+    // debug_token does.
+    s.double.state().withheld = vec!["pages_manage_posts".into()];
+    s.add("bakery", "facebook", &["--account", "p-1"])
+        .code(3)
+        .stderr_has("missing: pages_manage_posts");
+    assert_eq!(
+        status(&s, "bakery"),
+        ("reauth_required".into(), "scope_missing".into())
+    );
+    // Facebook asks a declined permission again only with auth_type=rerequest.
+    s.double.state().withheld.clear();
+    s.env
+        .run(&["reauth", "bakery", "--timeout", "30s"])
+        .success();
+    assert_eq!(status(&s, "bakery"), ("ok".into(), "-".into()));
+    assert!(s.show("bakery")["scopes"]
+        .as_array()
+        .unwrap()
+        .contains(&"pages_manage_posts".into()));
+
+    // Signing in again for another Page, the user leaves the Bakery out of the Page
+    // picker: the Bakery's token loses the Page, and the check says so by name.
+    s.double.state().unselected = vec!["p-1".into()];
+    s.env.run(&["check", "--online"]).code(3);
+    assert_eq!(
+        status(&s, "bakery"),
+        ("reauth_required".into(), "scope_missing".into())
+    );
+    assert_eq!(
+        s.show("bakery")["last_error"],
+        "Acme Bakery was not selected in the Facebook dialog: run `sbctl reauth bakery` and select it"
+    );
+    // A reauth that leaves it out again changes nothing and says why.
+    s.env
+        .run(&["reauth", "bakery", "--timeout", "30s"])
+        .code(1)
+        .stderr_has("error: bakery: Acme Bakery was not selected in the Facebook dialog (this sign-in reaches Acme Cafe (`p-2`)); nothing was changed");
+    // Selected again (through another profile's sign-in): the next check heals it.
+    s.double.state().unselected.clear();
+    s.env.run(&["check", "--online"]).success();
+    assert_eq!(status(&s, "bakery"), ("ok".into(), "-".into()));
+}

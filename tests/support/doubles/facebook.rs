@@ -36,7 +36,15 @@ impl Network for Facebook {
         let path = r.path.strip_prefix("/v21.0").unwrap_or("");
         match (r.method.as_str(), path) {
             ("GET", "/dialog/oauth") => {
+                // Declined permissions are not asked again without auth_type=rerequest
+                // (Facebook Login: "Re-asking for Declined Permissions").
+                let unticked = s.withheld.clone();
+                if r.get("auth_type") != Some("rerequest") {
+                    let before = s.declined.clone();
+                    s.withheld.extend(before);
+                }
                 let resp = s.authorize(r, "client_id", ',', false);
+                s.declined = std::mem::replace(&mut s.withheld, unticked);
                 let who = s.signed_in.clone();
                 let now = s.now();
                 if let Some(u) = s.users.get_mut(&who) {
@@ -149,6 +157,10 @@ fn accounts(s: &mut State, r: &Req) -> Resp {
     let mut data = Vec::new();
     for page in pages {
         let id = page["id"].as_str().unwrap().to_owned();
+        // Only the Pages selected in the dialog's Page picker.
+        if s.unselected.contains(&id) {
+            continue;
+        }
         let token = s.issue(
             "EAAP",
             "page",
@@ -207,6 +219,35 @@ fn debug_token(s: &mut State, r: &Req) -> Resp {
     if let Some(page) = &t.account {
         data["profile_id"] = json!(page);
     }
+    // The Pages (and their Instagram accounts) each permission covers: those selected
+    // in the dialog's Page picker; other permissions have no targets.
+    let selected: Vec<Value> = s
+        .users
+        .get(&t.user)
+        .map(|u| u.accounts.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| !s.unselected.iter().any(|u| p["id"] == *u))
+        .collect();
+    let targets = |pointer: &str| -> Vec<Value> {
+        selected
+            .iter()
+            .filter_map(|p| p.pointer(pointer).cloned())
+            .collect()
+    };
+    data["granular_scopes"] = t
+        .scopes
+        .iter()
+        .map(|scope| {
+            if scope.starts_with("pages_") {
+                json!({"scope": scope, "target_ids": targets("/id")})
+            } else if scope.starts_with("instagram_") {
+                json!({"scope": scope, "target_ids": targets("/instagram/id")})
+            } else {
+                json!({"scope": scope})
+            }
+        })
+        .collect();
     if let Err(why) = s.live(Some(input), &[t.kind]) {
         data["is_valid"] = json!(false);
         let (subcode, message) = match why {

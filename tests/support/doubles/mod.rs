@@ -143,6 +143,11 @@ pub struct State {
     pub users: BTreeMap<String, User>,
     /// Scopes the user unticks on the consent screen.
     pub withheld: Vec<String>,
+    /// Scopes declined before, which Facebook's dialog leaves out unless asked with
+    /// `auth_type=rerequest`.
+    pub declined: Vec<String>,
+    /// Facebook Pages the user leaves out in the dialog's Page picker.
+    pub unselected: Vec<String>,
     /// The user presses "Cancel".
     pub deny: bool,
     pub codes: BTreeMap<String, Code>,
@@ -403,6 +408,8 @@ impl Double {
             signed_in: "u-ann".into(),
             users,
             withheld: Vec::new(),
+            declined: Vec::new(),
+            unselected: Vec::new(),
             deny: false,
             codes: BTreeMap::new(),
             tokens: BTreeMap::new(),
