@@ -199,177 +199,186 @@ pub fn connect(
             ))
         }
     };
-    let problem = |p: crate::networks::Problem| {
-        Error::failed(format!("{id}: {}; nothing was changed", p.message))
-    };
-    let connections = match net.connect(&http, token, ctx.now) {
-        Ok(c) => c,
-        Err(p) => return Err(fail(&answer, problem(p))),
-    };
-    // What a refused sign-in leaves live at the provider, to revoke it.
-    let issued = Issued {
-        reached: connections
-            .iter()
-            .filter_map(|c| c.account.as_ref().map(|a| a.id.clone()))
-            .collect(),
-        tokens: connections.first().map(|c| c.grant.tokens.clone()),
-    };
-    let refuse = |store: &dyn ProfileStore, mut e: Error| -> Error {
-        e.message = format!(
-            "{}; {}",
-            e.message,
-            issued.discard(store, &net, &http, ctx.now)
-        );
-        fail(&answer, e)
-    };
-    let chosen = match choose(ctx, &id, name, &target, connections, pasted.as_ref()) {
-        Ok(c) => c,
-        Err(e) => return Err(refuse(store, e)),
-    };
-    let Connection {
-        account,
-        grant,
-        data_access_expires_at,
-        renewable,
-    } = match net.finish(&http, chosen, ctx.now) {
-        Ok(c) => c,
-        Err(p) => return Err(fail(&answer, problem(p))),
-    };
+    // From here to the stored row, an existing profile is held under its renewal
+    // lease: a `refresh` of it that is with the provider right now is waited for, and
+    // none starts, so no outdated row or token is written over the new ones.
+    let existing = matches!(target, Target::Existing { .. });
+    let settle = |store: &mut dyn ProfileStore| -> Result<Attention> {
+        let problem = |p: crate::networks::Problem| {
+            Error::failed(format!("{id}: {}; nothing was changed", p.message))
+        };
+        let connections = match net.connect(&http, token, ctx.now) {
+            Ok(c) => c,
+            Err(p) => return Err(fail(&answer, problem(p))),
+        };
+        // What a refused sign-in leaves live at the provider, to revoke it.
+        let issued = Issued {
+            reached: connections
+                .iter()
+                .filter_map(|c| c.account.as_ref().map(|a| a.id.clone()))
+                .collect(),
+            tokens: connections.first().map(|c| c.grant.tokens.clone()),
+        };
+        let refuse = |store: &dyn ProfileStore, mut e: Error| -> Error {
+            e.message = format!(
+                "{}; {}",
+                e.message,
+                issued.discard(store, &net, &http, ctx.now)
+            );
+            fail(&answer, e)
+        };
+        let chosen = match choose(ctx, &id, name, &target, connections, pasted.as_ref()) {
+            Ok(c) => c,
+            Err(e) => return Err(refuse(store, e)),
+        };
+        let Connection {
+            account,
+            grant,
+            data_access_expires_at,
+            renewable,
+        } = match net.finish(&http, chosen, ctx.now) {
+            Ok(c) => c,
+            Err(p) => return Err(fail(&answer, problem(p))),
+        };
 
-    let now = ctx.now;
-    let (mut profile, is_new) = match target {
-        Target::New {
-            id,
-            account: wanted,
-        } => {
-            if let (Some(w), Some(a)) = (&wanted, &account) {
-                if *w != a.id && a.name.as_deref() != Some(w) {
-                    return Err(refuse(
-                        store,
-                        Error::failed(format!(
-                            "{id}: signed in as {}, not `{w}`; nothing was changed",
-                            who(a.name.as_deref(), &a.id)
-                        )),
-                    ));
+        let now = ctx.now;
+        let (mut profile, is_new) = match target {
+            Target::New {
+                id,
+                account: wanted,
+            } => {
+                if let (Some(w), Some(a)) = (&wanted, &account) {
+                    if *w != a.id && a.name.as_deref() != Some(w) {
+                        return Err(refuse(
+                            store,
+                            Error::failed(format!(
+                                "{id}: signed in as {}, not `{w}`; nothing was changed",
+                                who(a.name.as_deref(), &a.id)
+                            )),
+                        ));
+                    }
                 }
+                (Profile::new(id, name.clone(), now), true)
             }
-            (Profile::new(id, name.clone(), now), true)
-        }
-        Target::Existing {
-            profile,
-            allow_account_change,
-        } => {
-            if let (Some(old), Some(new)) = (&profile.account_id, &account) {
-                if *old != new.id && !allow_account_change {
-                    let (was, now_is) = (
-                        who(profile.account_name.as_deref(), old),
-                        who(new.name.as_deref(), &new.id),
-                    );
-                    // A Facebook account is a Page, chosen in the dialog's Page picker.
-                    let (what, fix) = match net.kind {
-                        Kind::Facebook | Kind::InstagramViaFacebook => (
-                            format!(
-                                "{} was not selected in the Facebook dialog (this sign-in reaches {now_is})",
-                                profile.account_name.as_deref().unwrap_or(old)
+            Target::Existing {
+                profile,
+                allow_account_change,
+            } => {
+                if let (Some(old), Some(new)) = (&profile.account_id, &account) {
+                    if *old != new.id && !allow_account_change {
+                        let (was, now_is) = (
+                            who(profile.account_name.as_deref(), old),
+                            who(new.name.as_deref(), &new.id),
+                        );
+                        // A Facebook account is a Page, chosen in the dialog's Page picker.
+                        let (what, fix) = match net.kind {
+                            Kind::Facebook | Kind::InstagramViaFacebook => (
+                                format!(
+                                    "{} was not selected in the Facebook dialog (this sign-in reaches {now_is})",
+                                    profile.account_name.as_deref().unwrap_or(old)
+                                ),
+                                format!("run `sbctl reauth {id}` again and select {was} in the Page picker"),
                             ),
-                            format!("run `sbctl reauth {id}` again and select {was} in the Page picker"),
-                        ),
-                        _ => (
-                            format!("signed in as {now_is}, but {id} is {was}"),
-                            format!("sign in as {was}"),
-                        ),
-                    };
-                    return Err(refuse(
-                        store,
-                        Error::failed(format!("{id}: {what}; nothing was changed")).hint(format!(
-                            "{fix}, or pass --allow-account-change to switch {id} to {now_is}"
-                        )),
-                    ));
+                            _ => (
+                                format!("signed in as {now_is}, but {id} is {was}"),
+                                format!("sign in as {was}"),
+                            ),
+                        };
+                        return Err(refuse(
+                            store,
+                            Error::failed(format!("{id}: {what}; nothing was changed")).hint(
+                                format!(
+                                "{fix}, or pass --allow-account-change to switch {id} to {now_is}"
+                            ),
+                            ),
+                        ));
+                    }
                 }
+                (*profile, false)
             }
-            (*profile, false)
+        };
+        if let Some(a) = &account {
+            profile.account_id = Some(a.id.clone());
+            if a.name.is_some() {
+                profile.account_name = a.name.clone();
+            }
         }
-    };
-    if let Some(a) = &account {
-        profile.account_id = Some(a.id.clone());
-        if a.name.is_some() {
-            profile.account_name = a.name.clone();
-        }
-    }
-    let missing = profile.apply_grant(&grant, Some(&scopes), now);
-    profile.renewable = renewable;
-    profile.data_access_expires_at = data_access_expires_at;
-    profile.refresh_failed = false;
-    // The new grant replaces whatever an interrupted renewal may have used up.
-    profile.renewal_started_at = None;
-    profile.last_error = None;
-    profile.last_refreshed_at = Some(now);
-    profile.connected_by = Some(ctx.settings.user_at_host.clone());
+        let missing = profile.apply_grant(&grant, Some(&scopes), now);
+        profile.renewable = renewable;
+        profile.data_access_expires_at = data_access_expires_at;
+        profile.refresh_failed = false;
+        // The new grant replaces whatever an interrupted renewal may have used up.
+        profile.renewal_started_at = None;
+        profile.last_error = None;
+        profile.last_refreshed_at = Some(now);
+        profile.connected_by = Some(ctx.settings.user_at_host.clone());
 
-    // The token first: once it is stored, an interruption cannot lose it.
-    ctx.remember_secret_store(store, secrets.as_ref())?;
-    let stored = if is_new {
-        crate::commands::profiles::add::add_all(
-            store,
-            secrets.as_ref(),
-            std::slice::from_ref(&profile),
-            &[(id.clone(), grant.tokens)],
-        )
-    } else {
-        // Under the renewal lease: a `refresh` of this profile that is with the
-        // provider right now would otherwise write its outdated row over this one.
-        let wait = crate::renew::lease(ctx.settings.http_timeout.as_delta())
-            .to_std()
+        // The token first: once it is stored, an interruption cannot lose it.
+        ctx.remember_secret_store(store, secrets.as_ref())?;
+        let stored = if is_new {
+            crate::commands::profiles::add::add_all(
+                store,
+                secrets.as_ref(),
+                std::slice::from_ref(&profile),
+                &[(id.clone(), grant.tokens)],
+            )
+        } else {
+            secrets
+                .set_many(&token_entries(&[(id.clone(), grant.tokens)]))
+                .map_err(Error::from)
+                .and_then(|()| store.update(&profile).map_err(Error::from))
+        };
+        if let Err(e) = stored {
+            return Err(fail(&answer, e));
+        }
+
+        let who = account
+            .as_ref()
+            .map(|a| format!(" as {}", a.name.as_deref().unwrap_or(&a.id)))
             .unwrap_or_default();
-        let what = "the new tokens were not stored";
-        crate::renew::under_lease(ctx, store, &id, (wait, what), |store| {
-            secrets.set_many(&token_entries(&[(id.clone(), grant.tokens)]))?;
-            store.update(&profile)?;
-            Ok(())
+        let connected = if is_new {
+            "connected"
+        } else {
+            "connected again"
+        };
+        if missing.is_empty() {
+            answer(
+                200,
+                &format!("sbctl: {id} is {connected}."),
+                "You can close this tab.",
+            );
+        } else {
+            answer(
+                200,
+                &format!("sbctl: {id} is {connected}, but without some permissions."),
+                &format!(
+                    "Missing: {}. Run `sbctl reauth {id}` and grant them all.",
+                    missing.join(", ")
+                ),
+            );
+            ctx.ui.warn(&format!(
+                "{id}: {name} granted fewer scopes than asked for; missing: {}",
+                missing.join(", ")
+            ));
+        }
+        let health = ctx.health(&profile);
+        ctx.ui.info(&format!(
+            "{id}: {connected}{who} ({name}): {}",
+            status_words(&health, now).0
+        ));
+        Ok(match crate::commands::attention(&health) {
+            Attention::Reauth => Attention::Reauth,
+            _ => Attention::None,
         })
     };
-    if let Err(e) = stored {
-        return Err(fail(&answer, e));
+    if !existing {
+        return settle(store);
     }
-
-    let who = account
-        .as_ref()
-        .map(|a| format!(" as {}", a.name.as_deref().unwrap_or(&a.id)))
+    let wait = crate::renew::lease(ctx.settings.http_timeout.as_delta())
+        .to_std()
         .unwrap_or_default();
-    let connected = if is_new {
-        "connected"
-    } else {
-        "connected again"
-    };
-    if missing.is_empty() {
-        answer(
-            200,
-            &format!("sbctl: {id} is {connected}."),
-            "You can close this tab.",
-        );
-    } else {
-        answer(
-            200,
-            &format!("sbctl: {id} is {connected}, but without some permissions."),
-            &format!(
-                "Missing: {}. Run `sbctl reauth {id}` and grant them all.",
-                missing.join(", ")
-            ),
-        );
-        ctx.ui.warn(&format!(
-            "{id}: {name} granted fewer scopes than asked for; missing: {}",
-            missing.join(", ")
-        ));
-    }
-    let health = ctx.health(&profile);
-    ctx.ui.info(&format!(
-        "{id}: {connected}{who} ({name}): {}",
-        status_words(&health, now).0
-    ));
-    Ok(match crate::commands::attention(&health) {
-        Attention::Reauth => Attention::Reauth,
-        _ => Attention::None,
-    })
+    let what = "the new tokens were not stored";
+    crate::renew::under_lease(ctx, store, &id, (wait, what), settle).map_err(|e| fail(&answer, e))
 }
 
 /// An account for people: "Ann (`u-1`)", or "account `u-1`" when it has no other name.

@@ -217,13 +217,7 @@ fn killed_between_the_secret_write_and_the_row_update_heals_next_run() {
     // The answer is held back long enough to take the database's write lock while the
     // request is out; sbctl then stores the rotated token and blocks on the row.
     proxy(&s).push(TOKEN_PATH, Trouble::Delay(Duration::from_millis(700)), 1);
-    let mut child = s
-        .env
-        .std_command(&["refresh", "p00", "--force"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = s.env.spawn_silent(&["refresh", "p00", "--force"]);
     std::thread::sleep(Duration::from_millis(300));
     let lock = WriteLock::take(&s);
     wait_until("the rotated token is stored", || {
@@ -248,14 +242,7 @@ fn a_killed_reauth_changes_nothing_or_keeps_the_profile_marked() {
     s.add("acme", "x", &[]).success();
     s.double.state().kill_user("u-ann", Dead::Revoked);
     s.env.run(&["check", "--online"]).code(3);
-    let reauth = || {
-        s.env
-            .std_command(&["reauth", "acme", "--timeout", "30s"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    let reauth = || s.env.spawn_silent(&["reauth", "acme", "--timeout", "30s"]);
     let marked = || {
         // X's identity call cannot tell revoked from invalid (see the networks tests).
         let p = s.show("acme");
@@ -282,10 +269,20 @@ fn a_killed_reauth_changes_nothing_or_keeps_the_profile_marked() {
 
     // 2. Killed after the new tokens are stored, before the row changes: the profile
     //    stays marked (never `ok` on a row that was not updated); a reauth fixes it.
-    proxy(&s).push(TOKEN_PATH, Trouble::Delay(Duration::from_millis(700)), 1);
+    //    After the code exchange the reauth holds the profile's renewal lease; the
+    //    database is locked while the identity call that follows is held back.
+    proxy(&s).push("/2/users/me", Trouble::Delay(Duration::from_millis(700)), 1);
     let mut child = reauth();
-    wait_until("the code exchange is out", || {
-        s.double.calls("/i/oauth2/authorize") >= 3
+    wait_until("the reauth holds the lease", || {
+        rusqlite::Connection::open(s.env.db_path())
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM leases WHERE profile_id = 'acme'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+            == 1
     });
     let lock = WriteLock::take(&s);
     wait_until("the new tokens are stored", || {

@@ -240,12 +240,7 @@ fn kill_during_renewal(client: &str) -> Vec<(u64, String)> {
     server.faults(json!({"tokenDelayMs": 500}));
     let mut seen = Vec::new();
     for (ms, id) in points.iter().zip(&ids) {
-        let mut child = env
-            .std_command(&["refresh", id, "--force"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = env.spawn_silent(&["refresh", id, "--force"]);
         std::thread::sleep(std::time::Duration::from_millis(*ms));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();

@@ -147,13 +147,7 @@ fn reauth_waits_for_a_renewal_in_flight_instead_of_being_overwritten() {
         Trouble::Delay(std::time::Duration::from_secs(3)),
         1,
     );
-    let refresh = s
-        .env
-        .std_command(&["refresh", "--all", "--force"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let refresh = s.env.spawn_silent(&["refresh", "--all", "--force"]);
     let in_flight = || {
         rusqlite::Connection::open(s.env.db_path())
             .unwrap()

@@ -132,6 +132,15 @@ impl Env {
         self.apply(cmd)
     }
 
+    /// sbctl started in the background, its output thrown away.
+    pub fn spawn_silent(&self, args: &[&str]) -> std::process::Child {
+        self.std_command(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("sbctl starts")
+    }
+
     /// Gives any command this sealed environment.
     pub fn apply(&self, mut cmd: std::process::Command) -> std::process::Command {
         cmd.env_clear().envs(self.vars.iter().cloned());
