@@ -1,6 +1,13 @@
 //! sbctl: keep social-media profiles connected. Parse, run, map the outcome to an exit
 //! code; this is the only place the process exits.
 
+// The privacy of sbctl's files rests on Unix file modes, owners and locks: a build
+// elsewhere would half-work, so it stops here (README "Where sbctl runs").
+#[cfg(not(unix))]
+compile_error!(
+    "sbctl supports Linux, macOS and the BSDs only: it relies on Unix file modes, owners and locks to keep secrets private; Windows is not supported"
+);
+
 mod cli;
 mod commands;
 mod config;

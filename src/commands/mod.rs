@@ -58,7 +58,7 @@ impl Ctx {
             SecretStoreChoice::Auto => match store.meta(SECRET_STORE_META)?.as_deref() {
                 Some("keyring") => "keyring",
                 Some("file") => "file",
-                _ => match KeyringStore::new(KEYRING_PROBE_TIMEOUT).probe() {
+                _ => match KeyringStore::open(KEYRING_PROBE_TIMEOUT).and_then(|k| k.probe()) {
                     Ok(()) => "keyring",
                     Err(e) => {
                         self.ui.warn(&format!(
@@ -81,7 +81,7 @@ impl Ctx {
         use crate::config::KeySetting;
         use crate::secrets::file::Key;
         if kind == "keyring" {
-            return Ok(Box::new(KeyringStore::new(KEYRING_TIMEOUT)));
+            return Ok(Box::new(KeyringStore::open(KEYRING_TIMEOUT)?));
         }
         let key = match &self.settings.secrets_key {
             None => None,

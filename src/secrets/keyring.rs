@@ -1,5 +1,7 @@
-//! The OS keyring (Secret Service on Linux) under service name `sbctl`. Every call runs
-//! on its own thread with a deadline: a locked or prompting keyring must not hang cron.
+//! The OS keyring (Secret Service on Linux and the BSDs, the Keychain on macOS) under
+//! service name `sbctl`. Every call runs on its own thread with a deadline: a locked or
+//! prompting keyring must not hang cron. A build whose platform store is missing gets
+//! keyring's in-memory mock, which `open` refuses.
 
 use super::{SecretError, SecretStore};
 use crate::domain::token::Secret;
@@ -13,8 +15,12 @@ pub struct KeyringStore {
 }
 
 impl KeyringStore {
-    pub fn new(timeout: Duration) -> Self {
-        KeyringStore { timeout }
+    /// The platform's keyring, if this build has one that keeps secrets until they
+    /// are deleted: anything less (keyring's per-process mock, a store that forgets at
+    /// reboot) would lose every token when sbctl exits or the machine restarts.
+    pub fn open(timeout: Duration) -> Result<Self, SecretError> {
+        persistent(keyring::default::default_credential_builder().persistence())?;
+        Ok(KeyringStore { timeout })
     }
 
     fn call<T: Send + 'static>(
@@ -36,6 +42,20 @@ impl KeyringStore {
             }),
         }
     }
+}
+
+/// Whether a keyring backend keeps what it is given for good.
+fn persistent(p: keyring::credential::CredentialPersistence) -> Result<(), SecretError> {
+    use keyring::credential::CredentialPersistence as P;
+    let reason = match p {
+        P::UntilDelete => return Ok(()),
+        P::EntryOnly | P::ProcessOnly => {
+            "its keyring backend is an in-memory stand-in: this platform's store was not built in"
+        }
+        P::UntilReboot => "its keyring backend forgets everything at reboot",
+        _ => "its keyring backend does not say how long it keeps secrets",
+    };
+    Err(SecretError::KeyringNotPersistent { reason })
 }
 
 /// keyring's errors never hold secret values; keep their first line only.
@@ -93,5 +113,28 @@ impl SecretStore for KeyringStore {
 
     fn probe(&self) -> Result<(), SecretError> {
         self.get("probe").map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keyring_that_forgets_is_refused() {
+        // keyring's mock, which it builds where no platform store is enabled.
+        let mock = keyring::mock::default_credential_builder().persistence();
+        let refused = persistent(mock).unwrap_err();
+        assert!(matches!(refused, SecretError::KeyringNotPersistent { .. }));
+        assert!(refused.to_string().contains("in-memory"), "{refused}");
+        assert!(refused.hint().unwrap().contains("--secret-store file"));
+        assert!(persistent(keyring::credential::CredentialPersistence::UntilReboot).is_err());
+    }
+
+    #[test]
+    fn this_platforms_keyring_keeps_secrets() {
+        let builder = keyring::default::default_credential_builder();
+        assert!(persistent(builder.persistence()).is_ok());
+        assert!(KeyringStore::open(Duration::from_secs(1)).is_ok());
     }
 }

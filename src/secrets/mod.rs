@@ -33,6 +33,8 @@ pub enum SecretError {
     KeyringTimeout { seconds: u64 },
     #[error("the OS keyring failed ({reason})")]
     Keyring { reason: String },
+    #[error("this sbctl has no OS keyring that keeps secrets after it exits ({reason})")]
+    KeyringNotPersistent { reason: &'static str },
     #[error("the secret stored for {key} is damaged ({reason})")]
     BadValue { key: String, reason: String },
     /// A group write failed; the words are those of the store's error.
@@ -60,6 +62,10 @@ impl SecretError {
             SecretError::Corrupt { .. } => {
                 Some("sbctl left it untouched: restore it from a backup".into())
             }
+            SecretError::KeyringNotPersistent { .. } => Some(
+                "use `--secret-store file` (SBCTL_SECRET_STORE=file, or secret_store = \"file\" in the config)"
+                    .into(),
+            ),
             SecretError::KeyringUnavailable { .. } | SecretError::KeyringTimeout { .. } => Some(
                 "unlock the keyring, or use `--secret-store file` (SBCTL_SECRET_STORE=file) where none runs, as under cron"
                     .into(),
