@@ -6,7 +6,7 @@ use crate::commands::Ctx;
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
 use crate::domain::renewal::{backoff, plan, Plan, Policy, MAX_ATTEMPTS, MAX_RETRY_TIME};
-use crate::domain::token::TokenSet;
+use crate::domain::token::{salvage, Secret, TokenSet};
 use crate::error::Result;
 use crate::networks::{Kind, Net, Renewal, Verdict};
 use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
@@ -295,10 +295,44 @@ impl<'a> Engine<'a> {
         // call; renewing it is the check (a custom provider may introspect instead).
         let expired = p.expires_at.is_some_and(|t| t <= now());
         let renew_instead = expired && p.renewable && net.kind != Kind::Custom;
-        match action {
+        let legacy = net.legacy_account(&p);
+        let outcome = match action {
             Plan::Renew => self.renew(store, p, tokens, net, mode),
             _ if renew_instead => self.renew(store, p, tokens, net, mode),
             _ => self.validate(store, p, tokens, net, mode),
+        }?;
+        if legacy && matches!(outcome, Outcome::Renewed | Outcome::Validated) {
+            self.migrate_account(store, secrets, id, net);
+        }
+        Ok(outcome)
+    }
+
+    /// Records a Pinterest profile's stable account id in place of its username, once,
+    /// when the token's account has that username. A failure leaves it for next time.
+    fn migrate_account(
+        &self,
+        store: &mut dyn ProfileStore,
+        secrets: &dyn SecretStore,
+        id: &ProfileId,
+        net: &Net,
+    ) {
+        let found = (|| {
+            let mut p = store.get(id).ok()??;
+            let tokens = get_tokens(secrets, id).ok()??;
+            let account = net.identify(&self.http, &tokens, now()).ok()?;
+            let old = p.account_id.clone()?;
+            if !net.same_account(&old, &account) || old == account.id {
+                return None;
+            }
+            p.account_id = Some(account.id.clone());
+            p.account_name = account.name.or(p.account_name);
+            store.update(&p).ok()?;
+            Some((old, account.id))
+        })();
+        if let Some((old, new)) = found {
+            self.ctx.ui.debug(&format!(
+                "{id}: account `{old}` is Pinterest's username; recorded its stable id `{new}`"
+            ));
         }
     }
 
@@ -356,6 +390,11 @@ impl<'a> Engine<'a> {
                 Ok(answer) if answer.status == 200 => match net.read_renewal(&answer, now()) {
                     Ok(grant) => return self.store_renewal(store, p, tokens, grant),
                     Err(why) => {
+                        // The new refresh token first, whatever else is odd: the
+                        // provider may have retired the old one already.
+                        if let Some(new) = answer.json().as_ref().and_then(salvage) {
+                            return self.store_salvaged(store, p, tokens, new, why);
+                        }
                         // A 200 we cannot read may have used the refresh token up.
                         answered = false;
                         known.interrupted = true;
@@ -396,17 +435,46 @@ impl<'a> Engine<'a> {
                 p.renewal_started_at = None;
             }
             match failure {
-                Failure::Reauth(reason) => p.needs_reauth(reason),
+                Failure::Reauth(reason) => p.needs_reauth(p.settled(reason, now())),
                 _ => p.refresh_failed = true,
             }
             p.last_error = Some(message.clone());
             p.updated_at = now();
             store.update(&p)?;
             return Ok(match failure {
-                Failure::Reauth(reason) => Outcome::NeedsReauth(reason),
+                Failure::Reauth(reason) => Outcome::NeedsReauth(p.reauth_reason.unwrap_or(reason)),
                 failure => Outcome::Failed { failure, message },
             });
         }
+    }
+
+    /// An answer that cannot be read but carries a new refresh token: the token is
+    /// stored first, then the renewal is reported failed with what was wrong.
+    fn store_salvaged(
+        &self,
+        store: &mut dyn ProfileStore,
+        mut p: Profile,
+        old: TokenSet,
+        (access, refresh): (Option<Secret>, Secret),
+        why: String,
+    ) -> Result<Outcome> {
+        let tokens = TokenSet {
+            access_token: access.unwrap_or(old.access_token),
+            refresh_token: Some(refresh),
+            token_type: old.token_type,
+        };
+        self.secrets
+            .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
+        let message = format!("{why}; the new refresh token in it was stored");
+        p.renewal_started_at = None;
+        p.refresh_failed = true;
+        p.last_error = Some(message.clone());
+        p.updated_at = now();
+        store.update(&p)?;
+        Ok(Outcome::Failed {
+            failure: Failure::Unexpected,
+            message,
+        })
     }
 
     /// The new token goes to the secret store first; only then does the row change.
@@ -425,6 +493,9 @@ impl<'a> Engine<'a> {
         };
         self.secrets
             .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
+        for note in &grant.notes {
+            self.ctx.ui.debug(&format!("{}: {note}", p.id));
+        }
         let t = now();
         p.expires_at = grant.expires_at;
         if grant.refresh_expires_at.is_some() {
@@ -479,6 +550,7 @@ impl<'a> Engine<'a> {
             }
             Verdict::Failed(problem) => match problem.failure {
                 Failure::Reauth(reason) => {
+                    let reason = p.settled(reason, now());
                     p.failed_check(reason, problem.message, now());
                     store.update(&p)?;
                     Ok(Outcome::NeedsReauth(reason))

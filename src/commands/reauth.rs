@@ -265,7 +265,7 @@ pub fn connect(
                 allow_account_change,
             } => {
                 if let (Some(old), Some(new)) = (&profile.account_id, &account) {
-                    if *old != new.id && !allow_account_change {
+                    if !net.same_account(old, new) && !allow_account_change {
                         let (was, now_is) = (
                             who(profile.account_name.as_deref(), old),
                             who(new.name.as_deref(), &new.id),

@@ -62,6 +62,13 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
         .into_iter()
         .map(|p| {
             let action = plan(&p, ctx.now, &policy);
+            if p.renewable && p.refresh_expired(ctx.now) {
+                ctx.ui.debug(&format!(
+                    "{}: not renewed: its refresh token's deadline passed {}",
+                    p.id,
+                    crate::commands::relative(p.refresh_expires_at.unwrap_or(ctx.now), ctx.now)
+                ));
+            }
             (p, action)
         })
         .collect();

@@ -256,6 +256,21 @@ impl Profile {
         missing
     }
 
+    /// Whether the refresh token's stored deadline has passed: renewing cannot work.
+    pub fn refresh_expired(&self, now: Timestamp) -> bool {
+        self.refresh_expires_at.is_some_and(|t| t <= now)
+    }
+
+    /// The reason to record for a provider's verdict: a vague `invalid` does not
+    /// replace the `expired` that a passed stored deadline already tells.
+    pub fn settled(&self, reason: Reason, now: Timestamp) -> Reason {
+        let past_deadline = self.deadline(now).is_some_and(|d| d <= now);
+        match reason {
+            Reason::Invalid if past_deadline => Reason::Expired,
+            other => other,
+        }
+    }
+
     /// The moment the profile becomes unusable without the user, if any: the access
     /// token's expiry when nothing can renew it, the refresh token's deadline when
     /// something can, and Facebook's data-access deadline in any case.

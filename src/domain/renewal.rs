@@ -32,14 +32,16 @@ pub fn plan(p: &Profile, now: Timestamp, policy: &Policy) -> Plan {
     if p.reauth_reason.is_some() {
         return Plan::NeedsReauth;
     }
+    // A refresh token past its stored deadline renews nothing: no request is sent.
+    let renewable = p.renewable && !p.refresh_expired(now);
     // Retried: a renewal left in flight, and one that failed for a passing reason.
-    if p.renewable && (p.renewal_started_at.is_some() || p.refresh_failed) {
+    if renewable && (p.renewal_started_at.is_some() || p.refresh_failed) {
         return Plan::Renew;
     }
     let stale_check = p
         .last_checked_at
         .is_none_or(|t| now - t >= policy.verify_every);
-    if !p.renewable {
+    if !renewable {
         // Nothing can renew it; a token without expiry is checked now and then.
         return match p.expires_at {
             None if stale_check => Plan::Validate,

@@ -46,6 +46,8 @@ pub struct Grant {
     pub refresh_expires_at: Option<Timestamp>,
     /// `None` when the response did not say which scopes were granted.
     pub scopes: Option<Vec<String>>,
+    /// What was odd in the answer and how it was read, for `-v` (never a token).
+    pub notes: Vec<String>,
 }
 
 /// Longest lifetime believed: ten years. Longer is a unit mistake (ms for s).
@@ -80,6 +82,7 @@ pub fn parse_token_input(text: &str, now: Timestamp) -> Result<Grant, String> {
         expires_at: None,
         refresh_expires_at: None,
         scopes: None,
+        notes: Vec::new(),
     })
 }
 
@@ -103,12 +106,13 @@ pub fn grant_from_json(value: &Value, now: Timestamp) -> Result<Grant, String> {
         Some(_) => return Err("`refresh_token` must be a string".into()),
     };
     let token_type = optional_string(obj, "token_type")?;
-    let expires_at = deadline(obj, "expires_in", "expires_at", now)?;
+    let mut notes = Vec::new();
+    let expires_at = deadline(obj, ("expires_in", "expires_at"), now, &mut notes)?;
     let refresh_expires_at = deadline(
         obj,
-        "refresh_token_expires_in",
-        "refresh_token_expires_at",
+        ("refresh_token_expires_in", "refresh_token_expires_at"),
         now,
+        &mut notes,
     )?;
     let scopes = match obj.get("scope") {
         None | Some(Value::Null) => None,
@@ -131,7 +135,21 @@ pub fn grant_from_json(value: &Value, now: Timestamp) -> Result<Grant, String> {
         expires_at,
         refresh_expires_at,
         scopes,
+        notes,
     })
+}
+
+/// The tokens of an answer that cannot be read as a whole: a new refresh token must be
+/// kept whatever else is odd, since a rotating provider has already retired the old
+/// one. `None` when the answer has no usable `refresh_token`.
+pub fn salvage(value: &Value) -> Option<(Option<Secret>, Secret)> {
+    let text = |key: &str| {
+        value
+            .get(key)?
+            .as_str()
+            .and_then(|s| check_token_text(key, s).ok())
+    };
+    Some((text("access_token"), text("refresh_token")?))
 }
 
 /// Scopes come space-separated (RFC 6749) or comma-separated (Facebook, TikTok).
@@ -165,12 +183,18 @@ fn optional_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>
     }
 }
 
-/// A deadline given relatively (`*_in`, seconds from now) or absolutely (`*_at`).
+/// How far a relative and an absolute deadline may differ and still agree (clock skew,
+/// the answer's time in transit).
+const AGREE_WITHIN_SECONDS: i64 = 60;
+
+/// A deadline given relatively (`*_in`, seconds from now), absolutely (`*_at`), or both
+/// (Pinterest's refresh answer): the absolute one is preferred; when the two disagree
+/// by more than a minute the earlier wins, and `notes` says so.
 fn deadline(
     obj: &Map<String, Value>,
-    in_key: &str,
-    at_key: &str,
+    (in_key, at_key): (&str, &str),
     now: Timestamp,
+    notes: &mut Vec<String>,
 ) -> Result<Option<Timestamp>, String> {
     let relative = match obj.get(in_key) {
         None | Some(Value::Null) => None,
@@ -187,13 +211,20 @@ fn deadline(
     };
     let absolute = match obj.get(at_key) {
         None | Some(Value::Null) => None,
-        Some(v) => parse_time(v).ok_or(format!(
+        Some(v) => Some(parse_time(v).ok_or(format!(
             "`{at_key}` must be Unix seconds or an RFC 3339 time"
-        ))?,
+        ))?),
     };
     match (relative, absolute) {
-        (Some(_), Some(_)) => Err(format!("give `{in_key}` or `{at_key}`, not both")),
-        (r, a) => Ok(r.or(a)),
+        (Some(r), Some(Some(a))) if (r - a).num_seconds().abs() > AGREE_WITHIN_SECONDS => {
+            notes.push(format!(
+                "`{in_key}` and `{at_key}` disagree by {}s; the earlier is used",
+                (r - a).num_seconds().abs()
+            ));
+            Ok(Some(r.min(a)))
+        }
+        (_, Some(a)) => Ok(a),
+        (r, None) => Ok(r),
     }
 }
 
@@ -278,6 +309,48 @@ mod tests {
     }
 
     #[test]
+    fn relative_and_absolute_deadlines_together() {
+        let at = now() + TimeDelta::days(60);
+        // Pinterest's refresh answer gives both; the absolute one is preferred.
+        let g = grant_from_json(
+            &json!({"access_token":"a","refresh_token_expires_in":5_184_030,
+                    "refresh_token_expires_at":at.timestamp()}),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(g.refresh_expires_at, Some(at));
+        assert!(g.notes.is_empty());
+        // Disagreeing by more than a minute: the earlier, and a note.
+        let g = grant_from_json(
+            &json!({"access_token":"a","expires_in":3600,"expires_at":at.timestamp()}),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(g.expires_at, Some(now() + TimeDelta::hours(1)));
+        assert_eq!(g.notes.len(), 1);
+        assert!(g.notes[0].contains("disagree"), "{:?}", g.notes);
+        // "Never" beside a relative time: the absolute one is preferred.
+        let g = grant_from_json(
+            &json!({"access_token":"a","expires_in":60,"expires_at":0}),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(g.expires_at, None);
+    }
+
+    #[test]
+    fn a_new_refresh_token_is_found_in_an_unreadable_answer() {
+        let odd = json!({"access_token":"a","refresh_token":"r2","expires_in":"soon"});
+        assert!(grant_from_json(&odd, now()).is_err());
+        let (access, refresh) = salvage(&odd).unwrap();
+        assert_eq!(access.unwrap().expose(), "a");
+        assert_eq!(refresh.expose(), "r2");
+        assert!(salvage(&json!({"access_token":"a"})).is_none());
+        assert!(salvage(&json!({"refresh_token":"bad token"})).is_none());
+        assert!(salvage(&json!({"refresh_token":"r3"})).unwrap().0.is_none());
+    }
+
+    #[test]
     fn bad_responses_name_the_field_but_never_the_value() {
         let cases = [
             (json!({"token":"s3cr3t"}), "no `access_token`"),
@@ -301,10 +374,6 @@ mod tests {
             (
                 json!({"access_token":"s3cr3t","expires_at":"tomorrow"}),
                 "`expires_at` must be",
-            ),
-            (
-                json!({"access_token":"s3cr3t","expires_in":1,"expires_at":5}),
-                "not both",
             ),
             (
                 json!({"access_token":"s3cr3t","refresh_token":"a b"}),

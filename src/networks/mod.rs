@@ -301,6 +301,29 @@ impl Net {
         &self.client.credentials
     }
 
+    /// Whether `new` is the account a profile recorded as `old`: the same id, or, for a
+    /// Pinterest profile connected before sbctl used Pinterest's stable account id, the
+    /// same username (which Pinterest lets people change).
+    pub fn same_account(&self, old: &str, new: &Account) -> bool {
+        old == new.id || (self.kind == Kind::Pinterest && new.name.as_deref() == Some(old))
+    }
+
+    /// A Pinterest profile whose account id is still its username (as sbctl recorded
+    /// it before it used the stable id): its next check or renewal looks the id up.
+    pub fn legacy_account(&self, p: &Profile) -> bool {
+        self.kind == Kind::Pinterest && p.account_id.is_some() && p.account_id == p.account_name
+    }
+
+    /// Who a token belongs to, where the network has a plain identity call.
+    pub fn identify(&self, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Account> {
+        match self.kind {
+            Kind::Pinterest => {
+                identify_by(self, http, &pinterest::IDENTITY, &tokens.access_token, now)
+            }
+            _ => Err(unexpected(self, "identity call", "not offered here")),
+        }
+    }
+
     /// The steps after the code exchange: long-lived tokens, the accounts the sign-in
     /// reaches, and their tokens. `id_token` is a custom provider's OIDC ID token.
     pub fn connect(&self, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
@@ -330,6 +353,9 @@ impl Net {
 
     /// Whether `renew` can be asked now.
     pub fn renewal(&self, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Renewal {
+        if p.refresh_expired(now) {
+            return Renewal::Impossible;
+        }
         match self.kind {
             Kind::Facebook | Kind::InstagramViaFacebook => Renewal::Impossible,
             Kind::Instagram | Kind::Threads => instagram::renewal(p, now),
@@ -408,6 +434,7 @@ impl Net {
             Kind::Pinterest => Ok(Revocation::NotOffered(
                 "Pinterest offers no revocation API: remove the app in Pinterest under Settings > Security and logins > Apps",
             )),
+            Kind::TikTok => tiktok::revoke(self, http, tokens, now),
             _ => match &self.endpoints.revocation_url {
                 Some(url) => rfc7009_revoke(self, http, url, tokens, now),
                 None => Ok(Revocation::NotOffered(
@@ -612,19 +639,26 @@ pub fn bearer_connect(
     ident: &Identity,
 ) -> Call<Vec<Connection>> {
     let grant = exchange_grant(net, token, now)?;
+    let account = identify_by(net, http, ident, &grant.tokens.access_token, now)?;
+    Ok(single(account, grant))
+}
+
+/// The account a token belongs to, by the network's identity call.
+fn identify_by(
+    net: &Net,
+    http: &Http,
+    ident: &Identity,
+    token: &Secret,
+    now: Timestamp,
+) -> Call<Account> {
     let what = "identity call";
-    let me = problem(
-        net,
-        what,
-        identity_call(net, http, ident, &grant.tokens.access_token),
-        now,
-    )?;
+    let me = problem(net, what, identity_call(net, http, ident, token), now)?;
     let id = text_field(net, what, &me, ident.id)?;
     let name = me
         .pointer(ident.name)
         .and_then(Value::as_str)
         .map(str::to_owned);
-    Ok(single(Account { id, name }, grant))
+    Ok(Account { id, name })
 }
 
 /// The identity call again: a 200 means the access token works.
@@ -641,4 +675,79 @@ pub fn bearer_verify(
         identity_call(net, http, ident, &tokens.access_token),
         now,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::token::grant_from_json;
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use serde_json::{json, Value};
+
+    /// Each network's token answer as its documentation's own example gives it, field
+    /// for field, read as sbctl reads it: (page, answer made standard, access lifetime,
+    /// refresh deadline, scopes).
+    #[test]
+    fn documented_token_answers_are_read() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        let in_secs = |s: i64| Some(now + TimeDelta::seconds(s));
+        let cases: Vec<(&str, Value, Option<_>, Option<_>, &[&str])> = vec![
+            (
+                "docs.x.com: OAuth 2.0 Authorization Code Flow with PKCE, step 3",
+                json!({"token_type":"bearer","expires_in":7200,"access_token":"VGNibzFWSWREZm01bjN1N3dicWlNUG1oa2xRRVNNdmVHelJGY2hPWGxNd2dxOjE2MjIxNjA4MjU4MjU6MToxOmF0OjE","scope":"tweet.write users.read tweet.read follows.write offline.access","refresh_token":"bWRWa3gzdnk3WHRGU1o0bmRRcTJ5VUxWX1lZTDdJSUtmaWcxbTVxdEFXcW5tOjE2MjIxNjA4MjU4MjU6MToxOnJ0OjE"}),
+                in_secs(7200),
+                None,
+                &["tweet.write", "users.read", "tweet.read", "follows.write", "offline.access"],
+            ),
+            (
+                "learn.microsoft.com/linkedin: Programmatic Refresh Tokens",
+                json!({"access_token":"BBBB2AAvlL_DYEzvT2wz1QJiEPeLioeA","expires_in":5184000,"refresh_token":"AQWAft_WjYZKwuWXLC5hQlghgTam-tuT8CvFej9-XxGyqeER_7jTr8HmjiGjqil13i7gMFjyDxh1g7C_G1gyTZmfcD0Bo2oEHofNAkr_76mSk84sppsGbygwW-5oLsb_OH","refresh_token_expires_in":525600,"scope":"r_basicprofile"}),
+                in_secs(5_184_000),
+                in_secs(525_600),
+                &["r_basicprofile"],
+            ),
+            (
+                "developers.google.com/identity/protocols/oauth2/native-app, step 5",
+                json!({"access_token":"1/fFAGRNJru1FTz70BzhT3Zg","expires_in":3920,"token_type":"Bearer","scope":"https://www.googleapis.com/auth/drive.metadata.readonly https://www.googleapis.com/auth/calendar.readonly","refresh_token":"1//xEoDL4iW3cxlI7yDbSRFYNG01kVKM2C-259HOF2aQbI"}),
+                in_secs(3920),
+                None,
+                &["https://www.googleapis.com/auth/drive.metadata.readonly", "https://www.googleapis.com/auth/calendar.readonly"],
+            ),
+            (
+                "developers.tiktok.com/doc/oauth-user-access-token-management",
+                super::tiktok::normalize(json!({"access_token":"act.example12345Example12345Example","expires_in":86400,"open_id":"afd97af1-b87b-48b9-ac98-410aghda5344","refresh_expires_in":31536000,"refresh_token":"rft.example12345Example12345Example","scope":"user.info.basic,video.list","token_type":"Bearer"})),
+                in_secs(86_400),
+                in_secs(31_536_000),
+                &["user.info.basic", "video.list"],
+            ),
+            (
+                "Pinterest API v5 OpenAPI: OauthAccessTokenResponseEverlastingRefresh",
+                json!({"response_type":"refresh_token","access_token":"pina_AMAZ2WYXACAAAAYAGCAHKDPXP5WLZDQBACGSPLCNQGYRC6AA","token_type":"bearer","expires_in":2592000,"scope":"boards:read,pins:read,user_accounts:read","refresh_token":"pinr_AQAZ2WYXACAAAAYAGCAHKDPXP5WLZDQBACGSPLCNQGYRC6AA","refresh_token_expires_in":5184000,"refresh_token_expires_at":(now + TimeDelta::seconds(5_184_000)).timestamp()}),
+                in_secs(2_592_000),
+                in_secs(5_184_000),
+                &["boards:read", "pins:read", "user_accounts:read"],
+            ),
+            (
+                "developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login: long-lived token",
+                super::instagram::self_renewing(json!({"access_token":"IGAAxLongLivedUserAccessToken","token_type":"bearer","expires_in":5183944})),
+                in_secs(5_183_944),
+                in_secs(5_183_944),
+                &[],
+            ),
+            (
+                "developers.facebook.com/docs/threads/get-started/long-lived-tokens",
+                super::instagram::self_renewing(json!({"access_token":"THQVJLongLivedUserAccessToken","token_type":"bearer","expires_in":5183944})),
+                in_secs(5_183_944),
+                in_secs(5_183_944),
+                &[],
+            ),
+        ];
+        for (page, answer, expires, refresh_expires, scopes) in cases {
+            let g = grant_from_json(&answer, now).unwrap_or_else(|e| panic!("{page}: {e}"));
+            assert_eq!(g.expires_at, expires, "{page}");
+            assert_eq!(g.refresh_expires_at, refresh_expires, "{page}");
+            let granted = g.scopes.unwrap_or_default();
+            assert_eq!(granted, scopes, "{page}");
+            assert!(g.notes.is_empty(), "{page}: {:?}", g.notes);
+        }
+    }
 }

@@ -2,7 +2,8 @@
 //! at pinterest.com/oauth/, exchange at `POST /v5/oauth/token` with HTTP Basic; the
 //! redirect URI must match a registered one exactly. Continuous refresh: every answer
 //! carries a new refresh token and `refresh_token_expires_in` (60 days), all stored.
-//! `GET /v5/user_account` names the account. No revocation API for user tokens.
+//! `GET /v5/user_account` names the account: `id` is the stable user account id, and
+//! `username` (which the user can change) its name. No revocation API for user tokens.
 
 use super::{dialect, Identity, Spec};
 use crate::config::ClientAuth;
@@ -35,6 +36,6 @@ pub const SPEC: Spec = Spec {
 
 pub const IDENTITY: Identity = Identity {
     path: "/user_account",
-    id: "/username",
+    id: "/id",
     name: "/username",
 };

@@ -5,13 +5,15 @@
 //! `client_key` and `client_secret` in the form for the exchange and for renewals; the
 //! answer names the account (`open_id`) and gives `expires_in` (24 h in older docs, 2 h
 //! now) and `refresh_expires_in` (365 / 180 days). Refresh tokens rotate.
-//! `POST /v2/oauth/revoke/` revokes; `GET /v2/user/info/` names the account.
+//! `POST /v2/oauth/revoke/` revokes, with `token` "the user access token to revoke"
+//! (Login Kit "Revoke Access"); `GET /v2/user/info/` names the account.
 
 use super::{
     dialect, exchange_grant, problem, text_field, Account, Call, Connection, Identity, Net, Spec,
 };
 use crate::config::ClientAuth;
 use crate::domain::profile::Timestamp;
+use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::Value;
@@ -70,4 +72,27 @@ pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec
         .and_then(Value::as_str)
         .map(str::to_owned);
     Ok(super::single(Account { id: open_id, name }, grant))
+}
+
+/// Revokes the grant with its **access** token, as TikTok's "Revoke Access" documents
+/// the `token` parameter (a refresh token is refused). An expired access token is
+/// renewed first by the caller.
+pub fn revoke(
+    net: &Net,
+    http: &Http,
+    tokens: &TokenSet,
+    now: Timestamp,
+) -> Call<super::Revocation> {
+    let Some(url) = &net.endpoints.revocation_url else {
+        return Ok(super::Revocation::NotOffered(
+            "no revocation_url is set for tiktok: revoke the app in TikTok under Settings and privacy > Security > Manage app permissions",
+        ));
+    };
+    let answer = super::http::post_form(
+        http,
+        url,
+        net.credentials(),
+        vec![("token", tokens.access_token.expose().to_owned())],
+    );
+    problem(net, "revocation", answer, now).map(|_| super::Revocation::Done)
 }

@@ -7,6 +7,7 @@ mod browser;
 mod check;
 mod completions;
 mod config;
+mod documented;
 mod faults;
 mod keyring;
 mod networks;

@@ -171,7 +171,8 @@ fn tiktok_lifecycle() {
 
 #[test]
 fn pinterest_lifecycle() {
-    lifecycle("pinterest", "ann", "ann", "invalid");
+    // Pinterest's stable account id, with the username as its name.
+    lifecycle("pinterest", "u-ann", "ann", "invalid");
 }
 
 #[test]

@@ -187,6 +187,7 @@ fn a_refused_sign_in_is_revoked_unless_another_profile_lives_on_it() {
             "u-bob".into(),
             User {
                 name: "Bob".into(),
+                username: None,
                 accounts: Vec::new(),
                 active,
             },

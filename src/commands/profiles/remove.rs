@@ -45,6 +45,32 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
     let secrets = ctx.secrets(store.as_mut())?;
     // Hold the profile's renewal lease, so that a renewal running now cannot store a
     // new token after ours is deleted (a token on disk with no profile to show it).
+    // TikTok revokes with the access token: an expired one is renewed first (and the
+    // renewal stored, as ever, in case the revocation then fails).
+    let expired = profile.expires_at.is_some_and(|t| t <= ctx.now);
+    if args.revoke && profile.network == "tiktok" && profile.renewable && expired {
+        let engine =
+            crate::renew::Engine::new(ctx, store.as_mut(), std::slice::from_ref(&profile.network))?;
+        let mode = crate::renew::Mode::Refresh { force: true };
+        use crate::renew::Outcome;
+        let why = match engine.one(store.as_mut(), engine.secrets(), &profile.id, mode)? {
+            Outcome::Renewed => None,
+            Outcome::Failed { message, .. } => Some(message),
+            Outcome::NeedsReauth(reason) => Some(reason.describe().to_owned()),
+            Outcome::Busy => Some("another sbctl is renewing it".to_owned()),
+            _ => Some("it cannot be renewed now".to_owned()),
+        };
+        if let Some(why) = why {
+            return Err(Error::failed(format!(
+                "{}: its access token has expired and TikTok revokes only with a live one, which could not be had ({why}); nothing was removed",
+                profile.id
+            ))
+            .hint(format!(
+                "run `sbctl profiles remove {}` without --revoke, and remove the app in TikTok's settings",
+                profile.id
+            )));
+        }
+    }
     let what = (WAIT_FOR_RENEWAL, "nothing was removed");
     crate::renew::under_lease(ctx, store.as_mut(), &profile.id, what, |store| {
         if args.revoke {

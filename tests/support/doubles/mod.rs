@@ -117,6 +117,8 @@ pub struct Code {
 #[derive(Debug, Clone)]
 pub struct User {
     pub name: String,
+    /// A handle the user may change (Pinterest's `username`); else `name` in lower case.
+    pub username: Option<String>,
     pub accounts: Vec<Value>,
     /// When the user was last active in the app (Facebook's data access runs 90 days
     /// from then).
@@ -396,6 +398,7 @@ impl Double {
             "u-ann".to_owned(),
             User {
                 name: "Ann".into(),
+                username: None,
                 accounts: Vec::new(),
                 active: now,
             },
