@@ -94,6 +94,11 @@ fn graph_error(json: &Value) -> Option<Failure> {
 
 /// Codes as strings: LinkedIn (`{"code": "REVOKED_ACCESS_TOKEN"}`), Instagram, and TikTok's
 /// API errors (`{"error": {"code": "scope_not_authorized"}}`).
+/// An error code in a body whatever its HTTP status (TikTok's and LinkedIn's codes).
+pub fn error_code(json: &Value) -> Option<Failure> {
+    coded_error(json)
+}
+
 fn coded_error(json: &Value) -> Option<Failure> {
     // Google APIs: {"error": {"errors": [{"reason": "quotaExceeded"}]}}
     let reason = json
@@ -152,7 +157,7 @@ fn oauth_error(json: &Value, now: Timestamp, known: Known) -> Option<Failure> {
 }
 
 /// The provider's own words, short: code, subcode and message.
-fn describe(json: &Value) -> String {
+pub fn describe(json: &Value) -> String {
     let text = |v: Option<&Value>| -> Option<String> {
         v.map(|v| match v {
             Value::String(s) => s.clone(),

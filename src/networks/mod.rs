@@ -514,10 +514,23 @@ pub fn problem(net: &Net, what: &str, answer: Sent, now: Timestamp) -> Call<Valu
         message: format!("cannot reach {} for the {what} ({reason})", net.name),
     })?;
     if answer.status == 200 {
-        return answer.json().ok_or_else(|| Problem {
+        let body = answer.json().ok_or_else(|| Problem {
             failure: Failure::Unexpected,
             message: format!("{}'s answer to the {what} is not JSON", net.name),
-        });
+        })?;
+        // TikTok documents its error bodies (`{"error": {"code": ...}}`, "ok" when all
+        // is well) but not their HTTP status: an error code in a 200 counts as well.
+        if let Some(failure) = crate::domain::failure::error_code(&body) {
+            return Err(Problem {
+                failure,
+                message: format!(
+                    "{} {what}: {}",
+                    net.name,
+                    crate::domain::failure::describe(&body)
+                ),
+            });
+        }
+        return Ok(body);
     }
     let (failure, message) = classify(
         &Answer {

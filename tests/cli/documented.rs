@@ -177,3 +177,25 @@ fn tiktok_is_revoked_with_the_access_token() {
         .stderr_has("nothing was removed");
     assert!(s.tokens_gone_or("tt3").is_some());
 }
+
+#[test]
+fn tiktok_error_codes_count_whatever_the_http_status() {
+    // TikTok documents its error bodies but not their status: a 200 carrying
+    // access_token_invalid is the error it names, not a working token.
+    let s = scene("tiktok", Vec::new());
+    s.add("tt", "tiktok", &[]).success();
+    s.double.fault(
+        "/v2/user/info/",
+        200,
+        r#"{"data":{},"error":{"code":"access_token_invalid","message":"The access token is invalid or not found in the request.","log_id":"202611280000000003"}}"#,
+        None,
+    );
+    s.env.run(&["check", "--online"]).code(3);
+    assert_eq!(
+        status(&s, "tt"),
+        ("reauth_required".into(), "invalid".into())
+    );
+    // The next check finds the token working: a check's mark heals.
+    s.env.run(&["check", "--online"]).success();
+    assert_eq!(status(&s, "tt").0, "ok", "a check's mark heals");
+}
