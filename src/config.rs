@@ -202,9 +202,9 @@ impl Settings {
             .collect();
         for (name, p) in &mut providers {
             check_provider_name(name, &config_path)?;
-            if p.config.login.is_some() && name != "instagram" {
+            if p.config.login.is_some() && name != "instagram" && name != "linkedin" {
                 return Err(Error::failed(format!(
-                    "[providers.{name}] in {}: `login` is an Instagram setting only",
+                    "[providers.{name}] in {}: `login` is a setting of instagram and linkedin only",
                     config_path.display()
                 ))
                 .hint(format!("remove `login` from [providers.{name}]")));

@@ -87,6 +87,11 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             .collect();
         ctx.ui.table(&["ID", "NETWORK", "STATUS", "FIX"], rows);
     }
+    if unchecked.config > 0 {
+        return Err(crate::error::Error::failed(
+            "some profiles could not be checked because of sbctl's or the provider's configuration (see above)",
+        ));
+    }
     // A check that could not be made is a passing failure: exit 4 unless worse.
     if unchecked.failed > 0 {
         outcome = outcome.and(Attention::Transient);
@@ -99,6 +104,8 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
 struct Unchecked {
     /// The provider could not be asked, or its answer settled nothing.
     failed: usize,
+    /// Of those, the ones whose provider's configuration is wrong (exit 1).
+    config: usize,
     /// sbctl has no way to check them online.
     unsupported: usize,
 }
@@ -143,8 +150,11 @@ fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result
     let mut unsupported: std::collections::BTreeMap<String, usize> = Default::default();
     for r in reports {
         match r.outcome {
-            Outcome::Failed { message, .. } => {
+            Outcome::Failed { message, failure } => {
                 unchecked.failed += 1;
+                if failure == crate::domain::failure::Failure::Config {
+                    unchecked.config += 1;
+                }
                 ctx.ui.warn(&format!(
                     "{}: could not be checked online ({message})",
                     r.id

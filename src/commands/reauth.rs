@@ -10,12 +10,15 @@ use crate::error::{Attention, Error, Result};
 use crate::networks::{Connection, Kind, Net};
 use crate::oauth::callback::Callback;
 use crate::oauth::client::authorize;
-use crate::oauth::listener::{respond, Arrival, ListenError, Listener};
+use crate::oauth::listener::{respond, Arrival, Hint, ListenError, Listener};
 use crate::secrets::token_entries;
 use crate::store::ProfileStore;
 use clap::Args;
 use std::io::BufRead;
 use std::sync::mpsc;
+
+/// How long a sign-in may take before sbctl says what most often goes wrong.
+const HINT_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Flags of the browser flow, shared by `reauth` and `profiles add`.
 #[derive(Debug, Args)]
@@ -142,13 +145,29 @@ pub fn connect(
         });
         rx
     });
+    let redirect_uri = listener.redirect_uri();
+    let hint = if port == 0 {
+        format!(
+            "{id}: still waiting for the browser. If it shows an error from {name}, its app must accept http://127.0.0.1 on any port with the path {path} (this time {redirect_uri}): {}",
+            net.redirect_note
+        )
+    } else {
+        format!(
+            "{id}: still waiting for the browser. If it shows an error from {name}, the app's redirect URI must be exactly {redirect_uri}: {}",
+            net.redirect_note
+        )
+    };
+    let hint = Hint {
+        after: HINT_AFTER,
+        text: &hint,
+    };
     let arrival = listener
         .wait(
             &authorization.url,
             authorization.state.expose(),
             flow.timeout.as_delta().to_std().unwrap_or_default(),
             pasted.as_ref(),
-            &|m| ctx.ui.warn(m),
+            (&|m| ctx.ui.warn(m), &hint),
         )
         .map_err(|e| {
             Error::failed(format!("{id}: {e}; nothing was changed")).hint(

@@ -37,8 +37,11 @@ pub const SPEC: Spec = Spec {
     dialect: dialect(",", Pkce::Off, true),
     client_auth: ClientAuth::Post,
     id_param: "client_id",
+    // Exact match, port included: Facebook Login > Settings, "Valid OAuth Redirect
+    // URIs", with Strict Mode always on (Facebook Login: "Manually Build a Login Flow").
     redirect_port: 8765,
     redirect_path: "/callback",
+    redirect_note: "register it under Facebook Login > Settings > Valid OAuth Redirect URIs; while the app is in development, only its admins, developers and testers can sign in",
     // Asks again for permissions the user declined before; without it the dialog
     // silently leaves them out (Facebook Login: "Re-asking for Declined Permissions").
     extra_authorize: &[("auth_type", "rerequest")],

@@ -38,8 +38,11 @@ pub const SPEC: Spec = Spec {
     dialect: dialect(",", Pkce::Off, false),
     client_auth: ClientAuth::Post,
     id_param: "client_id",
+    // Exact match: Instagram API with Instagram Login, "Business Login": the
+    // redirect_uri must exactly match one of the app's OAuth redirect URIs.
     redirect_port: 8765,
     redirect_path: "/callback",
+    redirect_note: "register it under Instagram > API setup with Instagram login > Business login settings > OAuth redirect URIs",
     extra_authorize: &[],
     lifecycle: "60-day token renewed with ig_refresh_token (at least 24 h old, unexpired); with login = \"facebook\", Facebook's rules",
 };

@@ -9,10 +9,11 @@
 
 use super::http;
 use super::{bearer_verify, dialect, problem, Identity, Net, Problem, Spec, Verdict};
-use crate::config::{ClientAuth, Introspect};
+use crate::config::{ClientAuth, Introspect, ProviderConfig};
 use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, Reason, Timestamp};
 use crate::domain::token::TokenSet;
+use crate::error::{Error, Result};
 use crate::oauth::client::Pkce;
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::Value;
@@ -30,12 +31,45 @@ pub const SPEC: Spec = Spec {
     dialect: dialect(" ", Pkce::S256, false),
     client_auth: ClientAuth::Post,
     id_param: "client_id",
-    redirect_port: 0,
+    // Exact match, port included, on the standard flow: LinkedIn "Authorization Code
+    // Flow": the redirect_uri must match an Authorized Redirect URL. Any loopback port
+    // only on the native PKCE flow (`NATIVE`).
+    redirect_port: 8765,
     redirect_path: "/callback",
+    redirect_note: "register it under Auth > OAuth 2.0 settings > Authorized redirect URLs for your app, port included",
     extra_authorize: &[],
     lifecycle:
         "60-day access token; refresh (approved partners only) until a fixed 365-day deadline",
 };
+
+/// LinkedIn's native PKCE flow (LinkedIn "Native PKCE"), which LinkedIn enables per app
+/// on request (`login = "native-pkce"`): its own authorize URL, PKCE, no client secret,
+/// and any loopback port; introspection needs the client secret, so checks use userinfo.
+pub const NATIVE: Spec = Spec {
+    authorize_url: "https://www.linkedin.com/oauth/native-pkce/authorization",
+    introspection_url: None,
+    client_auth: ClientAuth::None,
+    // Any port: LinkedIn "Native PKCE": http://127.0.0.1 with any port.
+    redirect_port: 0,
+    redirect_note: "the native PKCE flow must be enabled for your app by LinkedIn; any port of http://127.0.0.1 is accepted",
+    ..SPEC
+};
+
+/// Which flow `[providers.linkedin]` uses: `login = "standard"` (default) or
+/// `"native-pkce"`.
+pub fn kind(c: &ProviderConfig, config_path: &str) -> Result<&'static Spec> {
+    match c.login.as_deref() {
+        None | Some("standard") => Ok(&SPEC),
+        Some("native-pkce") => Ok(&NATIVE),
+        Some(other) => Err(Error::failed(format!(
+            "[providers.linkedin] login = \"{}\" is not a LinkedIn sign-in flow",
+            other.escape_debug()
+        ))
+        .hint(format!(
+            "set login = \"standard\" or \"native-pkce\" (only once LinkedIn has enabled it for the app) in {config_path}"
+        ))),
+    }
+}
 
 pub const IDENTITY: Identity = Identity {
     path: "userinfo",

@@ -44,6 +44,9 @@ pub struct Spec {
     /// The port of the registered redirect URI; 0 where any loopback port is accepted.
     pub redirect_port: u16,
     pub redirect_path: &'static str,
+    /// Where the redirect URI is registered, and what most often goes wrong there:
+    /// said while sbctl waits for a browser that does not come back.
+    pub redirect_note: &'static str,
     pub extra_authorize: &'static [(&'static str, &'static str)],
     /// A one-line account of the token lifecycle, for `providers list` and the README.
     pub lifecycle: &'static str,
@@ -182,6 +185,8 @@ pub struct Net {
     pub extra_authorize: BTreeMap<String, String>,
     pub redirect_port: u16,
     pub redirect_path: String,
+    /// Where the redirect URI is registered and what goes wrong there (`Spec`).
+    pub redirect_note: String,
     /// Which token an online check shows to the introspection endpoint.
     pub introspect: Introspect,
 }
@@ -208,6 +213,7 @@ impl Net {
             Some(spec) => {
                 let (kind, spec) = match name.as_str() {
                     "instagram" => instagram::kind(c, config_path)?,
+                    "linkedin" => (Kind::LinkedIn, linkedin::kind(c, config_path)?),
                     _ => (kind_of(name), spec),
                 };
                 let pick = |o: &Option<String>, d: &str| o.clone().unwrap_or_else(|| d.into());
@@ -293,6 +299,10 @@ impl Net {
                 .redirect_path
                 .clone()
                 .unwrap_or_else(|| spec.map_or("/callback", |s| s.redirect_path).to_owned()),
+            redirect_note: spec.map_or(
+                "register it with the provider as an allowed redirect URI".to_owned(),
+                |s| s.redirect_note.to_owned(),
+            ),
             introspect: c.introspect.unwrap_or_default(),
         })
     }

@@ -27,8 +27,11 @@ pub const SPEC: Spec = Spec {
     dialect: dialect(",", Pkce::Off, false),
     client_auth: ClientAuth::Basic,
     id_param: "client_id",
+    // Exact match: Pinterest "Authentication": the redirect_uri must match one the
+    // app registered.
     redirect_port: 8765,
     redirect_path: "/callback",
+    redirect_note: "register it under My apps > your app > Redirect URIs",
     extra_authorize: &[],
     lifecycle:
         "30-day access token; continuous refresh: each renewal brings a new 60-day refresh token",

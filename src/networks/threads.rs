@@ -27,8 +27,11 @@ pub const SPEC: Spec = Spec {
     dialect: dialect(",", Pkce::Off, false),
     client_auth: ClientAuth::Post,
     id_param: "client_id",
+    // Exact match: Threads API "Get Access Tokens and Permissions": the redirect_uri
+    // must be one of the app's Redirect Callback URLs.
     redirect_port: 8765,
     redirect_path: "/callback",
+    redirect_note: "register it under Use cases > Access the Threads API > Settings > Redirect Callback URLs",
     extra_authorize: &[],
     lifecycle: "60-day token renewed with th_refresh_token (at least 24 h old); gone if not renewed within 60 days",
 };

@@ -31,8 +31,11 @@ pub const SPEC: Spec = Spec {
     dialect: dialect(",", Pkce::S256Hex, false),
     client_auth: ClientAuth::Post,
     id_param: "client_key",
+    // Any port: TikTok "Login Kit for Desktop": register http://127.0.0.1:*/callback/
+    // (the trailing slash included) as the redirect URI.
     redirect_port: 0,
     redirect_path: "/callback/",
+    redirect_note: "register it under Login Kit > Redirect URI for desktop as http://127.0.0.1:*/callback/ (with the trailing slash)",
     extra_authorize: &[],
     lifecycle: "access token of hours, refresh token of months (both from the answer); rotated on every renewal",
 };

@@ -22,8 +22,11 @@ pub const SPEC: Spec = Spec {
     dialect: dialect(" ", Pkce::S256, false),
     client_auth: ClientAuth::Basic,
     id_param: "client_id",
+    // Exact match: X "OAuth 2.0 Authorization Code Flow with PKCE": redirect_uri must
+    // match a Callback URI of the app (127.0.0.1, not localhost).
     redirect_port: 8765,
     redirect_path: "/callback",
+    redirect_note: "register it under User authentication settings > Callback URI / Redirect URL",
     extra_authorize: &[],
     lifecycle:
         "2-hour access token; single-use refresh token (offline.access), rotated on every renewal",

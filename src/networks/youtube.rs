@@ -33,8 +33,11 @@ pub const SPEC: Spec = Spec {
     dialect: dialect(" ", Pkce::S256, false),
     client_auth: ClientAuth::Post,
     id_param: "client_id",
+    // Any port: Google "OAuth 2.0 for iOS & Desktop Apps", loopback IP address: the
+    // client of type Desktop app accepts http://127.0.0.1 on any port, unregistered.
     redirect_port: 0,
     redirect_path: "/callback",
+    redirect_note: "use an OAuth client of type *Desktop app* (a *Web application* client needs the exact address registered); an app in Testing admits only its test users",
     extra_authorize: &[("access_type", "offline"), ("prompt", "consent")],
     lifecycle: "1-hour access token; refresh token until revoked or unused for 6 months (7 days for apps in Testing)",
 };

@@ -51,6 +51,12 @@ pub enum Arrival {
     Pasted(Callback),
 }
 
+/// What to say once while a sign-in takes long: after `after` (or half the timeout).
+pub struct Hint<'a> {
+    pub after: Duration,
+    pub text: &'a str,
+}
+
 impl Listener {
     /// Binds 127.0.0.1:`port` (0: any free port) and starts taking connections.
     pub fn bind(port: u16, path: &str) -> Result<Listener, ListenError> {
@@ -92,9 +98,14 @@ impl Listener {
         state: &str,
         timeout: Duration,
         pasted: Option<&Receiver<String>>,
-        notice: &dyn Fn(&str),
+        (notice, hint): (&dyn Fn(&str), &Hint<'_>),
     ) -> Result<Arrival, ListenError> {
-        let deadline = Instant::now() + timeout;
+        let started = Instant::now();
+        let deadline = started + timeout;
+        // A provider's error page is invisible from here: say once, while waiting, what
+        // most often goes wrong, rather than wait out the whole timeout in silence.
+        let hint_at = started + hint.after.min(timeout / 2);
+        let mut hinted = false;
         // A flood of stray requests must not flood the terminal: three notices, then one
         // saying that more are ignored silently.
         let turned_away = std::cell::Cell::new(0u32);
@@ -110,6 +121,10 @@ impl Listener {
         let notice: &dyn Fn(&str) = &notice;
         loop {
             let now = Instant::now();
+            if !hinted && now >= hint_at {
+                hinted = true;
+                notice(hint.text);
+            }
             if now >= deadline {
                 return Err(ListenError::TimedOut(
                     crate::domain::duration::Duration::seconds(timeout.as_secs() as i64)

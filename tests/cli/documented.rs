@@ -199,3 +199,78 @@ fn tiktok_error_codes_count_whatever_the_http_status() {
     s.env.run(&["check", "--online"]).success();
     assert_eq!(status(&s, "tt").0, "ok", "a check's mark heals");
 }
+
+/// The scene's config for LinkedIn without the lines that start with `key`.
+fn linkedin_config_without(s: &Scene, keys: &[&str]) -> String {
+    std::fs::read_to_string(s.env.config_path())
+        .unwrap()
+        .lines()
+        .filter(|l| !keys.iter().any(|k| l.starts_with(k)))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn linkedin_standard_flow_redirects_to_one_exact_address() {
+    let s = scene("linkedin", Vec::new());
+    // Registered exactly, port included: it works.
+    s.add("li", "linkedin", &[]).success();
+    // Without redirect_port, sbctl uses LinkedIn's fixed default, 8765 (held here, so
+    // that the test does not depend on whether it is free: sbctl names it either way).
+    let _held = std::net::TcpListener::bind("127.0.0.1:8765");
+    s.env
+        .write_config(&linkedin_config_without(&s, &["redirect_port"]));
+    s.add("li2", "linkedin", &[])
+        .code(1)
+        .stderr_has("port 8765");
+    // Any port, as the README once said: LinkedIn shows its error page, and sbctl says
+    // what to check instead of waiting out its timeout in silence.
+    let run = s.env.run(&[
+        "profiles",
+        "add",
+        "li3",
+        "--network",
+        "linkedin",
+        "--port",
+        "0",
+        "--timeout",
+        "4s",
+    ]);
+    run.code(1)
+        .stderr_has("li3: still waiting for the browser. If it shows an error from linkedin")
+        .stderr_has("Authorized redirect URLs for your app, port included");
+    assert_eq!(
+        s.double.calls("/oauth/v2/accessToken"),
+        1,
+        "only li's exchange"
+    );
+}
+
+#[test]
+fn linkedin_native_pkce_takes_any_port_and_no_secret() {
+    let mut s = scene("linkedin", Vec::new());
+    let config = linkedin_config_without(
+        &s,
+        &["redirect_port", "authorize_url", "introspection_url"],
+    )
+    .replace(
+        "[providers.linkedin]\n",
+        &format!(
+            "[providers.linkedin]\nlogin = \"native-pkce\"\nauthorize_url = \"{}/oauth/native-pkce/authorization\"\n",
+            s.double.base
+        ),
+    );
+    s.env.write_config(&config);
+    s.env.unset("SBCTL_CLIENT_SECRET_LINKEDIN");
+    s.add("li", "linkedin", &[]).success();
+    assert_eq!(s.double.calls("/oauth/native-pkce/authorization"), 1);
+    assert_eq!(status(&s, "li"), ("ok".into(), "-".into()));
+    s.env.run(&["check", "--online"]).success();
+    // A flow LinkedIn does not have is named.
+    s.env
+        .write_config(&config.replace("native-pkce\"\n", "desktop\"\n"));
+    s.env
+        .run(&["check", "--online"])
+        .code(1)
+        .stderr_has("login = \"desktop\" is not a LinkedIn sign-in flow");
+}

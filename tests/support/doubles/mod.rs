@@ -586,7 +586,7 @@ fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
         other => {
             let (n, exact) = match other {
                 "x" => (oauth::X, true),
-                "linkedin" => (oauth::LINKEDIN, false),
+                "linkedin" => (oauth::LINKEDIN, true),
                 "youtube" => (oauth::GOOGLE, false),
                 "tiktok" => (oauth::TIKTOK, false),
                 "pinterest" => (oauth::PINTEREST, true),

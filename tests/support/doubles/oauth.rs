@@ -305,7 +305,14 @@ impl OAuthNetwork {
     }
 
     fn token(&self, s: &mut State, r: &Req) -> Resp {
-        if !self.client_ok(s, r) {
+        // A code from LinkedIn's native PKCE flow comes with the client id alone.
+        let native = r
+            .get("code")
+            .and_then(|c| s.codes.get(c))
+            .is_some_and(|c| c.extra.contains_key("native"))
+            && r.get("client_id") == Some(s.client_id.as_str())
+            && r.get("client_secret").is_none();
+        if !native && !self.client_ok(s, r) {
             return self.client_refused();
         }
         match r.get("grant_type") {
@@ -530,9 +537,32 @@ impl OAuthNetwork {
     }
 }
 
+/// LinkedIn's native PKCE authorize endpoint ("Native PKCE"): PKCE required, no client
+/// secret at the token endpoint, any port of http://127.0.0.1. The standard endpoint
+/// ("Authorization Code Flow") matches the redirect URI exactly, port included.
+pub const LINKEDIN_NATIVE_PATH: &str = "/oauth/native-pkce/authorization";
+
 impl Network for OAuthNetwork {
     fn handle(&self, s: &mut State, r: &Req) -> Resp {
         let path = r.path.as_str();
+        if self.which == Which::LinkedIn && r.method == "GET" && path == LINKEDIN_NATIVE_PATH {
+            let exact = s.any_loopback_port.replace("/callback".into());
+            let resp = s.authorize(r, self.client_param, self.separator, true);
+            s.any_loopback_port = exact;
+            // Its code is redeemed by a public client.
+            if let Some(code) = resp
+                .headers
+                .iter()
+                .find(|(k, _)| k == "Location")
+                .and_then(|(_, l)| l.split("code=").nth(1))
+                .map(|c| c.split('&').next().unwrap_or_default().to_owned())
+            {
+                if let Some(c) = s.codes.get_mut(&code) {
+                    c.extra.insert("native".into(), "1".into());
+                }
+            }
+            return resp;
+        }
         if r.method == "GET" && path == self.authorize_path {
             return s.authorize(r, self.client_param, self.separator, self.pkce_required);
         }
