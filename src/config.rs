@@ -273,6 +273,24 @@ impl Settings {
     }
 }
 
+/// The environment variables that hold secrets or point at them: read into `Settings`,
+/// then removed from the process so that no child process inherits them.
+pub fn scrub_secret_env() {
+    let secret = |k: &str| {
+        k.starts_with("SBCTL_CLIENT_SECRET_")
+            || k == "SBCTL_SECRETS_KEY"
+            || k == "SBCTL_SECRETS_KEY_FILE"
+    };
+    let names: Vec<_> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| secret(k))
+        .collect();
+    for name in names {
+        // Called once at start, before sbctl starts any thread.
+        std::env::remove_var(name);
+    }
+}
+
 /// `$USER` (or `$LOGNAME`), else the OS user database's name for this process's user
 /// (cron and systemd often set neither), then the host: who connected a profile.
 fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {

@@ -195,6 +195,8 @@ impl Ctx {
     /// Resolves the settings (the config file is read here) for a command that needs them.
     fn new(global: &GlobalArgs, ui: Ui) -> Result<Ctx> {
         let settings = Settings::resolve(global, &|k| std::env::var(k).ok())?;
+        // Read now; no child (the browser, the notify command) inherits them.
+        crate::config::scrub_secret_env();
         Ok(Ctx {
             settings,
             ui,

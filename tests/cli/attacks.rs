@@ -1,0 +1,53 @@
+//! SECURITY.md's promises, each held against the attack that broke it: what another
+//! local user, a hostile provider or a careless operator could do.
+
+use crate::support::doubles::scene;
+use crate::support::Env;
+
+fn age_key() -> String {
+    use age::secrecy::ExposeSecret;
+    age::x25519::Identity::generate()
+        .to_string()
+        .expose_secret()
+        .to_owned()
+}
+
+/// A script that writes its environment to `out`, then runs `then` with its arguments.
+fn env_dumper(env: &Env, name: &str, then: &str) -> (String, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let out = env.root().join(format!("{name}.env"));
+    let script = env.root().join(format!("{name}.sh"));
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nenv > '{}'\n{then}\n", out.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (script.display().to_string(), out)
+}
+
+#[test]
+fn children_do_not_inherit_secrets() {
+    let mut s = scene("x", Vec::new());
+    s.env.set("SBCTL_SECRETS_KEY", &age_key());
+    let (browser, seen_by_browser) = env_dumper(
+        &s.env,
+        "browser",
+        "exec curl --silent --max-time 60 --output /dev/null --location \"$1\"",
+    );
+    s.env.set("BROWSER", &format!("{browser} %s"));
+    let (notify, seen_by_notify) = env_dumper(&s.env, "notify", "cat > /dev/null");
+    let config = std::fs::read_to_string(s.env.config_path()).unwrap();
+    s.env
+        .write_config(&format!("[notify]\ncommand = \"{notify}\"\n\n{config}"));
+    s.add("acme", "x", &[]).success();
+    s.env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'acme'");
+    s.env.run(&["check"]).code(3);
+    for seen in [seen_by_browser, seen_by_notify] {
+        let text = std::fs::read_to_string(&seen).unwrap();
+        assert!(text.contains("PATH="), "{}: {text}", seen.display());
+        assert!(!text.contains("SBCTL_CLIENT_SECRET"), "{}", seen.display());
+        assert!(!text.contains("SBCTL_SECRETS_KEY"), "{}", seen.display());
+        assert!(!text.contains("AGE-SECRET-KEY"), "{}", seen.display());
+    }
+}
