@@ -59,7 +59,7 @@ impl Ui {
     /// What happened, for people, on stderr; silent with `--quiet`.
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            to_stderr(format_args!("{text}\n"));
+            to_stderr(format_args!("{}\n", one_line(text)));
         }
     }
 
@@ -69,13 +69,13 @@ impl Ui {
     }
 
     pub fn warn(&self, text: &str) {
-        to_stderr(format_args!("warning: {text}\n"));
+        to_stderr(format_args!("warning: {}\n", one_line(text)));
     }
 
     /// Diagnostics with `-v`; never a secret.
     pub fn debug(&self, text: &str) {
         if self.verbose > 0 {
-            to_stderr(format_args!("debug: {text}\n"));
+            to_stderr(format_args!("debug: {}\n", one_line(text)));
         }
     }
 
@@ -251,7 +251,7 @@ impl Rows {
         self.widths.resize(self.widths.len().max(row.len()), 0);
         for ((cell, tone), width) in row.into_iter().zip(self.widths.iter_mut()) {
             let start = self.text.len();
-            self.text.push_str(&printable(&cell));
+            self.text.push_str(&one_line(&cell));
             *width = (*width).max(self.text[start..].chars().count());
             self.cells.push((self.text.len(), tone));
         }
@@ -324,7 +324,7 @@ fn ansi(tone: Tone) -> Option<&'static str> {
 
 /// The last words of a failed command, on stderr (the Ui is gone by then).
 pub fn report_error(text: &str) {
-    to_stderr(format_args!("error: {text}\n"));
+    to_stderr(format_args!("error: {}\n", one_line(text)));
 }
 
 /// Writes to stderr, ignoring failure: a closed stderr must not crash a flow that is
@@ -334,6 +334,26 @@ fn to_stderr(text: std::fmt::Arguments<'_>) {
     let text = text.to_string();
     let _ = err.write_all(printable(&text).as_bytes());
     let _ = err.flush();
+}
+
+/// Text from outside made one line, wherever it is shown: line breaks and tabs are
+/// escaped too (`\n`), so that an error description or an account name cannot print a
+/// line or a table row of its own ("ok: all profiles renewed").
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Text from outside (a provider's error description, an account name) made safe for a
@@ -360,6 +380,15 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::printable;
+
+    #[test]
+    fn outside_text_is_one_line() {
+        assert_eq!(
+            super::one_line("bad\nok: all profiles renewed\r\t!"),
+            "bad\\nok: all profiles renewed\\r\\t!"
+        );
+        assert_eq!(super::one_line("plain é"), "plain é");
+    }
 
     #[test]
     fn terminal_escapes_are_defused() {

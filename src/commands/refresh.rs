@@ -248,7 +248,10 @@ fn report(
             n => format!("{n} profiles: {}\n", summary.join(", ")),
         };
         for (id, (status, _), why, fix) in &problems {
-            let why = why.as_ref().map(|w| format!(": {w}")).unwrap_or_default();
+            let why = why
+                .as_ref()
+                .map(|w| format!(": {}", crate::ui::one_line(w)))
+                .unwrap_or_default();
             text.push_str(&format!("  {id}: {status}{why}\n    fix: {fix}\n"));
         }
         ctx.ui.data(&crate::ui::printable(&text));

@@ -51,3 +51,34 @@ fn children_do_not_inherit_secrets() {
         assert!(!text.contains("AGE-SECRET-KEY"), "{}", seen.display());
     }
 }
+
+#[test]
+fn text_from_a_provider_stays_on_its_line() {
+    let s = scene("x", Vec::new());
+    s.double.state().users.get_mut("u-ann").unwrap().name =
+        "Ann\nevil      x          -         OK".into();
+    s.add("acme", "x", &[]).success();
+    let list = s.env.run(&["profiles", "list"]);
+    list.success();
+    assert_eq!(list.stdout.lines().count(), 2, "{}", list.stdout);
+    assert!(list.stdout.contains("\\n"), "{}", list.stdout);
+    let show = s.env.run(&["profiles", "show", "acme"]);
+    assert!(!show.stdout.lines().any(|l| l.starts_with("evil")), "{}", show.stdout);
+
+    s.double.fault(
+        "/2/oauth2/token",
+        400,
+        r#"{"error":"invalid_grant","error_description":"gone\nok: all profiles renewed\r\n"}"#,
+        None,
+    );
+    let run = s.env.run(&["refresh", "acme", "--force"]);
+    run.code(3);
+    for out in [&run.stdout, &run.stderr] {
+        assert!(
+            !out.lines().any(|l| l.trim_start().starts_with("ok: all profiles")),
+            "{out}"
+        );
+    }
+    let check = s.env.run(&["check"]);
+    assert!(!check.stdout.lines().any(|l| l.starts_with("evil")), "{}", check.stdout);
+}

@@ -72,7 +72,7 @@ pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<Attention> {
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
     let out: String = lines
         .iter()
-        .map(|(k, v)| format!("{:width$} {}\n", format!("{k}:"), crate::ui::printable(v)))
+        .map(|(k, v)| format!("{:width$} {}\n", format!("{k}:"), crate::ui::one_line(v)))
         .collect();
     ctx.ui.data(&out);
     Ok(Attention::None)
