@@ -5,6 +5,21 @@ use std::fmt;
 
 pub type Timestamp = DateTime<Utc>;
 
+/// Longest account id or name kept from a provider, in characters.
+pub const MAX_ACCOUNT_CHARS: usize = 256;
+/// Longest error text kept from a provider, in characters.
+pub const MAX_ERROR_CHARS: usize = 1024;
+
+/// `text` cut to `max` characters, the cut marked with "…": what a provider says is
+/// kept and shown within bounds, however much it sends.
+pub fn capped(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.chars().nth(max).is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    std::borrow::Cow::Owned(kept + "…")
+}
+
 /// A user-chosen slug: `[a-z0-9][a-z0-9._-]{0,63}`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProfileId(String);
@@ -524,6 +539,15 @@ mod tests {
         assert!(!p.recheckable());
         p.passed_check(t0());
         assert_eq!(p.reauth_reason, Some(Reason::Revoked));
+    }
+
+    #[test]
+    fn provider_text_is_capped() {
+        assert_eq!(capped("abc", 3), "abc");
+        assert_eq!(capped("abcd", 3), "ab…");
+        assert_eq!(capped("ééééé", 4), "ééé…");
+        assert_eq!(capped(&"x".repeat(10_000), 256).chars().count(), 256);
+        assert_eq!(capped("", 3), "");
     }
 
     #[test]

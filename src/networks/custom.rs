@@ -2,7 +2,7 @@
 //! endpoints from OIDC discovery (`issuer`) or given one by one, and the account
 //! identified by the OIDC `sub` (userinfo, else the ID token from the token endpoint).
 
-use super::http::{self, check_scheme, reqwest_reason};
+use super::http::{self, check_scheme};
 use super::{exchange_grant, problem, Account, Call, Connection, Endpoints, Net, Verdict};
 use crate::config::{Introspect, Provider, ProviderConfig};
 use crate::domain::failure::Failure;
@@ -88,15 +88,12 @@ fn discover(name: &str, issuer: &str, http: &Http) -> Result<Discovery> {
             "check `issuer`, or give `authorize_url` and `token_url` under [providers.{name}]"
         ))
     };
-    let response = http
-        .get(&url)
-        .send()
-        .map_err(|e| failed(reqwest_reason(&e)))?;
-    if !response.status().is_success() {
-        return Err(failed(format!("HTTP {}", response.status().as_u16())));
+    // Through the one capped path: at most 1 MiB of a provider's answer is read.
+    let answer = http::send(http.get(&url)).map_err(|e| failed(e.reason))?;
+    if answer.status != 200 {
+        return Err(failed(format!("HTTP {}", answer.status)));
     }
-    let d: Discovery = response
-        .json()
+    let d: Discovery = serde_json::from_str(&answer.body)
         .map_err(|_| failed("the answer is not an OIDC discovery document".into()))?;
     if d.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
         return Err(failed(format!("it names another issuer, `{}`", d.issuer)));
@@ -140,16 +137,11 @@ fn identify(
                 "provider {name}: cannot tell which account signed in: userinfo failed ({why})"
             ))
         };
-        let response = http
-            .get(url)
-            .bearer_auth(access_token.expose())
-            .send()
-            .map_err(|e| failed(reqwest_reason(&e)))?;
-        if !response.status().is_success() {
-            return Err(failed(format!("HTTP {}", response.status().as_u16())));
+        let answer = http::get_bearer(http, url, access_token).map_err(|e| failed(e.reason))?;
+        if answer.status != 200 {
+            return Err(failed(format!("HTTP {}", answer.status)));
         }
-        let claims: Claims = response
-            .json()
+        let claims: Claims = serde_json::from_str(&answer.body)
             .map_err(|_| failed("the answer has no `sub`".into()))?;
         return Ok(Some(claims.into()));
     }

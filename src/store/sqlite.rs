@@ -1,7 +1,9 @@
 //! The local profile store: one SQLite file, WAL mode, migrated forward on open.
 
 use super::{ListFilter, ProfileStore, StoreError, StoreInfo};
-use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
+use crate::domain::profile::{
+    Profile, ProfileId, Reason, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
+};
 use chrono::DateTime;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -300,12 +302,18 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
 fn bind(p: &Profile) -> [rusqlite::types::Value; 20] {
     use rusqlite::types::Value as V;
     let text = |s: &Option<String>| s.clone().map_or(V::Null, V::Text);
+    // What a provider sent is stored within bounds, however much it sent.
+    let capped = |s: &Option<String>, max| {
+        s.as_deref().map_or(V::Null, |t| {
+            V::Text(crate::domain::profile::capped(t, max).into_owned())
+        })
+    };
     let int = |t: Option<Timestamp>| secs(t).map_or(V::Null, V::Integer);
     [
         V::Text(p.id.as_str().to_owned()),
         V::Text(p.network.clone()),
-        text(&p.account_id),
-        text(&p.account_name),
+        capped(&p.account_id, MAX_ACCOUNT_CHARS),
+        capped(&p.account_name, MAX_ACCOUNT_CHARS),
         V::Text(serde_json::to_string(&p.scopes).expect("strings serialize")),
         int(p.expires_at),
         int(p.issued_at),
@@ -314,7 +322,7 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 20] {
         V::Integer(p.renewable.into()),
         text(&p.reauth_reason.map(|r| r.as_str().to_owned())),
         V::Integer(p.refresh_failed.into()),
-        text(&p.last_error),
+        capped(&p.last_error, MAX_ERROR_CHARS),
         int(p.last_refreshed_at),
         int(p.last_checked_at),
         text(&p.connected_by),

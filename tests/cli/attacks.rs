@@ -41,7 +41,8 @@ fn children_do_not_inherit_secrets() {
     s.env
         .write_config(&format!("[notify]\ncommand = \"{notify}\"\n\n{config}"));
     s.add("acme", "x", &[]).success();
-    s.env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'acme'");
+    s.env
+        .sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'acme'");
     s.env.run(&["check"]).code(3);
     for seen in [seen_by_browser, seen_by_notify] {
         let text = std::fs::read_to_string(&seen).unwrap();
@@ -63,7 +64,11 @@ fn text_from_a_provider_stays_on_its_line() {
     assert_eq!(list.stdout.lines().count(), 2, "{}", list.stdout);
     assert!(list.stdout.contains("\\n"), "{}", list.stdout);
     let show = s.env.run(&["profiles", "show", "acme"]);
-    assert!(!show.stdout.lines().any(|l| l.starts_with("evil")), "{}", show.stdout);
+    assert!(
+        !show.stdout.lines().any(|l| l.starts_with("evil")),
+        "{}",
+        show.stdout
+    );
 
     s.double.fault(
         "/2/oauth2/token",
@@ -75,10 +80,43 @@ fn text_from_a_provider_stays_on_its_line() {
     run.code(3);
     for out in [&run.stdout, &run.stderr] {
         assert!(
-            !out.lines().any(|l| l.trim_start().starts_with("ok: all profiles")),
+            !out.lines()
+                .any(|l| l.trim_start().starts_with("ok: all profiles")),
             "{out}"
         );
     }
     let check = s.env.run(&["check"]);
-    assert!(!check.stdout.lines().any(|l| l.starts_with("evil")), "{}", check.stdout);
+    assert!(
+        !check.stdout.lines().any(|l| l.starts_with("evil")),
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn provider_answers_are_read_and_stored_within_bounds() {
+    let s = scene("identityserver", Vec::new());
+    // A name of half a megabyte: read (under the 1 MiB cap), stored cut short.
+    let name = "N".repeat(500_000);
+    s.double.fault(
+        "/connect/userinfo",
+        200,
+        &serde_json::json!({"sub": "u-ann", "name": name}).to_string(),
+        None,
+    );
+    s.add("acme", "identityserver", &[]).success();
+    let shown = s.show("acme")["account_name"].as_str().unwrap().to_owned();
+    assert_eq!(shown.chars().count(), 256);
+    assert!(shown.ends_with('…'));
+    let db = std::fs::metadata(s.env.db_path()).unwrap().len()
+        + std::fs::metadata(format!("{}-wal", s.env.db_path().display()))
+            .map(|m| m.len())
+            .unwrap_or(0);
+    assert!(db < 1_000_000, "{db} bytes");
+    // Five megabytes: only the first is read, and the answer is refused as what it is.
+    let huge = format!(r#"{{"sub": "u-ann", "name": "{}"}}"#, "N".repeat(5_000_000));
+    s.double.fault("/connect/userinfo", 200, &huge, None);
+    s.add("big", "identityserver", &[])
+        .code(1)
+        .stderr_has("userinfo failed (the answer has no `sub`)");
 }
