@@ -22,13 +22,15 @@ pub fn open_dir_hint(dir: &Path, setting: &str) -> String {
 }
 
 /// Makes `path` readable by its owner only when it is not; returns the mode it had.
+/// Only a regular file, never through a symlink (whose target may be anyone's).
 pub fn make_private(path: &Path) -> std::io::Result<Option<u32>> {
-    let mode = match std::fs::metadata(path) {
-        Ok(m) => m.mode() & 0o777,
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    if mode & 0o077 == 0 {
+    let mode = meta.mode() & 0o777;
+    if !meta.file_type().is_file() || mode & 0o077 == 0 {
         return Ok(None);
     }
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
@@ -64,5 +66,13 @@ mod tests {
         assert_eq!(std::fs::metadata(&file).unwrap().mode() & 0o777, 0o600);
         assert_eq!(make_private(&file).unwrap(), None);
         assert_eq!(make_private(&dir.path().join("missing")).unwrap(), None);
+        // Never through a symlink.
+        let target = dir.path().join("target");
+        std::fs::write(&target, "x").unwrap();
+        set(&target, 0o664);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert_eq!(make_private(&link).unwrap(), None);
+        assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o777, 0o664);
     }
 }

@@ -67,23 +67,22 @@ impl SqliteStore {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(open_err(crate::error::io_reason(&e))),
         }
-        // No secret is in it, but account names and errors are nobody else's business.
-        let mut repaired = Vec::new();
-        for suffix in ["", "-wal", "-shm"] {
-            let file = PathBuf::from(format!("{}{suffix}", path.display()));
-            if let Some(mode) = crate::perms::make_private(&file)
-                .map_err(|e| open_err(crate::error::io_reason(&e)))?
-            {
-                repaired.push((file, mode));
-            }
-        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_err(reason(&e)))?;
+        // Identified first: a file that is not sbctl's database is refused untouched.
         let mut store = Self::init(conn, path.to_owned())?;
-        store.repaired = repaired;
+        // No secret is in it, but account names and errors are nobody else's business.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            if let Some(mode) = crate::perms::make_private(&file)
+                .map_err(|e| open_err(crate::error::io_reason(&e)))?
+            {
+                store.repaired.push((file, mode));
+            }
+        }
         Ok(store)
     }
 

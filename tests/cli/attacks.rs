@@ -120,3 +120,40 @@ fn provider_answers_are_read_and_stored_within_bounds() {
         .code(1)
         .stderr_has("userinfo failed (the answer has no `sub`)");
 }
+
+#[test]
+fn a_db_path_that_is_not_ours_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let mode = |p: &std::path::Path| crate::support::mode(p);
+    // A text file, another program's SQLite file, and a symlink to each.
+    let conf = env.root().join("app.conf");
+    std::fs::write(&conf, "setting = 1\n").unwrap();
+    let other = env.root().join("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (body TEXT);")
+        .unwrap();
+    let link_conf = env.root().join("link-conf.db");
+    let link_other = env.root().join("link-other.db");
+    std::os::unix::fs::symlink(&conf, &link_conf).unwrap();
+    std::os::unix::fs::symlink(&other, &link_other).unwrap();
+    for f in [&conf, &other] {
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o664)).unwrap();
+    }
+    for db in [&conf, &other, &link_conf, &link_other] {
+        env.run(&["--db", db.to_str().unwrap(), "profiles", "list"])
+            .code(1)
+            .stderr_has("the file was left untouched");
+        assert_eq!(mode(&conf), 0o664, "{}", db.display());
+        assert_eq!(mode(&other), 0o664, "{}", db.display());
+    }
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), "setting = 1\n");
+    // sbctl's own database, made readable by others, is made private again.
+    env.add("a", "x", "t");
+    std::fs::set_permissions(env.db_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.run(&["profiles", "list"])
+        .success()
+        .stderr_has("it is now readable by you only");
+    assert_eq!(mode(&env.db_path()), 0o600);
+}
