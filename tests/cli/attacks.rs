@@ -157,3 +157,48 @@ fn a_db_path_that_is_not_ours_keeps_its_mode() {
         .stderr_has("it is now readable by you only");
     assert_eq!(mode(&env.db_path()), 0o600);
 }
+
+/// The largest resident size of this test's finished children, in KiB (nextest runs
+/// each test in a process of its own, so these are this test's sbctl runs).
+fn children_peak_kib() -> i64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    usage.ru_maxrss
+}
+
+#[test]
+fn import_reads_within_bounds_whatever_it_is_given() {
+    let env = Env::new();
+    // 64 MiB of NUL bytes without a line break, as /dev/zero gives.
+    let zeros = env.root().join("zeros");
+    let file = std::fs::File::create(&zeros).unwrap();
+    file.set_len(64 << 20).unwrap();
+    let run = env.run(&["profiles", "import", zeros.to_str().unwrap()]);
+    run.code(1).stderr_has(&format!(
+        "import {}:1: the record is longer than 1 MiB",
+        zeros.display()
+    ));
+    // A record of 2 MiB on line 2 of a JSON array.
+    let big = env.root().join("big.json");
+    let token = "t".repeat(2 << 20);
+    std::fs::write(
+        &big,
+        format!("[\n{{\"id\":\"a\",\"network\":\"x\",\"token\":\"{token}\"}}\n]\n"),
+    )
+    .unwrap();
+    env.run(&["profiles", "import", big.to_str().unwrap()])
+        .code(1)
+        .stderr_has(":2: the record is longer than 1 MiB");
+    let peak = children_peak_kib();
+    assert!(peak < 48 * 1024, "sbctl's peak: {peak} KiB");
+    // And from stdin, one record at a time.
+    let lines: String = (0..500)
+        .map(|i| format!("{{\"id\":\"p{i}\",\"network\":\"x\"}}\n"))
+        .collect();
+    env.run_with_stdin(&["profiles", "import", "-"], &lines)
+        .success()
+        .stderr_has("imported 500 profiles");
+}

@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod list;
+mod records;
 pub mod remove;
 pub mod show;
 pub mod transfer;

@@ -5,6 +5,7 @@
 //! every record first and then adds them all in one transaction, or none.
 
 use super::add::add_all;
+use super::records::Records;
 use crate::commands::Ctx;
 use crate::domain::profile::{Profile, ProfileId, Reason};
 use crate::domain::token::{grant_from_json, TokenSet};
@@ -44,117 +45,6 @@ struct Record {
     token: Option<Value>,
 }
 
-/// Counts lines as a cursor moves forward through a text, without rescanning.
-struct LineCursor<'a> {
-    text: &'a str,
-    pos: usize,
-    line: usize,
-}
-
-impl LineCursor<'_> {
-    fn line_at(&mut self, pos: usize) -> usize {
-        self.line += self.text[self.pos..pos].matches('\n').count();
-        self.pos = pos;
-        self.line
-    }
-}
-
-fn skip_ws(text: &str, pos: usize) -> usize {
-    pos + text[pos..].len() - text[pos..].trim_start().len()
-}
-
-/// Splits an import text into `(line, record)`; errors carry their line.
-fn records(text: &str) -> std::result::Result<Vec<(usize, Value)>, (usize, String)> {
-    let start = skip_ws(text, 0);
-    if !text[start..].starts_with('[') {
-        // JSON lines: one record per non-blank line.
-        return text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str(l).map(|v| (i + 1, v)).map_err(|e| {
-                    (
-                        i + 1,
-                        format!("not valid JSON (column {}): {}", e.column(), syntax(&e)),
-                    )
-                })
-            })
-            .collect();
-    }
-    let mut cursor = LineCursor {
-        text,
-        pos: 0,
-        line: 1,
-    };
-    let mut out = Vec::new();
-    let mut pos = skip_ws(text, start + 1);
-    if text[pos..].starts_with(']') {
-        pos += 1;
-    } else {
-        loop {
-            let line = cursor.line_at(pos);
-            let mut values = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<Value>();
-            match values.next() {
-                Some(Ok(v)) => out.push((line, v)),
-                Some(Err(e)) => {
-                    return Err((
-                        line + e.line() - 1,
-                        format!("not valid JSON: {}", syntax(&e)),
-                    ))
-                }
-                None => return Err((line, "the array is not closed with `]`".into())),
-            }
-            pos = skip_ws(text, pos + values.byte_offset());
-            match text[pos..].chars().next() {
-                Some(',') => pos = skip_ws(text, pos + 1),
-                Some(']') => {
-                    pos += 1;
-                    break;
-                }
-                None => {
-                    return Err((
-                        cursor.line_at(pos),
-                        "the array is not closed with `]`".into(),
-                    ))
-                }
-                _ => {
-                    return Err((
-                        cursor.line_at(pos),
-                        "expected `,` or `]` after a record".into(),
-                    ))
-                }
-            }
-        }
-    }
-    let end = skip_ws(text, pos);
-    if end != text.len() {
-        return Err((
-            cursor.line_at(end),
-            "unexpected text after the array".into(),
-        ));
-    }
-    Ok(out)
-}
-
-/// serde_json's syntax message without its position (we give our own) and without
-/// quoting input, which may hold a token.
-fn syntax(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Eof => "the record ends early".into(),
-        _ => {
-            let text = e.to_string();
-            let text = text.split(" at line ").next().unwrap_or_default();
-            if text.contains('"') {
-                "unexpected value".into()
-            } else {
-                text.to_owned()
-            }
-        }
-    }
-}
-
 pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
     let from_stdin = args.file.as_os_str() == "-";
     let source = if from_stdin {
@@ -162,17 +52,18 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
     } else {
         args.file.display().to_string()
     };
-    let text = if from_stdin {
-        ctx.ui.read_stdin()
+    // Read as it comes, a record at a time: the input may be of any size.
+    let input: Box<dyn std::io::BufRead> = if from_stdin {
+        Box::new(std::io::stdin().lock())
     } else {
-        std::fs::read_to_string(&args.file)
-    }
-    .map_err(|e| {
-        Error::failed(format!(
-            "cannot read {source}: {}",
-            crate::error::io_reason(&e)
-        ))
-    })?;
+        let file = std::fs::File::open(&args.file).map_err(|e| {
+            Error::failed(format!(
+                "cannot read {source}: {}",
+                crate::error::io_reason(&e)
+            ))
+        })?;
+        Box::new(std::io::BufReader::new(file))
+    };
     let at = |line: usize, msg: String| {
         Error::failed(format!("import {source}:{line}: {msg}"))
             .hint("fix that record and run the import again; nothing was added")
@@ -186,7 +77,8 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
         .collect();
     let mut profiles = Vec::new();
     let mut tokens: Vec<(ProfileId, TokenSet)> = Vec::new();
-    for (line, value) in records(&text).map_err(|(l, m)| at(l, m))? {
+    for record in Records::new(input) {
+        let (line, value) = record.map_err(|(l, m)| at(l, m))?;
         let record: Record = serde_json::from_value(value)
             .map_err(|e| at(line, e.to_string().replace("field", "key")))?;
         let id = ProfileId::parse(&record.id).map_err(|e| at(line, e))?;
@@ -289,86 +181,4 @@ fn token_json(p: &Profile, tokens: &TokenSet) -> Value {
         t.insert("scope".into(), json!(p.scopes.join(" ")));
     }
     Value::Object(t)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines_of(text: &str) -> Vec<usize> {
-        records(text).unwrap().into_iter().map(|(l, _)| l).collect()
-    }
-
-    #[test]
-    fn json_lines_records_know_their_line() {
-        assert_eq!(lines_of("{\"a\":1}\n\n  \n{\"b\":2}\n"), [1, 4]);
-        assert_eq!(records("{\"a\":1}\n{\"b\":\n").unwrap_err().0, 2);
-    }
-
-    #[test]
-    fn array_records_know_their_line() {
-        let text = "[\n  {\"a\": 1},\n  {\n    \"b\": 2\n  }\n]\n";
-        assert_eq!(lines_of(text), [2, 3]);
-        assert_eq!(lines_of("[]"), Vec::<usize>::new());
-        assert_eq!(lines_of(" [ ] \n"), Vec::<usize>::new());
-    }
-
-    #[test]
-    fn array_errors_know_their_line() {
-        assert_eq!(records("[\n{\"a\":1},\n{\"b\" 2}\n]").unwrap_err().0, 3);
-        assert_eq!(records("[\n{\"a\":1}\n{\"b\":2}\n]").unwrap_err().0, 3);
-        assert_eq!(records("[\n{\"a\":1},\n").unwrap_err().0, 3);
-        assert_eq!(records("[{\"a\":1}]\nx").unwrap_err().0, 2);
-    }
-
-    #[test]
-    fn syntax_errors_do_not_quote_input() {
-        let (_, msg) = records("{\"access_token\": \"s3cr3t\" \"x\"}").unwrap_err();
-        assert!(!msg.contains("s3cr3t"), "{msg}");
-    }
-
-    /// Import texts from pieces that JSON arrays and lines are made of, and any text:
-    /// `records` never panics, and an error's line is a line of the text.
-    mod properties {
-        use super::super::records;
-        use proptest::prelude::*;
-
-        fn piece() -> impl Strategy<Value = &'static str> {
-            prop::sample::select(vec![
-                "[",
-                "]",
-                ",",
-                "{}",
-                "{\"id\":\"a\"}",
-                "\"é\"",
-                " ",
-                "\n",
-                "\r\n",
-                "1",
-                "null",
-                "\"",
-                "\\",
-                "ü",
-                "{",
-                "}",
-                ":",
-            ])
-        }
-
-        proptest! {
-            #![proptest_config(ProptestConfig::with_cases(3000))]
-            #[test]
-            fn records_never_panic_and_name_a_real_line(parts in prop::collection::vec(piece(), 0..40)) {
-                let text: String = parts.concat();
-                if let Err((line, _)) = records(&text) {
-                    prop_assert!(line >= 1 && line <= text.split('\n').count(), "line {} of {:?}", line, text);
-                }
-            }
-
-            #[test]
-            fn any_text_is_read_or_refused(text in "\\PC{0,200}") {
-                let _ = records(&text);
-            }
-        }
-    }
 }
