@@ -6,6 +6,23 @@
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
+/// This process's effective user id: the owner every file sbctl trusts must have.
+pub fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Opens `path` without following a symbolic link (`O_NOFOLLOW`), for a file that
+/// holds or guards secrets: a link planted by another user fails instead of leading
+/// sbctl to a file of that user's choosing.
+pub fn open_nofollow(
+    path: &Path,
+    options: &mut std::fs::OpenOptions,
+) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.custom_flags(libc::O_NOFOLLOW).open(path)
+}
+
 /// The mode of `dir` when users other than its owner may create or replace files in
 /// it (group- or world-writable without the sticky bit, which `/tmp` has).
 pub fn open_dir(dir: &Path) -> Option<u32> {

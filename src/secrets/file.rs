@@ -135,15 +135,22 @@ impl FileStore {
 
     /// Reads the file's text into `text` (reusing its capacity); `false` if missing.
     fn read_text_into(&self, text: &mut String) -> Result<bool, SecretError> {
-        let mut file = match File::open(&self.path) {
+        let mut file = match crate::perms::open_nofollow(&self.path, OpenOptions::new().read(true))
+        {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(self.not_ours(&self.path, None))
+            }
             Err(e) => return Err(self.io("read", &self.path, e)),
         };
         self.check_dir()?;
         let meta = file
             .metadata()
             .map_err(|e| self.io("read", &self.path, e))?;
+        if meta.uid() != crate::perms::euid() {
+            return Err(self.not_ours(&self.path, Some(meta.uid())));
+        }
         let mode = meta.mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(SecretError::TooOpen {
@@ -173,6 +180,13 @@ impl FileStore {
             })?,
         );
         Ok(true)
+    }
+
+    fn not_ours(&self, path: &Path, uid: Option<u32>) -> SecretError {
+        SecretError::NotOurs {
+            path: path.to_owned(),
+            uid: uid.unwrap_or_else(|| fs::symlink_metadata(path).map_or(0, |m| m.uid())),
+        }
     }
 
     /// Refuses a file in a directory where others could replace it.
@@ -281,13 +295,25 @@ impl FileStore {
             .map_err(|e| self.io("create the directory of", &self.path, e))?;
         self.check_dir()?;
         let lock_path = self.path.with_extension("json.lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(|e| self.io("lock", &lock_path, e))?;
+        let lock = crate::perms::open_nofollow(
+            &lock_path,
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .mode(0o600),
+        )
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => self.not_ours(&lock_path, None),
+            _ => self.io("lock", &lock_path, e),
+        })?;
+        let owner = lock
+            .metadata()
+            .map_err(|e| self.io("lock", &lock_path, e))?
+            .uid();
+        if owner != crate::perms::euid() {
+            return Err(self.not_ours(&lock_path, Some(owner)));
+        }
         lock.lock().map_err(|e| self.io("lock", &lock_path, e))?;
 
         let mut secrets = self.load()?;
@@ -296,19 +322,21 @@ impl FileStore {
             version: 1,
             secrets,
         };
+        // A name nobody can guess, created only if it does not exist (O_EXCL, which
+        // also refuses a symbolic link): the file is provably ours, even in a shared
+        // directory where others could otherwise plant one for us to fill.
         let tmp = dir.join(format!(
-            ".{}.tmp-{}",
+            ".{}.tmp-{:016x}",
             self.path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("secrets"),
-            std::process::id()
+            rand::random::<u64>()
         ));
         let write = || -> std::io::Result<()> {
             let mut f = OpenOptions::new()
                 .write(true)
-                .create(true)
-                .truncate(true)
+                .create_new(true)
                 .mode(0o600)
                 .open(&tmp)?;
             let mut text = serde_json::to_vec_pretty(&contents).expect("secrets serialize");

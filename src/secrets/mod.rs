@@ -15,6 +15,8 @@ pub enum SecretError {
     TooOpen { path: PathBuf, mode: u32 },
     #[error("secrets file {path} is in a directory others can write to (mode {mode:o}): they could replace it")]
     OpenDir { path: PathBuf, mode: u32 },
+    #[error("{path} belongs to another user (uid {uid}), or is a symbolic link: sbctl reads and writes secrets only in files of its own")]
+    NotOurs { path: PathBuf, uid: u32 },
     #[error("secrets file {path} is encrypted, and no key to open it is set")]
     Encrypted { path: PathBuf },
     #[error("secrets file {path} cannot be opened with the key from {key}")]
@@ -52,6 +54,10 @@ impl SecretError {
             SecretError::OpenDir { path, .. } => Some(crate::perms::open_dir_hint(
                 path.parent().unwrap_or(path),
                 "SBCTL_SECRETS_FILE",
+            )),
+            SecretError::NotOurs { path, .. } => Some(format!(
+                "remove {} if you do not know it, and revoke the tokens it may hold; then run the command again",
+                path.display()
             )),
             SecretError::Encrypted { .. } => Some(
                 "set SBCTL_SECRETS_KEY_FILE (or secrets_key_file in the config) to the age key it was written with".into(),

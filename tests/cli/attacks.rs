@@ -202,3 +202,86 @@ fn import_reads_within_bounds_whatever_it_is_given() {
         .success()
         .stderr_has("imported 500 profiles");
 }
+
+/// Gives `path` to another user (nobody) when this runs as root; otherwise it stays
+/// ours, and the caller uses a file root owns instead.
+fn give_away(path: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    unsafe { libc::geteuid() == 0 && libc::lchown(c.as_ptr(), 65534, 65534) == 0 }
+}
+
+#[test]
+fn a_temp_file_planted_for_the_next_write_receives_nothing() {
+    use std::io::Write;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mut env = Env::new();
+    // A shared directory with the sticky bit, as /tmp.
+    let shared = env.root().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let secrets = shared.join("secrets.json");
+    env.set("SBCTL_SECRETS_FILE", secrets.to_str().unwrap());
+    let mut child = env
+        .std_command(&["profiles", "add", "acme", "--network", "x", "--with-token"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // While it waits for the token, another user plants the temp file it would use.
+    let planted = shared.join(format!(".secrets.json.tmp-{}", child.id()));
+    std::fs::write(&planted, "").unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
+    give_away(&planted);
+    write!(child.stdin.take().unwrap(), "tok-s3cr3t-planted").unwrap();
+    assert!(child.wait().unwrap().success());
+    let meta = std::fs::metadata(&secrets).unwrap();
+    assert_eq!(meta.mode() & 0o777, 0o600);
+    assert_eq!(meta.uid(), unsafe { libc::geteuid() });
+    let leaked = std::fs::read_to_string(&planted).unwrap_or_default();
+    assert!(!leaked.contains("tok-s3cr3t-planted"), "{leaked}");
+}
+
+#[test]
+fn secrets_are_read_only_from_files_of_our_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut env = Env::new();
+    env.add("acme", "x", "tok-1");
+    // A secrets file that belongs to someone else (mode 0600 alike).
+    let foreign = env.root().join("foreign.json");
+    std::fs::copy(env.secrets_path(), &foreign).unwrap();
+    let foreign = if give_away(&foreign) {
+        foreign
+    } else {
+        // Not root: a file root owns stands for another user's.
+        std::path::PathBuf::from("/etc/hostname")
+    };
+    env.set("SBCTL_SECRETS_FILE", foreign.to_str().unwrap());
+    env.run(&["token", "acme"])
+        .code(1)
+        .stderr_has("belongs to another user");
+    // A symbolic link planted where the lock goes leads nowhere.
+    let env = Env::new();
+    env.add("acme", "x", "tok-1");
+    let victim = env.root().join("victim");
+    let lock = env.secrets_path().with_extension("json.lock");
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&victim, &lock).unwrap();
+    env.run_with_stdin(
+        &["profiles", "add", "b", "--network", "x", "--with-token"],
+        "tok-2",
+    )
+    .code(1)
+    .stderr_has("is a symbolic link");
+    assert!(!victim.exists());
+    // ... and so does one in place of the secrets file.
+    std::fs::remove_file(&lock).unwrap();
+    let real = env.root().join("real.json");
+    std::fs::rename(env.secrets_path(), &real).unwrap();
+    std::os::unix::fs::symlink(&real, env.secrets_path()).unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.run(&["token", "acme"])
+        .code(1)
+        .stderr_has("is a symbolic link");
+}
