@@ -5,20 +5,22 @@
 
 use super::callback::{self, Callback, Rejected};
 use super::pages::page;
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The most of a request sbctl reads: its request line and headers. A browser's
 /// callback is far smaller; anything larger is answered 431 and closed, so that a
 /// local process cannot make sbctl hold megabytes while a sign-in waits.
 const MAX_HEAD: usize = 16 * 1024;
-/// How long a connection may take to send its request.
+/// How long a connection may take to send its whole request (not each read).
 const READ_TIMEOUT: Duration = Duration::from_secs(2);
-/// Connections read at once; more are closed at once.
+/// Connections read at once. A new one always gets a slot: when all are taken, the
+/// oldest is closed, so that slow local clients cannot keep the browser out.
 const MAX_READERS: usize = 32;
 
 pub struct Listener {
@@ -222,8 +224,9 @@ impl Drop for Listener {
 
 /// Takes connections until the listener is dropped; each is read on its own thread.
 fn accept(listener: TcpListener, tx: mpsc::Sender<Request>, stop: Arc<AtomicBool>) {
-    let readers = Arc::new(AtomicUsize::new(0));
-    loop {
+    // The connections being read, oldest first, to close the oldest when full.
+    let reading: Arc<Mutex<VecDeque<(u64, TcpStream)>>> = Arc::default();
+    for n in 0u64.. {
         let accepted = listener.accept();
         if stop.load(Ordering::Relaxed) {
             return;
@@ -232,16 +235,27 @@ fn accept(listener: TcpListener, tx: mpsc::Sender<Request>, stop: Arc<AtomicBool
             std::thread::sleep(Duration::from_millis(10));
             continue;
         };
-        if readers.load(Ordering::Relaxed) >= MAX_READERS {
-            continue; // dropped: closed at once
+        let Ok(handle) = stream.try_clone() else {
+            continue;
+        };
+        {
+            let mut reading = reading.lock().expect("reader list");
+            if reading.len() >= MAX_READERS {
+                if let Some((_, oldest)) = reading.pop_front() {
+                    let _ = oldest.shutdown(std::net::Shutdown::Both);
+                }
+            }
+            reading.push_back((n, handle));
         }
-        readers.fetch_add(1, Ordering::Relaxed);
-        let (tx, readers) = (tx.clone(), readers.clone());
+        let (tx, reading) = (tx.clone(), reading.clone());
         std::thread::spawn(move || {
             if let Some(request) = read_request(stream) {
                 let _ = tx.send(request);
             }
-            readers.fetch_sub(1, Ordering::Relaxed);
+            reading
+                .lock()
+                .expect("reader list")
+                .retain(|(id, _)| *id != n);
         });
     }
 }
@@ -249,7 +263,9 @@ fn accept(listener: TcpListener, tx: mpsc::Sender<Request>, stop: Arc<AtomicBool
 /// Reads a request's head, at most `MAX_HEAD` bytes within `READ_TIMEOUT`; the body,
 /// if any, is never read. Too large or not HTTP: answered here, and `None`.
 fn read_request(mut stream: TcpStream) -> Option<Request> {
-    stream.set_read_timeout(Some(READ_TIMEOUT)).ok()?;
+    // One deadline for the whole request: a client sending a byte a second must not
+    // hold its slot for longer than a browser needs.
+    let deadline = Instant::now() + READ_TIMEOUT;
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     let complete = loop {
@@ -259,6 +275,11 @@ fn read_request(mut stream: TcpStream) -> Option<Request> {
         if head.len() > MAX_HEAD {
             break false;
         }
+        let left = deadline.checked_duration_since(Instant::now())?;
+        if left.is_zero() {
+            return None;
+        }
+        stream.set_read_timeout(Some(left)).ok()?;
         match stream.read(&mut chunk) {
             Ok(0) | Err(_) => return None,
             Ok(n) => head.extend_from_slice(&chunk[..n]),

@@ -285,3 +285,80 @@ fn secrets_are_read_only_from_files_of_our_own() {
         .code(1)
         .stderr_has("is a symbolic link");
 }
+
+#[test]
+fn slow_local_clients_do_not_keep_the_browser_out() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let mut s = scene("x", Vec::new());
+    let port: u16 = std::fs::read_to_string(s.env.config_path())
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("redirect_port = "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The browser comes back once the slow clients have taken every reader.
+    let (browser, _) = env_dumper(
+        &s.env,
+        "slow-browser",
+        "sleep 4; exec curl --silent --max-time 30 --output /dev/null --location \"$1\"",
+    );
+    s.env.set("BROWSER", &format!("{browser} %s"));
+    let mut child = s
+        .env
+        .std_command(&[
+            "profiles",
+            "add",
+            "acme",
+            "--network",
+            "x",
+            "--timeout",
+            "40s",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the listener never came up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Forty connections, each sending a byte a second and reconnecting when closed,
+    // for as long as the sign-in takes.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let slow = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let connect = || std::net::TcpStream::connect(("127.0.0.1", port)).ok();
+            let mut conns: Vec<_> = (0..40).filter_map(|_| connect()).collect();
+            let until = Instant::now() + Duration::from_secs(30);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && Instant::now() < until {
+                for c in conns.iter_mut() {
+                    if c.write_all(b"G").is_err() {
+                        if let Some(new) = connect() {
+                            *c = new;
+                        }
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        })
+    };
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(45),
+            "sbctl never finished"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    slow.join().unwrap();
+    assert!(status.success(), "the sign-in did not get through");
+    assert_eq!(s.show("acme")["status"], "ok");
+}
