@@ -110,13 +110,14 @@ pub fn connect(
         )),
         other => Error::failed(format!("{id}: {other}")),
     })?;
-    let authorization = authorize(
-        &net.client,
-        &listener.redirect_uri(),
-        &scopes,
-        &net.extra_authorize,
-    )
-    .map_err(|e| Error::failed(format!("provider {name}: {e}")))?;
+    // An OpenID Connect provider's ID token must carry this sign-in's nonce.
+    let nonce = (net.kind == Kind::Custom).then(|| format!("{:032x}", rand::random::<u128>()));
+    let mut extra = net.extra_authorize.clone();
+    if let Some(n) = &nonce {
+        extra.insert("nonce".into(), n.clone());
+    }
+    let authorization = authorize(&net.client, &listener.redirect_uri(), &scopes, &extra)
+        .map_err(|e| Error::failed(format!("provider {name}: {e}")))?;
 
     ctx.ui.notice(&format!(
         "To authorize {id} at {name}, open this address in a browser:\n\n    {}\n",
@@ -226,7 +227,7 @@ pub fn connect(
         let problem = |p: crate::networks::Problem| {
             Error::failed(format!("{id}: {}; nothing was changed", p.message))
         };
-        let connections = match net.connect(&http, token, ctx.now) {
+        let connections = match net.connect(&http, token, (ctx.now, nonce.as_deref())) {
             Ok(c) => c,
             Err(p) => return Err(fail(&answer, problem(p))),
         };

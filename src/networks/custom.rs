@@ -3,6 +3,7 @@
 //! identified by the OIDC `sub` (userinfo, else the ID token from the token endpoint).
 
 use super::http::{self, check_scheme};
+use super::id_token::Claims;
 use super::{exchange_grant, problem, Account, Call, Connection, Endpoints, Net, Verdict};
 use crate::config::{Introspect, Provider, ProviderConfig};
 use crate::domain::failure::Failure;
@@ -24,6 +25,8 @@ struct Discovery {
     introspection_endpoint: Option<String>,
     #[serde(default)]
     revocation_endpoint: Option<String>,
+    #[serde(default)]
+    jwks_uri: Option<String>,
 }
 
 /// The provider's endpoints: explicit ones from the config win over discovered ones.
@@ -59,6 +62,8 @@ pub fn endpoints(provider: &Provider, http: &Http, config_path: &str) -> Result<
             d.and_then(|d| d.revocation_endpoint.clone()),
         ),
         api_base: c.api_base.clone().unwrap_or_default(),
+        issuer: c.issuer.clone(),
+        jwks_url: d.and_then(|d| d.jwks_uri.clone()),
     };
     check_scheme(name, "authorize_url", &e.authorize_url)?;
     check_scheme(name, "token_url", &e.token_url)?;
@@ -66,6 +71,7 @@ pub fn endpoints(provider: &Provider, http: &Http, config_path: &str) -> Result<
         ("userinfo_url", &e.userinfo_url),
         ("introspection_url", &e.introspection_url),
         ("revocation_url", &e.revocation_url),
+        ("jwks_uri", &e.jwks_url),
     ] {
         if let Some(u) = url {
             check_scheme(name, what, u)?;
@@ -101,79 +107,76 @@ fn discover(name: &str, issuer: &str, http: &Http) -> Result<Discovery> {
     Ok(d)
 }
 
-#[derive(Deserialize)]
-struct Claims {
-    sub: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    preferred_username: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-}
-
-impl From<Claims> for Account {
-    fn from(c: Claims) -> Account {
-        Account {
-            id: c.sub,
-            name: c.preferred_username.or(c.name).or(c.email),
-        }
-    }
-}
-
-/// Who signed in: userinfo's `sub`, else the ID token's (received straight from the
-/// token endpoint over TLS, which OIDC Core §3.1.3.7 accepts in place of a signature
-/// check), else unknown.
+/// Who signed in, by the OIDC `sub`. An ID token from the token endpoint is verified
+/// (`id_token::verify`) and names the account; userinfo, where offered, gives a name
+/// when the token has none, and must name the same `sub`; without an ID token,
+/// userinfo alone names the account. Neither: unknown.
 fn identify(
-    name: &str,
-    endpoints: &Endpoints,
+    net: &Net,
     http: &Http,
     access_token: &Secret,
     id_token: Option<&str>,
-) -> Result<Option<Account>> {
-    if let Some(url) = &endpoints.userinfo_url {
-        let failed = |why: String| {
-            Error::failed(format!(
-                "provider {name}: cannot tell which account signed in: userinfo failed ({why})"
-            ))
-        };
-        let answer = http::get_bearer(http, url, access_token).map_err(|e| failed(e.reason))?;
-        if answer.status != 200 {
-            return Err(failed(format!("HTTP {}", answer.status)));
+    (now, nonce): (Timestamp, Option<&str>),
+) -> std::result::Result<Option<Account>, String> {
+    let verified = id_token
+        .map(|jwt| super::id_token::verify(net, http, jwt, nonce, now))
+        .transpose()?;
+    let from_userinfo = match &net.endpoints.userinfo_url {
+        Some(url) => Some(userinfo(http, url, access_token)?),
+        None => None,
+    };
+    let account = |c: &Claims| Account {
+        id: c.sub.clone(),
+        name: c.display_name(),
+    };
+    Ok(match (verified, from_userinfo) {
+        (Some(t), Some(u)) if t.sub != u.sub => {
+            return Err("userinfo names another account (`sub`) than the ID token".into())
         }
-        let claims: Claims = serde_json::from_str(&answer.body)
-            .map_err(|_| failed("the answer has no `sub`".into()))?;
-        return Ok(Some(claims.into()));
-    }
-    Ok(id_token.and_then(id_token_claims).map(Account::from))
+        (Some(t), Some(u)) => Some(Account {
+            id: t.sub.clone(),
+            name: t.display_name().or_else(|| u.display_name()),
+        }),
+        (Some(c), None) | (None, Some(c)) => Some(account(&c)),
+        (None, None) => None,
+    })
 }
 
-fn id_token_claims(jwt: &str) -> Option<Claims> {
-    use base64::Engine;
-    let payload = jwt.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// The userinfo endpoint's claims for an access token.
+fn userinfo(http: &Http, url: &str, access_token: &Secret) -> std::result::Result<Claims, String> {
+    let failed = |why: String| format!("userinfo failed ({why})");
+    let answer = http::get_bearer(http, url, access_token).map_err(|e| failed(e.reason))?;
+    if answer.status != 200 {
+        return Err(failed(format!("HTTP {}", answer.status)));
+    }
+    serde_json::from_str(&answer.body).map_err(|_| failed("the answer has no `sub`".into()))
 }
 
 /// After the code exchange: the account by its OIDC `sub`, when the provider says.
-pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+pub fn connect(
+    net: &Net,
+    http: &Http,
+    token: Value,
+    (now, nonce): (Timestamp, Option<&str>),
+) -> Call<Vec<Connection>> {
     let id_token = token
         .get("id_token")
         .and_then(Value::as_str)
         .map(str::to_owned);
     let grant = exchange_grant(net, token, now)?;
     let account = identify(
-        &net.name,
-        &net.endpoints,
+        net,
         http,
         &grant.tokens.access_token,
         id_token.as_deref(),
+        (now, nonce),
     )
-    .map_err(|e| super::Problem {
+    .map_err(|why| super::Problem {
         failure: Failure::Unexpected,
-        message: e.to_string(),
+        message: format!(
+            "provider {}: cannot tell which account signed in: {why}",
+            net.name
+        ),
     })?;
     let renewable = grant.tokens.refresh_token.is_some();
     Ok(vec![Connection {
@@ -288,30 +291,4 @@ fn inactive(net: &Net, p: &Profile, now: Timestamp, which: &str) -> Verdict {
         }),
         message: format!("{} says the {which} is no longer active", net.name),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn id_token_subject() {
-        use base64::Engine;
-        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-        let jwt = format!(
-            "{}.{}.sig",
-            b64(r#"{"alg":"RS256"}"#),
-            b64(r#"{"sub":"u-1","preferred_username":"ann","aud":"x"}"#)
-        );
-        let a: Account = id_token_claims(&jwt).unwrap().into();
-        assert_eq!(
-            a,
-            Account {
-                id: "u-1".into(),
-                name: Some("ann".into())
-            }
-        );
-        assert!(id_token_claims("not.a-jwt").is_none());
-        assert!(id_token_claims("").is_none());
-    }
 }

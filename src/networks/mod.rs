@@ -7,6 +7,7 @@
 pub mod custom;
 pub mod facebook;
 pub mod http;
+pub mod id_token;
 pub mod instagram;
 pub mod linkedin;
 pub mod pinterest;
@@ -88,6 +89,10 @@ pub struct Endpoints {
     pub revocation_url: Option<String>,
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
+    /// A custom provider's OIDC issuer and its keys (`jwks_uri` from discovery), which
+    /// an ID token's issuer and signature are checked against.
+    pub issuer: Option<String>,
+    pub jwks_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,6 +231,8 @@ impl Net {
                     revocation_url: pick_opt(&c.revocation_url, spec.revocation_url),
                     introspection_url: pick_opt(&c.introspection_url, spec.introspection_url),
                     userinfo_url: pick_opt(&c.userinfo_url, spec.userinfo_url),
+                    issuer: None,
+                    jwks_url: None,
                 };
                 for (what, url) in [
                     ("authorize_url", Some(&e.authorize_url)),
@@ -335,10 +342,16 @@ impl Net {
     }
 
     /// The steps after the code exchange: long-lived tokens, the accounts the sign-in
-    /// reaches, and their tokens. `id_token` is a custom provider's OIDC ID token.
-    pub fn connect(&self, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+    /// reaches, and their tokens. `nonce` is what a custom provider's OIDC ID token
+    /// must carry (sent with the authorize request).
+    pub fn connect(
+        &self,
+        http: &Http,
+        token: Value,
+        (now, nonce): (Timestamp, Option<&str>),
+    ) -> Call<Vec<Connection>> {
         match self.kind {
-            Kind::Custom => custom::connect(self, http, token, now),
+            Kind::Custom => custom::connect(self, http, token, (now, nonce)),
             Kind::Facebook => facebook::connect(self, http, token, now, facebook::Want::Pages),
             Kind::InstagramViaFacebook => {
                 facebook::connect(self, http, token, now, facebook::Want::Instagram)

@@ -362,3 +362,85 @@ fn slow_local_clients_do_not_keep_the_browser_out() {
     assert!(status.success(), "the sign-in did not get through");
     assert_eq!(s.show("acme")["status"], "ok");
 }
+
+#[test]
+fn forged_id_tokens_name_no_account() {
+    use crate::support::doubles::oauth::id_token;
+    use base64::Engine;
+    let s = scene("identityserver", Vec::new());
+    // A genuine sign-in: the ID token carries the nonce sbctl sent, and names Ann.
+    s.add("acme", "identityserver", &[]).success();
+    assert_eq!(s.show("acme")["account_id"], "u-ann");
+    let (issuer, client, secret) = {
+        let st = s.double.state();
+        (
+            st.issuer.clone(),
+            st.client_id.clone(),
+            st.client_secret.clone(),
+        )
+    };
+    // No userinfo endpoint: the ID token alone would name the account.
+    let config: String = std::fs::read_to_string(s.env.config_path())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("userinfo_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    s.env.write_config(&config);
+    let now = chrono::Utc::now().timestamp();
+    let good = serde_json::json!({"iss": issuer, "sub": "mallory", "aud": client,
+        "exp": now + 300, "iat": now, "nonce": "n"});
+    let with = |k: &str, v: serde_json::Value| {
+        let mut c = good.clone();
+        c[k] = v;
+        c
+    };
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let unsigned = format!(
+        "{}.{}.",
+        b64(&serde_json::json!({"alg": "none"})),
+        b64(&good)
+    );
+    let cases = [
+        (unsigned, "not a signed JWT"),
+        (
+            id_token(&good, "another-secret"),
+            "signature does not match",
+        ),
+        (
+            id_token(&with("iss", "https://evil.example".into()), &secret),
+            "another issuer",
+        ),
+        (
+            id_token(&with("aud", "other-client".into()), &secret),
+            "another client",
+        ),
+        (
+            id_token(&with("aud", serde_json::json!([client, "other"])), &secret),
+            "several audiences",
+        ),
+        (
+            id_token(&with("exp", (now - 3600).into()), &secret),
+            "expired",
+        ),
+        (
+            id_token(&with("iat", (now + 3600).into()), &secret),
+            "in the future",
+        ),
+        (id_token(&good, &secret), "`nonce` is not the one sent"),
+    ];
+    for (i, (jwt, why)) in cases.into_iter().enumerate() {
+        let answer = serde_json::json!({"access_token": format!("at-forged-{i}"),
+            "token_type": "Bearer", "expires_in": 3600, "id_token": jwt});
+        s.double
+            .fault("/connect/token", 200, &answer.to_string(), None);
+        let id = format!("forged{i}");
+        s.add(&id, "identityserver", &[])
+            .code(1)
+            .stderr_has("the ID token is refused")
+            .stderr_has(why);
+        assert!(s.tokens_gone_or(&id).is_none(), "{why}");
+    }
+}

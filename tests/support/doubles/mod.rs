@@ -161,6 +161,8 @@ pub struct State {
     pub clock: i64,
     /// Refresh tokens presented again after they were used (single-use networks).
     pub reused: usize,
+    /// The double's own address, as an OpenID Connect issuer.
+    pub issuer: String,
     seq: u64,
 }
 
@@ -305,7 +307,7 @@ impl State {
         let extra = r
             .params
             .iter()
-            .filter(|(k, _)| k.as_str() == "access_type" || k.as_str() == "prompt")
+            .filter(|(k, _)| matches!(k.as_str(), "access_type" | "prompt" | "nonce"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         self.codes.insert(
@@ -420,6 +422,7 @@ impl Double {
             calls: Vec::new(),
             clock: 0,
             reused: 0,
+            issuer: format!("http://127.0.0.1:{port}"),
             seq: 0,
         }));
         let thread = {
@@ -620,6 +623,9 @@ fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
             e.push_str(&format!("api_base = \"{api}\"\n"));
             if other == "linkedin" || other == "identityserver" {
                 e.push_str(&format!("userinfo_url = \"{b}{}\"\n", paths.4));
+            }
+            if other == "identityserver" {
+                e.push_str(&format!("issuer = \"{b}\"\n"));
             }
             (d, other, e, exact)
         }

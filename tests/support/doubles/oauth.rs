@@ -347,13 +347,26 @@ impl OAuthNetwork {
                         &code.scopes,
                     )
                 });
-                let body = self.grant(
+                let mut body = self.grant(
                     s,
                     &access,
                     (refresh.as_deref(), false),
                     &code.scopes,
                     &code.user,
                 );
+                // IdentityServer: an OpenID Connect ID token with `openid` (HS256 with
+                // the client secret, which OIDC Core §10.1 allows for confidential
+                // clients), carrying the authorize request's nonce.
+                if self.which == Which::IdentityServer && code.scopes.iter().any(|x| x == "openid")
+                {
+                    let now = s.now();
+                    let mut claims = serde_json::json!({"iss": s.issuer, "sub": code.user, "aud": s.client_id,
+                        "exp": now + 300, "iat": now, "auth_time": now, "idp": "local"});
+                    if let Some(n) = code.extra.get("nonce") {
+                        claims["nonce"] = serde_json::json!(n);
+                    }
+                    body["id_token"] = serde_json::json!(id_token(&claims, &s.client_secret));
+                }
                 json_resp(200, body)
             }
             Some("refresh_token") => {
@@ -580,4 +593,14 @@ impl Network for OAuthNetwork {
         }
         json_resp(404, json!({"error": "not_found", "path": path}))
     }
+}
+
+/// An ID token signed with HS256 and `secret`.
+pub fn id_token(claims: &Value, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
 }
