@@ -143,6 +143,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
         K::NotFound => "no such file or directory".into(),
         K::PermissionDenied => "permission denied".into(),
         K::AlreadyExists => "it already exists".into(),
+        K::StorageFull => "the disk is full".into(),
         _ => {
             let text = e.to_string();
             match text.find(" (os error") {

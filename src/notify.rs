@@ -108,6 +108,9 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
 }
 
 fn post(url: &str, body: &[u8]) -> Result<(), String> {
+    // The events name profiles and accounts: https only, as the providers' endpoints,
+    // except on this machine.
+    crate::networks::http::check_scheme("notify", "webhook", url).map_err(|e| e.message)?;
     let response = crate::oauth::http_client(crate::oauth::HTTP_TIMEOUT)
         .post(url)
         .header("Content-Type", "application/json")

@@ -23,6 +23,29 @@ pub fn open_nofollow(
     options.custom_flags(libc::O_NOFOLLOW).open(path)
 }
 
+/// What to do about a full disk; the write that failed changed nothing.
+pub const DISK_FULL_HINT: &str =
+    "nothing was lost (the write that failed changed nothing): free some space on that disk and run the command again";
+
+/// Whether the file system holding `path` has (next to) no room left: less than
+/// 64 KiB free for this user.
+pub fn disk_full(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid C string and `stat` a properly sized, writable struct.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut stat) } != 0 {
+        return false;
+    }
+    (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64) < 64 * 1024
+}
+
 /// The mode of `dir` when users other than its owner may create or replace files in
 /// it (group- or world-writable without the sticky bit, which `/tmp` has).
 pub fn open_dir(dir: &Path) -> Option<u32> {

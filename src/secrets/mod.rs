@@ -55,6 +55,9 @@ impl SecretError {
                 path.parent().unwrap_or(path),
                 "SBCTL_SECRETS_FILE",
             )),
+            SecretError::Io { reason, .. } if reason == "the disk is full" => {
+                Some(crate::perms::DISK_FULL_HINT.into())
+            }
             SecretError::NotOurs { path, .. } => Some(format!(
                 "remove {} if you do not know it, and revoke the tokens it may hold; then run the command again",
                 path.display()

@@ -29,6 +29,8 @@ pub enum StoreError {
     Sql { path: PathBuf, reason: String },
     #[error("database {path} is in a directory others can write to (mode {mode:o}): they could replace it")]
     OpenDir { path: PathBuf, mode: u32 },
+    #[error("cannot write database {path}: the disk is full")]
+    DiskFull { path: PathBuf },
 }
 
 impl StoreError {
@@ -42,6 +44,7 @@ impl StoreError {
                 Some("the file was left untouched: point --db / SBCTL_DB at an sbctl database".into())
             }
             StoreError::TooNew { .. } => Some("upgrade sbctl to use this database".into()),
+            StoreError::DiskFull { .. } => Some(crate::perms::DISK_FULL_HINT.into()),
             StoreError::Duplicate(id) => Some(format!(
                 "choose another id, or run `sbctl profiles remove {id}` first"
             )),

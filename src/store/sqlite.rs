@@ -227,6 +227,17 @@ fn reason(e: &rusqlite::Error) -> String {
 }
 
 fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
+    // SQLite in WAL mode reports a full disk as a plain I/O error: ask the disk.
+    let full = match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => true,
+        Some(ErrorCode::SystemIoFailure) => crate::perms::disk_full(path),
+        _ => false,
+    };
+    if full {
+        return StoreError::DiskFull {
+            path: path.to_owned(),
+        };
+    }
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
             path: path.to_owned(),

@@ -444,3 +444,52 @@ fn forged_id_tokens_name_no_account() {
         assert!(s.tokens_gone_or(&id).is_none(), "{why}");
     }
 }
+
+#[test]
+fn a_full_disk_is_named_and_loses_nothing() {
+    // A 1 MiB file system of our own (a tmpfs in a private mount namespace), filled up
+    // after the first profile is stored.
+    let env = Env::new();
+    let dir = env.root().join("small");
+    std::fs::create_dir(&dir).unwrap();
+    let sbctl = assert_cmd::cargo::cargo_bin("sbctl");
+    let script = format!(
+        r#"set -e
+mount -t tmpfs -o size=1m tmpfs '{d}'
+export SBCTL_DB='{d}/sbctl.db' SBCTL_SECRETS_FILE='{d}/secrets.json'
+printf tok-first | '{s}' profiles add first --network x --with-token
+dd if=/dev/zero of='{d}/filler' bs=4k 2>/dev/null || true
+set +e
+printf tok-second | '{s}' profiles add second --network x --with-token 2>&1
+echo "exit=$?"
+rm '{d}/filler'
+'{s}' token first
+'{s}' profiles list --json | grep -c '"id"'
+"#,
+        d = dir.display(),
+        s = sbctl.display()
+    );
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["--mount", "--map-root-user", "sh", "-c", &script]);
+    let out = env.apply(cmd).output().expect("unshare runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("exit=1"), "{stdout}");
+    assert!(stdout.contains("the disk is full"), "{stdout}");
+    assert!(stdout.contains("nothing was lost"), "{stdout}");
+    assert!(!stdout.contains("disk I/O error"), "{stdout}");
+    // The first profile and its token are as they were; the second is not half there.
+    assert!(stdout.contains("tok-first\n1\n"), "{stdout}");
+}
+
+#[test]
+fn a_plain_http_webhook_elsewhere_is_refused() {
+    let env = Env::new();
+    env.write_config("[notify]\nwebhook = \"http://hooks.invalid/sbctl\"\n");
+    env.add("a", "x", "t");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'a'");
+    env.run(&["check"])
+        .code(3)
+        .stderr_has("webhook `http://hooks.invalid/sbctl` must use https");
+}
