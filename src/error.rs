@@ -10,6 +10,9 @@ pub enum Attention {
     None,
     /// One or more profiles need re-authorization (exit 3).
     Reauth,
+    /// Stopped by this signal after finishing what was sent (exit 128 + signal: 130
+    /// for SIGINT, 143 for SIGTERM); only 1 and 3 outrank it.
+    Interrupted(i32),
     /// One or more renewals failed for a passing reason (exit 4).
     Transient,
     /// Warning only: one or more profiles are expiring (exit 5).
@@ -21,12 +24,14 @@ impl Attention {
         match self {
             Attention::None => 0,
             Attention::Reauth => 3,
+            Attention::Interrupted(signal) => 128u8.saturating_add(signal as u8),
             Attention::Transient => 4,
             Attention::Expiring => 5,
         }
     }
 
-    /// Combines two outcomes: the lowest non-zero exit code wins (SPEC).
+    /// Combines two outcomes: the lowest non-zero exit code of 3, 4 and 5 wins (SPEC),
+    /// and an interruption ranks after 3.
     pub fn and(self, other: Attention) -> Attention {
         match (self, other) {
             (Attention::None, x) | (x, Attention::None) => x,

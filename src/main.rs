@@ -13,6 +13,7 @@ mod commands;
 mod config;
 mod domain;
 mod error;
+mod interrupt;
 mod networks;
 mod notify;
 mod oauth;

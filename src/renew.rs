@@ -49,6 +49,26 @@ pub enum Outcome {
     Unsupported(String),
     /// sbctl's own storage failed.
     Error(String),
+    /// sbctl was asked to stop (SIGINT, SIGTERM) before it started on this profile.
+    NotStarted,
+}
+
+/// What an interrupted run did: the signal, the renewals that were in flight when it
+/// came (finished and stored), and the profiles not started.
+pub struct Stopped {
+    pub signal: i32,
+    pub completed: usize,
+    pub not_started: usize,
+}
+
+impl Stopped {
+    /// The one line an interrupted run prints.
+    pub fn describe(&self, what: &str) -> String {
+        format!(
+            "interrupted: {} {what} in flight were completed and stored; {} not started",
+            self.completed, self.not_started
+        )
+    }
 }
 
 /// Runs `f` holding the profile's renewal lease, so that no renewal of the profile by
@@ -104,6 +124,9 @@ pub struct Engine<'a> {
     providers: BTreeMap<String, std::result::Result<Net, String>>,
     http: oauth2::reqwest::blocking::Client,
     holder: String,
+    /// Profiles finished after a stop was asked for, and those never started.
+    completed_after_stop: std::sync::atomic::AtomicUsize,
+    not_started: std::sync::atomic::AtomicUsize,
 }
 
 fn now() -> Timestamp {
@@ -148,6 +171,18 @@ impl<'a> Engine<'a> {
                 std::process::id(),
                 rand::random::<u64>()
             ),
+            completed_after_stop: Default::default(),
+            not_started: Default::default(),
+        })
+    }
+
+    /// Whether a stop was asked for during this engine's work, and what it did then.
+    pub fn stopped(&self) -> Option<Stopped> {
+        use std::sync::atomic::Ordering::Relaxed;
+        crate::interrupt::received().map(|signal| Stopped {
+            signal,
+            completed: self.completed_after_stop.load(Relaxed),
+            not_started: self.not_started.load(Relaxed),
         })
     }
 
@@ -174,7 +209,13 @@ impl<'a> Engine<'a> {
                 let tx = tx.clone();
                 let queue = &queue;
                 scope.spawn(move || {
-                    let next = || queue.lock().expect("queue lock").pop_front();
+                    // Nothing new is started once a stop is asked for.
+                    let next = || {
+                        if crate::interrupt::received().is_some() {
+                            return None;
+                        }
+                        queue.lock().expect("queue lock").pop_front()
+                    };
                     let mut store = match self.ctx.store() {
                         Ok(s) => s,
                         Err(e) => {
@@ -191,6 +232,10 @@ impl<'a> Engine<'a> {
                         let outcome = self
                             .one(store.as_mut(), &self.secrets, &id, mode)
                             .unwrap_or_else(|e| Outcome::Error(e.to_string()));
+                        if crate::interrupt::received().is_some() {
+                            self.completed_after_stop
+                                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
                         let _ = tx.send(Report { id, outcome });
                     }
                 });
@@ -201,6 +246,9 @@ impl<'a> Engine<'a> {
                 reports.push(report);
             }
         });
+        let left = queue.lock().expect("queue lock").len();
+        self.not_started
+            .fetch_add(left, std::sync::atomic::Ordering::Relaxed);
         reports
     }
 
@@ -420,8 +468,10 @@ impl<'a> Engine<'a> {
                         p.id,
                         wait.as_secs_f64()
                     ));
-                    std::thread::sleep(wait);
-                    continue;
+                    // No new request once a stop is asked for: the failure is recorded.
+                    if crate::interrupt::sleep(wait) {
+                        continue;
+                    }
                 }
             }
             let message = match failure {

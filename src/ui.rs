@@ -322,6 +322,11 @@ fn ansi(tone: Tone) -> Option<&'static str> {
     }
 }
 
+/// A warning from outside the command's flow (a signal's watcher), on stderr.
+pub fn report_warning(text: &str) {
+    to_stderr(format_args!("warning: {}\n", one_line(text)));
+}
+
 /// The last words of a failed command, on stderr (the Ui is gone by then).
 pub fn report_error(text: &str) {
     to_stderr(format_args!("error: {}\n", one_line(text)));

@@ -22,6 +22,9 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
+    if args.online {
+        crate::interrupt::install();
+    }
     let mut store = ctx.store()?;
     let unchecked = if args.online {
         validate_all(ctx, store.as_mut())?
@@ -54,9 +57,11 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             needing.push((p, h));
         }
     }
-    let warnings = crate::notify::notify(ctx, store.as_mut(), &all);
-    for w in warnings {
-        ctx.ui.warn(&w);
+    // Stopped: no time for notifications; what was not sent goes out next run.
+    if unchecked.stopped.is_none() {
+        for w in crate::notify::notify(ctx, store.as_mut(), &all) {
+            ctx.ui.warn(&w);
+        }
     }
     if args.json {
         ctx.ui
@@ -96,6 +101,9 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     if unchecked.failed > 0 {
         outcome = outcome.and(Attention::Transient);
     }
+    if let Some(signal) = unchecked.stopped {
+        outcome = outcome.and(Attention::Interrupted(signal));
+    }
     Ok(outcome)
 }
 
@@ -106,6 +114,8 @@ struct Unchecked {
     failed: usize,
     /// Of those, the ones whose provider's configuration is wrong (exit 1).
     config: usize,
+    /// The signal that stopped the checks (the rest were not started).
+    stopped: Option<i32>,
     /// sbctl has no way to check them online.
     unsupported: usize,
 }
@@ -146,6 +156,10 @@ fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result
     );
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    if let Some(s) = engine.stopped() {
+        ctx.ui.notice(&s.describe("checks"));
+        unchecked.stopped = Some(s.signal);
     }
     let mut unsupported: std::collections::BTreeMap<String, usize> = Default::default();
     for r in reports {

@@ -208,6 +208,9 @@ pub fn connect(
             ));
         }
     };
+    // From the code exchange on, a stop waits for the tokens to be stored: the provider
+    // may issue them, and they must not be lost.
+    crate::interrupt::install();
     let token = match authorization.exchange(&http, &net.client, &code) {
         Ok(r) => r,
         Err(e) => {
@@ -386,9 +389,17 @@ pub fn connect(
             "{id}: {connected}{who} ({name}): {}",
             status_words(&health, now).0
         ));
-        Ok(match crate::commands::attention(&health) {
+        let attention = match crate::commands::attention(&health) {
             Attention::Reauth => Attention::Reauth,
             _ => Attention::None,
+        };
+        Ok(match crate::interrupt::received() {
+            Some(signal) => {
+                ctx.ui
+                    .notice(&format!("interrupted: {id}'s new tokens were stored first"));
+                attention.and(Attention::Interrupted(signal))
+            }
+            None => attention,
         })
     };
     if !existing {

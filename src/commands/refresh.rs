@@ -51,6 +51,7 @@ fn select(
 }
 
 pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
+    crate::interrupt::install();
     let mut store = ctx.store()?;
     let profiles = select(ctx, store.as_ref(), args.all, &args.ids)?;
     let policy = Policy {
@@ -82,6 +83,7 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
         .collect();
     let networks: Vec<String> = plans.iter().map(|(p, _)| p.network.clone()).collect();
     let mut reports: BTreeMap<ProfileId, Outcome> = BTreeMap::new();
+    let mut stopped = None;
     if !work.is_empty() {
         let engine = Engine::new(ctx, store.as_mut(), &networks)?;
         let bar = ctx.ui.progress(work.len());
@@ -103,6 +105,10 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
+        stopped = engine.stopped();
+    }
+    if let Some(s) = &stopped {
+        ctx.ui.notice(&s.describe("renewals"));
     }
     // The statuses as they are now, for the summary, the exit code and notifications.
     let mut after = Vec::new();
@@ -113,16 +119,24 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
         };
         let outcome = reports.remove(&p.id).unwrap_or(match action {
             Plan::NeedsReauth => Outcome::NeedsReauth(p.reauth_reason.expect("planned so")),
+            Plan::Renew | Plan::Validate if stopped.is_some() => Outcome::NotStarted,
             _ => Outcome::NotDue,
         });
         let health = ctx.health(&fresh);
         after.push((fresh, health, outcome));
     }
-    let pairs: Vec<_> = after.iter().map(|(p, h, _)| (p.clone(), *h)).collect();
-    for warning in crate::notify::notify(ctx, store.as_mut(), &pairs) {
-        ctx.ui.warn(&warning);
+    // Stopped: no time for notifications; what was not sent goes out next run.
+    if stopped.is_none() {
+        let pairs: Vec<_> = after.iter().map(|(p, h, _)| (p.clone(), *h)).collect();
+        for warning in crate::notify::notify(ctx, store.as_mut(), &pairs) {
+            ctx.ui.warn(&warning);
+        }
     }
-    report(ctx, &after, args.json)
+    let outcome = report(ctx, &after, args.json)?;
+    Ok(match stopped {
+        Some(s) => outcome.and(Attention::Interrupted(s.signal)),
+        None => outcome,
+    })
 }
 
 fn dry_run(ctx: &Ctx, plans: &[(Profile, Plan)], json: bool) -> Result<Attention> {
@@ -166,6 +180,7 @@ fn outcome_words(o: &Outcome) -> (&'static str, String) {
         Outcome::Gone => ("removed", "another sbctl removed it meanwhile".to_owned()),
         Outcome::Unsupported(why) => ("skipped", why.clone()),
         Outcome::Error(e) => ("error", e.clone()),
+        Outcome::NotStarted => ("not started", "sbctl was asked to stop first".to_owned()),
     }
 }
 
@@ -237,6 +252,7 @@ fn report(
             "busy",
             "skipped",
             "error",
+            "not started",
         ];
         let summary: Vec<String> = order
             .iter()

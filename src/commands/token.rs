@@ -28,6 +28,7 @@ fn needs_reauth(p: &Profile, why: &str) -> Error {
 }
 
 pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
+    crate::interrupt::install();
     let mut store = ctx.store()?;
     let mut profile = ctx.require(store.as_ref(), &args.id)?;
     if profile.reauth_reason == Some(Reason::SecretMissing) {
@@ -46,6 +47,12 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
     if ctx.health(&profile).status != Status::ReauthRequired && short(&profile) && profile.renewable
     {
         profile = renew(ctx, store.as_mut(), &profile)?;
+        // Stopped: the renewal that was out is stored; nothing is printed.
+        if let Some(signal) = crate::interrupt::received() {
+            ctx.ui
+                .notice("interrupted: the renewal in flight was completed and stored");
+            return Ok(Attention::Interrupted(signal));
+        }
     }
     let health = ctx.health(&profile);
     if health.status == Status::ReauthRequired {
@@ -92,8 +99,11 @@ fn renew(ctx: &Ctx, store: &mut dyn ProfileStore, profile: &Profile) -> Result<P
     let started = std::time::Instant::now();
     loop {
         match engine.one(store, secrets, &profile.id, Mode::Refresh { force: true })? {
-            Outcome::Busy if started.elapsed() < WAIT_FOR_OTHER => {
-                std::thread::sleep(std::time::Duration::from_millis(200));
+            // Waiting for another sbctl, unless this one is asked to stop.
+            Outcome::Busy
+                if started.elapsed() < WAIT_FOR_OTHER
+                    && crate::interrupt::sleep(std::time::Duration::from_millis(200)) =>
+            {
                 continue;
             }
             Outcome::Busy => ctx.ui.warn(&format!(

@@ -516,3 +516,113 @@ fn a_callback_flood_and_oversized_requests_do_not_stop_the_sign_in() {
         "notices do not flood the terminal: {rest}"
     );
 }
+
+/// Sends `signal` to a running sbctl.
+fn signal(child: &std::process::Child, signal: i32) {
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+}
+
+#[test]
+fn an_interrupted_refresh_stores_every_renewal_in_flight() {
+    let n = 40;
+    for (sig, code, after_ms) in [
+        (libc::SIGTERM, 143, 300),
+        (libc::SIGINT, 130, 1_300),
+        (libc::SIGTERM, 143, 2_600),
+    ] {
+        let s = fleet(n);
+        // Every answer comes 1 s after X has rotated the refresh token.
+        proxy(&s).push(TOKEN_PATH, Trouble::SlowAnswer(Duration::from_secs(1)), n);
+        let child = s
+            .env
+            .std_command(&["refresh", "--all", "--force", "--concurrency", "8"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(after_ms));
+        signal(&child, sig);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        assert!(stderr.contains("interrupted: "), "{stderr}");
+        assert!(
+            stderr.contains("in flight were completed and stored"),
+            "{stderr}"
+        );
+        assert_eq!(s.double.state().reused, 0, "no refresh token used twice");
+        // Not one grant lost: every stored refresh token is one X still honours.
+        every_token_works(&s, n);
+        assert!(
+            statuses(&s).iter().all(|st| st == "ok"),
+            "{:?}",
+            statuses(&s)
+        );
+        integrity(&s);
+        // The next run finishes the job.
+        s.env
+            .run(&["refresh", "--all", "--force", "--concurrency", "8"])
+            .success();
+        every_token_works(&s, n);
+    }
+}
+
+#[test]
+fn a_second_interrupt_stops_at_once() {
+    let n = 16;
+    let s = fleet(n);
+    proxy(&s).push(TOKEN_PATH, Trouble::SlowAnswer(Duration::from_secs(5)), n);
+    let child = s
+        .env
+        .std_command(&["refresh", "--all", "--force", "--concurrency", "4"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    signal(&child, libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&child, libc::SIGINT);
+    let out = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(3), "it waited");
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("renewals in flight may be lost"));
+    // The next run reports what was lost honestly: never `ok` on a used-up token.
+    s.env.run(&["refresh", "--all", "--force"]);
+    let list = s.env.run(&["profiles", "list", "--json"]).json();
+    let state = s.double.state();
+    for p in list.as_array().unwrap() {
+        let id = p["id"].as_str().unwrap();
+        let rt = s.tokens(id)["refresh_token"].as_str().unwrap().to_owned();
+        if state.live(Some(&rt), &["refresh"]).is_err() {
+            assert_eq!(p["status"], "reauth_required", "{p}");
+        }
+    }
+}
+
+#[test]
+fn an_interrupted_token_stores_its_renewal() {
+    let s = fleet(1);
+    // Within the fleet's 2 s http_timeout.
+    proxy(&s).push(
+        TOKEN_PATH,
+        Trouble::SlowAnswer(Duration::from_millis(1_200)),
+        1,
+    );
+    let child = s
+        .env
+        .std_command(&["token", "p00", "--min-valid", "3h"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, libc::SIGTERM);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    assert!(out.stdout.is_empty(), "no token printed after a stop");
+    assert_eq!(s.double.state().reused, 0);
+    every_token_works(&s, 1);
+    assert_eq!(s.show("p00")["status"], "ok");
+}

@@ -12,6 +12,9 @@ use std::time::Duration;
 pub enum Trouble {
     /// Waits, then forwards.
     Delay(Duration),
+    /// Forwards at once (the target acts on it: a rotating refresh token is used up),
+    /// then holds the answer back this long.
+    SlowAnswer(Duration),
     /// Closes the connection without forwarding: the target never sees the request.
     Reset,
     /// Forwards (the target acts on it), then sends back half of its answer.
@@ -140,12 +143,15 @@ fn serve(client: TcpStream, target: &str, rules: &Mutex<VecDeque<Rule>>) -> std:
             return Ok(());
         }
         Some(Trouble::Delay(d)) => std::thread::sleep(*d),
-        Some(Trouble::Truncate) | None => {}
+        Some(Trouble::Truncate | Trouble::SlowAnswer(_)) | None => {}
     }
     let mut upstream = TcpStream::connect(target)?;
     upstream.write_all(closing(&head).as_bytes())?;
     upstream.write_all(&body)?;
     let (answer_head, answer_body) = read_message(&mut BufReader::new(&upstream))?;
+    if let Some(Trouble::SlowAnswer(d)) = trouble {
+        std::thread::sleep(d);
+    }
     client.write_all(closing(&answer_head).as_bytes())?;
     if matches!(trouble, Some(Trouble::Truncate)) {
         client.write_all(&answer_body[..answer_body.len() / 2])?;
