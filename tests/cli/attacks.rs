@@ -291,13 +291,7 @@ fn slow_local_clients_do_not_keep_the_browser_out() {
     use std::io::Write;
     use std::time::{Duration, Instant};
     let mut s = scene("x", Vec::new());
-    let port: u16 = std::fs::read_to_string(s.env.config_path())
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("redirect_port = "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let port = s.redirect_port();
     // The browser comes back once the slow clients have taken every reader.
     let (browser, _) = env_dumper(
         &s.env,
@@ -305,21 +299,15 @@ fn slow_local_clients_do_not_keep_the_browser_out() {
         "sleep 4; exec curl --silent --max-time 30 --output /dev/null --location \"$1\"",
     );
     s.env.set("BROWSER", &format!("{browser} %s"));
-    let mut child = s
-        .env
-        .std_command(&[
-            "profiles",
-            "add",
-            "acme",
-            "--network",
-            "x",
-            "--timeout",
-            "40s",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = s.env.spawn_silent(&[
+        "profiles",
+        "add",
+        "acme",
+        "--network",
+        "x",
+        "--timeout",
+        "40s",
+    ]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the listener never came up");

@@ -274,14 +274,8 @@ fn a_killed_reauth_changes_nothing_or_keeps_the_profile_marked() {
     proxy(&s).push("/2/users/me", Trouble::Delay(Duration::from_millis(700)), 1);
     let mut child = reauth();
     wait_until("the reauth holds the lease", || {
-        rusqlite::Connection::open(s.env.db_path())
-            .unwrap()
-            .query_row(
-                "SELECT count(*) FROM leases WHERE profile_id = 'acme'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
+        s.env
+            .scalar("SELECT count(*) FROM leases WHERE profile_id = 'acme'")
             == 1
     });
     let lock = WriteLock::take(&s);
@@ -302,14 +296,7 @@ fn parallel_refreshes_tokens_adds_and_removes_lose_nothing() {
     let n = 10;
     let s = fleet(n);
     let mut procs = Vec::new();
-    let spawn = |args: &[&str]| {
-        s.env
-            .std_command(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = |args: &[&str]| s.env.spawn_piped(args);
     for _ in 0..3 {
         procs.push(spawn(&[
             "refresh",
@@ -404,29 +391,17 @@ fn peak_kib(pid: u32) -> u64 {
 fn a_callback_flood_and_oversized_requests_do_not_stop_the_sign_in() {
     use std::io::{BufRead, Read, Write};
     let s = crate::support::doubles::scene("x", Vec::new());
-    let port: u16 = std::fs::read_to_string(s.env.config_path())
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("redirect_port = "))
-        .unwrap()
-        .parse()
-        .unwrap();
-    let mut child = s
-        .env
-        .std_command(&[
-            "profiles",
-            "add",
-            "acme",
-            "--network",
-            "x",
-            "--no-browser",
-            "--timeout",
-            "60s",
-        ])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let port = s.redirect_port();
+    let mut child = s.env.spawn_piped(&[
+        "profiles",
+        "add",
+        "acme",
+        "--network",
+        "x",
+        "--no-browser",
+        "--timeout",
+        "60s",
+    ]);
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
     let mut url = String::new();
     while url.is_empty() {
@@ -535,11 +510,7 @@ fn an_interrupted_refresh_stores_every_renewal_in_flight() {
         proxy(&s).push(TOKEN_PATH, Trouble::SlowAnswer(Duration::from_secs(1)), n);
         let child = s
             .env
-            .std_command(&["refresh", "--all", "--force", "--concurrency", "8"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+            .spawn_piped(&["refresh", "--all", "--force", "--concurrency", "8"]);
         std::thread::sleep(Duration::from_millis(after_ms));
         signal(&child, sig);
         let out = child.wait_with_output().unwrap();
@@ -574,11 +545,7 @@ fn a_second_interrupt_stops_at_once() {
     proxy(&s).push(TOKEN_PATH, Trouble::SlowAnswer(Duration::from_secs(5)), n);
     let child = s
         .env
-        .std_command(&["refresh", "--all", "--force", "--concurrency", "4"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn_piped(&["refresh", "--all", "--force", "--concurrency", "4"]);
     std::thread::sleep(Duration::from_millis(500));
     let started = Instant::now();
     signal(&child, libc::SIGINT);
@@ -610,13 +577,7 @@ fn an_interrupted_token_stores_its_renewal() {
         Trouble::SlowAnswer(Duration::from_millis(1_200)),
         1,
     );
-    let child = s
-        .env
-        .std_command(&["token", "p00", "--min-valid", "3h"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = s.env.spawn_piped(&["token", "p00", "--min-valid", "3h"]);
     std::thread::sleep(Duration::from_millis(500));
     signal(&child, libc::SIGTERM);
     let out = child.wait_with_output().unwrap();

@@ -149,14 +149,9 @@ fn reauth_waits_for_a_renewal_in_flight_instead_of_being_overwritten() {
     );
     let refresh = s.env.spawn_silent(&["refresh", "--all", "--force"]);
     let in_flight = || {
-        rusqlite::Connection::open(s.env.db_path())
-            .unwrap()
-            .query_row(
-                "SELECT renewal_started_at IS NOT NULL FROM profiles WHERE id = 'acme'",
-                [],
-                |r| r.get::<_, bool>(0),
-            )
-            .unwrap()
+        s.env
+            .scalar("SELECT renewal_started_at IS NOT NULL FROM profiles WHERE id = 'acme'")
+            == 1
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !in_flight() {

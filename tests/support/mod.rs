@@ -141,6 +141,15 @@ impl Env {
             .expect("sbctl starts")
     }
 
+    /// sbctl started in the background, its output kept for the test.
+    pub fn spawn_piped(&self, args: &[&str]) -> std::process::Child {
+        self.std_command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("sbctl starts")
+    }
+
     /// Gives any command this sealed environment.
     pub fn apply(&self, mut cmd: std::process::Command) -> std::process::Command {
         cmd.env_clear().envs(self.vars.iter().cloned());
@@ -201,6 +210,14 @@ impl Env {
             .unwrap()
             .execute_batch(sql)
             .unwrap();
+    }
+
+    /// One number from the database, as a test's way to watch what a run is doing.
+    pub fn scalar(&self, sql: &str) -> i64 {
+        rusqlite::Connection::open(self.db_path())
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
     }
 
     /// The secrets file's `secrets` object.

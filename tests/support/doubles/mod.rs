@@ -668,6 +668,17 @@ fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
 }
 
 impl Scene {
+    /// The loopback port the scene registered as the exact redirect URI.
+    pub fn redirect_port(&self) -> u16 {
+        std::fs::read_to_string(self.env.config_path())
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("redirect_port = "))
+            .expect("an exact redirect port")
+            .parse()
+            .unwrap()
+    }
+
     /// `profiles add <id> --network <network>` through the browser, with more flags.
     pub fn add(&self, id: &str, network: &str, more: &[&str]) -> super::Run {
         let mut args = vec![
