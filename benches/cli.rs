@@ -27,6 +27,15 @@ fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
 // The child is reaped by wait4 (for its rusage), which clippy cannot see.
 #[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (Duration, u64) {
+    let (took, rss, code) = measure_exit(cmd);
+    assert_eq!(code, 0, "{cmd:?} failed (exit {code})");
+    (took, rss)
+}
+
+/// The same, for a command whose exit code is news (`check` exits 3 when a profile
+/// needs a person): returns it instead of insisting on 0.
+#[allow(clippy::zombie_processes)]
+fn measure_exit(cmd: &mut Command) -> (Duration, u64, i32) {
     trim();
     let started = Instant::now();
     let child = cmd
@@ -42,10 +51,10 @@ fn measure(cmd: &mut Command) -> (Duration, u64) {
     let took = started.elapsed();
     assert_eq!(waited, pid, "wait4");
     assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{cmd:?} failed (status {status})"
+        libc::WIFEXITED(status),
+        "{cmd:?} was killed (status {status})"
     );
-    (took, usage.ru_maxrss as u64)
+    (took, usage.ru_maxrss as u64, libc::WEXITSTATUS(status))
 }
 
 /// Linux gives a child the peak RSS of this process at fork as its own starting peak
@@ -371,6 +380,71 @@ fn main() {
             base: at16,
             base_name: "the same at concurrency 16 (speed-up)",
             target: None,
+            rss_kib: rss,
+        });
+    }
+    // Notifications when a whole fleet breaks at once: `check` with a notify command
+    // against the same `check` without one; the difference is the notify time.
+    let db = world.populate("notify", refresh_n, 0);
+    let reset = |db: &Path| {
+        let status = world
+            .sqlite(
+                db,
+                &["UPDATE profiles SET reauth_reason = 'revoked'; DELETE FROM notifications;"],
+            )
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let runs_log = world.dir.join("notify-runs");
+    let notify_config = |digest: bool| {
+        let path = world.dir.join(format!("notify-{digest}.toml"));
+        let base = std::fs::read_to_string(world.dir.join("config.toml")).unwrap();
+        std::fs::write(
+            &path,
+            format!(
+                "[notify]\ndigest = {digest}\ncommand = \"cat > /dev/null; echo run >> '{}'\"\n\n{base}",
+                runs_log.display()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let check_times = |config: Option<&Path>| {
+        let mut times = Vec::new();
+        let mut rss = 0;
+        for _ in 0..runs {
+            reset(&db);
+            let mut cmd = world.sbctl(&db, &["-q", "check"]);
+            if let Some(c) = config {
+                cmd.env("SBCTL_CONFIG", c);
+            }
+            let (t, r, code) = measure_exit(&mut cmd);
+            assert_eq!(code, 3, "every profile needs re-authorization");
+            times.push(t);
+            rss = rss.max(r);
+        }
+        (median(times), rss)
+    };
+    let (quiet, _) = check_times(None);
+    for digest in [true, false] {
+        let _ = std::fs::remove_file(&runs_log);
+        let (t, rss) = check_times(Some(&notify_config(digest)));
+        let executions = std::fs::read_to_string(&runs_log)
+            .unwrap_or_default()
+            .lines()
+            .count()
+            / runs;
+        // The notify time (this check minus the same check without notify) against the
+        // budget: under a second, in one command run, for a fleet broken at once.
+        push(Row {
+            name: format!(
+                "notify {refresh_n} newly broken, digest = {digest} ({executions} command runs)"
+            ),
+            ours: t.saturating_sub(quiet),
+            base: Duration::from_secs(1),
+            base_name: "the 1 s budget (check without notify as zero)",
+            target: digest.then_some(1.0),
             rss_kib: rss,
         });
     }

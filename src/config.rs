@@ -65,6 +65,9 @@ pub struct NotifyConfig {
     pub command: Option<String>,
     pub webhook: Option<String>,
     pub repeat: Option<Duration>,
+    /// One event per run listing every profile that is news (default), or one per
+    /// profile (`false`).
+    pub digest: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

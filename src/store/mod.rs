@@ -91,12 +91,17 @@ pub trait ProfileStore {
         until: Timestamp,
     ) -> Result<bool, StoreError>;
     fn release_lease(&mut self, id: &ProfileId, holder: &str) -> Result<(), StoreError>;
-    /// When `id` was last notified about `status`.
-    fn notified_at(&self, id: &ProfileId, status: &str) -> Result<Option<Timestamp>, StoreError>;
+    /// When `id` was last notified about `status` on `channel` (`command`, `webhook`).
+    fn notified_at(
+        &self,
+        id: &ProfileId,
+        status: &str,
+        channel: &str,
+    ) -> Result<Option<Timestamp>, StoreError>;
     fn set_notified(
         &mut self,
         id: &ProfileId,
-        status: &str,
+        status_channel: (&str, &str),
         at: Timestamp,
     ) -> Result<(), StoreError>;
     /// Forgets a profile's notifications (it is fine again: the next problem is news).

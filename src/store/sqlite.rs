@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_profiles.sql"),
     include_str!("migrations/0002_renewal.sql"),
     include_str!("migrations/0003_checked.sql"),
+    include_str!("migrations/0004_notify_channels.sql"),
 ];
 
 /// `PRAGMA application_id` of sbctl databases: "SBCT".
@@ -486,11 +487,16 @@ impl ProfileStore for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    fn notified_at(&self, id: &ProfileId, status: &str) -> Result<Option<Timestamp>, StoreError> {
+    fn notified_at(
+        &self,
+        id: &ProfileId,
+        status: &str,
+        channel: &str,
+    ) -> Result<Option<Timestamp>, StoreError> {
         self.conn
             .query_row(
-                "SELECT sent_at FROM notifications WHERE profile_id = ?1 AND status = ?2",
-                [id.as_str(), status],
+                "SELECT sent_at FROM notifications WHERE profile_id = ?1 AND status = ?2 AND channel = ?3",
+                [id.as_str(), status, channel],
                 |r| r.get::<_, i64>(0),
             )
             .optional()
@@ -511,14 +517,14 @@ impl ProfileStore for SqliteStore {
     fn set_notified(
         &mut self,
         id: &ProfileId,
-        status: &str,
+        (status, channel): (&str, &str),
         at: Timestamp,
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "INSERT INTO notifications (profile_id, status, sent_at) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (profile_id, status) DO UPDATE SET sent_at = excluded.sent_at",
-                params![id.as_str(), status, at.timestamp()],
+                "INSERT INTO notifications (profile_id, status, channel, sent_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (profile_id, status, channel) DO UPDATE SET sent_at = excluded.sent_at",
+                params![id.as_str(), status, channel, at.timestamp()],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -647,14 +653,27 @@ mod tests {
         assert!(store
             .take_lease(&p.id, "one", later(62), later(120))
             .unwrap());
-        assert_eq!(store.notified_at(&p.id, "expiring").unwrap(), None);
-        store.set_notified(&p.id, "expiring", later(5)).unwrap();
         assert_eq!(
-            store.notified_at(&p.id, "expiring").unwrap(),
+            store.notified_at(&p.id, "expiring", "command").unwrap(),
+            None
+        );
+        store
+            .set_notified(&p.id, ("expiring", "command"), later(5))
+            .unwrap();
+        assert_eq!(
+            store.notified_at(&p.id, "expiring", "command").unwrap(),
             Some(later(5))
         );
+        assert_eq!(
+            store.notified_at(&p.id, "expiring", "webhook").unwrap(),
+            None,
+            "each channel on its own"
+        );
         assert!(store.delete(&p.id).unwrap());
-        assert_eq!(store.notified_at(&p.id, "expiring").unwrap(), None);
+        assert_eq!(
+            store.notified_at(&p.id, "expiring", "command").unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -6,8 +6,20 @@ use std::sync::{Arc, Mutex};
 
 /// A webhook receiver on 127.0.0.1 that keeps every body it is sent.
 fn receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    receiver_on(
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        Vec::new(),
+    )
+}
+
+/// The same on `listener`, first answering with `troubles` (status, Retry-After) in
+/// turn (those bodies are not kept), then 204.
+fn receiver_on(
+    listener: std::net::TcpListener,
+    troubles: Vec<(u16, &'static str)>,
+) -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let troubles = Mutex::new(std::collections::VecDeque::from(troubles));
     let bodies = Arc::new(Mutex::new(Vec::new()));
     let kept = bodies.clone();
     std::thread::spawn(move || {
@@ -26,6 +38,13 @@ fn receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
             }
             let mut body = vec![0; length];
             reader.read_exact(&mut body).unwrap();
+            if let Some((status, retry_after)) = troubles.lock().unwrap().pop_front() {
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} Busy\r\nRetry-After: {retry_after}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                continue;
+            }
             kept.lock()
                 .unwrap()
                 .push(serde_json::from_slice(&body).unwrap());
@@ -49,8 +68,9 @@ fn sent_once_not_repeated_within_repeat_and_sent_again_after() {
     let env = Env::new();
     let (url, hooks) = receiver();
     let log = env.root().join("events.jsonl");
+    // One event per profile, as before digests.
     env.write_config(&format!(
-        "[notify]\ncommand = \"cat >> '{}'; echo >> '{}'\"\nwebhook = \"{url}\"\nrepeat = \"3s\"\n",
+        "[notify]\ndigest = false\ncommand = \"cat >> '{}'; echo >> '{}'\"\nwebhook = \"{url}\"\nrepeat = \"3s\"\n",
         log.display(),
         log.display()
     ));
@@ -106,10 +126,170 @@ fn a_failing_notifier_is_reported_but_changes_nothing_else() {
     env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
     env.run(&["check"])
         .code(3)
-        .stderr_has("warning: broken: notify command failed (it exited with exit status: 7)")
-        .stderr_has("warning: broken: notify webhook failed");
+        .stderr_has("warning: notify command failed (it exited with exit status: 7); 1 notifications will be sent on the next run")
+        .stderr_has("warning: notify webhook failed");
     // Nothing was sent, so it is tried again next time.
     env.run(&["check"])
         .code(3)
         .stderr_has("notify command failed");
+}
+
+/// Profiles that need a person: two Facebook Pages whose login changed its password, an
+/// X account whose access was revoked, and a LinkedIn token about to expire.
+fn broken_fleet(env: &Env) {
+    for id in ["bakery", "cafe"] {
+        env.add(id, "facebook", "t");
+    }
+    env.add("acme-x", "x", "t");
+    env.add(
+        "soon",
+        "linkedin",
+        r#"{"access_token":"t","expires_in":90000}"#,
+    );
+    env.sql(
+        "UPDATE profiles SET reauth_reason = 'password_changed' WHERE network = 'facebook';
+         UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'acme-x';",
+    );
+}
+
+#[test]
+fn one_digest_per_run_groups_what_is_news() {
+    let env = Env::new();
+    let log = env.root().join("events.jsonl");
+    let runs = env.root().join("runs");
+    env.write_config(&format!(
+        "[notify]\ncommand = \"echo run >> '{}'; cat >> '{}'; echo >> '{}'\"\n",
+        runs.display(),
+        log.display(),
+        log.display()
+    ));
+    broken_fleet(&env);
+    env.run(&["check"]).code(3);
+    assert_eq!(
+        std::fs::read_to_string(&runs).unwrap().lines().count(),
+        1,
+        "one command run"
+    );
+    let sent = events(&env);
+    assert_eq!(sent.len(), 1);
+    let digest = &sent[0];
+    assert_eq!(digest["event"], "profile_needs_attention");
+    assert_eq!(digest["count"], 4);
+    let ids: Vec<&str> = digest["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["profile"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["acme-x", "bakery", "cafe", "soon"]);
+    let summary = digest["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("4 profiles need attention\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("2 × need re-authorization, password changed (facebook ×2): sbctl reauth bakery; sbctl reauth cafe"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("1 × need re-authorization, access revoked (x ×1): sbctl reauth acme-x"),
+        "{summary}"
+    );
+    assert!(summary.contains("1 × expiring"), "{summary}");
+    assert_eq!(digest["profiles"][1]["fix"], "sbctl reauth bakery");
+    // Nothing new: no event. A new problem: a digest of just that.
+    env.run(&["check"]).code(3);
+    assert_eq!(events(&env).len(), 1);
+    env.add("late", "facebook", "t");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'late'");
+    env.run(&["check"]).code(3);
+    let sent = events(&env);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1]["count"], 1);
+    assert_eq!(sent[1]["profiles"][0]["profile"]["id"], "late");
+}
+
+#[test]
+fn a_busy_webhook_is_retried_after_its_retry_after() {
+    let env = Env::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (url, hooks) = receiver_on(listener, vec![(429, "1"), (503, "1")]);
+    env.write_config(&format!("[notify]\nwebhook = \"{url}\"\n"));
+    broken_fleet(&env);
+    let started = std::time::Instant::now();
+    let run = env.run(&["check"]);
+    run.code(3);
+    assert!(
+        !run.stderr.contains("notify webhook failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "Retry-After waited"
+    );
+    assert_eq!(hooks.lock().unwrap().len(), 1);
+    assert_eq!(hooks.lock().unwrap()[0]["count"], 4);
+}
+
+#[test]
+fn a_webhook_down_for_a_run_gets_it_next_run_and_nothing_twice() {
+    let env = Env::new();
+    // A port nobody listens on yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = env.root().join("events.jsonl");
+    env.write_config(&format!(
+        "[notify]\ncommand = \"cat >> '{}'; echo >> '{}'\"\nwebhook = \"http://127.0.0.1:{port}/hook\"\n",
+        log.display(),
+        log.display()
+    ));
+    broken_fleet(&env);
+    let run = env.run(&["check"]);
+    run.code(3);
+    assert_eq!(
+        run.stderr.matches("notify webhook failed").count(),
+        1,
+        "reported once: {}",
+        run.stderr
+    );
+    run.stderr_has("4 notifications will be sent on the next run");
+    assert_eq!(events(&env).len(), 1, "the command delivered");
+    // The webhook is back: it gets what it missed; the command gets nothing twice.
+    let (_, hooks) = receiver_on(
+        std::net::TcpListener::bind(("127.0.0.1", port)).unwrap(),
+        Vec::new(),
+    );
+    let run = env.run(&["check"]);
+    run.code(3);
+    assert!(!run.stderr.contains("notify"), "{}", run.stderr);
+    assert_eq!(hooks.lock().unwrap().len(), 1);
+    assert_eq!(hooks.lock().unwrap()[0]["count"], 4);
+    assert_eq!(events(&env).len(), 1);
+    env.run(&["check"]).code(3);
+    assert_eq!(hooks.lock().unwrap().len(), 1, "nothing twice");
+}
+
+#[test]
+fn a_hanging_command_is_stopped_once_and_changes_no_exit_code() {
+    let env = Env::new();
+    env.write_config("[notify]\ndigest = false\ncommand = \"sleep 100\"\n");
+    broken_fleet(&env);
+    let started = std::time::Instant::now();
+    let run = env.run(&["check"]);
+    run.code(3);
+    assert_eq!(
+        run.stderr.matches("notify command failed").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    run.stderr_has("it ran longer than 30s and was stopped");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(45),
+        "not once per profile"
+    );
 }
