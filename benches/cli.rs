@@ -324,13 +324,22 @@ fn main() {
             rss_kib: rss,
         });
         growth.push(("profiles list", n, ours, rss));
-        let (ours, rss) = bench(runs, || world.sbctl(&db, &["profiles", "list", "--json"]));
+        let (list_json, rss) = bench(runs, || world.sbctl(&db, &["profiles", "list", "--json"]));
         let (base, _) = bench(runs, || world.sqlite(&db, &["-json", columns]));
         push(Row {
             name: format!("profiles list --json, {n}"),
-            ours,
+            ours: list_json,
             base,
             base_name: "sqlite3 -json, the columns",
+            target: Some(3.0),
+            rss_kib: rss,
+        });
+        let (ours, rss) = bench(runs, || world.sbctl(&db, &["metrics"]));
+        push(Row {
+            name: format!("metrics, {n}"),
+            ours,
+            base: list_json,
+            base_name: "sbctl profiles list --json",
             target: Some(3.0),
             rss_kib: rss,
         });

@@ -31,6 +31,9 @@ _sbctl() {
             sbctl,man)
                 cmd="sbctl__subcmd__man"
                 ;;
+            sbctl,metrics)
+                cmd="sbctl__subcmd__metrics"
+                ;;
             sbctl,profiles)
                 cmd="sbctl__subcmd__profiles"
                 ;;
@@ -60,6 +63,9 @@ _sbctl() {
                 ;;
             sbctl__subcmd__help,man)
                 cmd="sbctl__subcmd__help__subcmd__man"
+                ;;
+            sbctl__subcmd__help,metrics)
+                cmd="sbctl__subcmd__help__subcmd__metrics"
                 ;;
             sbctl__subcmd__help,profiles)
                 cmd="sbctl__subcmd__help__subcmd__profiles"
@@ -167,7 +173,7 @@ _sbctl() {
 
     case "${cmd}" in
         sbctl)
-            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth refresh token check providers doctor completions man help"
+            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth refresh token check providers doctor metrics completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,7 +293,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help)
-            opts="profiles reauth refresh token check providers doctor completions man help"
+            opts="profiles reauth refresh token check providers doctor metrics completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -357,6 +363,20 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__help__subcmd__metrics)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -559,6 +579,40 @@ _sbctl() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__metrics)
+            opts="-q -v -h --output --db --config --secret-store --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -831,7 +885,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__list)
-            opts="-q -v -h --network --status --needs-reauth --json --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --network --status --needs-reauth --json --sort --columns --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -843,6 +897,14 @@ _sbctl() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "ok expiring refresh_failed reauth_required" -- "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "id network status deadline" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -W "id network account status deadline expires last-refresh" -- "${cur}"))
                     return 0
                     ;;
                 --db)

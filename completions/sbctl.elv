@@ -37,6 +37,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand check 'List the profiles that need attention (reads local state only)'
             cand providers 'List providers and store their client secrets'
             cand doctor 'Check the database, the secret store and the providers'' configuration'
+            cand metrics 'Print the fleet''s state as Prometheus metrics (reads the database only)'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -63,6 +64,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;profiles;list'= {
             cand --network 'Only profiles of this network'
             cand --status 'Only profiles with this status'
+            cand --sort 'Order: by id (default), network, status (most urgent first) or deadline (soonest first)'
+            cand --columns 'The table''s columns, comma-separated [default: id,network,account,status,deadline,expires,last-refresh]'
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
             cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
@@ -293,6 +296,19 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sbctl;metrics'= {
+            cand --output 'Write to FILE (replaced atomically, mode 0644) instead of stdout, e.g. /var/lib/prometheus/node-exporter/sbctl.prom'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sbctl;completions'= {
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
@@ -325,6 +341,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand check 'List the profiles that need attention (reads local state only)'
             cand providers 'List providers and store their client secrets'
             cand doctor 'Check the database, the secret store and the providers'' configuration'
+            cand metrics 'Print the fleet''s state as Prometheus metrics (reads the database only)'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -366,6 +383,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help;providers;set-secret'= {
         }
         &'sbctl;help;doctor'= {
+        }
+        &'sbctl;help;metrics'= {
         }
         &'sbctl;help;completions'= {
         }

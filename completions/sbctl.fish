@@ -43,6 +43,7 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "token" -d 'Print a prof
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "providers" -d 'List providers and store their client secrets'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
+complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -69,6 +70,17 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 expiring\t''
 refresh_failed\t''
 reauth_required\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l sort -d 'Order: by id (default), network, status (most urgent first) or deadline (soonest first)' -r -f -a "id\t''
+network\t''
+status\t''
+deadline\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l columns -d 'The table\'s columns, comma-separated [default: id,network,account,status,deadline,expires,last-refresh]' -r -f -a "id\t''
+network\t''
+account\t''
+status\t''
+deadline\t'When a person must act: nothing automatic can move it'
+expires\t'The access token\'s expiry (renewed automatically where it can be)'
+last-refresh\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
@@ -261,6 +273,18 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l output -d 'Write to FILE (replaced atomically, mode 0644) instead of stdout, e.g. /var/lib/prometheus/node-exporter/sbctl.prom' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
+file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
@@ -283,16 +307,17 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "providers" -d 'List providers and store their client secrets'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "providers" -d 'List providers and store their client secrets'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show everything known about one profile'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'

@@ -1,7 +1,7 @@
 //! The command line, as clap derive types only. Doc comments are the help text.
 
 use crate::commands::{
-    check, completions, doctor, man, profiles, providers, reauth, refresh, token,
+    check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, token,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -82,6 +82,8 @@ pub enum Command {
     Providers(providers::ProvidersCommand),
     /// Check the database, the secret store and the providers' configuration
     Doctor(doctor::DoctorArgs),
+    /// Print the fleet's state as Prometheus metrics (reads the database only)
+    Metrics(metrics::MetricsArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`

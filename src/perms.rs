@@ -23,6 +23,33 @@ pub fn open_nofollow(
     options.custom_flags(libc::O_NOFOLLOW).open(path)
 }
 
+/// Replaces `path` with `bytes` at once: written to a temp file of an unguessable
+/// name, created exclusively beside it, synced, then renamed over it. A reader sees
+/// the old file or the new one, never half of it.
+pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.tmp-{:016x}", rand::random::<u64>()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
 /// What to do about a full disk; the write that failed changed nothing.
 pub const DISK_FULL_HINT: &str =
     "nothing was lost (the write that failed changed nothing): free some space on that disk and run the command again";

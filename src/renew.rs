@@ -322,9 +322,7 @@ impl<'a> Engine<'a> {
                 // A renewal that was due and could not be made is a failed renewal,
                 // in the list as in this run's report; a check changes nothing.
                 if action == Plan::Renew {
-                    p.refresh_failed = true;
-                    p.last_error = Some(message.clone());
-                    p.updated_at = now();
+                    p.renewal_failed(message.clone(), now());
                     store.update(&p)?;
                 }
                 return Ok(Outcome::Failed {
@@ -485,11 +483,13 @@ impl<'a> Engine<'a> {
                 p.renewal_started_at = None;
             }
             match failure {
-                Failure::Reauth(reason) => p.needs_reauth(p.settled(reason, now())),
-                _ => p.refresh_failed = true,
+                Failure::Reauth(reason) => {
+                    p.needs_reauth(p.settled(reason, now()));
+                    p.last_error = Some(message.clone());
+                    p.updated_at = now();
+                }
+                _ => p.renewal_failed(message.clone(), now()),
             }
-            p.last_error = Some(message.clone());
-            p.updated_at = now();
             store.update(&p)?;
             return Ok(match failure {
                 Failure::Reauth(reason) => Outcome::NeedsReauth(p.reauth_reason.unwrap_or(reason)),
@@ -517,9 +517,7 @@ impl<'a> Engine<'a> {
             .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
         let message = format!("{why}; the new refresh token in it was stored");
         p.renewal_started_at = None;
-        p.refresh_failed = true;
-        p.last_error = Some(message.clone());
-        p.updated_at = now();
+        p.renewal_failed(message.clone(), now());
         store.update(&p)?;
         Ok(Outcome::Failed {
             failure: Failure::Unexpected,
@@ -557,6 +555,7 @@ impl<'a> Engine<'a> {
         p.issued_at = Some(t);
         p.last_refreshed_at = Some(t);
         p.refresh_failed = false;
+        p.renewal_failures = 0;
         p.last_error = None;
         p.reauth_reason = None;
         p.renewal_started_at = None;

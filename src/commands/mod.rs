@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 pub mod doctor;
 pub mod man;
+pub mod metrics;
 pub mod profiles;
 pub mod providers;
 pub mod reauth;
@@ -219,6 +220,7 @@ pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
         Command::Check(args) => check::run(args, &Ctx::new(g, ui)?),
         Command::Providers(cmd) => providers::run(cmd, &Ctx::new(g, ui)?),
         Command::Doctor(args) => doctor::run(args, &Ctx::new(g, ui)?),
+        Command::Metrics(args) => metrics::run(args, &Ctx::new(g, ui)?),
     }
 }
 

@@ -330,6 +330,7 @@ pub fn connect(
         profile.renewable = renewable;
         profile.data_access_expires_at = data_access_expires_at;
         profile.refresh_failed = false;
+        profile.renewal_failures = 0;
         // The new grant replaces whatever an interrupted renewal may have used up.
         profile.renewal_started_at = None;
         profile.last_error = None;

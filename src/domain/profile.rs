@@ -168,6 +168,8 @@ pub struct Profile {
     /// `reauth_reason` came from an online check of the token, not from a refused
     /// renewal: the next online check looks again (see `recheckable`).
     pub reauth_from_check: bool,
+    /// Renewals that failed in a row for a passing reason since the last success.
+    pub renewal_failures: u32,
 }
 
 /// A profile's health at one instant.
@@ -203,7 +205,17 @@ impl Profile {
             updated_at: now,
             renewal_started_at: None,
             reauth_from_check: false,
+            renewal_failures: 0,
         }
+    }
+
+    /// A renewal failed for a passing reason (or sbctl's configuration): retried, and
+    /// counted until one succeeds.
+    pub fn renewal_failed(&mut self, error: String, now: Timestamp) {
+        self.refresh_failed = true;
+        self.renewal_failures = self.renewal_failures.saturating_add(1);
+        self.last_error = Some(error);
+        self.updated_at = now;
     }
 
     /// Marks the profile as needing a person, for a reason other than an online check

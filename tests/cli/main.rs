@@ -11,6 +11,7 @@ mod config;
 mod documented;
 mod faults;
 mod keyring;
+mod metrics;
 mod networks;
 mod notify;
 mod profiles;

@@ -45,6 +45,53 @@ fn list_shows_each_status_as_the_spec_words_it() {
 }
 
 #[test]
+fn list_sorts_by_deadline_and_shows_chosen_columns() {
+    let env = four_profiles();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let run = env.run(args);
+        run.success();
+        run.stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.split_whitespace().next().unwrap().to_owned())
+            .collect()
+    };
+    // Who must act now, then the soonest deadline, then those with none.
+    assert_eq!(
+        ids(&["profiles", "list", "--sort", "deadline"]),
+        ["acme-yt", "acme-li", "acme-fb", "acme-x"]
+    );
+    assert_eq!(
+        ids(&["profiles", "list", "--sort", "status"]),
+        ["acme-yt", "acme-li", "acme-fb", "acme-x"]
+    );
+    assert_eq!(
+        ids(&["profiles", "list", "--sort", "network"]),
+        ["acme-fb", "acme-li", "acme-x", "acme-yt"]
+    );
+    let run = env.run(&[
+        "profiles",
+        "list",
+        "--columns",
+        "id,deadline",
+        "--sort",
+        "deadline",
+    ]);
+    run.success();
+    assert_eq!(
+        run.stdout,
+        "ID        DEADLINE\nacme-yt   now\nacme-li   in 3d\nacme-fb   in 60d\nacme-x    none\n"
+    );
+    let json = env
+        .run(&["profiles", "list", "--json", "--sort", "deadline"])
+        .json();
+    assert_eq!(json[0]["id"], "acme-yt");
+    env.run(&["profiles", "list", "--columns", "id,colour"])
+        .code(2)
+        .stderr_has("invalid value 'colour'");
+}
+
+#[test]
 fn list_json_has_the_spec_fields() {
     let env = four_profiles();
     let run = env.run(&["profiles", "list", "--json"]);

@@ -1,8 +1,8 @@
 //! `sbctl profiles list`: which profiles need re-authorization, and why.
 
-use super::{profile_view, table_row, TABLE_HEADERS};
+use super::{profile_view, Column};
 use crate::commands::Ctx;
-use crate::domain::profile::Status;
+use crate::domain::profile::{Health, Profile, Status};
 use crate::error::{Attention, Result};
 use crate::store::ListFilter;
 use clap::{Args, ValueEnum};
@@ -21,6 +21,49 @@ pub struct ListArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    /// Order: by id (default), network, status (most urgent first) or deadline
+    /// (soonest first)
+    #[arg(long, value_enum, value_name = "KEY", default_value = "id")]
+    pub sort: SortKey,
+    /// The table's columns, comma-separated
+    /// [default: id,network,account,status,deadline,expires,last-refresh]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "C,...")]
+    pub columns: Vec<Column>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortKey {
+    Id,
+    Network,
+    Status,
+    Deadline,
+}
+
+/// How urgent a profile is, most urgent first: for `--sort status` and `deadline`.
+fn urgency(h: &Health) -> u8 {
+    match h.status {
+        Status::ReauthRequired => 0,
+        Status::RefreshFailed => 1,
+        Status::Expiring => 2,
+        Status::Ok => 3,
+    }
+}
+
+/// Orders `profiles` by `key` (the store already gives them by id).
+fn sort(profiles: &mut [(Profile, Health)], key: SortKey) {
+    match key {
+        SortKey::Id => {}
+        SortKey::Network => profiles.sort_by(|a, b| a.0.network.cmp(&b.0.network)),
+        SortKey::Status => profiles.sort_by_key(|(_, h)| urgency(h)),
+        // Those who must act now, then the soonest deadline; none last.
+        SortKey::Deadline => profiles.sort_by_key(|(_, h)| {
+            (
+                h.status != Status::ReauthRequired,
+                h.deadline.is_none(),
+                h.deadline,
+            )
+        }),
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -61,22 +104,40 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
         let h = ctx.health(p);
         wanted.is_none_or(|s| h.status == s).then_some(h)
     };
-    if args.json {
-        let mut array = ctx.ui.json_stream();
+    let columns = if args.columns.is_empty() {
+        Column::DEFAULT.to_vec()
+    } else {
+        args.columns.clone()
+    };
+    // A profile as it is printed: a JSON object, or a table row.
+    let mut array = args.json.then(|| ctx.ui.json_stream());
+    let mut rows = crate::ui::Rows::default();
+    let mut show = |p: &Profile, h: &Health| match &mut array {
+        Some(array) => array.push(&profile_view(p, h)),
+        None => rows.push(columns.iter().map(|c| c.cell(p, h, ctx.now)).collect()),
+    };
+    if args.sort == SortKey::Id {
         store.each(&filter, &mut |p| {
             if let Some(h) = keep(&p) {
-                array.push(&profile_view(&p, &h));
+                show(&p, &h);
             }
         })?;
+    } else {
+        let mut all = Vec::new();
+        store.each(&filter, &mut |p| {
+            if let Some(h) = keep(&p) {
+                all.push((p, h));
+            }
+        })?;
+        sort(&mut all, args.sort);
+        for (p, h) in &all {
+            show(p, h);
+        }
+    }
+    if let Some(array) = array {
         array.finish();
         return Ok(Attention::None);
     }
-    let mut rows = crate::ui::Rows::default();
-    store.each(&filter, &mut |p| {
-        if let Some(h) = keep(&p) {
-            rows.push(table_row(&p, &h, ctx.now));
-        }
-    })?;
     if rows.is_empty() {
         if wanted.is_none() && args.network.is_none() {
             ctx.ui.info(
@@ -86,7 +147,8 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
             ctx.ui.info("no profiles match");
         }
     } else {
-        ctx.ui.table(&TABLE_HEADERS, rows);
+        let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
+        ctx.ui.table(&headers, rows);
     }
     Ok(Attention::None)
 }

@@ -135,32 +135,72 @@ pub fn relative_or_never(t: Option<Timestamp>, now: Timestamp) -> String {
     t.map_or("never".into(), |t| relative(t, now))
 }
 
-/// The table row of `profiles list` and `check`.
-pub fn table_row(p: &Profile, h: &Health, now: Timestamp) -> Vec<(String, crate::ui::Tone)> {
-    use crate::ui::Tone::Plain;
-    let account = p
-        .account_name
-        .clone()
-        .or_else(|| p.account_id.clone())
-        .unwrap_or_else(|| "-".into());
-    vec![
-        (p.id.to_string(), Plain),
-        (p.network.clone(), Plain),
-        (account, Plain),
-        status_words(h, now),
-        (relative_or_never(p.expires_at, now), Plain),
-        (relative_or_never(p.last_refreshed_at, now), Plain),
-    ]
+/// A column of `profiles list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Column {
+    Id,
+    Network,
+    Account,
+    Status,
+    /// When a person must act: nothing automatic can move it
+    Deadline,
+    /// The access token's expiry (renewed automatically where it can be)
+    Expires,
+    LastRefresh,
 }
 
-pub const TABLE_HEADERS: [&str; 6] = [
-    "ID",
-    "NETWORK",
-    "ACCOUNT",
-    "STATUS",
-    "EXPIRES",
-    "LAST REFRESH",
-];
+impl Column {
+    /// SPEC's columns, with DEADLINE beside EXPIRES.
+    pub const DEFAULT: [Column; 7] = [
+        Column::Id,
+        Column::Network,
+        Column::Account,
+        Column::Status,
+        Column::Deadline,
+        Column::Expires,
+        Column::LastRefresh,
+    ];
+
+    pub fn header(self) -> &'static str {
+        match self {
+            Column::Id => "ID",
+            Column::Network => "NETWORK",
+            Column::Account => "ACCOUNT",
+            Column::Status => "STATUS",
+            Column::Deadline => "DEADLINE",
+            Column::Expires => "EXPIRES",
+            Column::LastRefresh => "LAST REFRESH",
+        }
+    }
+
+    pub fn cell(self, p: &Profile, h: &Health, now: Timestamp) -> (String, crate::ui::Tone) {
+        use crate::ui::Tone::Plain;
+        match self {
+            Column::Id => (p.id.to_string(), Plain),
+            Column::Network => (p.network.clone(), Plain),
+            Column::Account => (
+                p.account_name
+                    .clone()
+                    .or_else(|| p.account_id.clone())
+                    .unwrap_or_else(|| "-".into()),
+                Plain,
+            ),
+            Column::Status => status_words(h, now),
+            Column::Deadline => (deadline_words(h, now), Plain),
+            Column::Expires => (relative_or_never(p.expires_at, now), Plain),
+            Column::LastRefresh => (relative_or_never(p.last_refreshed_at, now), Plain),
+        }
+    }
+}
+
+/// When a person must act: `now` when they already must, `in 58d`, or `none`.
+pub fn deadline_words(h: &Health, now: Timestamp) -> String {
+    match (h.status, h.deadline) {
+        (crate::domain::profile::Status::ReauthRequired, _) => "now".into(),
+        (_, Some(d)) => relative(d, now),
+        (_, None) => "none".into(),
+    }
+}
 
 #[cfg(test)]
 mod tests {
