@@ -68,6 +68,34 @@ pub struct NotifyConfig {
     /// One event per run listing every profile that is news (default), or one per
     /// profile (`false`).
     pub digest: Option<bool>,
+    /// Stages before a deadline at which a profile is reminded once each (e.g. 14d,
+    /// 7d, 1d), in place of the single `expiring` notice.
+    pub reminders: Option<Vec<Duration>>,
+    /// How long renewals may keep failing before `renewal_failing` is sent (24h).
+    pub escalate_after: Option<Duration>,
+    /// The events to send (default: all but `recovered`).
+    pub events: Option<Vec<NotifyEvent>>,
+}
+
+/// The kinds of notification events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyEvent {
+    ProfileNeedsAttention,
+    Reminder,
+    RenewalFailing,
+    Recovered,
+}
+
+impl NotifyEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyEvent::ProfileNeedsAttention => "profile_needs_attention",
+            NotifyEvent::Reminder => "reminder",
+            NotifyEvent::RenewalFailing => "renewal_failing",
+            NotifyEvent::Recovered => "recovered",
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -7,7 +7,8 @@
 
 use crate::commands::profiles::profile_json;
 use crate::commands::Ctx;
-use crate::domain::profile::{Health, Profile, Status};
+use crate::config::{NotifyConfig, NotifyEvent};
+use crate::domain::profile::{Health, Profile, Status, Timestamp};
 use crate::store::ProfileStore;
 use chrono::TimeDelta;
 use serde_json::{json, Value};
@@ -46,6 +47,79 @@ impl Channel<'_> {
     }
 }
 
+/// Why a profile is news this run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Why {
+    /// `reauth_required`, or `expiring` when no reminders are set.
+    Attention,
+    /// Its deadline came within this reminder stage.
+    Reminder(TimeDelta),
+    /// Renewals keep failing (the token still works).
+    Failing,
+    /// It works again after a notice.
+    Recovered,
+}
+
+impl Why {
+    fn event(self) -> NotifyEvent {
+        match self {
+            Why::Attention => NotifyEvent::ProfileNeedsAttention,
+            Why::Reminder(_) => NotifyEvent::Reminder,
+            Why::Failing => NotifyEvent::RenewalFailing,
+            Why::Recovered => NotifyEvent::Recovered,
+        }
+    }
+}
+
+/// One profile that is news, and the key its notice is remembered by.
+struct News<'a> {
+    profile: &'a Profile,
+    health: Health,
+    why: Why,
+    key: String,
+}
+
+/// The reminder stages, largest first.
+fn stages(n: &NotifyConfig) -> Vec<TimeDelta> {
+    let mut s: Vec<TimeDelta> = n.reminders.iter().flatten().map(|d| d.as_delta()).collect();
+    s.sort_by(|a, b| b.cmp(a));
+    s
+}
+
+/// What a profile is news for, if anything, with the key its notice is remembered by
+/// and whether it is sent again after `repeat` (a reminder stage is sent once).
+fn reason_for(
+    n: &NotifyConfig,
+    p: &Profile,
+    h: &Health,
+    now: Timestamp,
+) -> Option<(Why, String, bool)> {
+    let stages = stages(n);
+    let escalate = n
+        .escalate_after
+        .map_or(TimeDelta::hours(24), |d| d.as_delta());
+    match h.status {
+        Status::ReauthRequired => Some((Why::Attention, h.status.as_str().into(), true)),
+        Status::RefreshFailed if p.renewal_failing(escalate, now) => {
+            Some((Why::Failing, "renewal_failing".into(), true))
+        }
+        Status::Expiring if stages.is_empty() => {
+            Some((Why::Attention, h.status.as_str().into(), true))
+        }
+        Status::Ok | Status::Expiring => {
+            let left = h.deadline? - now;
+            // The closest stage reached: one notice per stage.
+            let stage = stages.iter().rev().find(|s| left <= **s)?;
+            Some((
+                Why::Reminder(*stage),
+                format!("reminder:{}", stage.num_seconds()),
+                false,
+            ))
+        }
+        Status::RefreshFailed => None,
+    }
+}
+
 /// Sends what is news among `profiles` (with their current health). Returns warnings
 /// about channels that failed, one per channel.
 pub fn notify(
@@ -65,29 +139,53 @@ pub fn notify(
         return Vec::new();
     }
     let repeat = n.repeat.map_or(TimeDelta::hours(24), |d| d.as_delta());
+    let enabled = |e: NotifyEvent| match &n.events {
+        Some(list) => list.contains(&e),
+        None => e != NotifyEvent::Recovered,
+    };
     let mut warnings = Vec::new();
-    // A profile that is fine again is forgotten: its next problem is news.
-    for (p, _) in profiles.iter().filter(|(_, h)| h.status == Status::Ok) {
-        if let Err(e) = store.clear_notified(&p.id) {
-            warnings.push(e.to_string());
-        }
-    }
+    // Fine again: nothing to say (but `recovered`), and the next problem is news.
+    let fine: Vec<&(Profile, Health)> = profiles
+        .iter()
+        .filter(|(p, h)| h.status == Status::Ok && reason_for(n, p, h, ctx.now).is_none())
+        .collect();
     for channel in channels {
         let mut news = Vec::new();
         for (p, h) in profiles {
-            if !matches!(h.status, Status::ReauthRequired | Status::Expiring) {
+            let Some((why, key, repeats)) = reason_for(n, p, h, ctx.now) else {
+                let was = enabled(NotifyEvent::Recovered)
+                    && h.status == Status::Ok
+                    && store.was_notified(&p.id, channel.name()).unwrap_or(false);
+                if was {
+                    let key = "recovered".to_owned();
+                    news.push(News {
+                        profile: p,
+                        health: *h,
+                        why: Why::Recovered,
+                        key,
+                    });
+                }
+                continue;
+            };
+            if !enabled(why.event()) {
                 continue;
             }
-            match store.notified_at(&p.id, h.status.as_str(), channel.name()) {
-                Ok(Some(at)) if ctx.now - at < repeat => {}
-                Ok(_) => news.push((p, *h)),
+            match store.notified_at(&p.id, &key, channel.name()) {
+                Ok(Some(at)) if !repeats || ctx.now - at < repeat => {}
+                Ok(_) => news.push(News {
+                    profile: p,
+                    health: *h,
+                    why,
+                    key,
+                }),
                 Err(e) => warnings.push(e.to_string()),
             }
         }
         if news.is_empty() {
             continue;
         }
-        let batches: Vec<Vec<(&Profile, Health)>> = if n.digest.unwrap_or(true) {
+        let digest = n.digest.unwrap_or(true);
+        let batches: Vec<Vec<News>> = if digest {
             vec![news]
         } else {
             news.into_iter().map(|one| vec![one]).collect()
@@ -95,10 +193,10 @@ pub fn notify(
         let total: usize = batches.iter().map(Vec::len).sum();
         let mut delivered = 0;
         for batch in &batches {
-            let event = if batch.len() == 1 && !n.digest.unwrap_or(true) {
-                single_event(ctx, batch[0].0, &batch[0].1)
-            } else {
+            let event = if digest {
                 digest_event(ctx, batch)
+            } else {
+                single_event(ctx, &batch[0])
             };
             let body = serde_json::to_vec(&event).expect("JSON serializes");
             if let Err(e) = channel.send(&body) {
@@ -111,48 +209,74 @@ pub fn notify(
                 break;
             }
             delivered += batch.len();
-            for (p, h) in batch {
-                if let Err(e) =
-                    store.set_notified(&p.id, (h.status.as_str(), channel.name()), ctx.now)
-                {
+            for item in batch.iter().filter(|i| i.why != Why::Recovered) {
+                let key = (item.key.as_str(), channel.name());
+                if let Err(e) = store.set_notified(&item.profile.id, key, ctx.now) {
                     warnings.push(e.to_string());
                 }
             }
         }
     }
+    for (p, _) in fine {
+        if let Err(e) = store.clear_notified(&p.id) {
+            warnings.push(e.to_string());
+        }
+    }
     warnings
 }
 
-/// One profile's part of an event: what is wrong and the command that fixes it.
-fn entry(ctx: &Ctx, p: &Profile, h: &Health) -> serde_json::Map<String, Value> {
+/// One profile's part of an event: what happened and the command that fixes it.
+fn entry(ctx: &Ctx, item: &News) -> serde_json::Map<String, Value> {
+    let (p, h) = (item.profile, &item.health);
     let mut e = serde_json::Map::new();
+    e.insert("event".into(), json!(item.why.event().as_str()));
     e.insert("status".into(), json!(h.status.as_str()));
     e.insert("reason".into(), json!(h.reason.map(|r| r.as_str())));
-    e.insert(
-        "message".into(),
-        json!(format!(
-            "{}: {}",
-            p.id,
-            crate::commands::status_words(h, ctx.now).0
-        )),
-    );
-    e.insert("fix".into(), json!(format!("sbctl reauth {}", p.id)));
+    let words = match item.why {
+        Why::Reminder(stage) => format!(
+            "re-authorize by {} (reminder: within {})",
+            h.deadline
+                .map_or("-".into(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
+            crate::domain::duration::Duration::seconds(stage.num_seconds())
+        ),
+        Why::Failing => format!(
+            "renewals have failed {} times in a row; the token still works",
+            p.renewal_failures
+        ),
+        Why::Recovered => "working again".into(),
+        Why::Attention => crate::commands::status_words(h, ctx.now).0,
+    };
+    e.insert("message".into(), json!(format!("{}: {words}", p.id)));
+    if let Why::Reminder(stage) = item.why {
+        e.insert(
+            "stage".into(),
+            json!(crate::domain::duration::Duration::seconds(stage.num_seconds()).to_string()),
+        );
+    }
+    e.insert("fix".into(), json!(fix(item)));
     e.insert("profile".into(), profile_json(p, h));
     e
 }
 
+/// The command that fixes what an item is about, if one does.
+fn fix(item: &News) -> Option<String> {
+    match item.why {
+        Why::Recovered => None,
+        Why::Failing => Some(format!("sbctl refresh {}", item.profile.id)),
+        _ => Some(format!("sbctl reauth {}", item.profile.id)),
+    }
+}
+
 /// The event for one profile (`digest = false`), as it has always been.
-fn single_event(ctx: &Ctx, p: &Profile, h: &Health) -> Value {
-    let mut e = serde_json::Map::new();
-    e.insert("event".into(), json!("profile_needs_attention"));
-    e.extend(entry(ctx, p, h));
+fn single_event(ctx: &Ctx, item: &News) -> Value {
+    let mut e = entry(ctx, item);
     e.insert("host".into(), json!(ctx.settings.user_at_host));
     e.insert("time".into(), json!(stamp(ctx)));
     Value::Object(e)
 }
 
 /// One event for every profile that is news this run, with a summary for people.
-fn digest_event(ctx: &Ctx, news: &[(&Profile, Health)]) -> Value {
+fn digest_event(ctx: &Ctx, news: &[News]) -> Value {
     let text = summary(news);
     json!({
         "event": "profile_needs_attention",
@@ -162,7 +286,7 @@ fn digest_event(ctx: &Ctx, news: &[(&Profile, Health)]) -> Value {
         "count": news.len(),
         "host": ctx.settings.user_at_host,
         "time": stamp(ctx),
-        "profiles": news.iter().map(|(p, h)| Value::Object(entry(ctx, p, h))).collect::<Vec<_>>(),
+        "profiles": news.iter().map(|i| Value::Object(entry(ctx, i))).collect::<Vec<_>>(),
     })
 }
 
@@ -170,23 +294,33 @@ fn stamp(ctx: &Ctx) -> String {
     ctx.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// "12 profiles need attention" and a line per status and reason with its networks,
-/// then each profile's fix:
-/// `12 × password changed (facebook ×12): sbctl reauth acme, ...`.
-fn summary(news: &[(&Profile, Health)]) -> String {
-    let mut groups: BTreeMap<(u8, String), Vec<&Profile>> = BTreeMap::new();
-    for (p, h) in news {
-        let (rank, words) = match h.status {
-            Status::ReauthRequired => (
+/// "12 profiles need attention" and a line per kind of news with its networks, then
+/// each profile's fix:
+/// `12 × need re-authorization, password changed (facebook ×12): sbctl reauth acme; ...`.
+fn summary(news: &[News]) -> String {
+    let mut groups: BTreeMap<(u8, String), Vec<&News>> = BTreeMap::new();
+    for item in news {
+        let h = &item.health;
+        let group = match item.why {
+            Why::Attention if h.status == Status::ReauthRequired => (
                 0,
                 format!(
                     "need re-authorization, {}",
                     h.reason.map_or("reason unknown", |r| r.describe())
                 ),
             ),
-            _ => (1, "expiring: re-authorize before the deadline".to_owned()),
+            Why::Attention => (1, "expiring: re-authorize before the deadline".to_owned()),
+            Why::Reminder(stage) => (
+                2,
+                format!(
+                    "reminder: deadline within {}",
+                    crate::domain::duration::Duration::seconds(stage.num_seconds())
+                ),
+            ),
+            Why::Failing => (3, "renewals keep failing (tokens still work)".to_owned()),
+            Why::Recovered => (4, "working again".to_owned()),
         };
-        groups.entry((rank, words)).or_default().push(p);
+        groups.entry(group).or_default().push(item);
     }
     let mut text = match news.len() {
         1 => "1 profile needs attention".to_owned(),
@@ -194,20 +328,19 @@ fn summary(news: &[(&Profile, Health)]) -> String {
     };
     for ((_, words), members) in groups {
         let mut networks: BTreeMap<&str, usize> = BTreeMap::new();
-        for p in &members {
-            *networks.entry(p.network.as_str()).or_default() += 1;
+        for i in &members {
+            *networks.entry(i.profile.network.as_str()).or_default() += 1;
         }
         let networks: Vec<String> = networks.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
-        let fixes: Vec<String> = members
-            .iter()
-            .map(|p| format!("sbctl reauth {}", p.id))
-            .collect();
+        let fixes: Vec<String> = members.iter().filter_map(|i| fix(i)).collect();
         text.push_str(&format!(
-            "\n{} × {words} ({}): {}",
+            "\n{} × {words} ({})",
             members.len(),
-            networks.join(", "),
-            fixes.join("; ")
+            networks.join(", ")
         ));
+        if !fixes.is_empty() {
+            text.push_str(&format!(": {}", fixes.join("; ")));
+        }
     }
     text
 }

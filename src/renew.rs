@@ -554,8 +554,7 @@ impl<'a> Engine<'a> {
         }
         p.issued_at = Some(t);
         p.last_refreshed_at = Some(t);
-        p.refresh_failed = false;
-        p.renewal_failures = 0;
+        p.renewal_succeeded();
         p.last_error = None;
         p.reauth_reason = None;
         p.renewal_started_at = None;

@@ -329,8 +329,7 @@ pub fn connect(
         let missing = profile.apply_grant(&grant, Some(&scopes), now);
         profile.renewable = renewable;
         profile.data_access_expires_at = data_access_expires_at;
-        profile.refresh_failed = false;
-        profile.renewal_failures = 0;
+        profile.renewal_succeeded();
         // The new grant replaces whatever an interrupted renewal may have used up.
         profile.renewal_started_at = None;
         profile.last_error = None;

@@ -168,8 +168,10 @@ pub struct Profile {
     /// `reauth_reason` came from an online check of the token, not from a refused
     /// renewal: the next online check looks again (see `recheckable`).
     pub reauth_from_check: bool,
-    /// Renewals that failed in a row for a passing reason since the last success.
+    /// Renewals that failed in a row for a passing reason since the last success, and
+    /// when the first of them failed.
     pub renewal_failures: u32,
+    pub failing_since: Option<Timestamp>,
 }
 
 /// A profile's health at one instant.
@@ -206,6 +208,7 @@ impl Profile {
             renewal_started_at: None,
             reauth_from_check: false,
             renewal_failures: 0,
+            failing_since: None,
         }
     }
 
@@ -214,6 +217,7 @@ impl Profile {
     pub fn renewal_failed(&mut self, error: String, now: Timestamp) {
         self.refresh_failed = true;
         self.renewal_failures = self.renewal_failures.saturating_add(1);
+        self.failing_since.get_or_insert(now);
         self.last_error = Some(error);
         self.updated_at = now;
     }
@@ -296,6 +300,21 @@ impl Profile {
             Reason::Invalid if past_deadline => Reason::Expired,
             other => other,
         }
+    }
+
+    /// Renewal works again (renewed, or signed in anew): the failure count restarts.
+    pub fn renewal_succeeded(&mut self) {
+        self.refresh_failed = false;
+        self.renewal_failures = 0;
+        self.failing_since = None;
+    }
+
+    /// Whether renewals have failed long enough (or often enough) that a person should
+    /// look, though the token still works: `after` since the first failure, or three
+    /// runs in a row.
+    pub fn renewal_failing(&self, after: TimeDelta, now: Timestamp) -> bool {
+        self.refresh_failed
+            && (self.renewal_failures >= 3 || self.failing_since.is_some_and(|t| now - t >= after))
     }
 
     /// The moment the profile becomes unusable without the user, if any: the access

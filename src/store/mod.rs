@@ -106,6 +106,8 @@ pub trait ProfileStore {
     ) -> Result<(), StoreError>;
     /// Forgets a profile's notifications (it is fine again: the next problem is news).
     fn clear_notified(&mut self, id: &ProfileId) -> Result<(), StoreError>;
+    /// Whether `channel` was told anything about `id` that is not yet forgotten.
+    fn was_notified(&self, id: &ProfileId, channel: &str) -> Result<bool, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Where the store is and its schema version, for `doctor`.

@@ -28,7 +28,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 const COLUMNS: &str = "id, network, account_id, account_name, scopes, expires_at, issued_at, \
     refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
     last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
-    renewal_started_at, reauth_from_check, renewal_failures";
+    renewal_started_at, reauth_from_check, renewal_failures, failing_since";
 
 pub struct SqliteStore {
     conn: Connection,
@@ -308,11 +308,12 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
         renewal_started_at: time(r.get(18)?),
         reauth_from_check: r.get(19)?,
         renewal_failures: r.get(20)?,
+        failing_since: time(r.get(21)?),
     })
 }
 
 /// The values of `COLUMNS` for one profile, in order.
-fn bind(p: &Profile) -> [rusqlite::types::Value; 21] {
+fn bind(p: &Profile) -> [rusqlite::types::Value; 22] {
     use rusqlite::types::Value as V;
     let text = |s: &Option<String>| s.clone().map_or(V::Null, V::Text);
     // What a provider sent is stored within bounds, however much it sent.
@@ -344,6 +345,7 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 21] {
         int(p.renewal_started_at),
         V::Integer((p.reauth_from_check && p.reauth_reason.is_some()).into()),
         V::Integer(p.renewal_failures.into()),
+        int(p.failing_since),
     ]
 }
 
@@ -379,7 +381,7 @@ impl ProfileStore for SqliteStore {
         {
             let sql = format!(
                 "INSERT INTO profiles ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
             );
             let mut stmt = tx.prepare_cached(&sql).map_err(|e| sql_err(&path, e))?;
             for p in profiles {
@@ -403,7 +405,7 @@ impl ProfileStore for SqliteStore {
             data_access_expires_at = ?9, renewable = ?10, reauth_reason = ?11, \
             refresh_failed = ?12, last_error = ?13, last_refreshed_at = ?14, \
             last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18, \
-            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21 WHERE id = ?1";
+            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22 WHERE id = ?1";
         let n = self
             .conn
             .prepare_cached(sql)
@@ -504,6 +506,16 @@ impl ProfileStore for SqliteStore {
             )
             .optional()
             .map(time)
+            .map_err(|e| self.err(e))
+    }
+
+    fn was_notified(&self, id: &ProfileId, channel: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM notifications WHERE profile_id = ?1 AND channel = ?2)",
+                [id.as_str(), channel],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))
     }
 

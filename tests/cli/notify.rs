@@ -293,3 +293,110 @@ fn a_hanging_command_is_stopped_once_and_changes_no_exit_code() {
         "not once per profile"
     );
 }
+
+/// A command that appends each event to `events.jsonl`, and more `[notify]` settings.
+fn notify_config(env: &Env, more: &str) {
+    let log = env.root().join("events.jsonl");
+    env.write_config(&format!(
+        "[notify]\ndigest = false\ncommand = \"cat >> '{}'; echo >> '{}'\"\n{more}\n",
+        log.display(),
+        log.display()
+    ));
+}
+
+#[test]
+fn reminders_come_once_per_stage_as_the_deadline_nears() {
+    let env = Env::new();
+    notify_config(&env, "reminders = [\"14d\", \"7d\", \"1d\"]");
+    // A LinkedIn token without a refresh token: its expiry is the deadline.
+    env.add(
+        "li",
+        "linkedin",
+        r#"{"access_token":"t","expires_in":5184000}"#,
+    );
+    let deadline_in = |secs: i64| {
+        env.sql(&format!(
+            "UPDATE profiles SET expires_at = strftime('%s','now') + {secs} WHERE id = 'li'"
+        ))
+    };
+    let stages = |env: &Env| -> Vec<String> {
+        events(env)
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["event"].as_str().unwrap(),
+                    e["stage"].as_str().unwrap_or("-")
+                )
+            })
+            .collect()
+    };
+    env.run(&["check"]).success();
+    assert!(events(&env).is_empty(), "60 days away: nothing yet");
+    deadline_in(13 * 86_400);
+    env.run(&["check"]).success();
+    env.run(&["check"]).success();
+    assert_eq!(stages(&env), ["reminder:14d"], "once per stage");
+    deadline_in(6 * 86_400);
+    env.run(&["check"]).code(5);
+    deadline_in(12 * 3600);
+    env.run(&["check"]).code(5);
+    env.run(&["check"]).code(5);
+    assert_eq!(stages(&env), ["reminder:14d", "reminder:7d", "reminder:1d"]);
+    let last = &events(&env)[2];
+    assert_eq!(last["fix"], "sbctl reauth li");
+    assert!(last["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("li: re-authorize by "));
+    // Re-authorized (a new 60-day token): the next approach is news again.
+    deadline_in(60 * 86_400);
+    env.run(&["check"]).success();
+    deadline_in(13 * 86_400);
+    env.run(&["check"]).success();
+    assert_eq!(stages(&env).len(), 4);
+}
+
+#[test]
+fn renewals_failing_for_long_escalate_and_recovery_is_told_when_asked() {
+    let env = Env::new();
+    notify_config(
+        &env,
+        "escalate_after = \"1h\"\nevents = [\"profile_needs_attention\", \"renewal_failing\", \"recovered\"]",
+    );
+    env.add(
+        "flaky",
+        "x",
+        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
+    );
+    // Failing, but not for long: nothing yet.
+    env.sql("UPDATE profiles SET refresh_failed = 1, renewal_failures = 1, failing_since = strftime('%s','now') - 60, last_error = 'HTTP 503' WHERE id = 'flaky'");
+    env.run(&["check"]).code(4);
+    assert!(events(&env).is_empty());
+    // Failing for two hours: escalated, once.
+    env.sql("UPDATE profiles SET failing_since = strftime('%s','now') - 7200 WHERE id = 'flaky'");
+    env.run(&["check"]).code(4);
+    env.run(&["check"]).code(4);
+    let sent = events(&env);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["event"], "renewal_failing");
+    assert_eq!(sent[0]["fix"], "sbctl refresh flaky");
+    // Three failures in a row escalate too, however recent.
+    env.add(
+        "flaky2",
+        "x",
+        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
+    );
+    env.sql("UPDATE profiles SET refresh_failed = 1, renewal_failures = 3, failing_since = strftime('%s','now') WHERE id = 'flaky2'");
+    env.run(&["check"]).code(4);
+    assert_eq!(events(&env).len(), 2);
+    // Working again: `recovered`, once, then forgotten.
+    env.sql("UPDATE profiles SET refresh_failed = 0, renewal_failures = 0, failing_since = NULL WHERE id = 'flaky'");
+    env.run(&["check"]).code(4);
+    env.run(&["check"]).code(4);
+    let sent = events(&env);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(sent[2]["event"], "recovered");
+    assert_eq!(sent[2]["message"], "flaky: working again");
+    assert!(sent[2]["fix"].is_null());
+}
