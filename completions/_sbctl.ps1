@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List providers and store their client secrets')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the database, the secret store and the providers'' configuration')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Print the fleet''s state as Prometheus metrics (reads the database only)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a one-page HTML report: profiles by status and a deadline timeline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -341,6 +342,20 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sbctl;report' {
+            [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'Write the page to FILE (replaced atomically)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
+            [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sbctl;completions' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
@@ -376,6 +391,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List providers and store their client secrets')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the database, the secret store and the providers'' configuration')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Print the fleet''s state as Prometheus metrics (reads the database only)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a one-page HTML report: profiles by status and a deadline timeline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -435,6 +451,9 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;help;metrics' {
+            break
+        }
+        'sbctl;help;report' {
             break
         }
         'sbctl;help;completions' {

@@ -46,6 +46,9 @@ _sbctl() {
             sbctl,refresh)
                 cmd="sbctl__subcmd__refresh"
                 ;;
+            sbctl,report)
+                cmd="sbctl__subcmd__report"
+                ;;
             sbctl,token)
                 cmd="sbctl__subcmd__token"
                 ;;
@@ -78,6 +81,9 @@ _sbctl() {
                 ;;
             sbctl__subcmd__help,refresh)
                 cmd="sbctl__subcmd__help__subcmd__refresh"
+                ;;
+            sbctl__subcmd__help,report)
+                cmd="sbctl__subcmd__help__subcmd__report"
                 ;;
             sbctl__subcmd__help,token)
                 cmd="sbctl__subcmd__help__subcmd__token"
@@ -173,7 +179,7 @@ _sbctl() {
 
     case "${cmd}" in
         sbctl)
-            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth refresh token check providers doctor metrics completions man help"
+            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth refresh token check providers doctor metrics report completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,7 +299,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help)
-            opts="profiles reauth refresh token check providers doctor metrics completions man help"
+            opts="profiles reauth refresh token check providers doctor metrics report completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,6 +551,20 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help__subcmd__refresh)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1182,6 +1202,40 @@ _sbctl() {
             fi
             case "${prev}" in
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__report)
+            opts="-q -v -h --html --db --config --secret-store --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand providers 'List providers and store their client secrets'
             cand doctor 'Check the database, the secret store and the providers'' configuration'
             cand metrics 'Print the fleet''s state as Prometheus metrics (reads the database only)'
+            cand report 'Write a one-page HTML report: profiles by status and a deadline timeline'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -309,6 +310,19 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sbctl;report'= {
+            cand --html 'Write the page to FILE (replaced atomically)'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sbctl;completions'= {
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
@@ -342,6 +356,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand providers 'List providers and store their client secrets'
             cand doctor 'Check the database, the secret store and the providers'' configuration'
             cand metrics 'Print the fleet''s state as Prometheus metrics (reads the database only)'
+            cand report 'Write a one-page HTML report: profiles by status and a deadline timeline'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -385,6 +400,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help;doctor'= {
         }
         &'sbctl;help;metrics'= {
+        }
+        &'sbctl;help;report'= {
         }
         &'sbctl;help;completions'= {
         }

@@ -1,7 +1,7 @@
 //! The command line, as clap derive types only. Doc comments are the help text.
 
 use crate::commands::{
-    check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, token,
+    check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, report, token,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -84,6 +84,8 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// Print the fleet's state as Prometheus metrics (reads the database only)
     Metrics(metrics::MetricsArgs),
+    /// Write a one-page HTML report: profiles by status and a deadline timeline
+    Report(report::ReportArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`

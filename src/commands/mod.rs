@@ -10,6 +10,7 @@ pub mod profiles;
 pub mod providers;
 pub mod reauth;
 pub mod refresh;
+pub mod report;
 pub mod token;
 
 use crate::cli::{Cli, Command, GlobalArgs, SecretStoreChoice};
@@ -221,6 +222,7 @@ pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
         Command::Providers(cmd) => providers::run(cmd, &Ctx::new(g, ui)?),
         Command::Doctor(args) => doctor::run(args, &Ctx::new(g, ui)?),
         Command::Metrics(args) => metrics::run(args, &Ctx::new(g, ui)?),
+        Command::Report(args) => report::run(args, &Ctx::new(g, ui)?),
     }
 }
 

@@ -16,6 +16,7 @@ mod networks;
 mod notify;
 mod profiles;
 mod refresh;
+mod report;
 mod secrets;
 mod store;
 mod transfer;

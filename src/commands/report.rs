@@ -1,0 +1,222 @@
+//! `sbctl report --html FILE`: one self-contained page for people who would rather look
+//! than read a table: the profiles grouped by status (the urgent ones open), each with
+//! its badge, deadline, who connected it and the command that fixes it, and a timeline
+//! of the deadlines over the next 90 days. No script, no external asset; every field is
+//! escaped. Reads the database only.
+
+use crate::commands::profiles::deadline_words;
+use crate::commands::{status_words, Ctx};
+use crate::domain::profile::{Health, Profile, Status, Timestamp};
+use crate::error::{Attention, Error, Result};
+use crate::store::ListFilter;
+use clap::Args;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write the page to FILE (replaced atomically)
+    #[arg(long, value_name = "FILE")]
+    pub html: PathBuf,
+}
+
+/// Days the timeline shows.
+const DAYS: i64 = 90;
+
+pub fn run(args: ReportArgs, ctx: &Ctx) -> Result<Attention> {
+    let store = ctx.store()?;
+    let mut profiles = Vec::new();
+    store.each(&ListFilter::default(), &mut |p| {
+        let h = ctx.health(&p);
+        profiles.push((p, h));
+    })?;
+    let page = page(&profiles, ctx);
+    crate::perms::write_atomically(&args.html, page.as_bytes(), 0o644).map_err(|e| {
+        Error::failed(format!(
+            "cannot write {}: {}",
+            args.html.display(),
+            crate::error::io_reason(&e)
+        ))
+    })?;
+    ctx.ui.info(&format!(
+        "wrote {} ({} profiles)",
+        args.html.display(),
+        profiles.len()
+    ));
+    Ok(Attention::None)
+}
+
+/// Text made safe inside HTML elements and attributes.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The groups, most urgent first: heading, badge class, open at first.
+const GROUPS: [(Status, &str, &str, bool); 4] = [
+    (Status::ReauthRequired, "Reauth required", "bad", true),
+    (Status::RefreshFailed, "Refresh failed", "warn", true),
+    (Status::Expiring, "Expiring", "warn", true),
+    (Status::Ok, "OK", "good", false),
+];
+
+const STYLE: &str = "body{font:15px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
+h1{font-size:1.5em}table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}\
+th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd}\
+summary{font-weight:600;font-size:1.15em;cursor:pointer;margin:.6em 0}\
+.badge{display:inline-block;padding:.1em .6em;border-radius:1em;font-size:.85em;color:#fff}\
+.bad{background:#d32f2f}.warn{background:#ef8f00}.good{background:#2e7d32}\
+code{background:#f3f3f3;padding:.1em .3em}.muted{color:#777}";
+
+fn page(profiles: &[(Profile, Health)], ctx: &Ctx) -> String {
+    let now = ctx.now;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sbctl report</title><style>{STYLE}</style></head><body>\
+         <h1>Social profiles: who needs a person</h1><p class=\"muted\">{} profiles, {} on {}.</p>",
+        profiles.len(),
+        now.format("%Y-%m-%d %H:%M UTC"),
+        esc(&ctx.settings.user_at_host)
+    );
+    out.push_str("<h2>Deadlines in the next 90 days</h2>");
+    out.push_str(&timeline(profiles, now));
+    for (status, heading, class, open) in GROUPS {
+        let members: Vec<&(Profile, Health)> = profiles
+            .iter()
+            .filter(|(_, h)| h.status == status)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<details{}><summary><span class=\"badge {class}\">{heading}</span> {}</summary>\
+             <table><tr><th>Profile</th><th>Network</th><th>Account</th><th>Status</th>\
+             <th>Deadline</th><th>Connected by</th><th>Fix</th></tr>",
+            if open { " open" } else { "" },
+            members.len()
+        );
+        for (p, h) in members {
+            let fix = match h.status {
+                Status::Ok => String::new(),
+                Status::RefreshFailed => {
+                    format!("<code>sbctl refresh {}</code>", esc(p.id.as_str()))
+                }
+                _ => format!("<code>sbctl reauth {}</code>", esc(p.id.as_str())),
+            };
+            let account = p
+                .account_name
+                .as_deref()
+                .or(p.account_id.as_deref())
+                .unwrap_or("-");
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td><span class=\"badge {class}\">{}</span></td>\
+                 <td>{}</td><td>{}</td><td>{fix}</td></tr>",
+                esc(p.id.as_str()),
+                esc(&p.network),
+                esc(account),
+                esc(&status_words(h, now).0),
+                esc(&deadline_words(h, now)),
+                esc(p.connected_by.as_deref().unwrap_or("-")),
+            );
+        }
+        out.push_str("</table></details>");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// An inline SVG: a bar a day for the deadlines falling on it (red where the profile
+/// needs a person now, amber within the warning window, green beyond), today marked.
+fn timeline(profiles: &[(Profile, Health)], now: Timestamp) -> String {
+    let (width, height, top) = (900.0_f64, 160.0_f64, 20.0_f64);
+    let day_width = width / DAYS as f64;
+    // Per day: profiles due then, by badge class.
+    let mut days: Vec<Vec<(&Profile, &str)>> = vec![Vec::new(); DAYS as usize + 1];
+    for (p, h) in profiles {
+        let class = match h.status {
+            Status::ReauthRequired => "bad",
+            Status::Expiring | Status::RefreshFailed => "warn",
+            Status::Ok => "good",
+        };
+        let day = match (h.status, h.deadline) {
+            (Status::ReauthRequired, _) => 0,
+            (_, Some(d)) if (d - now).num_days() <= DAYS => (d - now).num_days().max(0),
+            _ => continue,
+        };
+        days[day as usize].push((p, class));
+    }
+    let most = days.iter().map(Vec::len).max().unwrap_or(0).max(1) as f64;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{}\" height=\"{}\" \
+         aria-label=\"Deadlines over the next 90 days\">",
+        width + 40.0,
+        height + 40.0
+    );
+    for (day, members) in days.iter().enumerate() {
+        let mut y = top + height;
+        for class in ["bad", "warn", "good"] {
+            let n = members.iter().filter(|(_, c)| *c == class).count();
+            if n == 0 {
+                continue;
+            }
+            let h = height * n as f64 / most;
+            y -= h;
+            let ids: Vec<String> = members
+                .iter()
+                .filter(|(_, c)| *c == class)
+                .take(20)
+                .map(|(p, _)| esc(p.id.as_str()))
+                .collect();
+            let more = if n > 20 {
+                format!(" and {} more", n - 20)
+            } else {
+                String::new()
+            };
+            let color = match class {
+                "bad" => "#d32f2f",
+                "warn" => "#ef8f00",
+                _ => "#2e7d32",
+            };
+            let _ = write!(
+                svg,
+                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{color}\">\
+                 <title>{}: {n} ({}{more})</title></rect>",
+                20.0 + day as f64 * day_width,
+                (day_width - 1.0).max(1.0),
+                if day == 0 { "now".to_owned() } else { format!("in {day}d") },
+                ids.join(", ")
+            );
+        }
+    }
+    for tick in (0..=DAYS).step_by(15) {
+        let x = 20.0 + tick as f64 * day_width;
+        let label = if tick == 0 {
+            "today".to_owned()
+        } else {
+            format!("+{tick}d")
+        };
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{}\"/>\
+             <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{label}</text>",
+            top + height,
+            if tick == 0 { "#000" } else { "#ccc" },
+            top + height + 16.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
