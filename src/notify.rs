@@ -322,10 +322,23 @@ fn summary(news: &[News]) -> String {
         };
         groups.entry(group).or_default().push(item);
     }
-    let mut text = match news.len() {
+    let recovered = news.iter().filter(|i| i.why == Why::Recovered).count();
+    let mut text = match news.len() - recovered {
+        0 => String::new(),
         1 => "1 profile needs attention".to_owned(),
         n => format!("{n} profiles need attention"),
     };
+    if recovered > 0 {
+        let works = match recovered {
+            1 => "1 profile works again".to_owned(),
+            n => format!("{n} profiles work again"),
+        };
+        text = if text.is_empty() {
+            works
+        } else {
+            format!("{text}; {works}")
+        };
+    }
     for ((_, words), members) in groups {
         let mut networks: BTreeMap<&str, usize> = BTreeMap::new();
         for i in &members {
