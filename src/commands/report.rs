@@ -8,6 +8,7 @@ use crate::commands::profiles::deadline_words;
 use crate::commands::{status_words, Ctx};
 use crate::domain::profile::{Health, Profile, Status, Timestamp};
 use crate::error::{Attention, Error, Result};
+use crate::oauth::pages::escape as esc;
 use crate::store::ListFilter;
 use clap::Args;
 use std::fmt::Write as _;
@@ -44,22 +45,6 @@ pub fn run(args: ReportArgs, ctx: &Ctx) -> Result<Attention> {
         profiles.len()
     ));
     Ok(Attention::None)
-}
-
-/// Text made safe inside HTML elements and attributes.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The groups, most urgent first: heading, badge class, open at first.
