@@ -502,12 +502,17 @@ fn an_interrupted_refresh_stores_every_renewal_in_flight() {
     let n = 40;
     for (sig, code, after_ms) in [
         (libc::SIGTERM, 143, 300),
-        (libc::SIGINT, 130, 1_300),
-        (libc::SIGTERM, 143, 2_600),
+        (libc::SIGINT, 130, 900),
+        (libc::SIGTERM, 143, 1_700),
     ] {
         let s = fleet(n);
-        // Every answer comes 1 s after X has rotated the refresh token.
-        proxy(&s).push(TOKEN_PATH, Trouble::SlowAnswer(Duration::from_secs(1)), n);
+        // Every answer comes 0.6 s after X has rotated the refresh token (well inside
+        // the fleet's 2 s http_timeout, even on a loaded machine).
+        proxy(&s).push(
+            TOKEN_PATH,
+            Trouble::SlowAnswer(Duration::from_millis(600)),
+            n,
+        );
         let child = s
             .env
             .spawn_piped(&["refresh", "--all", "--force", "--concurrency", "8"]);
@@ -571,14 +576,14 @@ fn a_second_interrupt_stops_at_once() {
 #[test]
 fn an_interrupted_token_stores_its_renewal() {
     let s = fleet(1);
-    // Within the fleet's 2 s http_timeout.
+    // Well within the fleet's 2 s http_timeout.
     proxy(&s).push(
         TOKEN_PATH,
-        Trouble::SlowAnswer(Duration::from_millis(1_200)),
+        Trouble::SlowAnswer(Duration::from_millis(900)),
         1,
     );
     let child = s.env.spawn_piped(&["token", "p00", "--min-valid", "3h"]);
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(400));
     signal(&child, libc::SIGTERM);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(143));
