@@ -78,10 +78,7 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
         let rows = needing
             .iter()
             .map(|(p, h)| {
-                let fix = match h.status {
-                    Status::RefreshFailed => format!("sbctl refresh {}", p.id),
-                    _ => format!("sbctl reauth {}", p.id),
-                };
+                let fix = h.fix(&p.id).unwrap_or_default();
                 vec![
                     (p.id.to_string(), Tone::Plain),
                     (p.network.clone(), Tone::Plain),

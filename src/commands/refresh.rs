@@ -207,14 +207,11 @@ fn report(
         ) {
             broken = true;
         }
-        let fix = match h.status {
-            Status::ReauthRequired | Status::Expiring => Some(format!("sbctl reauth {}", p.id)),
-            Status::RefreshFailed => Some(format!("sbctl refresh {}", p.id)),
-            Status::Ok if matches!(o, Outcome::Error(_) | Outcome::Failed { .. }) => {
-                Some(format!("sbctl refresh {}", p.id))
-            }
-            Status::Ok => None,
-        };
+        // An OK profile whose renewal failed this run is fixed by trying again.
+        let fix = h.fix(&p.id).or_else(|| {
+            matches!(o, Outcome::Error(_) | Outcome::Failed { .. })
+                .then(|| format!("sbctl refresh {}", p.id))
+        });
         if let Some(fix) = fix {
             // A renewal that failed leaves a status that may still read "OK" (the
             // token works for now): never say so of a profile that was not renewed.

@@ -93,13 +93,9 @@ fn page(profiles: &[(Profile, Health)], ctx: &Ctx) -> String {
             members.len()
         );
         for (p, h) in members {
-            let fix = match h.status {
-                Status::Ok => String::new(),
-                Status::RefreshFailed => {
-                    format!("<code>sbctl refresh {}</code>", esc(p.id.as_str()))
-                }
-                _ => format!("<code>sbctl reauth {}</code>", esc(p.id.as_str())),
-            };
+            let fix = h
+                .fix(&p.id)
+                .map_or(String::new(), |f| format!("<code>{}</code>", esc(&f)));
             let account = p
                 .account_name
                 .as_deref()

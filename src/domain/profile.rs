@@ -183,6 +183,18 @@ pub struct Health {
     pub deadline: Option<Timestamp>,
 }
 
+impl Health {
+    /// The command that fixes profile `id` in this state, if one is needed: a new
+    /// sign-in, or a renewal tried again.
+    pub fn fix(&self, id: &ProfileId) -> Option<String> {
+        match self.status {
+            Status::ReauthRequired | Status::Expiring => Some(format!("sbctl reauth {id}")),
+            Status::RefreshFailed => Some(format!("sbctl refresh {id}")),
+            Status::Ok => None,
+        }
+    }
+}
+
 impl Profile {
     /// A fresh profile with nothing but its identity, as `add` starts one.
     pub fn new(id: ProfileId, network: String, now: Timestamp) -> Self {
@@ -579,6 +591,29 @@ mod tests {
         assert_eq!(capped("ééééé", 4), "ééé…");
         assert_eq!(capped(&"x".repeat(10_000), 256).chars().count(), 256);
         assert_eq!(capped("", 3), "");
+    }
+
+    #[test]
+    fn each_status_names_its_fix() {
+        let id = ProfileId::parse("acme").unwrap();
+        let fix = |status| {
+            Health {
+                status,
+                reason: None,
+                deadline: None,
+            }
+            .fix(&id)
+        };
+        assert_eq!(
+            fix(Status::ReauthRequired).as_deref(),
+            Some("sbctl reauth acme")
+        );
+        assert_eq!(fix(Status::Expiring).as_deref(), Some("sbctl reauth acme"));
+        assert_eq!(
+            fix(Status::RefreshFailed).as_deref(),
+            Some("sbctl refresh acme")
+        );
+        assert_eq!(fix(Status::Ok), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::profile_json;
 use crate::commands::{relative, status_words, Ctx};
-use crate::domain::profile::{ProfileId, Status, Timestamp};
+use crate::domain::profile::{ProfileId, Timestamp};
 use crate::error::{Attention, Result};
 use clap::Args;
 
@@ -62,12 +62,8 @@ pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<Attention> {
         ("connected by", text(&p.connected_by)),
         ("added", at(Some(p.created_at), "-")),
     ];
-    match h.status {
-        Status::ReauthRequired | Status::Expiring => {
-            lines.push(("fix", format!("sbctl reauth {}", p.id)))
-        }
-        Status::RefreshFailed => lines.push(("fix", format!("sbctl refresh {}", p.id))),
-        Status::Ok => {}
+    if let Some(fix) = h.fix(&p.id) {
+        lines.push(("fix", fix));
     }
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
     let out: String = lines
