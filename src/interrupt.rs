@@ -13,8 +13,9 @@ pub use signal_hook::consts::{SIGINT, SIGTERM};
 /// The first signal received, 0 while none.
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
-/// From now on, SIGINT and SIGTERM are taken as above (once per process).
-pub fn install() {
+/// From now on, SIGINT and SIGTERM are taken as above (once per process); `warn` says
+/// that a second signal stops at once (the caller's door to the terminal).
+pub fn install(warn: fn(&str)) {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
@@ -30,9 +31,7 @@ pub fn install() {
                 {
                     // The one exit outside main: the main thread may be blocked on a
                     // request, and a second signal means "now".
-                    crate::ui::report_warning(
-                        "interrupted again: stopping now; renewals in flight may be lost (the next run reports them)",
-                    );
+                    warn("interrupted again: stopping now; renewals in flight may be lost (the next run reports them)");
                     std::process::exit(128 + signal);
                 }
             }

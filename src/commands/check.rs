@@ -23,7 +23,7 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     if args.online {
-        crate::interrupt::install();
+        crate::interrupt::install(crate::ui::report_warning);
     }
     let mut store = ctx.store()?;
     let unchecked = if args.online {

@@ -210,7 +210,7 @@ pub fn connect(
     };
     // From the code exchange on, a stop waits for the tokens to be stored: the provider
     // may issue them, and they must not be lost.
-    crate::interrupt::install();
+    crate::interrupt::install(crate::ui::report_warning);
     let token = match authorization.exchange(&http, &net.client, &code) {
         Ok(r) => r,
         Err(e) => {

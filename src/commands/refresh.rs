@@ -51,7 +51,7 @@ fn select(
 }
 
 pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
-    crate::interrupt::install();
+    crate::interrupt::install(crate::ui::report_warning);
     let mut store = ctx.store()?;
     let profiles = select(ctx, store.as_ref(), args.all, &args.ids)?;
     let policy = Policy {

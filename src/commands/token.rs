@@ -28,7 +28,7 @@ fn needs_reauth(p: &Profile, why: &str) -> Error {
 }
 
 pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
-    crate::interrupt::install();
+    crate::interrupt::install(crate::ui::report_warning);
     let mut store = ctx.store()?;
     let mut profile = ctx.require(store.as_ref(), &args.id)?;
     if profile.reauth_reason == Some(Reason::SecretMissing) {
