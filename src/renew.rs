@@ -71,6 +71,17 @@ impl Stopped {
     }
 }
 
+/// A lease holder's name: `host:pid:random`, which lets a process on this machine see
+/// that a holder died.
+fn new_holder() -> String {
+    format!(
+        "{}:{}:{:016x}",
+        crate::config::hostname(),
+        std::process::id(),
+        rand::random::<u64>()
+    )
+}
+
 /// Runs `f` holding the profile's renewal lease, so that no renewal of the profile by
 /// another thread or process writes its row or its tokens meanwhile. Waits up to
 /// `wait` for a renewal in progress to end, saying so once; `what` names, for the
@@ -82,12 +93,7 @@ pub fn under_lease<T>(
     (wait, what): (std::time::Duration, &str),
     f: impl FnOnce(&mut dyn ProfileStore) -> Result<T>,
 ) -> Result<T> {
-    let holder = format!(
-        "{}:{}:{:016x}",
-        crate::config::hostname(),
-        std::process::id(),
-        rand::random::<u64>()
-    );
+    let holder = new_holder();
     let span = lease(ctx.settings.http_timeout.as_delta());
     let started = Instant::now();
     let mut said = false;
@@ -164,13 +170,7 @@ impl<'a> Engine<'a> {
             secrets: SharedStore::new(secrets),
             providers,
             http,
-            // host:pid:... lets a process on this machine see that a holder died.
-            holder: format!(
-                "{}:{}:{:016x}",
-                crate::config::hostname(),
-                std::process::id(),
-                rand::random::<u64>()
-            ),
+            holder: new_holder(),
             completed_after_stop: Default::default(),
             not_started: Default::default(),
         })
