@@ -59,14 +59,30 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
     let notify = match (&s.notify.command, &s.notify.webhook) {
         (None, None) => "none configured".to_owned(),
         (c, w) => format!(
-            "{}{}, repeat {}",
+            "{}{}, repeat {}, {}{}",
             if c.is_some() { "command" } else { "" },
             match (c, w) {
                 (Some(_), Some(_)) => " and webhook",
                 (None, Some(_)) => "webhook",
                 _ => "",
             },
-            s.notify.repeat.map_or("24h".to_owned(), |d| d.to_string())
+            s.notify.repeat.map_or("24h".to_owned(), |d| d.to_string()),
+            if s.notify.digest.unwrap_or(true) {
+                "one digest per run"
+            } else {
+                "one event per profile"
+            },
+            match &s.notify.reminders {
+                Some(stages) if !stages.is_empty() => format!(
+                    ", reminders at {}",
+                    stages
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => String::new(),
+            }
         ),
     };
     r.ok("notify", notify);

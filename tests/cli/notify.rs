@@ -331,6 +331,8 @@ fn reminders_come_once_per_stage_as_the_deadline_nears() {
             })
             .collect()
     };
+    env.run(&["doctor"])
+        .stdout_has("command, repeat 24h, one event per profile, reminders at 14d, 7d, 1d");
     env.run(&["check"]).success();
     assert!(events(&env).is_empty(), "60 days away: nothing yet");
     deadline_in(13 * 86_400);
