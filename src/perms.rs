@@ -104,6 +104,16 @@ pub fn make_private(path: &Path) -> std::io::Result<Option<u32>> {
     Ok(Some(mode))
 }
 
+/// This machine's name, from the kernel.
+pub fn hostname() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use crate::domain::token::{salvage, Secret, TokenSet};
 use crate::error::Result;
 use crate::networks::{Kind, Net, Renewal, Verdict};
 use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
-use crate::store::ProfileStore;
+use crate::store::{Holder, ProfileStore};
 use chrono::{TimeDelta, Utc};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{mpsc, Mutex};
@@ -71,17 +71,6 @@ impl Stopped {
     }
 }
 
-/// A lease holder's name: `host:pid:random`, which lets a process on this machine see
-/// that a holder died.
-fn new_holder() -> String {
-    format!(
-        "{}:{}:{:016x}",
-        crate::config::hostname(),
-        std::process::id(),
-        rand::random::<u64>()
-    )
-}
-
 /// Runs `f` holding the profile's renewal lease, so that no renewal of the profile by
 /// another thread or process writes its row or its tokens meanwhile. Waits up to
 /// `wait` for a renewal in progress to end, saying so once; `what` names, for the
@@ -93,7 +82,7 @@ pub fn under_lease<T>(
     (wait, what): (std::time::Duration, &str),
     f: impl FnOnce(&mut dyn ProfileStore) -> Result<T>,
 ) -> Result<T> {
-    let holder = new_holder();
+    let holder = Holder::this_process();
     let span = lease(ctx.settings.http_timeout.as_delta());
     let started = Instant::now();
     let mut said = false;
@@ -129,7 +118,6 @@ pub struct Engine<'a> {
     secrets: SharedStore,
     providers: BTreeMap<String, std::result::Result<Net, String>>,
     http: oauth2::reqwest::blocking::Client,
-    holder: String,
     /// Profiles finished after a stop was asked for, and those never started.
     completed_after_stop: std::sync::atomic::AtomicUsize,
     not_started: std::sync::atomic::AtomicUsize,
@@ -170,7 +158,6 @@ impl<'a> Engine<'a> {
             secrets: SharedStore::new(secrets),
             providers,
             http,
-            holder: new_holder(),
             completed_after_stop: Default::default(),
             not_started: Default::default(),
         })
@@ -260,7 +247,7 @@ impl<'a> Engine<'a> {
         id: &ProfileId,
         mode: Mode,
     ) -> Result<Outcome> {
-        let holder = format!("{}:{:?}", self.holder, std::thread::current().id());
+        let holder = Holder::this_process();
         let t = now();
         if !store.take_lease(
             id,

@@ -64,6 +64,32 @@ pub struct ListFilter {
     pub network: Option<String>,
 }
 
+/// Who holds a renewal lease: a process on a machine. Its name is unique (a random
+/// part tells two holders of one process apart); the machine and the process are
+/// stored beside it, so that a process on the same machine can see that it died.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub host: String,
+    pub pid: u32,
+    nonce: u64,
+}
+
+impl Holder {
+    /// A new holder for this process.
+    pub fn this_process() -> Holder {
+        Holder {
+            host: crate::perms::hostname(),
+            pid: std::process::id(),
+            nonce: rand::random(),
+        }
+    }
+
+    /// The name the lease is held under.
+    pub fn name(&self) -> String {
+        format!("{}:{}:{:016x}", self.host, self.pid, self.nonce)
+    }
+}
+
 pub trait ProfileStore {
     /// Hands each profile, in id order, to `f` as it is read: a list of 100,000 is
     /// never held in memory.
@@ -86,11 +112,11 @@ pub trait ProfileStore {
     fn take_lease(
         &mut self,
         id: &ProfileId,
-        holder: &str,
+        holder: &Holder,
         now: Timestamp,
         until: Timestamp,
     ) -> Result<bool, StoreError>;
-    fn release_lease(&mut self, id: &ProfileId, holder: &str) -> Result<(), StoreError>;
+    fn release_lease(&mut self, id: &ProfileId, holder: &Holder) -> Result<(), StoreError>;
     /// When `id` was last notified about `status` on `channel` (`command`, `webhook`).
     fn notified_at(
         &self,

@@ -1,6 +1,6 @@
 //! The local profile store: one SQLite file, WAL mode, migrated forward on open.
 
-use super::{ListFilter, ProfileStore, StoreError, StoreInfo};
+use super::{Holder, ListFilter, ProfileStore, StoreError, StoreInfo};
 use crate::domain::profile::{
     Profile, ProfileId, Reason, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
 };
@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_checked.sql"),
     include_str!("migrations/0004_notify_channels.sql"),
     include_str!("migrations/0005_renewal_failures.sql"),
+    include_str!("migrations/0006_lease_holder.sql"),
 ];
 
 /// `PRAGMA application_id` of sbctl databases: "SBCT".
@@ -252,17 +253,15 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// Lease holders are `host:pid:...`. One on this host whose process no longer exists
-/// is gone; elsewhere (or without /proc) only the lease's expiry tells.
-fn holder_is_gone(holder: &str) -> bool {
-    let mut parts = holder.splitn(3, ':');
-    let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+/// A lease holder on this machine whose process no longer exists is gone; elsewhere
+/// (or without /proc) only the lease's expiry tells.
+fn holder_is_gone(host: Option<&str>, pid: Option<u32>) -> bool {
+    let (Some(host), Some(pid)) = (host, pid) else {
         return false;
     };
-    host == crate::config::hostname()
-        && pid.parse::<u32>().is_ok()
+    host == crate::perms::hostname()
         && Path::new("/proc/self").exists()
-        && !Path::new("/proc").join(pid).exists()
+        && !Path::new("/proc").join(pid.to_string()).exists()
 }
 
 fn time(secs: Option<i64>) -> Option<Timestamp> {
@@ -439,18 +438,28 @@ impl ProfileStore for SqliteStore {
     fn take_lease(
         &mut self,
         id: &ProfileId,
-        holder: &str,
+        holder: &Holder,
         now: Timestamp,
         until: Timestamp,
     ) -> Result<bool, StoreError> {
+        let name = holder.name();
         // One statement, so two processes cannot both see the lease free.
         let taken = self
             .conn
             .execute(
-                "INSERT INTO leases (profile_id, holder, expires_at) VALUES (?1, ?2, ?4) \
-                 ON CONFLICT (profile_id) DO UPDATE SET holder = ?2, expires_at = ?4 \
+                "INSERT INTO leases (profile_id, holder, expires_at, host, pid) \
+                 VALUES (?1, ?2, ?4, ?5, ?6) \
+                 ON CONFLICT (profile_id) DO UPDATE SET holder = ?2, expires_at = ?4, \
+                 host = ?5, pid = ?6 \
                  WHERE leases.expires_at <= ?3 OR leases.holder = ?2",
-                params![id.as_str(), holder, now.timestamp(), until.timestamp()],
+                params![
+                    id.as_str(),
+                    name,
+                    now.timestamp(),
+                    until.timestamp(),
+                    holder.host,
+                    holder.pid
+                ],
             )
             .map_err(|e| self.err(e))?
             == 1;
@@ -459,22 +468,29 @@ impl ProfileStore for SqliteStore {
         }
         // A holder on this machine whose process is gone (killed) need not be waited
         // for: take its lease over, if it is still the one holding it.
-        let current: Option<String> = self
+        let current: Option<(String, Option<String>, Option<u32>)> = self
             .conn
             .query_row(
-                "SELECT holder FROM leases WHERE profile_id = ?1",
+                "SELECT holder, host, pid FROM leases WHERE profile_id = ?1",
                 [id.as_str()],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(|e| self.err(e))?;
         match current {
-            Some(old) if holder_is_gone(&old) => self
+            Some((old, host, pid)) if holder_is_gone(host.as_deref(), pid) => self
                 .conn
                 .execute(
-                    "UPDATE leases SET holder = ?2, expires_at = ?3 \
+                    "UPDATE leases SET holder = ?2, expires_at = ?3, host = ?5, pid = ?6 \
                      WHERE profile_id = ?1 AND holder = ?4",
-                    params![id.as_str(), holder, until.timestamp(), old],
+                    params![
+                        id.as_str(),
+                        name,
+                        until.timestamp(),
+                        old,
+                        holder.host,
+                        holder.pid
+                    ],
                 )
                 .map(|n| n == 1)
                 .map_err(|e| self.err(e)),
@@ -482,11 +498,11 @@ impl ProfileStore for SqliteStore {
         }
     }
 
-    fn release_lease(&mut self, id: &ProfileId, holder: &str) -> Result<(), StoreError> {
+    fn release_lease(&mut self, id: &ProfileId, holder: &Holder) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "DELETE FROM leases WHERE profile_id = ?1 AND holder = ?2",
-                [id.as_str(), holder],
+                [id.as_str(), &holder.name()],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -643,31 +659,24 @@ mod tests {
         store.insert(std::slice::from_ref(&p)).unwrap();
         let t = p.created_at;
         let later = |s| t + chrono::TimeDelta::seconds(s);
-        assert!(store.take_lease(&p.id, "one", t, later(60)).unwrap());
-        assert!(!store
-            .take_lease(&p.id, "two", later(59), later(120))
-            .unwrap());
+        let (one, two) = (&Holder::this_process(), &Holder::this_process());
+        assert!(store.take_lease(&p.id, one, t, later(60)).unwrap());
+        assert!(!store.take_lease(&p.id, two, later(59), later(120)).unwrap());
         assert!(
-            store.take_lease(&p.id, "one", later(1), later(61)).unwrap(),
+            store.take_lease(&p.id, one, later(1), later(61)).unwrap(),
             "renewable by its holder"
         );
         assert!(
-            store
-                .take_lease(&p.id, "two", later(61), later(120))
-                .unwrap(),
+            store.take_lease(&p.id, two, later(61), later(120)).unwrap(),
             "expired: taken over"
         );
-        store.release_lease(&p.id, "one").unwrap();
+        store.release_lease(&p.id, one).unwrap();
         assert!(
-            !store
-                .take_lease(&p.id, "one", later(62), later(120))
-                .unwrap(),
+            !store.take_lease(&p.id, one, later(62), later(120)).unwrap(),
             "not released by a non-holder"
         );
-        store.release_lease(&p.id, "two").unwrap();
-        assert!(store
-            .take_lease(&p.id, "one", later(62), later(120))
-            .unwrap());
+        store.release_lease(&p.id, two).unwrap();
+        assert!(store.take_lease(&p.id, one, later(62), later(120)).unwrap());
         assert_eq!(
             store.notified_at(&p.id, "expiring", "command").unwrap(),
             None
@@ -698,10 +707,15 @@ mod tests {
         store.insert(std::slice::from_ref(&p)).unwrap();
         let t = p.created_at;
         let until = t + chrono::TimeDelta::seconds(600);
-        let host = crate::config::hostname();
+        let with_pid = |host: &str, pid| Holder {
+            host: host.into(),
+            pid,
+            ..Holder::this_process()
+        };
+        let here = crate::perms::hostname();
         // No process has pid 0x7fffffff here (pid_max is lower).
-        let dead = format!("{host}:2147483647:x");
-        let alive = format!("{host}:{}:y", std::process::id());
+        let dead = with_pid(&here, 2_147_483_647);
+        let alive = Holder::this_process();
         assert!(store.take_lease(&p.id, &dead, t, until).unwrap());
         assert!(
             store.take_lease(&p.id, &alive, t, until).unwrap(),
@@ -709,13 +723,21 @@ mod tests {
         );
         assert!(
             !store
-                .take_lease(&p.id, &format!("{host}:1:z"), t, until)
+                .take_lease(&p.id, &with_pid(&here, 1), t, until)
                 .unwrap(),
             "live holder kept"
         );
-        assert!(!store
-            .take_lease(&p.id, "elsewhere:2147483647:x", t, until)
-            .unwrap());
+        let elsewhere = with_pid("elsewhere", 2_147_483_647);
+        assert!(!store.take_lease(&p.id, &elsewhere, t, until).unwrap());
+        // A lease taken by an older sbctl names no host or pid: waited out.
+        store
+            .conn
+            .execute(
+                "UPDATE leases SET host = NULL, pid = NULL, holder = 'old'",
+                [],
+            )
+            .unwrap();
+        assert!(!store.take_lease(&p.id, &alive, t, until).unwrap());
     }
 
     #[test]
