@@ -3,7 +3,9 @@
 use crate::commands::{
     check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, report, token,
 };
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::config::SecretStoreChoice;
+use crate::ui::ColorChoice;
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// Keep social-media profiles connected: see which tokens need re-authorization and why.
@@ -46,22 +48,15 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SecretStoreChoice {
-    /// The OS keyring when one answers, else the file store (with a warning)
-    Auto,
-    /// The OS keyring (Secret Service on Linux), service name `sbctl`
-    Keyring,
-    /// A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)
-    File,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
+impl GlobalArgs {
+    /// What the flags (and their environment variables) settle before the config file.
+    pub fn overrides(&self) -> crate::config::Overrides {
+        crate::config::Overrides {
+            db: self.db.clone(),
+            config: self.config.clone(),
+            secret_store: self.secret_store,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,11 +1,9 @@
 //! Flags, environment and `config.toml` resolved into one plain `Settings` value before
 //! any command runs (flag > environment > config file > default).
 
-use crate::cli::{GlobalArgs, SecretStoreChoice};
 use crate::domain::duration::Duration;
 use crate::domain::token::Secret;
 use crate::error::{Error, Result};
-use crate::networks;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -142,6 +140,33 @@ pub enum KeySetting {
     Text(Secret),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretStoreChoice {
+    /// The OS keyring when one answers, else the file store (with a warning)
+    Auto,
+    /// The OS keyring (Secret Service on Linux), service name `sbctl`
+    Keyring,
+    /// A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)
+    File,
+}
+
+/// What the command line settles before the config file is read (clap has merged
+/// each flag with its environment variable).
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub db: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub secret_store: Option<SecretStoreChoice>,
+}
+
+/// What the settings must know of the built-in networks, told by `networks` so that
+/// settings stay data: their names, and which take a `login` setting.
+pub struct Catalog {
+    pub built_in: Vec<&'static str>,
+    pub with_login: Vec<&'static str>,
+}
+
 #[derive(Debug)]
 pub struct Settings {
     pub db_path: PathBuf,
@@ -168,7 +193,11 @@ pub struct Settings {
 impl Settings {
     /// Resolves everything from the flags (which clap already merged with their
     /// environment variables), the process environment and the config file.
-    pub fn resolve(args: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings> {
+    pub fn resolve(
+        args: &Overrides,
+        catalog: &Catalog,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings> {
         let dirs = directories::BaseDirs::new();
         let under = |base: Option<&Path>, file: &str, var: &str| -> Result<PathBuf> {
             base.map(|b| b.join("sbctl").join(file)).ok_or_else(|| {
@@ -210,13 +239,14 @@ impl Settings {
             None => under(data_dir, "secrets.json", "SBCTL_SECRETS_FILE")?,
         };
 
-        let mut providers: BTreeMap<String, Provider> = networks::SPECS
+        let mut providers: BTreeMap<String, Provider> = catalog
+            .built_in
             .iter()
-            .map(|s| (s.name.to_string(), ProviderConfig::default()))
+            .map(|name| (name.to_string(), ProviderConfig::default()))
             // A [providers.NAME] section replaces the built-in defaults of that name.
             .chain(file.providers)
             .map(|(name, config)| {
-                let built_in = networks::is_built_in(&name);
+                let built_in = catalog.built_in.contains(&name.as_str());
                 let env_secret = env(&Provider::env_var(&name))
                     .filter(|v| !v.is_empty())
                     .map(Secret::new);
@@ -233,10 +263,11 @@ impl Settings {
             .collect();
         for (name, p) in &mut providers {
             check_provider_name(name, &config_path)?;
-            if p.config.login.is_some() && name != "instagram" && name != "linkedin" {
+            if p.config.login.is_some() && !catalog.with_login.contains(&name.as_str()) {
                 return Err(Error::failed(format!(
-                    "[providers.{name}] in {}: `login` is a setting of instagram and linkedin only",
-                    config_path.display()
+                    "[providers.{name}] in {}: `login` is a setting of {} only",
+                    config_path.display(),
+                    catalog.with_login.join(" and ")
                 ))
                 .hint(format!("remove `login` from [providers.{name}]")));
             }
@@ -334,18 +365,8 @@ fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {
     let host = env("HOSTNAME")
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())
-        .unwrap_or_else(hostname);
+        .unwrap_or_else(crate::perms::hostname);
     format!("{user}@{host}")
-}
-
-/// This machine's name, from the kernel.
-pub fn hostname() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok())
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".into())
 }
 
 fn check_provider_name(name: &str, config_path: &Path) -> Result<()> {

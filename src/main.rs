@@ -22,6 +22,7 @@ mod renew;
 mod secrets;
 mod store;
 mod ui;
+mod view;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -43,7 +44,8 @@ fn main() -> ExitCode {
         }
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let ui = ui::Ui::new(&cli.global, no_color);
+    let g = &cli.global;
+    let ui = ui::Ui::new(g.color, g.quiet, g.verbose, no_color);
     match commands::run(cli, ui) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) => {

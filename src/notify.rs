@@ -5,11 +5,10 @@
 //! one event per profile. A channel that fails is reported once per run and tried
 //! again next run for what it did not deliver; it never changes the run's exit code.
 
-use crate::commands::profiles::profile_json;
-use crate::commands::Ctx;
 use crate::config::{NotifyConfig, NotifyEvent};
 use crate::domain::profile::{Health, Profile, Status, Timestamp};
 use crate::store::ProfileStore;
+use crate::view::profile_json;
 use chrono::TimeDelta;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -120,50 +119,80 @@ fn reason_for(
     }
 }
 
-/// Sends what is news among `profiles` (with their current health). Returns warnings
-/// about channels that failed, one per channel.
-pub fn notify(
-    ctx: &Ctx,
-    store: &mut dyn ProfileStore,
-    profiles: &[(Profile, Health)],
-) -> Vec<String> {
-    let n = &ctx.settings.notify;
-    let channels: Vec<Channel> = n
-        .command
-        .as_deref()
-        .map(Channel::Command)
-        .into_iter()
-        .chain(n.webhook.as_deref().map(Channel::Webhook))
-        .collect();
-    if channels.is_empty() {
-        return Vec::new();
+/// What a run tells: the settings, who sends it and when.
+pub struct Notifier<'a> {
+    pub config: &'a NotifyConfig,
+    /// `user@host`, so a shared channel says which machine speaks.
+    pub host: &'a str,
+    pub now: Timestamp,
+}
+
+impl Notifier<'_> {
+    /// Sends what is news among `profiles` (with their current health). Returns
+    /// warnings about channels that failed, one per channel.
+    pub fn notify(
+        &self,
+        store: &mut dyn ProfileStore,
+        profiles: &[(Profile, Health)],
+    ) -> Vec<String> {
+        let n = self.config;
+        let channels: Vec<Channel> = n
+            .command
+            .as_deref()
+            .map(Channel::Command)
+            .into_iter()
+            .chain(n.webhook.as_deref().map(Channel::Webhook))
+            .collect();
+        if channels.is_empty() {
+            return Vec::new();
+        }
+        let mut warnings = Vec::new();
+        for channel in channels {
+            let news = self.news(store, channel, profiles, &mut warnings);
+            if !news.is_empty() {
+                self.deliver(store, channel, news, &mut warnings);
+            }
+        }
+        // Fine again: nothing to say (but `recovered`), and the next problem is news.
+        let fine = profiles
+            .iter()
+            .filter(|(p, h)| h.status == Status::Ok && reason_for(n, p, h, self.now).is_none());
+        for (p, _) in fine {
+            if let Err(e) = store.clear_notified(&p.id) {
+                warnings.push(e.to_string());
+            }
+        }
+        warnings
     }
-    let repeat = n.repeat.map_or(TimeDelta::hours(24), |d| d.as_delta());
-    let enabled = |e: NotifyEvent| match &n.events {
-        Some(list) => list.contains(&e),
-        None => e != NotifyEvent::Recovered,
-    };
-    let mut warnings = Vec::new();
-    // Fine again: nothing to say (but `recovered`), and the next problem is news.
-    let fine: Vec<&(Profile, Health)> = profiles
-        .iter()
-        .filter(|(p, h)| h.status == Status::Ok && reason_for(n, p, h, ctx.now).is_none())
-        .collect();
-    for channel in channels {
+
+    /// What among `profiles` is news for one channel.
+    fn news<'p>(
+        &self,
+        store: &dyn ProfileStore,
+        channel: Channel,
+        profiles: &'p [(Profile, Health)],
+        warnings: &mut Vec<String>,
+    ) -> Vec<News<'p>> {
+        let n = self.config;
+        let repeat = n.repeat.map_or(TimeDelta::hours(24), |d| d.as_delta());
+        let enabled = |e: NotifyEvent| match &n.events {
+            Some(list) => list.contains(&e),
+            None => e != NotifyEvent::Recovered,
+        };
         let mut news = Vec::new();
         for (p, h) in profiles {
-            let Some((why, key, repeats)) = reason_for(n, p, h, ctx.now) else {
+            let item = |why, key| News {
+                profile: p,
+                health: *h,
+                why,
+                key,
+            };
+            let Some((why, key, repeats)) = reason_for(n, p, h, self.now) else {
                 let was = enabled(NotifyEvent::Recovered)
                     && h.status == Status::Ok
                     && store.was_notified(&p.id, channel.name()).unwrap_or(false);
                 if was {
-                    let key = "recovered".to_owned();
-                    news.push(News {
-                        profile: p,
-                        health: *h,
-                        why: Why::Recovered,
-                        key,
-                    });
+                    news.push(item(Why::Recovered, "recovered".to_owned()));
                 }
                 continue;
             };
@@ -171,20 +200,24 @@ pub fn notify(
                 continue;
             }
             match store.notified_at(&p.id, &key, channel.name()) {
-                Ok(Some(at)) if !repeats || ctx.now - at < repeat => {}
-                Ok(_) => news.push(News {
-                    profile: p,
-                    health: *h,
-                    why,
-                    key,
-                }),
+                Ok(Some(at)) if !repeats || self.now - at < repeat => {}
+                Ok(_) => news.push(item(why, key)),
                 Err(e) => warnings.push(e.to_string()),
             }
         }
-        if news.is_empty() {
-            continue;
-        }
-        let digest = n.digest.unwrap_or(true);
+        news
+    }
+
+    /// Sends the news to one channel, as one digest or one event each, and remembers
+    /// what was delivered; the first failure stops the channel for this run.
+    fn deliver(
+        &self,
+        store: &mut dyn ProfileStore,
+        channel: Channel,
+        news: Vec<News>,
+        warnings: &mut Vec<String>,
+    ) {
+        let digest = self.config.digest.unwrap_or(true);
         let batches: Vec<Vec<News>> = if digest {
             vec![news]
         } else {
@@ -194,9 +227,9 @@ pub fn notify(
         let mut delivered = 0;
         for batch in &batches {
             let event = if digest {
-                digest_event(ctx, batch)
+                self.digest_event(batch)
             } else {
-                single_event(ctx, &batch[0])
+                self.single_event(&batch[0])
             };
             let body = serde_json::to_vec(&event).expect("JSON serializes");
             if let Err(e) = channel.send(&body) {
@@ -206,56 +239,79 @@ pub fn notify(
                     channel.name(),
                     total - delivered
                 ));
-                break;
+                return;
             }
             delivered += batch.len();
             for item in batch.iter().filter(|i| i.why != Why::Recovered) {
                 let key = (item.key.as_str(), channel.name());
-                if let Err(e) = store.set_notified(&item.profile.id, key, ctx.now) {
+                if let Err(e) = store.set_notified(&item.profile.id, key, self.now) {
                     warnings.push(e.to_string());
                 }
             }
         }
     }
-    for (p, _) in fine {
-        if let Err(e) = store.clear_notified(&p.id) {
-            warnings.push(e.to_string());
-        }
-    }
-    warnings
 }
 
-/// One profile's part of an event: what happened and the command that fixes it.
-fn entry(ctx: &Ctx, item: &News) -> serde_json::Map<String, Value> {
-    let (p, h) = (item.profile, &item.health);
-    let mut e = serde_json::Map::new();
-    e.insert("event".into(), json!(item.why.event().as_str()));
-    e.insert("status".into(), json!(h.status.as_str()));
-    e.insert("reason".into(), json!(h.reason.map(|r| r.as_str())));
-    let words = match item.why {
-        Why::Reminder(stage) => format!(
-            "re-authorize by {} (reminder: within {})",
-            h.deadline
-                .map_or("-".into(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
-            crate::domain::duration::Duration::seconds(stage.num_seconds())
-        ),
-        Why::Failing => format!(
-            "renewals have failed {} times in a row; the token still works",
-            p.renewal_failures
-        ),
-        Why::Recovered => "working again".into(),
-        Why::Attention => crate::commands::status_words(h, ctx.now).0,
-    };
-    e.insert("message".into(), json!(format!("{}: {words}", p.id)));
-    if let Why::Reminder(stage) = item.why {
-        e.insert(
-            "stage".into(),
-            json!(crate::domain::duration::Duration::seconds(stage.num_seconds()).to_string()),
-        );
+impl Notifier<'_> {
+    /// One profile's part of an event: what happened and the command that fixes it.
+    fn entry(&self, item: &News) -> serde_json::Map<String, Value> {
+        let (p, h) = (item.profile, &item.health);
+        let mut e = serde_json::Map::new();
+        e.insert("event".into(), json!(item.why.event().as_str()));
+        e.insert("status".into(), json!(h.status.as_str()));
+        e.insert("reason".into(), json!(h.reason.map(|r| r.as_str())));
+        let words = match item.why {
+            Why::Reminder(stage) => format!(
+                "re-authorize by {} (reminder: within {})",
+                h.deadline
+                    .map_or("-".into(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
+                crate::domain::duration::Duration::seconds(stage.num_seconds())
+            ),
+            Why::Failing => format!(
+                "renewals have failed {} times in a row; the token still works",
+                p.renewal_failures
+            ),
+            Why::Recovered => "working again".into(),
+            Why::Attention => crate::view::status_words(h, self.now).0,
+        };
+        e.insert("message".into(), json!(format!("{}: {words}", p.id)));
+        if let Why::Reminder(stage) = item.why {
+            e.insert(
+                "stage".into(),
+                json!(crate::domain::duration::Duration::seconds(stage.num_seconds()).to_string()),
+            );
+        }
+        e.insert("fix".into(), json!(fix(item)));
+        e.insert("profile".into(), profile_json(p, h));
+        e
     }
-    e.insert("fix".into(), json!(fix(item)));
-    e.insert("profile".into(), profile_json(p, h));
-    e
+
+    /// The event for one profile (`digest = false`), as it has always been.
+    fn single_event(&self, item: &News) -> Value {
+        let mut e = self.entry(item);
+        e.insert("host".into(), json!(self.host));
+        e.insert("time".into(), json!(self.stamp()));
+        Value::Object(e)
+    }
+
+    /// One event for every profile that is news this run, with a summary for people.
+    fn digest_event(&self, news: &[News]) -> Value {
+        let text = summary(news);
+        json!({
+            "event": "profile_needs_attention",
+            "digest": true,
+            "summary": text,
+            "message": text.lines().next().unwrap_or_default(),
+            "count": news.len(),
+            "host": self.host,
+            "time": self.stamp(),
+            "profiles": news.iter().map(|i| Value::Object(self.entry(i))).collect::<Vec<_>>(),
+        })
+    }
+
+    fn stamp(&self) -> String {
+        self.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
 }
 
 /// The command that fixes what an item is about, if one does.
@@ -265,33 +321,6 @@ fn fix(item: &News) -> Option<String> {
         Why::Failing => Some(format!("sbctl refresh {}", item.profile.id)),
         _ => Some(format!("sbctl reauth {}", item.profile.id)),
     }
-}
-
-/// The event for one profile (`digest = false`), as it has always been.
-fn single_event(ctx: &Ctx, item: &News) -> Value {
-    let mut e = entry(ctx, item);
-    e.insert("host".into(), json!(ctx.settings.user_at_host));
-    e.insert("time".into(), json!(stamp(ctx)));
-    Value::Object(e)
-}
-
-/// One event for every profile that is news this run, with a summary for people.
-fn digest_event(ctx: &Ctx, news: &[News]) -> Value {
-    let text = summary(news);
-    json!({
-        "event": "profile_needs_attention",
-        "digest": true,
-        "summary": text,
-        "message": text.lines().next().unwrap_or_default(),
-        "count": news.len(),
-        "host": ctx.settings.user_at_host,
-        "time": stamp(ctx),
-        "profiles": news.iter().map(|i| Value::Object(entry(ctx, i))).collect::<Vec<_>>(),
-    })
-}
-
-fn stamp(ctx: &Ctx) -> String {
-    ctx.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// "12 profiles need attention" and a line per kind of news with its networks, then

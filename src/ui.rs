@@ -1,7 +1,6 @@
 //! The one door to the terminal: stdout for requested data, stderr for everything else,
 //! with `--quiet`, `--verbose`, colour and terminal detection decided here only.
 
-use crate::cli::{ColorChoice, GlobalArgs};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use std::io::{IsTerminal, Read, Write};
 
@@ -14,6 +13,13 @@ pub enum Tone {
     Bad,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
 pub struct Ui {
     quiet: bool,
     verbose: u8,
@@ -24,16 +30,16 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(args: &GlobalArgs, no_color_env: bool) -> Ui {
+    pub fn new(color: ColorChoice, quiet: bool, verbose: u8, no_color_env: bool) -> Ui {
         let stdout_tty = std::io::stdout().is_terminal();
-        let color = match args.color {
+        let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => stdout_tty && !no_color_env,
         };
         Ui {
-            quiet: args.quiet,
-            verbose: args.verbose,
+            quiet,
+            verbose,
             color,
             stdout_tty,
             stdin_tty: std::io::stdin().is_terminal(),

@@ -2,13 +2,13 @@
 //! the secret store), or with `--online` after asking each provider whether each token
 //! still works. Exit 0, 3, 4 or 5 (SPEC).
 
-use crate::commands::profiles::profile_view;
-use crate::commands::{attention, status_words, Ctx};
+use crate::commands::{attention, Ctx};
 use crate::domain::profile::{Reason, Status};
 use crate::error::{Attention, Result};
 use crate::secrets::profile_key;
 use crate::store::ListFilter;
 use crate::ui::Tone;
+use crate::view::{profile_view, status_words};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -59,7 +59,7 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     }
     // Stopped: no time for notifications; what was not sent goes out next run.
     if unchecked.stopped.is_none() {
-        for w in crate::notify::notify(ctx, store.as_mut(), &all) {
+        for w in ctx.notifier().notify(store.as_mut(), &all) {
             ctx.ui.warn(&w);
         }
     }

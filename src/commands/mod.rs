@@ -13,7 +13,8 @@ pub mod refresh;
 pub mod report;
 pub mod token;
 
-use crate::cli::{Cli, Command, GlobalArgs, SecretStoreChoice};
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config::SecretStoreChoice;
 use crate::config::Settings;
 use crate::domain::profile::{Health, Profile, ProfileId, Timestamp};
 use crate::error::{Attention, Result};
@@ -126,6 +127,15 @@ impl Ctx {
         )
     }
 
+    /// Who tells of profiles that need someone, with this command's clock.
+    pub fn notifier(&self) -> crate::notify::Notifier<'_> {
+        crate::notify::Notifier {
+            config: &self.settings.notify,
+            host: &self.settings.user_at_host,
+            now: self.now,
+        }
+    }
+
     pub fn health(&self, profile: &Profile) -> Health {
         profile.status_at(self.now, self.settings.warn_within.as_delta())
     }
@@ -135,50 +145,6 @@ impl Ctx {
         store
             .get(id)?
             .ok_or_else(|| crate::store::StoreError::NotFound(id.clone()).into())
-    }
-}
-
-/// The text people see for a status, e.g. "Expiring in 3d" (SPEC "shown as").
-pub fn status_words(h: &Health, now: Timestamp) -> (String, crate::ui::Tone) {
-    use crate::domain::profile::Status;
-    use crate::ui::Tone;
-    match h.status {
-        Status::Ok => ("OK".into(), Tone::Good),
-        Status::Expiring => (
-            format!(
-                "Expiring {}",
-                h.deadline.map_or("soon".into(), |d| relative(d, now))
-            ),
-            Tone::Warn,
-        ),
-        Status::RefreshFailed => ("Refresh failed".into(), Tone::Warn),
-        Status::ReauthRequired => (
-            format!(
-                "Reauth required: {}",
-                h.reason.map_or("unknown", |r| r.describe())
-            ),
-            Tone::Bad,
-        ),
-    }
-}
-
-/// `in 12d`, `3d ago`, `in 45s`: the largest whole unit, as `kubectl` shows ages.
-pub fn relative(t: Timestamp, now: Timestamp) -> String {
-    let secs = (t - now).num_seconds();
-    let size = secs.unsigned_abs();
-    if size == 0 {
-        return "now".into();
-    }
-    let (amount, unit) = match size {
-        0..=119 => (size, 's'),
-        120..=7199 => (size / 60, 'm'),
-        7200..=172_799 => (size / 3600, 'h'),
-        _ => (size / 86_400, 'd'),
-    };
-    if secs >= 0 {
-        format!("in {amount}{unit}")
-    } else {
-        format!("{amount}{unit} ago")
     }
 }
 
@@ -196,7 +162,9 @@ pub fn attention(health: &Health) -> Attention {
 impl Ctx {
     /// Resolves the settings (the config file is read here) for a command that needs them.
     fn new(global: &GlobalArgs, ui: Ui) -> Result<Ctx> {
-        let settings = Settings::resolve(global, &|k| std::env::var(k).ok())?;
+        let settings = Settings::resolve(&global.overrides(), &crate::networks::catalog(), &|k| {
+            std::env::var(k).ok()
+        })?;
         // Read now; no child (the browser, the notify command) inherits them.
         crate::config::scrub_secret_env();
         Ok(Ctx {
@@ -223,23 +191,5 @@ pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
         Command::Doctor(args) => doctor::run(args, &Ctx::new(g, ui)?),
         Command::Metrics(args) => metrics::run(args, &Ctx::new(g, ui)?),
         Command::Report(args) => report::run(args, &Ctx::new(g, ui)?),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{TimeDelta, TimeZone, Utc};
-
-    #[test]
-    fn relative_times() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
-        let at = |s: i64| relative(now + TimeDelta::seconds(s), now);
-        assert_eq!(at(45), "in 45s");
-        assert_eq!(at(0), "now");
-        assert_eq!(at(-120), "2m ago");
-        assert_eq!(at(5 * 3600), "in 5h");
-        assert_eq!(at(12 * 86_400 + 3600), "in 12d");
-        assert_eq!(at(-3 * 86_400), "3d ago");
     }
 }

@@ -2,7 +2,7 @@
 //! authorization-code grant with PKCE over a loopback redirect, then the account check,
 //! the scope check, and the tokens stored before the profile row changes.
 
-use crate::commands::{status_words, Ctx};
+use crate::commands::Ctx;
 use crate::config::Provider;
 use crate::domain::duration::Duration;
 use crate::domain::profile::{Profile, ProfileId};
@@ -13,6 +13,7 @@ use crate::oauth::client::authorize;
 use crate::oauth::listener::{respond, Arrival, Hint, ListenError, Listener};
 use crate::secrets::token_entries;
 use crate::store::ProfileStore;
+use crate::view::status_words;
 use clap::Args;
 use std::io::BufRead;
 use std::sync::mpsc;

@@ -2,8 +2,7 @@
 //! and say plainly what needs a person. Made for cron: `--quiet` prints nothing when
 //! all is well.
 
-use crate::commands::profiles::{profile_json, relative_or_never};
-use crate::commands::{attention, status_words, Ctx};
+use crate::commands::{attention, Ctx};
 use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, ProfileId, Status};
 use crate::domain::renewal::{plan, Plan, Policy};
@@ -11,6 +10,7 @@ use crate::error::{Attention, Error, Result};
 use crate::renew::{Engine, Mode, Outcome, Report};
 use crate::store::{ListFilter, ProfileStore};
 use crate::ui::Tone;
+use crate::view::{profile_json, relative_or_never, status_words};
 use clap::Args;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -67,7 +67,7 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
                 ctx.ui.debug(&format!(
                     "{}: not renewed: its refresh token's deadline passed {}",
                     p.id,
-                    crate::commands::relative(p.refresh_expires_at.unwrap_or(ctx.now), ctx.now)
+                    crate::view::relative(p.refresh_expires_at.unwrap_or(ctx.now), ctx.now)
                 ));
             }
             (p, action)
@@ -128,7 +128,7 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
     // Stopped: no time for notifications; what was not sent goes out next run.
     if stopped.is_none() {
         let pairs: Vec<_> = after.iter().map(|(p, h, _)| (p.clone(), *h)).collect();
-        for warning in crate::notify::notify(ctx, store.as_mut(), &pairs) {
+        for warning in ctx.notifier().notify(store.as_mut(), &pairs) {
             ctx.ui.warn(&warning);
         }
     }

@@ -4,12 +4,13 @@
 //! of the deadlines over the next 90 days. No script, no external asset; every field is
 //! escaped. Reads the database only.
 
-use crate::commands::profiles::deadline_words;
-use crate::commands::{status_words, Ctx};
+use crate::commands::Ctx;
 use crate::domain::profile::{Health, Profile, Status, Timestamp};
 use crate::error::{Attention, Error, Result};
 use crate::oauth::pages::escape as esc;
 use crate::store::ListFilter;
+use crate::view::deadline_words;
+use crate::view::status_words;
 use clap::Args;
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -1,13 +1,14 @@
 //! `sbctl token <id>`: a valid access token on stdout and nothing else, renewed first
 //! when it expires within `--min-valid`. What other tools call before posting.
 
-use crate::commands::{relative, Ctx};
+use crate::commands::Ctx;
 use crate::domain::duration::Duration;
 use crate::domain::profile::{Profile, ProfileId, Reason, Status};
 use crate::error::{Attention, Error, Result};
 use crate::renew::{Engine, Mode, Outcome};
 use crate::secrets::get_tokens;
 use crate::store::ProfileStore;
+use crate::view::relative;
 use clap::Args;
 
 /// How long `token` waits for another sbctl that is renewing the same profile.

@@ -69,8 +69,12 @@ pub fn spec(name: &str) -> Option<&'static Spec> {
     SPECS.iter().copied().find(|s| s.name == name)
 }
 
-pub fn is_built_in(name: &str) -> bool {
-    spec(name).is_some()
+/// What the settings must know of the built-in networks.
+pub fn catalog() -> crate::config::Catalog {
+    crate::config::Catalog {
+        built_in: SPECS.iter().map(|s| s.name).collect(),
+        with_login: vec![instagram::SPEC.name, linkedin::SPEC.name],
+    }
 }
 
 /// The account a token belongs to: its stable id, and a name for people.

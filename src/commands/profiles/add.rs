@@ -77,7 +77,7 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
         "added {} ({}): {}",
         profile.id,
         profile.network,
-        crate::commands::status_words(&health, ctx.now).0
+        crate::view::status_words(&health, ctx.now).0
     ));
     // Added is success; only a profile that is unusable from the start is not (exit 3).
     Ok(match crate::commands::attention(&health) {

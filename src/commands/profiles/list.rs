@@ -1,10 +1,10 @@
 //! `sbctl profiles list`: which profiles need re-authorization, and why.
 
-use super::{profile_view, Column};
 use crate::commands::Ctx;
 use crate::domain::profile::{Health, Profile, Status};
 use crate::error::{Attention, Result};
 use crate::store::ListFilter;
+use crate::view::{profile_view, Column};
 use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]

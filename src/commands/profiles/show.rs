@@ -1,9 +1,10 @@
 //! `sbctl profiles show <id>`: everything known about one profile, and what to do.
 
-use super::profile_json;
-use crate::commands::{relative, status_words, Ctx};
+use crate::commands::Ctx;
 use crate::domain::profile::{ProfileId, Timestamp};
 use crate::error::{Attention, Result};
+use crate::view::profile_json;
+use crate::view::{relative, status_words};
 use clap::Args;
 
 #[derive(Debug, Args)]
