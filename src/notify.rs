@@ -420,7 +420,7 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
 fn post(url: &str, body: &[u8]) -> Result<(), String> {
     // The events name profiles and accounts: https only, as the providers' endpoints,
     // except on this machine.
-    crate::networks::http::check_scheme("notify", "webhook", url).map_err(|e| e.message)?;
+    crate::oauth::http::check_scheme("notify", "webhook", url).map_err(|e| e.message)?;
     let client = crate::oauth::http_client(crate::oauth::HTTP_TIMEOUT);
     let started = Instant::now();
     let mut attempt = 0;
@@ -430,7 +430,7 @@ fn post(url: &str, body: &[u8]) -> Result<(), String> {
             .header("Content-Type", "application/json")
             .body(body.to_vec())
             .send()
-            .map_err(|e| crate::networks::http::reqwest_reason(&e))?;
+            .map_err(|e| crate::oauth::http::reqwest_reason(&e))?;
         let status = response.status().as_u16();
         if response.status().is_success() {
             return Ok(());

@@ -560,12 +560,12 @@ impl<'a> Engine<'a> {
         net: &Net,
         mode: Mode,
     ) -> Result<Outcome> {
-        crate::networks::http::take_trail();
+        crate::oauth::http::take_trail();
         let verdict = net.verify(&self.http, &p, &tokens, now());
         self.ctx.ui.debug(&format!(
             "{}: online check: {}; read as: {}",
             p.id,
-            crate::networks::http::take_trail().join(", "),
+            crate::oauth::http::take_trail().join(", "),
             verdict.describe()
         ));
         match verdict {

@@ -2,7 +2,6 @@
 //! endpoints from OIDC discovery (`issuer`) or given one by one, and the account
 //! identified by the OIDC `sub` (userinfo, else the ID token from the token endpoint).
 
-use super::http::{self, check_scheme};
 use super::id_token::Claims;
 use super::{exchange_grant, problem, Account, Call, Connection, Endpoints, Net, Verdict};
 use crate::config::{Introspect, Provider, ProviderConfig};
@@ -10,6 +9,7 @@ use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, Reason, Timestamp};
 use crate::domain::token::{Secret, TokenSet};
 use crate::error::{Error, Result};
+use crate::oauth::http::{self, check_scheme};
 use oauth2::reqwest::blocking::Client as Http;
 use serde::Deserialize;
 use serde_json::Value;

@@ -11,7 +11,6 @@
 //! reached through their Page (`login = "facebook"` under `[providers.instagram]`)
 //! share all of this.
 
-use super::http::{self, url};
 use super::{
     dialect, exchange_grant, field, problem, text_field, unexpected, Account, Call, Connection,
     Net, Problem, Revocation, Spec, Verdict,
@@ -21,6 +20,7 @@ use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, Reason, Timestamp};
 use crate::domain::token::{Secret, TokenSet};
 use crate::oauth::client::Pkce;
+use crate::oauth::http::{self, url};
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::{json, Value};
 

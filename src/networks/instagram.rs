@@ -11,7 +11,6 @@
 //! Threads works like Instagram Login with `th_` grant types (see `threads`), so the
 //! steps are written once here, parameterised by `Login`.
 
-use super::http::{self, url, Sent};
 use super::{
     dialect, exchange_grant, field, problem, text_field, verify_by_call, Account, Call, Connection,
     Kind, Net, Renewal, Spec, Verdict,
@@ -21,6 +20,7 @@ use crate::domain::profile::{Profile, Timestamp};
 use crate::domain::token::TokenSet;
 use crate::error::{Error, Result};
 use crate::oauth::client::Pkce;
+use crate::oauth::http::{self, url, Sent};
 use chrono::TimeDelta;
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::Value;

@@ -6,7 +6,6 @@
 
 pub mod custom;
 pub mod facebook;
-pub mod http;
 pub mod id_token;
 pub mod instagram;
 pub mod linkedin;
@@ -22,7 +21,7 @@ use crate::domain::profile::{Profile, Timestamp};
 use crate::domain::token::{grant_from_json, Grant, Secret, TokenSet};
 use crate::error::{Error, Result};
 use crate::oauth::client::{ClientConfig, Dialect, Pkce};
-use http::{Credentials, HttpAnswer, Sent};
+use crate::oauth::http::{self, Credentials, HttpAnswer, Sent};
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -4,13 +4,13 @@
 //! `th_refresh_token` once it is 24 hours old; a token not renewed within its 60 days
 //! is gone. The steps are Instagram Login's (see `instagram`) with these names.
 
-use super::http::Sent;
 use super::instagram::{self, Login};
 use super::{dialect, Call, Connection, Net, Spec, Verdict};
 use crate::config::ClientAuth;
 use crate::domain::profile::Timestamp;
 use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
+use crate::oauth::http::Sent;
 use oauth2::reqwest::blocking::Client as Http;
 use serde_json::Value;
 

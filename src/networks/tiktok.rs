@@ -63,9 +63,9 @@ pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec
     let info = problem(
         net,
         "user info call",
-        super::http::get_bearer(
+        crate::oauth::http::get_bearer(
             http,
-            &super::http::url(&net.endpoints.api_base, IDENTITY.path, &[]),
+            &crate::oauth::http::url(&net.endpoints.api_base, IDENTITY.path, &[]),
             &grant.tokens.access_token,
         ),
         now,
@@ -91,7 +91,7 @@ pub fn revoke(
             "no revocation_url is set for tiktok: revoke the app in TikTok under Settings and privacy > Security > Manage app permissions",
         ));
     };
-    let answer = super::http::post_form(
+    let answer = crate::oauth::http::post_form(
         http,
         url,
         net.credentials(),

@@ -52,11 +52,11 @@ pub const CHANNELS: Identity = Identity {
 pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
     let grant = exchange_grant(net, token, now)?;
     let what = "channel list";
-    let url = super::http::url(&net.endpoints.api_base, CHANNELS.path, &[]);
+    let url = crate::oauth::http::url(&net.endpoints.api_base, CHANNELS.path, &[]);
     let body = problem(
         net,
         what,
-        super::http::get_bearer(http, &url, &grant.tokens.access_token),
+        crate::oauth::http::get_bearer(http, &url, &grant.tokens.access_token),
         now,
     )?;
     let items = field(net, what, &body, "/items")

@@ -5,8 +5,8 @@
 //! which unlike `oauth2`'s typed response does not insist on `token_type` (LinkedIn
 //! sends none).
 
+use super::http::{self, Credentials};
 use crate::domain::token::Secret;
-use crate::networks::http::{self, Credentials};
 use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use serde_json::Value;
 use std::collections::BTreeMap;

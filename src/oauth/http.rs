@@ -1,4 +1,4 @@
-//! What every network's calls share: client credentials in the form each token
+//! What every call to a provider shares: client credentials in the form each token
 //! endpoint wants them, one bounded request, and a reqwest error told without its URL.
 
 use crate::config::ClientAuth;
