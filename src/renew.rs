@@ -2,7 +2,6 @@
 //! processes (a lease in the database), the new token stored before anything else, and
 //! every answer classified. Used by `refresh`, `token` and `check --online`.
 
-use crate::commands::Ctx;
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
 use crate::domain::renewal::{backoff, plan, Plan, Policy, MAX_ATTEMPTS, MAX_RETRY_TIME};
@@ -11,6 +10,7 @@ use crate::error::Result;
 use crate::networks::{Kind, Net, Renewal, Verdict};
 use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
 use crate::store::{Holder, ProfileStore};
+use crate::ui::Ui;
 use chrono::{TimeDelta, Utc};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{mpsc, Mutex};
@@ -76,14 +76,14 @@ impl Stopped {
 /// `wait` for a renewal in progress to end, saying so once; `what` names, for the
 /// error, what was not done.
 pub fn under_lease<T>(
-    ctx: &Ctx,
+    (log, http_timeout): (&Ui, TimeDelta),
     store: &mut dyn ProfileStore,
     id: &ProfileId,
     (wait, what): (std::time::Duration, &str),
     f: impl FnOnce(&mut dyn ProfileStore) -> Result<T>,
 ) -> Result<T> {
     let holder = Holder::this_process();
-    let span = lease(ctx.settings.http_timeout.as_delta());
+    let span = lease(http_timeout);
     let started = Instant::now();
     let mut said = false;
     while !store.take_lease(id, &holder, now(), now() + span)? {
@@ -94,8 +94,7 @@ pub fn under_lease<T>(
             .hint("try again in a minute"));
         }
         if !said {
-            ctx.ui
-                .notice(&format!("{id}: waiting for a renewal in progress to end"));
+            log.notice(&format!("{id}: waiting for a renewal in progress to end"));
             said = true;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -112,12 +111,33 @@ pub struct Report {
     pub outcome: Outcome,
 }
 
+/// What the engine takes from the command that runs it.
+pub struct Setup<'a> {
+    /// Renew this long before the access token expires.
+    pub refresh_ahead: TimeDelta,
+    /// Validate tokens without expiry this often.
+    pub verify_every: TimeDelta,
+    /// How long one request may take (it sets the lease's length).
+    pub http_timeout: TimeDelta,
+    pub http: oauth2::reqwest::blocking::Client,
+    pub secrets: Box<dyn SecretStore>,
+    /// Each network the profiles use, resolved, or why it could not be.
+    pub providers: BTreeMap<String, std::result::Result<Net, String>>,
+    /// Opens another connection to the profile database, one per worker thread.
+    pub open_store: Box<dyn Fn() -> Result<Box<dyn ProfileStore>> + Sync + 'a>,
+    pub log: &'a Ui,
+}
+
 pub struct Engine<'a> {
-    ctx: &'a Ctx,
+    refresh_ahead: TimeDelta,
+    verify_every: TimeDelta,
+    http_timeout: TimeDelta,
+    http: oauth2::reqwest::blocking::Client,
     /// The secret store, shared by all worker threads (see `SharedStore`).
     secrets: SharedStore,
     providers: BTreeMap<String, std::result::Result<Net, String>>,
-    http: oauth2::reqwest::blocking::Client,
+    open_store: Box<dyn Fn() -> Result<Box<dyn ProfileStore>> + Sync + 'a>,
+    log: &'a Ui,
     /// Profiles finished after a stop was asked for, and those never started.
     completed_after_stop: std::sync::atomic::AtomicUsize,
     not_started: std::sync::atomic::AtomicUsize,
@@ -128,39 +148,19 @@ fn now() -> Timestamp {
 }
 
 impl<'a> Engine<'a> {
-    /// Resolves, once per run, the secret store and each provider the profiles use.
-    pub fn new(
-        ctx: &'a Ctx,
-        store: &mut dyn ProfileStore,
-        networks: &[String],
-    ) -> Result<Engine<'a>> {
-        let secrets = ctx.secrets(store)?;
-        let http = ctx.http();
-        let mut providers = BTreeMap::new();
-        for name in networks {
-            if providers.contains_key(name) {
-                continue;
-            }
-            let access = match ctx.settings.provider(name) {
-                Ok(p) => Net::resolve(
-                    p,
-                    secrets.as_ref(),
-                    &http,
-                    &ctx.settings.config_path.display().to_string(),
-                )
-                .map_err(|e| e.to_string()),
-                Err(e) => Err(e.message),
-            };
-            providers.insert(name.clone(), access);
-        }
-        Ok(Engine {
-            ctx,
-            secrets: SharedStore::new(secrets),
-            providers,
-            http,
+    pub fn new(setup: Setup<'a>) -> Engine<'a> {
+        Engine {
+            refresh_ahead: setup.refresh_ahead,
+            verify_every: setup.verify_every,
+            http_timeout: setup.http_timeout,
+            http: setup.http,
+            secrets: SharedStore::new(setup.secrets),
+            providers: setup.providers,
+            open_store: setup.open_store,
+            log: setup.log,
             completed_after_stop: Default::default(),
             not_started: Default::default(),
-        })
+        }
     }
 
     /// Whether a stop was asked for during this engine's work, and what it did then.
@@ -203,7 +203,7 @@ impl<'a> Engine<'a> {
                         }
                         queue.lock().expect("queue lock").pop_front()
                     };
-                    let mut store = match self.ctx.store() {
+                    let mut store = match (self.open_store)() {
                         Ok(s) => s,
                         Err(e) => {
                             while let Some(id) = next() {
@@ -249,12 +249,7 @@ impl<'a> Engine<'a> {
     ) -> Result<Outcome> {
         let holder = Holder::this_process();
         let t = now();
-        if !store.take_lease(
-            id,
-            &holder,
-            t,
-            t + lease(self.ctx.settings.http_timeout.as_delta()),
-        )? {
+        if !store.take_lease(id, &holder, t, t + lease(self.http_timeout))? {
             return Ok(Outcome::Busy);
         }
         let outcome = self.leased(store, secrets, id, mode);
@@ -276,14 +271,13 @@ impl<'a> Engine<'a> {
         let Some(mut p) = store.get(id)? else {
             return Ok(Outcome::Gone);
         };
-        let s = &self.ctx.settings;
         let action = match mode {
             Mode::Refresh { force } => plan(
                 &p,
                 now(),
                 &Policy {
-                    refresh_ahead: s.refresh_ahead.as_delta(),
-                    verify_every: s.verify_every.as_delta(),
+                    refresh_ahead: self.refresh_ahead,
+                    verify_every: self.verify_every,
                     force,
                 },
             ),
@@ -363,7 +357,7 @@ impl<'a> Engine<'a> {
             Some((old, account.id))
         })();
         if let Some((old, new)) = found {
-            self.ctx.ui.debug(&format!(
+            self.log.debug(&format!(
                 "{id}: account `{old}` is Pinterest's username; recorded its stable id `{new}`"
             ));
         }
@@ -448,7 +442,7 @@ impl<'a> Engine<'a> {
             if let Failure::Transient { retry_after } = failure {
                 let wait = backoff(attempt - 1, retry_after, rand::random::<f64>());
                 if attempt < MAX_ATTEMPTS && started.elapsed() + wait < MAX_RETRY_TIME {
-                    self.ctx.ui.debug(&format!(
+                    self.log.debug(&format!(
                         "{}: {message}; retrying in {:.1}s",
                         p.id,
                         wait.as_secs_f64()
@@ -529,7 +523,7 @@ impl<'a> Engine<'a> {
         self.secrets
             .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
         for note in &grant.notes {
-            self.ctx.ui.debug(&format!("{}: {note}", p.id));
+            self.log.debug(&format!("{}: {note}", p.id));
         }
         let t = now();
         p.expires_at = grant.expires_at;
@@ -562,7 +556,7 @@ impl<'a> Engine<'a> {
     ) -> Result<Outcome> {
         crate::oauth::http::take_trail();
         let verdict = net.verify(&self.http, &p, &tokens, now());
-        self.ctx.ui.debug(&format!(
+        self.log.debug(&format!(
             "{}: online check: {}; read as: {}",
             p.id,
             crate::oauth::http::take_trail().join(", "),

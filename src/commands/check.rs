@@ -126,7 +126,7 @@ impl Unchecked {
 /// Asks the providers about every profile that is not already known to need a person,
 /// and again about those an earlier online check marked (they may work again).
 fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result<Unchecked> {
-    use crate::renew::{Engine, Mode, Outcome};
+    use crate::renew::{Mode, Outcome};
     let profiles = store.list(&ListFilter::default())?;
     let ids: Vec<_> = profiles
         .iter()
@@ -138,7 +138,7 @@ fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result
         return Ok(unchecked);
     }
     let networks: Vec<String> = profiles.iter().map(|p| p.network.clone()).collect();
-    let engine = Engine::new(ctx, store, &networks)?;
+    let engine = ctx.engine(store, &networks)?;
     let bar = ctx.ui.progress(ids.len());
     let done = |_: &crate::renew::Report| {
         if let Some(bar) = &bar {

@@ -116,6 +116,51 @@ impl Ctx {
         Ok(())
     }
 
+    /// The renewal engine for profiles of `networks`, with the secret store and each
+    /// network resolved once for the run.
+    pub fn engine(
+        &self,
+        store: &mut dyn ProfileStore,
+        networks: &[String],
+    ) -> Result<crate::renew::Engine<'_>> {
+        let secrets = self.secrets(store)?;
+        let http = self.http();
+        let mut providers = std::collections::BTreeMap::new();
+        for name in networks {
+            if providers.contains_key(name) {
+                continue;
+            }
+            let access = match self.settings.provider(name) {
+                Ok(p) => crate::networks::Net::resolve(
+                    p,
+                    secrets.as_ref(),
+                    &http,
+                    &self.settings.config_path.display().to_string(),
+                )
+                .map_err(|e| e.to_string()),
+                Err(e) => Err(e.message),
+            };
+            providers.insert(name.clone(), access);
+        }
+        let s = &self.settings;
+        Ok(crate::renew::Engine::new(crate::renew::Setup {
+            refresh_ahead: s.refresh_ahead.as_delta(),
+            verify_every: s.verify_every.as_delta(),
+            http_timeout: s.http_timeout.as_delta(),
+            http,
+            secrets,
+            providers,
+            open_store: Box::new(|| self.store()),
+            log: &self.ui,
+        }))
+    }
+
+    /// What `renew::under_lease` takes: where to say it waits, and the request timeout
+    /// that sets the lease's length.
+    pub fn lease_terms(&self) -> (&Ui, chrono::TimeDelta) {
+        (&self.ui, self.settings.http_timeout.as_delta())
+    }
+
     /// The HTTP client for the networks, with the configured `http_timeout`.
     pub fn http(&self) -> oauth2::reqwest::blocking::Client {
         crate::oauth::http_client(

@@ -410,7 +410,8 @@ pub fn connect(
         .to_std()
         .unwrap_or_default();
     let what = "the new tokens were not stored";
-    crate::renew::under_lease(ctx, store, &id, (wait, what), settle).map_err(|e| fail(&answer, e))
+    crate::renew::under_lease(ctx.lease_terms(), store, &id, (wait, what), settle)
+        .map_err(|e| fail(&answer, e))
 }
 
 /// An account for people: "Ann (`u-1`)", or "account `u-1`" when it has no other name.

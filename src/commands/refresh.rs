@@ -7,7 +7,7 @@ use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, ProfileId, Status};
 use crate::domain::renewal::{plan, Plan, Policy};
 use crate::error::{Attention, Error, Result};
-use crate::renew::{Engine, Mode, Outcome, Report};
+use crate::renew::{Mode, Outcome, Report};
 use crate::store::{ListFilter, ProfileStore};
 use crate::ui::Tone;
 use crate::view::{profile_json, relative_or_never, status_words};
@@ -85,7 +85,7 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
     let mut reports: BTreeMap<ProfileId, Outcome> = BTreeMap::new();
     let mut stopped = None;
     if !work.is_empty() {
-        let engine = Engine::new(ctx, store.as_mut(), &networks)?;
+        let engine = ctx.engine(store.as_mut(), &networks)?;
         let bar = ctx.ui.progress(work.len());
         let done = |r: &Report| {
             if let Some(bar) = &bar {

@@ -5,7 +5,7 @@ use crate::commands::Ctx;
 use crate::domain::duration::Duration;
 use crate::domain::profile::{Profile, ProfileId, Reason, Status};
 use crate::error::{Attention, Error, Result};
-use crate::renew::{Engine, Mode, Outcome};
+use crate::renew::{Mode, Outcome};
 use crate::secrets::get_tokens;
 use crate::store::ProfileStore;
 use crate::view::relative;
@@ -95,7 +95,7 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
 /// Renews now, or waits for the other sbctl that is doing it; returns the profile as
 /// stored afterwards. A passing failure leaves a still-valid token usable.
 fn renew(ctx: &Ctx, store: &mut dyn ProfileStore, profile: &Profile) -> Result<Profile> {
-    let engine = Engine::new(ctx, store, std::slice::from_ref(&profile.network))?;
+    let engine = ctx.engine(store, std::slice::from_ref(&profile.network))?;
     let secrets = engine.secrets();
     let started = std::time::Instant::now();
     loop {

@@ -49,8 +49,7 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
     // renewal stored, as ever, in case the revocation then fails).
     let expired = profile.expires_at.is_some_and(|t| t <= ctx.now);
     if args.revoke && profile.network == "tiktok" && profile.renewable && expired {
-        let engine =
-            crate::renew::Engine::new(ctx, store.as_mut(), std::slice::from_ref(&profile.network))?;
+        let engine = ctx.engine(store.as_mut(), std::slice::from_ref(&profile.network))?;
         let mode = crate::renew::Mode::Refresh { force: true };
         use crate::renew::Outcome;
         let why = match engine.one(store.as_mut(), engine.secrets(), &profile.id, mode)? {
@@ -72,14 +71,20 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
         }
     }
     let what = (WAIT_FOR_RENEWAL, "nothing was removed");
-    crate::renew::under_lease(ctx, store.as_mut(), &profile.id, what, |store| {
-        if args.revoke {
-            revoke(ctx, &profile, secrets.as_ref())?;
-        }
-        secrets.delete_many(&[profile_key(&profile.id)])?;
-        store.delete(&profile.id)?;
-        Ok(())
-    })?;
+    crate::renew::under_lease(
+        ctx.lease_terms(),
+        store.as_mut(),
+        &profile.id,
+        what,
+        |store| {
+            if args.revoke {
+                revoke(ctx, &profile, secrets.as_ref())?;
+            }
+            secrets.delete_many(&[profile_key(&profile.id)])?;
+            store.delete(&profile.id)?;
+            Ok(())
+        },
+    )?;
     ctx.ui
         .info(&format!("removed {} and its tokens", profile.id));
     Ok(Attention::None)
