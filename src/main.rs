@@ -11,6 +11,7 @@ compile_error!(
 mod cli;
 mod commands;
 mod config;
+mod connect;
 mod domain;
 mod error;
 mod interrupt;

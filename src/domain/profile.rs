@@ -321,6 +321,16 @@ impl Profile {
         self.failing_since = None;
     }
 
+    /// A person signed in again (`by`, as `user@host`): the new grant, applied by
+    /// `apply_grant`, replaces whatever a failed or interrupted renewal left.
+    pub fn reconnected(&mut self, by: String, now: Timestamp) {
+        self.renewal_succeeded();
+        self.renewal_started_at = None;
+        self.last_error = None;
+        self.last_refreshed_at = Some(now);
+        self.connected_by = Some(by);
+    }
+
     /// Whether renewals have failed long enough (or often enough) that a person should
     /// look, though the token still works: `after` since the first failure, or three
     /// runs in a row.

@@ -2,13 +2,13 @@
 //! (see `reauth`), or with `--with-token` register a token obtained elsewhere. The token goes to the secret store first, then the row to the database;
 //! if the row cannot be written the token is taken back out, so nothing is half-added.
 
-use crate::commands::reauth::{connect, FlowArgs, Target};
+use crate::commands::reauth::{connect, FlowArgs};
 use crate::commands::Ctx;
+use crate::connect::{add_all, Target};
 use crate::domain::profile::{Profile, ProfileId};
 use crate::domain::token::parse_token_input;
 use crate::error::{Attention, Error, Result};
-use crate::secrets::{profile_key, token_entries, SecretStore};
-use crate::store::{ProfileStore, StoreError};
+use crate::store::StoreError;
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -84,31 +84,4 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
         Attention::Reauth => Attention::Reauth,
         _ => Attention::None,
     })
-}
-
-/// Stores tokens, then rows, all or nothing: if the rows cannot be inserted, the
-/// tokens just written are removed again.
-pub fn add_all(
-    store: &mut dyn ProfileStore,
-    secrets: &dyn SecretStore,
-    profiles: &[Profile],
-    tokens: &[(ProfileId, crate::domain::token::TokenSet)],
-) -> Result<()> {
-    let entries = token_entries(tokens);
-    if let Err(e) = secrets.set_many(&entries) {
-        // A keyring may have taken some before failing: take them back.
-        let keys: Vec<String> = entries.into_iter().map(|(k, _)| k).collect();
-        let _ = secrets.delete_many(&keys);
-        return Err(e.into());
-    }
-    if let Err(e) = store.insert(profiles) {
-        let keys: Vec<String> = tokens.iter().map(|(id, _)| profile_key(id)).collect();
-        if let Err(undo) = secrets.delete_many(&keys) {
-            return Err(Error::failed(format!(
-                "{e}, and removing the tokens just stored failed too ({undo})"
-            )));
-        }
-        return Err(e.into());
-    }
-    Ok(())
 }

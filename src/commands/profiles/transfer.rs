@@ -4,9 +4,9 @@
 //! `token` is a token response (see `domain::token::grant_from_json`). Import validates
 //! every record first and then adds them all in one transaction, or none.
 
-use super::add::add_all;
 use super::records::Records;
 use crate::commands::Ctx;
+use crate::connect::add_all;
 use crate::domain::profile::{Profile, ProfileId, Reason};
 use crate::domain::token::{grant_from_json, TokenSet};
 use crate::error::{Attention, Error, Result};

@@ -1,0 +1,690 @@
+//! The sign-in flow that `reauth` and `profiles add` share, in three steps:
+//! `sign_in` (the authorize URL with PKCE and state, the browser, the loopback listener
+//! or a pasted address) gives a `Callback`; `complete` (the code exchange, the accounts
+//! the sign-in reaches, the identity rule) gives a `Connected`; `store` writes the
+//! tokens, then the row. The browser that is waiting is answered once, from the result.
+//!
+//! Its seams: what it says and asks goes through a `Prompter`, the browser is a
+//! function given by the caller, and the network is a resolved `Net` with its HTTP
+//! client, so a test can drive a sign-in without a person or a browser.
+
+use crate::domain::profile::{Profile, ProfileId, Timestamp};
+use crate::domain::token::TokenSet;
+use crate::error::{Error, Result};
+use crate::networks::{Account, Connection, Kind, Net, Problem, Revocation};
+use crate::oauth::callback::Callback;
+use crate::oauth::client::{authorize, Authorization};
+use crate::oauth::listener::{respond, Arrival, Hint, ListenError, Listener, Request};
+use crate::secrets::{profile_key, token_entries, SecretStore};
+use crate::store::{ListFilter, ProfileStore};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+/// How long a sign-in may take before sbctl says what most often goes wrong.
+const HINT_AFTER: Duration = Duration::from_secs(30);
+
+/// What the flow connects: a new profile, or an existing one.
+pub enum Target {
+    New {
+        id: ProfileId,
+        account: Option<String>,
+    },
+    Existing {
+        profile: Box<Profile>,
+        allow_account_change: bool,
+    },
+}
+
+impl Target {
+    pub fn id(&self) -> &ProfileId {
+        match self {
+            Target::New { id, .. } => id,
+            Target::Existing { profile, .. } => &profile.id,
+        }
+    }
+}
+
+/// Where the flow speaks to the person signing in.
+pub trait Prompter {
+    fn notice(&self, text: &str);
+    fn warn(&self, text: &str);
+    /// Lines typed on the terminal (a pasted address, a chosen number), when the
+    /// flow runs on one.
+    fn typed(&self) -> Option<Receiver<String>>;
+}
+
+impl Prompter for crate::ui::Ui {
+    fn notice(&self, text: &str) {
+        crate::ui::Ui::notice(self, text);
+    }
+
+    fn warn(&self, text: &str) {
+        crate::ui::Ui::warn(self, text);
+    }
+
+    fn typed(&self) -> Option<Receiver<String>> {
+        use std::io::BufRead;
+        self.stdin_is_terminal().then(|| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in std::io::stdin().lock().lines().map_while(|l| l.ok()) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            rx
+        })
+    }
+}
+
+/// Opens a URL in a browser, or says why it could not.
+pub type OpenBrowser<'a> = &'a dyn Fn(&str) -> std::result::Result<(), String>;
+
+/// One sign-in at one network.
+pub struct Flow<'a> {
+    pub net: &'a Net,
+    pub http: &'a oauth2::reqwest::blocking::Client,
+    pub prompt: &'a dyn Prompter,
+    /// Opens the authorize URL; `None` (`--no-browser`) only prints it.
+    pub browser: Option<OpenBrowser<'a>>,
+    /// The loopback port to listen on (0: any).
+    pub port: u16,
+    /// How long the person may take to sign in.
+    pub timeout: Duration,
+    pub now: Timestamp,
+    /// Who signs in, as `user@host`: the profile's `connected_by`.
+    pub by: &'a str,
+}
+
+/// A sign-in the browser came back from: its callback, the browser's request (to be
+/// answered), and what the exchange needs.
+pub struct SignedIn {
+    pub callback: Callback,
+    request: Option<Request>,
+    typed: Option<Receiver<String>>,
+    /// Spent by the code exchange.
+    authorization: Option<Authorization>,
+    /// An OpenID Connect provider's ID token must carry this sign-in's nonce.
+    nonce: Option<String>,
+}
+
+/// A sign-in that reached the profile's account, ready to be stored.
+pub struct Connected {
+    pub profile: Profile,
+    pub is_new: bool,
+    pub account: Option<Account>,
+    pub tokens: TokenSet,
+    /// Scopes asked for and not granted.
+    pub missing: Vec<String>,
+}
+
+/// What a refused sign-in issued: the accounts it reaches and its tokens, which stay
+/// live at the provider unless revoked.
+struct Issued {
+    reached: Vec<String>,
+    tokens: Option<TokenSet>,
+}
+
+impl Flow<'_> {
+    /// Prints the authorize URL, opens the browser and waits for its redirect (or a
+    /// pasted address) until the timeout.
+    pub fn sign_in(&self, id: &ProfileId) -> Result<SignedIn> {
+        let (net, name) = (self.net, &self.net.name);
+        let listener = Listener::bind(self.port, &net.redirect_path).map_err(|e| match e {
+            ListenError::PortInUse(p) => Error::failed(format!("{id}: {e}")).hint(format!(
+                "stop what uses port {p}, or pass --port with another port your app registration allows"
+            )),
+            other => Error::failed(format!("{id}: {other}")),
+        })?;
+        let nonce = (net.kind == Kind::Custom).then(|| format!("{:032x}", rand::random::<u128>()));
+        let mut extra = net.extra_authorize.clone();
+        if let Some(n) = &nonce {
+            extra.insert("nonce".into(), n.clone());
+        }
+        let redirect_uri = listener.redirect_uri();
+        let authorization = authorize(&net.client, &redirect_uri, &net.scopes, &extra)
+            .map_err(|e| Error::failed(format!("provider {name}: {e}")))?;
+        self.prompt.notice(&format!(
+            "To authorize {id} at {name}, open this address in a browser:\n\n    {}\n",
+            authorization.url
+        ));
+        if let Some(open) = self.browser {
+            if let Err(e) = open(&authorization.url) {
+                self.prompt.warn(&format!(
+                    "could not start a browser ({e}); open the address yourself"
+                ));
+            }
+        }
+        let typed = self.prompt.typed();
+        if typed.is_some() {
+            self.prompt.notice(
+                "Waiting for the browser. If it runs on another machine, paste the address it ends up on here and press Enter.",
+            );
+        }
+        let hint = self.redirect_hint(id, &redirect_uri);
+        let arrival = listener
+            .wait(
+                &authorization.url,
+                authorization.state.expose(),
+                self.timeout,
+                typed.as_ref(),
+                (&|m| self.prompt.warn(m), &Hint { after: HINT_AFTER, text: &hint }),
+            )
+            .map_err(|e| {
+                Error::failed(format!("{id}: {e}; nothing was changed")).hint(
+                    "run it again; for a browser on another machine, use --no-browser and paste the address it ends up on",
+                )
+            })?;
+        let (callback, request) = match arrival {
+            Arrival::Browser(cb, request) => (cb, Some(request)),
+            Arrival::Pasted(cb) => (cb, None),
+        };
+        Ok(SignedIn {
+            callback,
+            request,
+            typed,
+            authorization: Some(authorization),
+            nonce,
+        })
+    }
+
+    /// What to say while the browser does not come back: the redirect URI the app
+    /// must register, and the network's usual mistake.
+    fn redirect_hint(&self, id: &ProfileId, redirect_uri: &str) -> String {
+        let (net, name) = (self.net, &self.net.name);
+        if self.port == 0 {
+            format!(
+                "{id}: still waiting for the browser. If it shows an error from {name}, its app must accept http://127.0.0.1 on any port with the path {} (this time {redirect_uri}): {}",
+                net.redirect_path, net.redirect_note
+            )
+        } else {
+            format!(
+                "{id}: still waiting for the browser. If it shows an error from {name}, the app's redirect URI must be exactly {redirect_uri}: {}",
+                net.redirect_note
+            )
+        }
+    }
+
+    /// Exchanges the code for tokens. From here on a stop waits for the tokens to be
+    /// stored: the provider may issue them, and they must not be lost.
+    pub fn exchange(&self, id: &ProfileId, signed: &mut SignedIn) -> Result<serde_json::Value> {
+        let name = &self.net.name;
+        let code = match &signed.callback {
+            Callback::Code(code) => code,
+            Callback::Denied { error, description } => {
+                let said = description
+                    .as_ref()
+                    .map_or(error.clone(), |d| format!("{error}: {d}"));
+                return Err(Error::failed(format!(
+                    "{id}: {name} did not authorize ({said}); nothing was changed"
+                )));
+            }
+        };
+        crate::interrupt::install(crate::ui::report_warning);
+        let authorization = signed.authorization.take().ok_or_else(|| {
+            Error::failed(format!("{id}: this sign-in's code was exchanged already"))
+        })?;
+        authorization
+            .exchange(self.http, &self.net.client, code)
+            .map_err(|e| {
+                Error::failed(format!(
+                    "{id}: {name} refused the code exchange: {e}; nothing was changed"
+                ))
+            })
+    }
+
+    /// Reads the accounts the tokens reach, picks the target's, holds it to the
+    /// identity rule and finishes the connection. A sign-in refused here has its
+    /// tokens revoked where that cannot touch another profile.
+    pub fn complete(
+        &self,
+        store: &dyn ProfileStore,
+        signed: &SignedIn,
+        token: serde_json::Value,
+        target: Target,
+    ) -> Result<Connected> {
+        let id = target.id().clone();
+        let problem =
+            |p: Problem| Error::failed(format!("{id}: {}; nothing was changed", p.message));
+        let connections = self
+            .net
+            .connect(self.http, token, (self.now, signed.nonce.as_deref()))
+            .map_err(problem)?;
+        let issued = Issued {
+            reached: connections
+                .iter()
+                .filter_map(|c| c.account.as_ref().map(|a| a.id.clone()))
+                .collect(),
+            tokens: connections.first().map(|c| c.grant.tokens.clone()),
+        };
+        let refuse = |mut e: Error| -> Error {
+            e.message = format!("{}; {}", e.message, issued.discard(store, self));
+            e
+        };
+        let chosen = self
+            .choose(&target, connections, signed.typed.as_ref())
+            .map_err(refuse)?;
+        let connection = self
+            .net
+            .finish(self.http, chosen, self.now)
+            .map_err(problem)?;
+        let (profile, is_new) = self.identity(target, &connection).map_err(refuse)?;
+        Ok(self.connected(profile, is_new, connection))
+    }
+
+    /// The profile the sign-in connects: a new one (which must be `--account`'s, when
+    /// given), or the existing one, which must still be the same account.
+    fn identity(&self, target: Target, c: &Connection) -> Result<(Profile, bool)> {
+        let net = self.net;
+        match target {
+            Target::New { id, account } => {
+                if let (Some(w), Some(a)) = (&account, &c.account) {
+                    if *w != a.id && a.name.as_deref() != Some(w) {
+                        return Err(Error::failed(format!(
+                            "{id}: signed in as {}, not `{w}`; nothing was changed",
+                            who(a.name.as_deref(), &a.id)
+                        )));
+                    }
+                }
+                Ok((Profile::new(id, net.name.clone(), self.now), true))
+            }
+            Target::Existing {
+                profile,
+                allow_account_change,
+            } => match (&profile.account_id, &c.account) {
+                (Some(old), Some(new)) if !net.same_account(old, new) && !allow_account_change => {
+                    Err(self.other_account(&profile, old, new))
+                }
+                _ => Ok((*profile, false)),
+            },
+        }
+    }
+
+    /// The error for a sign-in as another account than the profile's.
+    fn other_account(&self, profile: &Profile, old: &str, new: &Account) -> Error {
+        let id = &profile.id;
+        let (was, now_is) = (
+            who(profile.account_name.as_deref(), old),
+            who(new.name.as_deref(), &new.id),
+        );
+        // A Facebook account is a Page, chosen in the dialog's Page picker.
+        let (what, fix) = match self.net.kind {
+            Kind::Facebook | Kind::InstagramViaFacebook => (
+                format!(
+                    "{} was not selected in the Facebook dialog (this sign-in reaches {now_is})",
+                    profile.account_name.as_deref().unwrap_or(old)
+                ),
+                format!("run `sbctl reauth {id}` again and select {was} in the Page picker"),
+            ),
+            _ => (
+                format!("signed in as {now_is}, but {id} is {was}"),
+                format!("sign in as {was}"),
+            ),
+        };
+        Error::failed(format!("{id}: {what}; nothing was changed")).hint(format!(
+            "{fix}, or pass --allow-account-change to switch {id} to {now_is}"
+        ))
+    }
+
+    /// The profile with the new grant applied.
+    fn connected(&self, mut profile: Profile, is_new: bool, c: Connection) -> Connected {
+        let now = self.now;
+        if let Some(a) = &c.account {
+            profile.account_id = Some(a.id.clone());
+            if a.name.is_some() {
+                profile.account_name = a.name.clone();
+            }
+        }
+        let missing = profile.apply_grant(&c.grant, Some(&self.net.scopes), now);
+        profile.renewable = c.renewable;
+        profile.data_access_expires_at = c.data_access_expires_at;
+        profile.reconnected(self.by.to_owned(), now);
+        Connected {
+            profile,
+            is_new,
+            account: c.account,
+            tokens: c.grant.tokens,
+            missing,
+        }
+    }
+
+    /// The account to connect among those the sign-in reaches: the profile's own on
+    /// `reauth` (the identity rule), `--account` by id or name, the only one, a
+    /// numbered choice on a terminal, or an error listing them.
+    fn choose(
+        &self,
+        target: &Target,
+        mut all: Vec<Connection>,
+        typed: Option<&Receiver<String>>,
+    ) -> Result<Connection> {
+        let (id, network) = (target.id(), &self.net.name);
+        let matches = |c: &Connection, wanted: &str| {
+            c.account
+                .as_ref()
+                .is_some_and(|a| a.id == wanted || a.name.as_deref() == Some(wanted))
+        };
+        let wanted = match target {
+            Target::New { account, .. } => account.clone(),
+            // A reauth keeps the same account when the sign-in still reaches it; the
+            // identity rule names both when it does not.
+            Target::Existing { profile, .. } => profile
+                .account_id
+                .clone()
+                .filter(|old| all.iter().any(|c| matches(c, old))),
+        };
+        let names: Vec<String> = all.iter().map(label).collect();
+        if let Some(w) = &wanted {
+            if let Some(i) = all.iter().position(|c| matches(c, w)) {
+                return Ok(all.swap_remove(i));
+            }
+            return Err(Error::failed(format!(
+                "{id}: this {network} sign-in does not reach account `{w}`; it reaches: {}; nothing was changed",
+                names.join(", ")
+            ))
+            .hint("pass --account with one of those ids or names, or sign in as someone who manages it"));
+        }
+        if all.len() == 1 {
+            return Ok(all.remove(0));
+        }
+        if let Some(lines) = typed {
+            let n = self.ask_which(id, &names, lines)?;
+            return Ok(all.swap_remove(n));
+        }
+        Err(Error::failed(format!(
+            "{id}: this {network} sign-in reaches {} accounts: {}; nothing was changed",
+            all.len(),
+            names.join(", ")
+        ))
+        .hint(format!(
+            "run it again with --account <id or name> to pick one, e.g. --account {}",
+            all[0].account.as_ref().map_or("ID", |a| a.id.as_str())
+        )))
+    }
+
+    /// Asks on the terminal which of `names` to connect; its index.
+    fn ask_which(
+        &self,
+        id: &ProfileId,
+        names: &[String],
+        lines: &Receiver<String>,
+    ) -> Result<usize> {
+        let mut menu = format!(
+            "{id}: this {} sign-in reaches {} accounts:\n",
+            self.net.name,
+            names.len()
+        );
+        for (i, n) in names.iter().enumerate() {
+            menu.push_str(&format!("  {}) {n}\n", i + 1));
+        }
+        menu.push_str("Which one? Type its number and press Enter:");
+        self.prompt.notice(&menu);
+        while let Ok(line) = lines.recv_timeout(Duration::from_secs(300)) {
+            match line.trim().parse::<usize>() {
+                Ok(n) if (1..=names.len()).contains(&n) => return Ok(n - 1),
+                _ => self
+                    .prompt
+                    .notice(&format!("Type a number from 1 to {}:", names.len())),
+            }
+        }
+        Err(Error::failed(format!(
+            "{id}: no account was chosen; nothing was changed"
+        )))
+    }
+}
+
+/// Answers the browser that is waiting on `signed` with what became of the sign-in.
+pub fn answer_browser(signed: &mut SignedIn, id: &ProfileId, result: &Result<Connected>) {
+    let Some(request) = signed.request.take() else {
+        return;
+    };
+    match result {
+        Ok(c) => {
+            let connected = if c.is_new {
+                "connected"
+            } else {
+                "connected again"
+            };
+            if c.missing.is_empty() {
+                respond(
+                    request,
+                    200,
+                    &format!("sbctl: {id} is {connected}."),
+                    "You can close this tab.",
+                );
+            } else {
+                respond(
+                    request,
+                    200,
+                    &format!("sbctl: {id} is {connected}, but without some permissions."),
+                    &format!(
+                        "Missing: {}. Run `sbctl reauth {id}` and grant them all.",
+                        c.missing.join(", ")
+                    ),
+                );
+            }
+        }
+        Err(e) => respond(
+            request,
+            400,
+            &format!("sbctl: {id} was not connected"),
+            &format!("{e}. Go back to the terminal; you can close this tab."),
+        ),
+    }
+}
+
+/// Stores a connected profile: the tokens first (once stored, an interruption cannot
+/// lose them), then the row.
+pub fn store(store: &mut dyn ProfileStore, secrets: &dyn SecretStore, c: &Connected) -> Result<()> {
+    let tokens = [(c.profile.id.clone(), c.tokens.clone())];
+    if c.is_new {
+        return add_all(store, secrets, std::slice::from_ref(&c.profile), &tokens);
+    }
+    secrets.set_many(&token_entries(&tokens))?;
+    store.update(&c.profile)?;
+    Ok(())
+}
+
+/// Stores tokens, then rows, all or nothing: if the rows cannot be inserted, the
+/// tokens just written are removed again.
+pub fn add_all(
+    store: &mut dyn ProfileStore,
+    secrets: &dyn SecretStore,
+    profiles: &[Profile],
+    tokens: &[(ProfileId, TokenSet)],
+) -> Result<()> {
+    let entries = token_entries(tokens);
+    if let Err(e) = secrets.set_many(&entries) {
+        // A keyring may have taken some before failing: take them back.
+        let keys: Vec<String> = entries.into_iter().map(|(k, _)| k).collect();
+        let _ = secrets.delete_many(&keys);
+        return Err(e.into());
+    }
+    if let Err(e) = store.insert(profiles) {
+        let keys: Vec<String> = tokens.iter().map(|(id, _)| profile_key(id)).collect();
+        if let Err(undo) = secrets.delete_many(&keys) {
+            return Err(Error::failed(format!(
+                "{e}, and removing the tokens just stored failed too ({undo})"
+            )));
+        }
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// An account for people: "Ann (`u-1`)", or "account `u-1`" when it has no other name.
+pub fn who(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(n) if n != id => format!("{n} (`{id}`)"),
+        _ => format!("account `{id}`"),
+    }
+}
+
+/// An account in a list to choose from: "Ann (u-1)".
+fn label(c: &Connection) -> String {
+    match &c.account {
+        Some(a) => match &a.name {
+            Some(n) => format!("{n} ({})", a.id),
+            None => a.id.clone(),
+        },
+        None => "an unnamed account".into(),
+    }
+}
+
+impl Issued {
+    /// Revokes the refused sign-in's grant where that cannot touch another profile,
+    /// and says what became of it.
+    fn discard(&self, store: &dyn ProfileStore, flow: &Flow) -> String {
+        let net = flow.net;
+        let Some(tokens) = &self.tokens else {
+            return "no tokens were issued".into();
+        };
+        // Revoking may end the whole grant of the signed-in user (Google, Facebook):
+        // not while another profile lives on it.
+        let shared = store
+            .list(&ListFilter {
+                network: Some(net.name.clone()),
+            })
+            .map(|all| {
+                all.into_iter().find(|p| {
+                    p.account_id
+                        .as_ref()
+                        .is_some_and(|a| self.reached.contains(a))
+                })
+            });
+        match shared {
+            Ok(Some(p)) => {
+                return format!(
+                "the tokens it issued were not revoked, because profile {} uses the same account",
+                p.id
+            )
+            }
+            Err(e) => return format!("the tokens it issued were not revoked ({e})"),
+            Ok(None) => {}
+        }
+        if matches!(net.kind, Kind::Facebook | Kind::InstagramViaFacebook) {
+            return "the tokens it issued were not revoked: Facebook revokes only the whole user's access, Pages you may use elsewhere included; remove the app in that user's Facebook settings (Business Integrations) if it is not wanted".into();
+        }
+        match net.revoke(flow.http, tokens, flow.now) {
+            Ok(Revocation::Done) => format!("the tokens it issued were revoked at {}", net.name),
+            Ok(Revocation::NotOffered(how)) => {
+                format!("the tokens it issued are still live: {how}")
+            }
+            Err(p) => format!(
+                "the tokens it issued could not be revoked ({}); revoke the app's access in that account's settings",
+                p.message
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Provider, ProviderConfig};
+    use crate::domain::token::Secret;
+    use std::io::{Read, Write};
+    use std::sync::Mutex;
+
+    /// A person at a terminal-less prompt: what the flow says is kept.
+    #[derive(Default)]
+    struct Heard(Mutex<Vec<String>>);
+
+    impl Prompter for Heard {
+        fn notice(&self, text: &str) {
+            self.0.lock().unwrap().push(text.to_owned());
+        }
+        fn warn(&self, text: &str) {
+            self.notice(text);
+        }
+        fn typed(&self) -> Option<Receiver<String>> {
+            None
+        }
+    }
+
+    /// X's flow, pointed at a closed port: only the loopback redirect is used.
+    fn net(http: &oauth2::reqwest::blocking::Client) -> Net {
+        let provider = Provider {
+            name: "x".into(),
+            built_in: true,
+            config: ProviderConfig {
+                client_id: Some("cid".into()),
+                authorize_url: Some("http://127.0.0.1:9/authorize".into()),
+                token_url: Some("http://127.0.0.1:9/token".into()),
+                ..Default::default()
+            },
+            env_secret: Some(Secret::new("cs".into())),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = crate::secrets::file::FileStore::new(dir.path().join("s.json"));
+        Net::resolve(&provider, &secrets, http, "config.toml").unwrap()
+    }
+
+    /// A browser that follows the authorize URL's redirect with a code, on its own
+    /// thread (the flow listens once it has opened the browser); the page it is
+    /// shown comes back on the channel.
+    fn browser(
+        shown: std::sync::mpsc::Sender<String>,
+    ) -> impl Fn(&str) -> std::result::Result<(), String> {
+        move |url: &str| {
+            let url = oauth2::url::Url::parse(url).unwrap();
+            let get = |k: &str| {
+                url.query_pairs()
+                    .find(|(n, _)| n == k)
+                    .unwrap()
+                    .1
+                    .into_owned()
+            };
+            let (state, redirect) = (
+                get("state"),
+                oauth2::url::Url::parse(&get("redirect_uri")).unwrap(),
+            );
+            let shown = shown.clone();
+            std::thread::spawn(move || {
+                let mut s =
+                    std::net::TcpStream::connect(("127.0.0.1", redirect.port().unwrap())).unwrap();
+                let target = format!("{}?code=c0de&state={state}", redirect.path());
+                write!(
+                    s,
+                    "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                )
+                .unwrap();
+                let mut page = String::new();
+                let _ = s.read_to_string(&mut page);
+                let _ = shown.send(page);
+            });
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_sign_in_comes_back_with_its_code_and_the_browser_is_answered_once() {
+        let http = crate::oauth::http_client(Duration::from_secs(2));
+        let net = net(&http);
+        let (tx, shown) = std::sync::mpsc::channel();
+        let open = browser(tx);
+        let heard = Heard::default();
+        let flow = Flow {
+            net: &net,
+            http: &http,
+            prompt: &heard,
+            browser: Some(&open),
+            port: 0,
+            timeout: Duration::from_secs(10),
+            now: chrono::Utc::now(),
+            by: "ann@host",
+        };
+        let id = ProfileId::parse("acme").unwrap();
+        let mut signed = flow.sign_in(&id).unwrap();
+        assert!(matches!(&signed.callback, Callback::Code(c) if c.expose() == "c0de"));
+        assert!(heard.0.lock().unwrap()[0].contains("To authorize acme at x"));
+
+        let refused = Err(Error::failed("acme: the account was not the profile's"));
+        answer_browser(&mut signed, &id, &refused);
+        let page = shown.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(page.starts_with("HTTP/1.1 400"), "{page}");
+        assert!(page.contains("acme was not connected"), "{page}");
+        // Answered once: the request is spent.
+        assert!(signed.request.is_none());
+    }
+}
