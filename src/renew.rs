@@ -4,10 +4,13 @@
 
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
-use crate::domain::renewal::{backoff, plan, Plan, Policy, MAX_ATTEMPTS, MAX_RETRY_TIME};
+pub use crate::domain::renewal::Mode;
+use crate::domain::renewal::{
+    backoff, decide, plan, Action, Plan, Policy, Unanswered, MAX_ATTEMPTS, MAX_RETRY_TIME,
+};
 use crate::domain::token::{salvage, Secret, TokenSet};
 use crate::error::Result;
-use crate::networks::{Kind, Net, Renewal, Verdict};
+use crate::networks::{Net, Verdict};
 use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
 use crate::store::{Holder, ProfileStore};
 use crate::ui::Ui;
@@ -20,14 +23,6 @@ use std::time::Instant;
 /// a margin. A killed renewer's lease simply runs out.
 pub fn lease(http_timeout: TimeDelta) -> TimeDelta {
     TimeDelta::seconds(MAX_RETRY_TIME.as_secs() as i64 + 30) + http_timeout * 2
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Renew what is due (`force`: everything renewable); validate tokens without expiry.
-    Refresh { force: bool },
-    /// Ask the provider whether each token still works (`check --online`).
-    Validate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,28 +266,16 @@ impl<'a> Engine<'a> {
         let Some(mut p) = store.get(id)? else {
             return Ok(Outcome::Gone);
         };
-        let action = match mode {
-            Mode::Refresh { force } => plan(
-                &p,
-                now(),
-                &Policy {
-                    refresh_ahead: self.refresh_ahead,
-                    verify_every: self.verify_every,
-                    force,
-                },
-            ),
-            Mode::Validate if p.reauth_reason.is_some() && !p.recheckable() => Plan::NeedsReauth,
-            Mode::Validate => Plan::Validate,
+        let policy = Policy {
+            refresh_ahead: self.refresh_ahead,
+            verify_every: self.verify_every,
         };
-        match action {
+        // Decided from the profile alone: no secret is read, no network asked.
+        let plan = match plan(&p, mode, now(), &policy) {
             Plan::NotDue => return Ok(Outcome::NotDue),
-            Plan::NeedsReauth => {
-                return Ok(Outcome::NeedsReauth(
-                    p.reauth_reason.unwrap_or(Reason::Invalid),
-                ))
-            }
-            Plan::Renew | Plan::Validate => {}
-        }
+            Plan::NeedsReauth(reason) => return Ok(Outcome::NeedsReauth(reason)),
+            due => due,
+        };
         let net = match self.providers.get(&p.network) {
             Some(Ok(net)) => net,
             unresolved => {
@@ -302,7 +285,7 @@ impl<'a> Engine<'a> {
                 };
                 // A renewal that was due and could not be made is a failed renewal,
                 // in the list as in this run's report; a check changes nothing.
-                if action == Plan::Renew {
+                if plan == Plan::Renew {
                     p.renewal_failed(message.clone(), now());
                     store.update(&p)?;
                 }
@@ -318,20 +301,48 @@ impl<'a> Engine<'a> {
             store.update(&p)?;
             return Ok(Outcome::NeedsReauth(Reason::SecretMissing));
         };
-        // An access token that has run out says nothing when shown to an identity
-        // call; renewing it is the check (a custom provider may introspect instead).
-        let expired = p.expires_at.is_some_and(|t| t <= now());
-        let renew_instead = expired && p.renewable && net.kind != Kind::Custom;
+        let capability = (net.renewal(&p, &tokens, now()), net.renewing_checks());
+        let action = decide(plan, &p, capability, mode, now());
         let legacy = net.legacy_account(&p);
-        let outcome = match action {
-            Plan::Renew => self.renew(store, p, tokens, net, mode),
-            _ if renew_instead => self.renew(store, p, tokens, net, mode),
-            _ => self.validate(store, p, tokens, net, mode),
-        }?;
+        let outcome = self.act(store, p, (net, tokens), action)?;
         if legacy && matches!(outcome, Outcome::Renewed | Outcome::Validated) {
             self.migrate_account(store, secrets, id, net);
         }
         Ok(outcome)
+    }
+
+    /// Carries out what `decide` chose: one action, and after a check that could not
+    /// tell, the one `decide` named for that case.
+    fn act(
+        &self,
+        store: &mut dyn ProfileStore,
+        p: Profile,
+        (net, tokens): (&Net, TokenSet),
+        action: Action,
+    ) -> Result<Outcome> {
+        let network = p.network.clone();
+        let too_young = |t: Timestamp| {
+            Outcome::Unsupported(format!(
+                "{network} renews a token only once it is 24 hours old: from {}",
+                t.format("%Y-%m-%d %H:%M UTC")
+            ))
+        };
+        let unanswered = match action {
+            Action::NotDue => return Ok(Outcome::NotDue),
+            Action::NeedsReauth(reason) => return Ok(Outcome::NeedsReauth(reason)),
+            Action::TooYoung(t) => return Ok(too_young(t)),
+            Action::Renew => return self.renew(store, p, tokens, net),
+            Action::Validate { unanswered } => unanswered,
+        };
+        match self.validate(store, p, &tokens, net)? {
+            Checked::Told(outcome) => Ok(outcome),
+            Checked::Untold(p, why) => match unanswered {
+                Unanswered::Renew => self.renew(store, *p, tokens, net),
+                Unanswered::NotDue => Ok(Outcome::NotDue),
+                Unanswered::TooYoung(t) => Ok(too_young(t)),
+                Unanswered::Report => Ok(why),
+            },
+        }
     }
 
     /// Records a Pinterest profile's stable account id in place of its username, once,
@@ -369,29 +380,7 @@ impl<'a> Engine<'a> {
         mut p: Profile,
         tokens: TokenSet,
         net: &Net,
-        mode: Mode,
     ) -> Result<Outcome> {
-        match net.renewal(&p, &tokens, now()) {
-            Renewal::Ready => {}
-            // Without a way to renew, a check is all that can be done.
-            Renewal::Impossible => {
-                return match mode {
-                    Mode::Validate => self.validate(store, p, tokens, net, mode),
-                    Mode::Refresh { .. } => Ok(Outcome::NotDue),
-                }
-            }
-            Renewal::NotBefore(t) => {
-                return Ok(match mode {
-                    Mode::Refresh { force: true } => Outcome::Unsupported(format!(
-                        "{} renews a token only once it is 24 hours old: from {}",
-                        p.network,
-                        t.format("%Y-%m-%d %H:%M UTC")
-                    )),
-                    Mode::Validate => return self.validate(store, p, tokens, net, mode),
-                    _ => Outcome::NotDue,
-                })
-            }
-        }
         let mut known = Known {
             refresh_expires_at: p.refresh_expires_at,
             interrupted: p.renewal_started_at.is_some(),
@@ -403,40 +392,16 @@ impl<'a> Engine<'a> {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
-            let mut answered = true;
-            let (failure, message) = match net.renew(&self.http, &tokens) {
-                Err(no) => {
-                    answered = false;
-                    // A request that may have arrived may have used the refresh token up.
-                    known.interrupted |= no.maybe_sent;
-                    (
-                        Failure::Transient { retry_after: None },
-                        format!("cannot reach {}'s token endpoint ({no})", p.network),
-                    )
+            let (failure, message, answered) = match self.attempt(net, &p, &tokens, &mut known) {
+                Attempt::Renewed(grant) => return self.store_renewal(store, p, tokens, grant),
+                Attempt::Salvaged(new, why) => {
+                    return self.store_salvaged(store, p, tokens, new, why)
                 }
-                Ok(answer) if answer.status == 200 => match net.read_renewal(&answer, now()) {
-                    Ok(grant) => return self.store_renewal(store, p, tokens, grant),
-                    Err(why) => {
-                        // The new refresh token first, whatever else is odd: the
-                        // provider may have retired the old one already.
-                        if let Some(new) = answer.json().as_ref().and_then(salvage) {
-                            return self.store_salvaged(store, p, tokens, new, why);
-                        }
-                        // A 200 we cannot read may have used the refresh token up.
-                        answered = false;
-                        known.interrupted = true;
-                        (Failure::Transient { retry_after: None }, why)
-                    }
-                },
-                Ok(answer) => classify(
-                    &Answer {
-                        status: answer.status,
-                        body: &answer.body,
-                        retry_after: answer.retry_after.as_deref(),
-                    },
-                    now(),
-                    known,
-                ),
+                Attempt::Failed {
+                    failure,
+                    message,
+                    answered,
+                } => (failure, message, answered),
             };
             attempt += 1;
             if let Failure::Transient { retry_after } = failure {
@@ -453,30 +418,84 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            let message = match failure {
-                Failure::Reauth(Reason::Invalid) if known.interrupted => format!(
-                    "{message} (an earlier renewal was cut off while the provider answered, and its new token was lost)"
-                ),
-                _ => message,
-            };
-            // Without an answer the request may still have used the token: keep the mark.
-            if answered {
-                p.renewal_started_at = None;
-            }
-            match failure {
-                Failure::Reauth(reason) => {
-                    p.needs_reauth(p.settled(reason, now()));
-                    p.last_error = Some(message.clone());
-                    p.updated_at = now();
-                }
-                _ => p.renewal_failed(message.clone(), now()),
-            }
-            store.update(&p)?;
-            return Ok(match failure {
-                Failure::Reauth(reason) => Outcome::NeedsReauth(p.reauth_reason.unwrap_or(reason)),
-                failure => Outcome::Failed { failure, message },
-            });
+            return self.record_failure(store, p, (failure, message, answered), known);
         }
+    }
+
+    /// One renewal request, and what its answer (or its absence) means.
+    fn attempt(&self, net: &Net, p: &Profile, tokens: &TokenSet, known: &mut Known) -> Attempt {
+        let failed = |failure, message, answered| Attempt::Failed {
+            failure,
+            message,
+            answered,
+        };
+        match net.renew(&self.http, tokens) {
+            Err(no) => {
+                // A request that may have arrived may have used the refresh token up.
+                known.interrupted |= no.maybe_sent;
+                let message = format!("cannot reach {}'s token endpoint ({no})", p.network);
+                failed(Failure::Transient { retry_after: None }, message, false)
+            }
+            Ok(answer) if answer.status == 200 => match net.read_renewal(&answer, now()) {
+                Ok(grant) => Attempt::Renewed(grant),
+                Err(why) => match answer.json().as_ref().and_then(salvage) {
+                    // The new refresh token first, whatever else is odd: the provider
+                    // may have retired the old one already.
+                    Some(new) => Attempt::Salvaged(new, why),
+                    None => {
+                        // A 200 we cannot read may have used the refresh token up.
+                        known.interrupted = true;
+                        failed(Failure::Transient { retry_after: None }, why, false)
+                    }
+                },
+            },
+            Ok(answer) => {
+                let (failure, message) = classify(
+                    &Answer {
+                        status: answer.status,
+                        body: &answer.body,
+                        retry_after: answer.retry_after.as_deref(),
+                    },
+                    now(),
+                    *known,
+                );
+                failed(failure, message, true)
+            }
+        }
+    }
+
+    /// Records a renewal that failed for good (this run): a person is needed, or the
+    /// next run tries again.
+    fn record_failure(
+        &self,
+        store: &mut dyn ProfileStore,
+        mut p: Profile,
+        (failure, message, answered): (Failure, String, bool),
+        known: Known,
+    ) -> Result<Outcome> {
+        let message = match failure {
+            Failure::Reauth(Reason::Invalid) if known.interrupted => format!(
+                "{message} (an earlier renewal was cut off while the provider answered, and its new token was lost)"
+            ),
+            _ => message,
+        };
+        // Without an answer the request may still have used the token: keep the mark.
+        if answered {
+            p.renewal_started_at = None;
+        }
+        match failure {
+            Failure::Reauth(reason) => {
+                p.needs_reauth(p.settled(reason, now()));
+                p.last_error = Some(message.clone());
+                p.updated_at = now();
+            }
+            _ => p.renewal_failed(message.clone(), now()),
+        }
+        store.update(&p)?;
+        Ok(match failure {
+            Failure::Reauth(reason) => Outcome::NeedsReauth(p.reauth_reason.unwrap_or(reason)),
+            failure => Outcome::Failed { failure, message },
+        })
     }
 
     /// An answer that cannot be read but carries a new refresh token: the token is
@@ -550,19 +569,18 @@ impl<'a> Engine<'a> {
         &self,
         store: &mut dyn ProfileStore,
         mut p: Profile,
-        tokens: TokenSet,
+        tokens: &TokenSet,
         net: &Net,
-        mode: Mode,
-    ) -> Result<Outcome> {
+    ) -> Result<Checked> {
         crate::oauth::http::take_trail();
-        let verdict = net.verify(&self.http, &p, &tokens, now());
+        let verdict = net.verify(&self.http, &p, tokens, now());
         self.log.debug(&format!(
             "{}: online check: {}; read as: {}",
             p.id,
             crate::oauth::http::take_trail().join(", "),
             verdict.describe()
         ));
-        match verdict {
+        let told = match verdict {
             Verdict::Valid {
                 expires_at,
                 data_access_expires_at,
@@ -575,33 +593,54 @@ impl<'a> Engine<'a> {
                 }
                 p.passed_check(now());
                 store.update(&p)?;
-                Ok(Outcome::Validated)
+                Outcome::Validated
             }
             Verdict::Failed(problem) => match problem.failure {
                 Failure::Reauth(reason) => {
                     let reason = p.settled(reason, now());
                     p.failed_check(reason, problem.message, now());
                     store.update(&p)?;
-                    Ok(Outcome::NeedsReauth(reason))
+                    Outcome::NeedsReauth(reason)
                 }
                 // A check that could not be made changes nothing about the token.
-                failure => Ok(Outcome::Failed {
+                failure => Outcome::Failed {
                     failure,
                     message: problem.message,
-                }),
+                },
             },
-            // The only check left is a renewal, when there is a way to renew.
-            Verdict::Unsupported(_) | Verdict::Inconclusive(_)
-                if p.renewable && mode == Mode::Validate =>
-            {
-                self.renew(store, p, tokens, net, Mode::Refresh { force: true })
+            Verdict::Unsupported(why) => {
+                return Ok(Checked::Untold(Box::new(p), Outcome::Unsupported(why)))
             }
-            Verdict::Unsupported(why) => Ok(Outcome::Unsupported(why)),
             // Neither working nor broken: the profile stays as it was.
-            Verdict::Inconclusive(why) => Ok(Outcome::Failed {
-                failure: Failure::Unexpected,
-                message: why,
-            }),
-        }
+            Verdict::Inconclusive(why) => {
+                let failed = Outcome::Failed {
+                    failure: Failure::Unexpected,
+                    message: why,
+                };
+                return Ok(Checked::Untold(Box::new(p), failed));
+            }
+        };
+        Ok(Checked::Told(told))
     }
+}
+
+/// What one renewal request came to.
+enum Attempt {
+    Renewed(crate::domain::token::Grant),
+    /// An answer that cannot be read but carries a new refresh token (and perhaps an
+    /// access token), and what was wrong with it.
+    Salvaged((Option<Secret>, Secret), String),
+    Failed {
+        failure: Failure,
+        message: String,
+        /// Whether the network answered (without an answer, the token may be used up).
+        answered: bool,
+    },
+}
+
+/// What an online check came to: an outcome, or no word either way (the profile, and
+/// what to report if nothing else is tried).
+enum Checked {
+    Told(Outcome),
+    Untold(Box<Profile>, Outcome),
 }

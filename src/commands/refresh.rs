@@ -54,25 +54,8 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
     crate::interrupt::install(crate::ui::report_warning);
     let mut store = ctx.store()?;
     let profiles = select(ctx, store.as_ref(), args.all, &args.ids)?;
-    let policy = Policy {
-        refresh_ahead: ctx.settings.refresh_ahead.as_delta(),
-        verify_every: ctx.settings.verify_every.as_delta(),
-        force: args.force,
-    };
-    let plans: Vec<(Profile, Plan)> = profiles
-        .into_iter()
-        .map(|p| {
-            let action = plan(&p, ctx.now, &policy);
-            if p.renewable && p.refresh_expired(ctx.now) {
-                ctx.ui.debug(&format!(
-                    "{}: not renewed: its refresh token's deadline passed {}",
-                    p.id,
-                    crate::view::relative(p.refresh_expires_at.unwrap_or(ctx.now), ctx.now)
-                ));
-            }
-            (p, action)
-        })
-        .collect();
+    let mode = Mode::Refresh { force: args.force };
+    let plans = plans(ctx, profiles, mode);
     if args.dry_run {
         return dry_run(ctx, &plans, args.json);
     }
@@ -82,31 +65,14 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
         .map(|(p, _)| p.id.clone())
         .collect();
     let networks: Vec<String> = plans.iter().map(|(p, _)| p.network.clone()).collect();
-    let mut reports: BTreeMap<ProfileId, Outcome> = BTreeMap::new();
-    let mut stopped = None;
-    if !work.is_empty() {
-        let engine = ctx.engine(store.as_mut(), &networks)?;
-        let bar = ctx.ui.progress(work.len());
-        let done = |r: &Report| {
-            if let Some(bar) = &bar {
-                bar.inc(1);
-                bar.set_message(r.id.to_string());
-            }
-        };
+    let (mut reports, stopped) = if work.is_empty() {
+        (BTreeMap::new(), None)
+    } else {
         let concurrency = args.concurrency.unwrap_or(ctx.settings.concurrency) as usize;
-        for r in engine.run(
-            work,
-            Mode::Refresh { force: args.force },
-            concurrency,
-            &done,
-        ) {
-            reports.insert(r.id, r.outcome);
-        }
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        stopped = engine.stopped();
-    }
+        let engine = ctx.engine(store.as_mut(), &networks)?;
+        let reports = renew_all(ctx, &engine, work, (mode, concurrency));
+        (reports, engine.stopped())
+    };
     if let Some(s) = &stopped {
         ctx.ui.notice(&s.describe("renewals"));
     }
@@ -118,7 +84,7 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
             continue;
         };
         let outcome = reports.remove(&p.id).unwrap_or(match action {
-            Plan::NeedsReauth => Outcome::NeedsReauth(p.reauth_reason.expect("planned so")),
+            Plan::NeedsReauth(reason) => Outcome::NeedsReauth(*reason),
             Plan::Renew | Plan::Validate if stopped.is_some() => Outcome::NotStarted,
             _ => Outcome::NotDue,
         });
@@ -139,12 +105,59 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
     })
 }
 
+/// What each profile is due for, from the database alone.
+fn plans(ctx: &Ctx, profiles: Vec<Profile>, mode: Mode) -> Vec<(Profile, Plan)> {
+    let policy = Policy {
+        refresh_ahead: ctx.settings.refresh_ahead.as_delta(),
+        verify_every: ctx.settings.verify_every.as_delta(),
+    };
+    profiles
+        .into_iter()
+        .map(|p| {
+            let action = plan(&p, mode, ctx.now, &policy);
+            if p.renewable && p.refresh_expired(ctx.now) {
+                ctx.ui.debug(&format!(
+                    "{}: not renewed: its refresh token's deadline passed {}",
+                    p.id,
+                    crate::view::relative(p.refresh_expires_at.unwrap_or(ctx.now), ctx.now)
+                ));
+            }
+            (p, action)
+        })
+        .collect()
+}
+
+/// Runs the engine over `work` with a progress bar; each profile's outcome.
+fn renew_all(
+    ctx: &Ctx,
+    engine: &crate::renew::Engine,
+    work: Vec<ProfileId>,
+    (mode, concurrency): (Mode, usize),
+) -> BTreeMap<ProfileId, Outcome> {
+    let bar = ctx.ui.progress(work.len());
+    let done = |r: &Report| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+            bar.set_message(r.id.to_string());
+        }
+    };
+    let reports = engine
+        .run(work, mode, concurrency, &done)
+        .into_iter()
+        .map(|r| (r.id, r.outcome))
+        .collect();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    reports
+}
+
 fn dry_run(ctx: &Ctx, plans: &[(Profile, Plan)], json: bool) -> Result<Attention> {
     let words = |a: &Plan| match a {
         Plan::Renew => "renew",
         Plan::Validate => "validate",
         Plan::NotDue => "not due",
-        Plan::NeedsReauth => "needs reauth",
+        Plan::NeedsReauth(_) => "needs reauth",
     };
     if json {
         ctx.ui.json_array(

@@ -13,10 +13,11 @@
 
 use super::{
     dialect, exchange_grant, field, problem, text_field, verify_by_call, Account, Call, Connection,
-    Kind, Net, Renewal, Spec, Verdict,
+    Kind, Net, Spec, Verdict,
 };
 use crate::config::{ClientAuth, ProviderConfig};
 use crate::domain::profile::{Profile, Timestamp};
+use crate::domain::renewal::Capability;
 use crate::domain::token::TokenSet;
 use crate::error::{Error, Result};
 use crate::oauth::client::Pkce;
@@ -161,10 +162,10 @@ pub fn connect_with(
 }
 
 /// The token renews itself once it is 24 hours old, while it is unexpired.
-pub fn renewal(p: &Profile, now: Timestamp) -> Renewal {
+pub fn renewal(p: &Profile, now: Timestamp) -> Capability {
     match p.issued_at.map(|t| t + TimeDelta::hours(24)) {
-        Some(ready) if ready > now => Renewal::NotBefore(ready),
-        _ => Renewal::Ready,
+        Some(ready) if ready > now => Capability::NotBefore(ready),
+        _ => Capability::Ready,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod youtube;
 use crate::config::{ClientAuth, Introspect, Provider};
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, Timestamp};
+use crate::domain::renewal::Capability;
 use crate::domain::token::{grant_from_json, Grant, Secret, TokenSet};
 use crate::error::{Error, Result};
 use crate::oauth::client::{ClientConfig, Dialect, Pkce};
@@ -130,15 +131,6 @@ pub struct Connection {
     pub data_access_expires_at: Option<Timestamp>,
     /// Whether sbctl can renew it without the user.
     pub renewable: bool,
-}
-
-/// Whether a token can be renewed now, decided without asking the network.
-pub enum Renewal {
-    Ready,
-    /// Nothing can renew this token; the user must sign in again before it expires.
-    Impossible,
-    /// The network renews only tokens at least this old (Instagram, Threads: 24 hours).
-    NotBefore(Timestamp),
 }
 
 /// What verifying a token found.
@@ -378,16 +370,23 @@ impl Net {
     }
 
     /// Whether `renew` can be asked now.
-    pub fn renewal(&self, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Renewal {
+    pub fn renewal(&self, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Capability {
         if p.refresh_expired(now) {
-            return Renewal::Impossible;
+            return Capability::Impossible;
         }
         match self.kind {
-            Kind::Facebook | Kind::InstagramViaFacebook => Renewal::Impossible,
+            Kind::Facebook | Kind::InstagramViaFacebook => Capability::Impossible,
             Kind::Instagram | Kind::Threads => instagram::renewal(p, now),
-            _ if tokens.refresh_token.is_none() => Renewal::Impossible,
-            _ => Renewal::Ready,
+            _ if tokens.refresh_token.is_none() => Capability::Impossible,
+            _ => Capability::Ready,
         }
+    }
+
+    /// Whether renewing an expired access token is the way to check it: an identity
+    /// call says nothing of a token that has run out (a custom provider may
+    /// introspect it instead).
+    pub fn renewing_checks(&self) -> bool {
+        self.kind != Kind::Custom
     }
 
     /// One renewal request, by the network's own mechanism (after `renewal` said Ready).
