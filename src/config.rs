@@ -219,7 +219,7 @@ impl Settings {
                 false,
             ),
         };
-        let (file, config_found) = load_file(&config_path, explicit_config)?;
+        let (mut file, config_found) = load_file(&config_path, explicit_config)?;
         let db_path = match &args.db {
             Some(p) => p.clone(),
             None => under(data_dir, "sbctl.db", "SBCTL_DB")?,
@@ -239,62 +239,10 @@ impl Settings {
             None => under(data_dir, "secrets.json", "SBCTL_SECRETS_FILE")?,
         };
 
-        let mut providers: BTreeMap<String, Provider> = catalog
-            .built_in
-            .iter()
-            .map(|name| (name.to_string(), ProviderConfig::default()))
-            // A [providers.NAME] section replaces the built-in defaults of that name.
-            .chain(file.providers)
-            .map(|(name, config)| {
-                let built_in = catalog.built_in.contains(&name.as_str());
-                let env_secret = env(&Provider::env_var(&name))
-                    .filter(|v| !v.is_empty())
-                    .map(Secret::new);
-                (
-                    name.clone(),
-                    Provider {
-                        name,
-                        built_in,
-                        config,
-                        env_secret,
-                    },
-                )
-            })
-            .collect();
-        for (name, p) in &mut providers {
-            check_provider_name(name, &config_path)?;
-            if p.config.login.is_some() && !catalog.with_login.contains(&name.as_str()) {
-                return Err(Error::failed(format!(
-                    "[providers.{name}] in {}: `login` is a setting of {} only",
-                    config_path.display(),
-                    catalog.with_login.join(" and ")
-                ))
-                .hint(format!("remove `login` from [providers.{name}]")));
-            }
-            if let Some(path) = &p.config.redirect_path {
-                if !path.starts_with('/') {
-                    return Err(Error::failed(format!(
-                        "config {}: providers.{name}.redirect_path must start with '/'",
-                        config_path.display()
-                    )));
-                }
-            }
-        }
+        let configured = std::mem::take(&mut file.providers);
+        let providers = providers(configured, catalog, &config_path, env)?;
 
-        let concurrency = file.concurrency.unwrap_or(8);
-        if !(1..=256).contains(&concurrency) {
-            return Err(Error::failed(format!(
-                "config {}: concurrency must be between 1 and 256",
-                config_path.display()
-            )));
-        }
-        let http_timeout = file.http_timeout.unwrap_or(Duration::seconds(30));
-        if !(1..=300).contains(&http_timeout.as_delta().num_seconds()) {
-            return Err(Error::failed(format!(
-                "config {}: http_timeout must be between 1s and 5m",
-                config_path.display()
-            )));
-        }
+        let (concurrency, http_timeout) = limits(&file, &config_path)?;
         Ok(Settings {
             db_path,
             config_path,
@@ -367,6 +315,78 @@ fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(crate::perms::hostname);
     format!("{user}@{host}")
+}
+
+/// `concurrency` and `http_timeout`, within their bounds.
+fn limits(file: &ConfigFile, config_path: &Path) -> Result<(u32, Duration)> {
+    let concurrency = file.concurrency.unwrap_or(8);
+    if !(1..=256).contains(&concurrency) {
+        return Err(Error::failed(format!(
+            "config {}: concurrency must be between 1 and 256",
+            config_path.display()
+        )));
+    }
+    let http_timeout = file.http_timeout.unwrap_or(Duration::seconds(30));
+    if !(1..=300).contains(&http_timeout.as_delta().num_seconds()) {
+        return Err(Error::failed(format!(
+            "config {}: http_timeout must be between 1s and 5m",
+            config_path.display()
+        )));
+    }
+    Ok((concurrency, http_timeout))
+}
+
+/// The providers: the built-in networks, each replaced by its `[providers.NAME]`
+/// section when there is one, and the config's own, with their secrets from the
+/// environment.
+fn providers(
+    configured: BTreeMap<String, ProviderConfig>,
+    catalog: &Catalog,
+    config_path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<BTreeMap<String, Provider>> {
+    let providers: BTreeMap<String, Provider> = catalog
+        .built_in
+        .iter()
+        .map(|name| (name.to_string(), ProviderConfig::default()))
+        // A [providers.NAME] section replaces the built-in defaults of that name.
+        .chain(configured)
+        .map(|(name, config)| {
+            let built_in = catalog.built_in.contains(&name.as_str());
+            let env_secret = env(&Provider::env_var(&name))
+                .filter(|v| !v.is_empty())
+                .map(Secret::new);
+            (
+                name.clone(),
+                Provider {
+                    name,
+                    built_in,
+                    config,
+                    env_secret,
+                },
+            )
+        })
+        .collect();
+    for (name, p) in &providers {
+        check_provider_name(name, config_path)?;
+        if p.config.login.is_some() && !catalog.with_login.contains(&name.as_str()) {
+            return Err(Error::failed(format!(
+                "[providers.{name}] in {}: `login` is a setting of {} only",
+                config_path.display(),
+                catalog.with_login.join(" and ")
+            ))
+            .hint(format!("remove `login` from [providers.{name}]")));
+        }
+        if let Some(path) = &p.config.redirect_path {
+            if !path.starts_with('/') {
+                return Err(Error::failed(format!(
+                    "config {}: providers.{name}.redirect_path must start with '/'",
+                    config_path.display()
+                )));
+            }
+        }
+    }
+    Ok(providers)
 }
 
 fn check_provider_name(name: &str, config_path: &Path) -> Result<()> {

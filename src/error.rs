@@ -120,24 +120,19 @@ impl fmt::Display for Error {
     }
 }
 
-/// Adapter errors know their own fix; this carries it into the CLI error.
-fn failed_with_hint(message: String, hint: Option<String>) -> Error {
-    Error {
-        kind: ErrorKind::Failed,
-        message,
-        hint,
-    }
+/// The error of a layer below the commands (the store, the secret store), which knows
+/// its own fix: it becomes the CLI error with `?`, the hint carried along.
+pub trait Explained: std::error::Error {
+    fn hint(&self) -> Option<String>;
 }
 
-impl From<crate::store::StoreError> for Error {
-    fn from(e: crate::store::StoreError) -> Self {
-        failed_with_hint(e.to_string(), e.hint())
-    }
-}
-
-impl From<crate::secrets::SecretError> for Error {
-    fn from(e: crate::secrets::SecretError) -> Self {
-        failed_with_hint(e.to_string(), e.hint())
+impl<E: Explained> From<E> for Error {
+    fn from(e: E) -> Self {
+        Error {
+            kind: ErrorKind::Failed,
+            message: e.to_string(),
+            hint: e.hint(),
+        }
     }
 }
 

@@ -48,6 +48,58 @@ pub enum Outcome {
     NotStarted,
 }
 
+/// What became of a profile, without the details: the summary counts these, in this
+/// order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Renewed,
+    Validated,
+    NotDue,
+    NeedsReauth,
+    Failed,
+    Busy,
+    Gone,
+    Unsupported,
+    Error,
+    NotStarted,
+}
+
+impl Kind {
+    /// The word the summary and `--json`'s `outcome` use.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Renewed => "renewed",
+            Kind::Validated => "validated",
+            Kind::NotDue => "not due",
+            Kind::NeedsReauth => "needs reauth",
+            Kind::Failed => "failed",
+            Kind::Busy => "busy",
+            Kind::Gone => "removed",
+            Kind::Unsupported => "skipped",
+            Kind::Error => "error",
+            Kind::NotStarted => "not started",
+        }
+    }
+}
+
+impl Outcome {
+    /// Its kind, and what there is to say of it.
+    pub fn told(&self) -> (Kind, String) {
+        match self {
+            Outcome::Renewed => (Kind::Renewed, String::new()),
+            Outcome::Validated => (Kind::Validated, String::new()),
+            Outcome::NotDue => (Kind::NotDue, String::new()),
+            Outcome::NeedsReauth(r) => (Kind::NeedsReauth, r.describe().to_owned()),
+            Outcome::Failed { message, .. } => (Kind::Failed, message.clone()),
+            Outcome::Busy => (Kind::Busy, "another sbctl is renewing it".to_owned()),
+            Outcome::Gone => (Kind::Gone, "another sbctl removed it meanwhile".to_owned()),
+            Outcome::Unsupported(why) => (Kind::Unsupported, why.clone()),
+            Outcome::Error(e) => (Kind::Error, e.clone()),
+            Outcome::NotStarted => (Kind::NotStarted, "sbctl was asked to stop first".to_owned()),
+        }
+    }
+}
+
 /// What an interrupted run did: the signal, the renewals that were in flight when it
 /// came (finished and stored), and the profiles not started.
 pub struct Stopped {

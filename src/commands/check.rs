@@ -3,7 +3,7 @@
 //! still works. Exit 0, 3, 4 or 5 (SPEC).
 
 use crate::commands::{attention, Ctx};
-use crate::domain::profile::{Reason, Status};
+use crate::domain::profile::{Health, Profile, Reason, Status};
 use crate::error::{Attention, Result};
 use crate::secrets::profile_key;
 use crate::store::ListFilter;
@@ -39,15 +39,9 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     for mut p in profiles {
         // A token that went missing from the secret store is found here, and one that
         // came back (a restored keyring) clears the mark.
-        let has_token = p.reauth_reason == Some(Reason::NotAuthorized)
-            || secrets.get(&profile_key(&p.id))?.is_some();
-        let marked = p.reauth_reason == Some(Reason::SecretMissing);
-        if has_token == marked {
-            p.reauth_reason = None;
-            if !has_token {
-                p.needs_reauth(Reason::SecretMissing);
-            }
-            p.updated_at = ctx.now;
+        let never_had = p.reauth_reason == Some(Reason::NotAuthorized);
+        let present = never_had || secrets.get(&profile_key(&p.id))?.is_some();
+        if p.secret_found(present, ctx.now) {
             store.update(&p)?;
         }
         let h = ctx.health(&p);
@@ -63,7 +57,31 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             ctx.ui.warn(&w);
         }
     }
-    if args.json {
+    show(ctx, &needing, (&unchecked, all.len()), args.json);
+    if unchecked.config > 0 {
+        return Err(crate::error::Error::failed(
+            "some profiles could not be checked because of sbctl's or the provider's configuration (see above)",
+        ));
+    }
+    // A check that could not be made is a passing failure: exit 4 unless worse.
+    if unchecked.failed > 0 {
+        outcome = outcome.and(Attention::Transient);
+    }
+    if let Some(signal) = unchecked.stopped {
+        outcome = outcome.and(Attention::Interrupted(signal));
+    }
+    Ok(outcome)
+}
+
+/// The profiles that need attention, or that none does; `unchecked` of `total` could
+/// not be checked online.
+fn show(
+    ctx: &Ctx,
+    needing: &[(Profile, Health)],
+    (unchecked, total): (&Unchecked, usize),
+    json: bool,
+) {
+    if json {
         ctx.ui
             .json_array(needing.iter().map(|(p, h)| profile_view(p, h)));
     } else if needing.is_empty() && unchecked.total() == 0 {
@@ -72,7 +90,7 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
         ctx.ui.info(&format!(
             "no profile needs attention, but {} of {} could not be checked online (see above)",
             unchecked.total(),
-            all.len()
+            total
         ));
     } else {
         let rows = needing
@@ -89,19 +107,6 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             .collect();
         ctx.ui.table(&["ID", "NETWORK", "STATUS", "FIX"], rows);
     }
-    if unchecked.config > 0 {
-        return Err(crate::error::Error::failed(
-            "some profiles could not be checked because of sbctl's or the provider's configuration (see above)",
-        ));
-    }
-    // A check that could not be made is a passing failure: exit 4 unless worse.
-    if unchecked.failed > 0 {
-        outcome = outcome.and(Attention::Transient);
-    }
-    if let Some(signal) = unchecked.stopped {
-        outcome = outcome.and(Attention::Interrupted(signal));
-    }
-    Ok(outcome)
 }
 
 /// The profiles an online check could not settle.

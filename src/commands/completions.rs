@@ -1,9 +1,8 @@
 //! `sbctl completions <shell>`: completion scripts from the clap definitions.
 
-use crate::cli::Cli;
 use crate::error::{Attention, Result};
 use crate::ui::Ui;
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 
 #[derive(Debug, Args)]
@@ -12,14 +11,11 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-/// The completion script for `shell`, as checked in under `completions/`.
-pub fn script(shell: Shell) -> String {
+/// Prints the completion script of `cli` (sbctl's clap definitions) for the shell, as
+/// checked in under `completions/`.
+pub fn run(args: CompletionsArgs, mut cli: clap::Command, ui: &Ui) -> Result<Attention> {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "sbctl", &mut out);
-    String::from_utf8(out).expect("completion scripts are UTF-8")
-}
-
-pub fn run(args: CompletionsArgs, ui: &Ui) -> Result<Attention> {
-    ui.data(&script(args.shell));
+    clap_complete::generate(args.shell, &mut cli, "sbctl", &mut out);
+    ui.data(&String::from_utf8(out).expect("completion scripts are UTF-8"));
     Ok(Attention::None)
 }

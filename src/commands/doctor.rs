@@ -1,8 +1,8 @@
 //! `sbctl doctor`: is everything sbctl depends on in working order? Exit 1 if not.
 
 use crate::commands::Ctx;
-use crate::error::{Attention, Error, Result};
-use crate::secrets::client_key;
+use crate::error::{Attention, Error, Explained, Result};
+use crate::secrets::{client_key, SecretStore};
 use crate::store::ListFilter;
 use clap::Args;
 use std::os::unix::fs::MetadataExt;
@@ -35,11 +35,28 @@ fn mode_of(path: &Path) -> Option<u32> {
 }
 
 pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
-    let s = &ctx.settings;
     let mut r = Report {
         lines: Vec::new(),
         failed: false,
     };
+    settings(ctx, &mut r);
+    let mut store = match ctx.store() {
+        Ok(store) => store,
+        Err(e) => {
+            r.fail("database", e.to_string());
+            return finish(ctx, r);
+        }
+    };
+    database(ctx, store.as_ref(), &mut r)?;
+    let secrets = ctx.secrets(store.as_mut())?;
+    let secrets_work = secret_store(ctx, secrets.as_ref(), &mut r);
+    providers(ctx, secrets_work.then_some(secrets.as_ref()), &mut r)?;
+    finish(ctx, r)
+}
+
+/// The version, the config file, the settings and the notifications.
+fn settings(ctx: &Ctx, r: &mut Report) {
+    let s = &ctx.settings;
     r.ok("sbctl", format!("version {}", env!("CARGO_PKG_VERSION")));
     if s.config_found {
         r.ok("config", s.config_path.display().to_string());
@@ -56,64 +73,66 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
             s.refresh_ahead, s.warn_within, s.verify_every, s.concurrency
         ),
     );
-    let notify = match (&s.notify.command, &s.notify.webhook) {
-        (None, None) => "none configured".to_owned(),
-        (c, w) => format!(
-            "{}{}, repeat {}, {}{}",
-            if c.is_some() { "command" } else { "" },
-            match (c, w) {
-                (Some(_), Some(_)) => " and webhook",
-                (None, Some(_)) => "webhook",
-                _ => "",
-            },
-            s.notify.repeat.map_or("24h".to_owned(), |d| d.to_string()),
-            if s.notify.digest.unwrap_or(true) {
-                "one digest per run"
-            } else {
-                "one event per profile"
-            },
-            match &s.notify.reminders {
-                Some(stages) if !stages.is_empty() => format!(
-                    ", reminders at {}",
-                    stages
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                _ => String::new(),
-            }
-        ),
-    };
-    r.ok("notify", notify);
+    r.ok("notify", notify_words(&s.notify));
+}
 
-    let mut store = match ctx.store() {
-        Ok(store) => store,
-        Err(e) => {
-            r.fail("database", e.to_string());
-            return finish(ctx, r);
-        }
+/// `command and webhook, repeat 24h, one digest per run, reminders at 14d, 1d`.
+fn notify_words(n: &crate::config::NotifyConfig) -> String {
+    let (c, w) = (&n.command, &n.webhook);
+    if c.is_none() && w.is_none() {
+        return "none configured".to_owned();
+    }
+    let channels = match (c, w) {
+        (Some(_), Some(_)) => "command and webhook",
+        (None, Some(_)) => "webhook",
+        _ => "command",
     };
+    let repeat = n.repeat.map_or("24h".to_owned(), |d| d.to_string());
+    let digest = if n.digest.unwrap_or(true) {
+        "one digest per run"
+    } else {
+        "one event per profile"
+    };
+    let reminders = match &n.reminders {
+        Some(stages) if !stages.is_empty() => format!(
+            ", reminders at {}",
+            stages
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => String::new(),
+    };
+    format!("{channels}, repeat {repeat}, {digest}{reminders}")
+}
+
+/// The database: where, which schema, how many profiles, and its mode.
+fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) -> Result<()> {
+    let path = &ctx.settings.db_path;
     let info = store.describe();
     let count = store.list(&ListFilter::default())?.len();
     let db_text = format!(
         "{}: schema {}, {count} profiles",
         info.location, info.schema_version
     );
-    match mode_of(&s.db_path) {
+    match mode_of(path) {
         Some(m) if m & 0o077 != 0 => r.warn(
             "database",
             format!(
                 "{db_text}; mode {m:03o}: run `chmod 600 {}`",
-                s.db_path.display()
+                path.display()
             ),
         ),
         _ => r.ok("database", db_text),
     }
+    Ok(())
+}
 
-    let secrets = ctx.secrets(store.as_mut())?;
+/// The secret store: which, and whether it works. Whether it does.
+fn secret_store(ctx: &Ctx, secrets: &dyn SecretStore, r: &mut Report) -> bool {
     let store_text = format!("{} ({})", secrets.kind(), secrets.location());
-    let secrets_work = match secrets.probe() {
+    match secrets.probe() {
         Ok(()) => {
             r.ok("secrets", format!("{store_text}: working"));
             if secrets.kind() == "file" && ctx.settings.secrets_key.is_none() {
@@ -129,8 +148,13 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
             r.fail("secrets", format!("{store_text}: {e}{hint}"));
             false
         }
-    };
+    }
+}
 
+/// Each configured provider: its client id and where its secret is. `secrets` is the
+/// secret store when it works.
+fn providers(ctx: &Ctx, secrets: Option<&dyn SecretStore>, r: &mut Report) -> Result<()> {
+    let s = &ctx.settings;
     let mut unconfigured = Vec::new();
     for p in s.providers.values() {
         if p.built_in && p.config.client_id.is_none() && p.env_secret.is_none() {
@@ -149,17 +173,15 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
             );
             continue;
         };
-        let secret = if p.env_secret.is_some() {
-            Some(format!(
+        let secret = match secrets {
+            _ if p.env_secret.is_some() => Some(format!(
                 "from {}",
                 crate::config::Provider::env_var(&p.name)
-            ))
-        } else if secrets_work {
-            secrets
+            )),
+            Some(secrets) => secrets
                 .get(&client_key(&p.name))?
-                .map(|_| "in the secret store".to_owned())
-        } else {
-            Some("unknown (secret store not working)".to_owned())
+                .map(|_| "in the secret store".to_owned()),
+            None => Some("unknown (secret store not working)".to_owned()),
         };
         match secret {
             Some(where_) => r.ok(
@@ -185,7 +207,7 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
             format!("not configured (no client_id): {}", unconfigured.join(", ")),
         );
     }
-    finish(ctx, r)
+    Ok(())
 }
 
 fn finish(ctx: &Ctx, r: Report) -> Result<Attention> {

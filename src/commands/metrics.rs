@@ -62,41 +62,48 @@ struct Family<'a> {
     samples: Vec<(String, i64)>,
 }
 
+impl<'a> Family<'a> {
+    fn new(name: &'a str, help: &'a str) -> Family<'a> {
+        Family {
+            name,
+            help,
+            samples: Vec::new(),
+        }
+    }
+}
+
+/// The gauges with one sample per profile (where it has a value), in this order.
+const PER_PROFILE: [(&str, &str); 5] = [
+    (
+        "sbctl_profile_deadline_timestamp_seconds",
+        "When the profile stops working unless someone acts (Unix time)",
+    ),
+    (
+        "sbctl_profile_access_token_expiry_timestamp_seconds",
+        "When the current access token expires (Unix time)",
+    ),
+    (
+        "sbctl_profile_last_renewal_timestamp_seconds",
+        "When the token was last renewed or connected (Unix time)",
+    ),
+    (
+        "sbctl_profile_last_check_timestamp_seconds",
+        "When the provider was last asked whether the token works (Unix time)",
+    ),
+    (
+        "sbctl_profile_renewal_failures",
+        "Renewals that failed in a row since the last success",
+    ),
+];
+
 fn render(profiles: &[Profile], ctx: &Ctx) -> String {
     let now = ctx.now;
     let secs = |t: Option<Timestamp>| t.map(|t| t.timestamp());
-    let mut status = Family {
-        name: "sbctl_profile_status",
-        help: "1 for the profile's status, 0 for the others (ok, expiring, refresh_failed, reauth_required)",
-        samples: Vec::new(),
-    };
-    let mut per_profile = [
-        Family {
-            name: "sbctl_profile_deadline_timestamp_seconds",
-            help: "When the profile stops working unless someone acts (Unix time)",
-            samples: Vec::new(),
-        },
-        Family {
-            name: "sbctl_profile_access_token_expiry_timestamp_seconds",
-            help: "When the current access token expires (Unix time)",
-            samples: Vec::new(),
-        },
-        Family {
-            name: "sbctl_profile_last_renewal_timestamp_seconds",
-            help: "When the token was last renewed or connected (Unix time)",
-            samples: Vec::new(),
-        },
-        Family {
-            name: "sbctl_profile_last_check_timestamp_seconds",
-            help: "When the provider was last asked whether the token works (Unix time)",
-            samples: Vec::new(),
-        },
-        Family {
-            name: "sbctl_profile_renewal_failures",
-            help: "Renewals that failed in a row since the last success",
-            samples: Vec::new(),
-        },
-    ];
+    let mut status = Family::new(
+        "sbctl_profile_status",
+        "1 for the profile's status, 0 for the others (ok, expiring, refresh_failed, reauth_required)",
+    );
+    let mut per_profile = PER_PROFILE.map(|(name, help)| Family::new(name, help));
     let mut totals: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     for p in profiles {
         let h = ctx.health(p);
@@ -144,14 +151,16 @@ fn render(profiles: &[Profile], ctx: &Ctx) -> String {
         help: "When these metrics were written (Unix time): alert when it grows old",
         samples: vec![(String::new(), now.timestamp())],
     };
-    let mut out = String::new();
-    for f in std::iter::once(&status)
+    let families = std::iter::once(&status)
         .chain(per_profile.iter())
-        .chain([&fleet, &build, &generated])
-    {
-        if f.samples.is_empty() {
-            continue;
-        }
+        .chain([&fleet, &build, &generated]);
+    exposition(families)
+}
+
+/// The Prometheus text format of `families`, leaving out those without samples.
+fn exposition<'a>(families: impl Iterator<Item = &'a Family<'a>>) -> String {
+    let mut out = String::new();
+    for f in families.filter(|f| !f.samples.is_empty()) {
         let _ = writeln!(out, "# HELP {} {}", f.name, f.help);
         let _ = writeln!(out, "# TYPE {} gauge", f.name);
         for (labels, value) in &f.samples {

@@ -223,10 +223,11 @@ impl Ctx {
 /// Runs a command. Completions and the manual page need no settings, so a broken
 /// config file does not stop them.
 pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
+    use clap::CommandFactory;
     let g = &cli.global;
     match cli.command {
-        Command::Completions(args) => completions::run(args, &ui),
-        Command::Man(args) => man::run(args, &ui),
+        Command::Completions(args) => completions::run(args, Cli::command(), &ui),
+        Command::Man(args) => man::run(args, Cli::command(), &ui),
         Command::Profiles(cmd) => profiles::run(cmd, &Ctx::new(g, ui)?),
         Command::Reauth(args) => reauth::run(args, &Ctx::new(g, ui)?),
         Command::Refresh(args) => refresh::run(args, &Ctx::new(g, ui)?),

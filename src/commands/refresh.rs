@@ -4,10 +4,10 @@
 
 use crate::commands::{attention, Ctx};
 use crate::domain::failure::Failure;
-use crate::domain::profile::{Profile, ProfileId, Status};
+use crate::domain::profile::{Health, Profile, ProfileId, Status};
 use crate::domain::renewal::{plan, Plan, Policy};
 use crate::error::{Attention, Error, Result};
-use crate::renew::{Mode, Outcome, Report};
+use crate::renew::{Kind, Mode, Outcome, Report};
 use crate::store::{ListFilter, ProfileStore};
 use crate::ui::Tone;
 use crate::view::{profile_json, relative_or_never, status_words};
@@ -182,105 +182,104 @@ fn dry_run(ctx: &Ctx, plans: &[(Profile, Plan)], json: bool) -> Result<Attention
     Ok(Attention::None)
 }
 
-fn outcome_words(o: &Outcome) -> (&'static str, String) {
-    match o {
-        Outcome::Renewed => ("renewed", String::new()),
-        Outcome::Validated => ("validated", String::new()),
-        Outcome::NotDue => ("not due", String::new()),
-        Outcome::NeedsReauth(r) => ("needs reauth", r.describe().to_owned()),
-        Outcome::Failed { message, .. } => ("failed", message.clone()),
-        Outcome::Busy => ("busy", "another sbctl is renewing it".to_owned()),
-        Outcome::Gone => ("removed", "another sbctl removed it meanwhile".to_owned()),
-        Outcome::Unsupported(why) => ("skipped", why.clone()),
-        Outcome::Error(e) => ("error", e.clone()),
-        Outcome::NotStarted => ("not started", "sbctl was asked to stop first".to_owned()),
-    }
+/// A profile that needs someone after this run: its id, status words, why, and the
+/// command that fixes it.
+struct Problem {
+    id: String,
+    shown: String,
+    why: Option<String>,
+    fix: String,
 }
 
-fn report(
-    ctx: &Ctx,
-    after: &[(Profile, crate::domain::profile::Health, Outcome)],
-    json: bool,
-) -> Result<Attention> {
-    let mut outcome = Attention::None;
-    let mut broken = false;
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut problems = Vec::new();
-    for (p, h, o) in after {
-        let (word, detail) = outcome_words(o);
-        *counts.entry(word).or_default() += 1;
-        outcome = outcome.and(attention(h));
-        if matches!(
+/// What is wrong with a profile after this run, if anything.
+fn problem(ctx: &Ctx, p: &Profile, h: &Health, o: &Outcome) -> Option<Problem> {
+    let not_renewed = matches!(o, Outcome::Error(_) | Outcome::Failed { .. });
+    // An OK profile whose renewal failed this run is fixed by trying again.
+    let fix = h
+        .fix(&p.id)
+        .or_else(|| not_renewed.then(|| format!("sbctl refresh {}", p.id)))?;
+    // A renewal that failed leaves a status that may still read "OK" (the token works
+    // for now): never say so of a profile that was not renewed.
+    let shown = match h.status {
+        Status::Ok if not_renewed => "Not renewed".to_owned(),
+        _ => status_words(h, ctx.now).0,
+    };
+    // The provider's own words where the status words already give the reason.
+    let (_, detail) = o.told();
+    let why = match o {
+        Outcome::NeedsReauth(_) => p.last_error.clone().unwrap_or_default(),
+        _ if detail.is_empty() => p.last_error.clone().unwrap_or_default(),
+        _ => detail,
+    };
+    let why = (!why.is_empty() && !shown.contains(&why)).then_some(why);
+    Some(Problem {
+        id: p.id.to_string(),
+        shown,
+        why,
+        fix,
+    })
+}
+
+/// `12 profiles: 10 renewed, 2 failed` and each problem with its fix.
+fn summary(after: &[(Profile, Health, Outcome)], problems: &[Problem]) -> String {
+    let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
+    for (_, _, o) in after {
+        *counts.entry(o.told().0).or_default() += 1;
+    }
+    let summary: Vec<String> = counts
+        .iter()
+        .map(|(kind, n)| format!("{n} {}", kind.word()))
+        .collect();
+    let mut text = match after.len() {
+        0 => "no profiles to renew\n".to_owned(),
+        1 => format!("1 profile: {}\n", summary.join(", ")),
+        n => format!("{n} profiles: {}\n", summary.join(", ")),
+    };
+    for Problem {
+        id,
+        shown,
+        why,
+        fix,
+    } in problems
+    {
+        let why = why
+            .as_ref()
+            .map(|w| format!(": {}", crate::ui::one_line(w)))
+            .unwrap_or_default();
+        text.push_str(&format!("  {id}: {shown}{why}\n    fix: {fix}\n"));
+    }
+    text
+}
+
+fn report(ctx: &Ctx, after: &[(Profile, Health, Outcome)], json: bool) -> Result<Attention> {
+    let outcome = after
+        .iter()
+        .fold(Attention::None, |a, (_, h, _)| a.and(attention(h)));
+    let broken = after.iter().any(|(_, _, o)| {
+        matches!(
             o,
             Outcome::Error(_)
                 | Outcome::Failed {
                     failure: Failure::Config,
                     ..
                 }
-        ) {
-            broken = true;
-        }
-        // An OK profile whose renewal failed this run is fixed by trying again.
-        let fix = h.fix(&p.id).or_else(|| {
-            matches!(o, Outcome::Error(_) | Outcome::Failed { .. })
-                .then(|| format!("sbctl refresh {}", p.id))
-        });
-        if let Some(fix) = fix {
-            // A renewal that failed leaves a status that may still read "OK" (the
-            // token works for now): never say so of a profile that was not renewed.
-            let shown = match (h.status, o) {
-                (Status::Ok, Outcome::Error(_) | Outcome::Failed { .. }) => {
-                    ("Not renewed".to_owned(), Tone::Warn)
-                }
-                _ => status_words(h, ctx.now),
-            };
-            // The provider's own words where the status words already give the reason.
-            let why = match o {
-                Outcome::NeedsReauth(_) => p.last_error.clone().unwrap_or_default(),
-                _ if detail.is_empty() => p.last_error.clone().unwrap_or_default(),
-                _ => detail,
-            };
-            let why = (!why.is_empty() && !shown.0.contains(&why)).then_some(why);
-            problems.push((p.id.to_string(), shown, why, fix));
-        }
-    }
+        )
+    });
+    let problems: Vec<Problem> = after
+        .iter()
+        .filter_map(|(p, h, o)| problem(ctx, p, h, o))
+        .collect();
     if json {
         ctx.ui.json_array(after.iter().map(|(p, h, o)| {
-            let (word, detail) = outcome_words(o);
+            let (kind, detail) = o.told();
             let mut v = profile_json(p, h);
-            v["outcome"] = json!(word);
+            v["outcome"] = json!(kind.word());
             v["detail"] = json!((!detail.is_empty()).then_some(detail));
             v
         }));
     } else if !(ctx.ui.is_quiet() && problems.is_empty()) {
-        let order = [
-            "renewed",
-            "validated",
-            "not due",
-            "needs reauth",
-            "failed",
-            "busy",
-            "skipped",
-            "error",
-            "not started",
-        ];
-        let summary: Vec<String> = order
-            .iter()
-            .filter_map(|w| counts.get(w).map(|n| format!("{n} {w}")))
-            .collect();
-        let mut text = match after.len() {
-            0 => "no profiles to renew\n".to_owned(),
-            1 => format!("1 profile: {}\n", summary.join(", ")),
-            n => format!("{n} profiles: {}\n", summary.join(", ")),
-        };
-        for (id, (status, _), why, fix) in &problems {
-            let why = why
-                .as_ref()
-                .map(|w| format!(": {}", crate::ui::one_line(w)))
-                .unwrap_or_default();
-            text.push_str(&format!("  {id}: {status}{why}\n    fix: {fix}\n"));
-        }
-        ctx.ui.data(&crate::ui::printable(&text));
+        ctx.ui
+            .data(&crate::ui::printable(&summary(after, &problems)));
     }
     if broken {
         return Err(Error::failed(

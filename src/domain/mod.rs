@@ -5,3 +5,6 @@ pub mod failure;
 pub mod profile;
 pub mod renewal;
 pub mod token;
+
+/// A moment, always UTC.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

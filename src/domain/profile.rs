@@ -1,9 +1,9 @@
 //! Profiles and their health: `status_at(now)` is a pure function of stored metadata.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use std::fmt;
 
-pub type Timestamp = DateTime<Utc>;
+pub use super::Timestamp;
 
 /// Longest account id or name kept from a provider, in characters.
 pub const MAX_ACCOUNT_CHARS: usize = 256;
@@ -241,6 +241,23 @@ impl Profile {
         self.reauth_from_check = false;
     }
 
+    /// Whether its token is in the secret store, as a check found: a token gone missing
+    /// marks the profile `secret_missing`, and one that came back (a restored keyring)
+    /// clears that mark. Whether the profile changed.
+    pub fn secret_found(&mut self, present: bool, now: Timestamp) -> bool {
+        let marked = self.reauth_reason == Some(Reason::SecretMissing);
+        if present != marked {
+            return false;
+        }
+        self.reauth_reason = None;
+        self.reauth_from_check = false;
+        if !present {
+            self.needs_reauth(Reason::SecretMissing);
+        }
+        self.updated_at = now;
+        true
+    }
+
     /// An online check confirmed that the token no longer works.
     pub fn failed_check(&mut self, reason: Reason, error: String, now: Timestamp) {
         self.reauth_reason = Some(reason);
@@ -393,7 +410,7 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     fn t0() -> Timestamp {
         Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
@@ -632,5 +649,24 @@ mod tests {
             assert_eq!(Reason::parse(r.as_str()), Some(r));
         }
         assert_eq!(Reason::parse("fine"), None);
+    }
+
+    #[test]
+    fn a_missing_token_is_marked_and_a_restored_one_clears_the_mark() {
+        let mut p = Profile::new(ProfileId::parse("p").unwrap(), "x".into(), t0());
+        assert!(
+            !p.secret_found(true, t0()),
+            "present and unmarked: unchanged"
+        );
+        assert!(p.secret_found(false, t0()));
+        assert_eq!(p.reauth_reason, Some(Reason::SecretMissing));
+        assert!(!p.secret_found(false, t0()), "marked already");
+        assert!(p.secret_found(true, t0()));
+        assert_eq!(p.reauth_reason, None);
+        // Another mark is left alone: the token is there, the grant is not.
+        p.needs_reauth(Reason::Revoked);
+        assert!(!p.secret_found(true, t0()));
+        assert!(p.secret_found(false, t0()));
+        assert_eq!(p.reauth_reason, Some(Reason::SecretMissing));
     }
 }

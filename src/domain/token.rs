@@ -1,7 +1,7 @@
 //! Tokens as they arrive (a raw access token, or a JSON token response) and as they are
 //! kept in the secret store. Secret values never appear in `Debug` output or in errors.
 
-use super::profile::Timestamp;
+use super::Timestamp;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -73,6 +73,45 @@ fn graph_get(
     problem(net, what, answer, now)
 }
 
+/// One entry of `/me/accounts` as a connection: the Page (or its Instagram account,
+/// `None` when it has none) with the Page token.
+fn page_connection(
+    net: &Net,
+    page: &Value,
+    want: Want,
+    scopes: Option<&str>,
+    now: Timestamp,
+) -> Call<Option<Connection>> {
+    let what = "list of Pages (/me/accounts)";
+    let (id, name) = match want {
+        Want::Pages => (text_field(net, what, page, "/id")?, page.get("name")),
+        Want::Instagram => match page.pointer("/instagram_business_account/id") {
+            None => return Ok(None),
+            Some(_) => (
+                text_field(net, what, page, "/instagram_business_account/id")?,
+                page.pointer("/instagram_business_account/username"),
+            ),
+        },
+    };
+    let page_token = field(net, what, page, "/access_token")?
+        .as_str()
+        .ok_or_else(|| unexpected(net, what, "`access_token` is not a string"))?;
+    let grant = exchange_grant(
+        net,
+        json!({"access_token": page_token, "scope": scopes}),
+        now,
+    )?;
+    Ok(Some(Connection {
+        account: Some(Account {
+            id,
+            name: name.and_then(Value::as_str).map(str::to_owned),
+        }),
+        grant,
+        data_access_expires_at: None,
+        renewable: false,
+    }))
+}
+
 /// Code -> short-lived user token -> long-lived user token -> the Pages (or their
 /// Instagram accounts), each with its Page token and deadlines from `debug_token`.
 pub fn connect(
@@ -118,35 +157,12 @@ pub fn connect(
     let list = field(net, what, &pages, "/data")?
         .as_array()
         .ok_or_else(|| unexpected(net, what, "`data` is not a list"))?;
+    let scopes = short.scopes.as_ref().map(|s| s.join(","));
     let mut out = Vec::new();
     for page in list {
-        let (id, name) = match want {
-            Want::Pages => (text_field(net, what, page, "/id")?, page.get("name")),
-            Want::Instagram => match page.pointer("/instagram_business_account/id") {
-                None => continue,
-                Some(_) => (
-                    text_field(net, what, page, "/instagram_business_account/id")?,
-                    page.pointer("/instagram_business_account/username"),
-                ),
-            },
-        };
-        let page_token = field(net, what, page, "/access_token")?
-            .as_str()
-            .ok_or_else(|| unexpected(net, what, "`access_token` is not a string"))?;
-        let grant = exchange_grant(
-            net,
-            json!({"access_token": page_token, "scope": short.scopes.as_ref().map(|s| s.join(","))}),
-            now,
-        )?;
-        out.push(Connection {
-            account: Some(Account {
-                id,
-                name: name.and_then(Value::as_str).map(str::to_owned),
-            }),
-            grant,
-            data_access_expires_at: None,
-            renewable: false,
-        });
+        if let Some(c) = page_connection(net, page, want, scopes.as_deref(), now)? {
+            out.push(c);
+        }
     }
     if out.is_empty() {
         let none = match want {

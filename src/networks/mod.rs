@@ -69,6 +69,71 @@ pub fn spec(name: &str) -> Option<&'static Spec> {
     SPECS.iter().copied().find(|s| s.name == name)
 }
 
+/// A provider's kind, endpoints (its spec's, each overridable in the config, or a
+/// custom provider's, discovered) and spec.
+fn endpoints(
+    provider: &Provider,
+    http: &Http,
+    config_path: &str,
+) -> Result<(Kind, Endpoints, Option<&'static Spec>)> {
+    let (name, c) = (&provider.name, &provider.config);
+    let Some(spec) = spec(name) else {
+        let e = custom::endpoints(provider, http, config_path)?;
+        return Ok((Kind::Custom, e, None));
+    };
+    let (kind, spec) = match name.as_str() {
+        "instagram" => instagram::kind(c, config_path)?,
+        "linkedin" => (Kind::LinkedIn, linkedin::kind(c, config_path)?),
+        _ => (kind_of(name), spec),
+    };
+    let pick = |o: &Option<String>, d: &str| o.clone().unwrap_or_else(|| d.into());
+    let pick_opt = |o: &Option<String>, d: Option<&str>| o.clone().or(d.map(str::to_owned));
+    let e = Endpoints {
+        authorize_url: pick(&c.authorize_url, spec.authorize_url),
+        token_url: pick(&c.token_url, spec.token_url),
+        api_base: pick(&c.api_base, spec.api_base),
+        revocation_url: pick_opt(&c.revocation_url, spec.revocation_url),
+        introspection_url: pick_opt(&c.introspection_url, spec.introspection_url),
+        userinfo_url: pick_opt(&c.userinfo_url, spec.userinfo_url),
+        issuer: None,
+        jwks_url: None,
+    };
+    for (what, url) in [
+        ("authorize_url", Some(&e.authorize_url)),
+        ("token_url", Some(&e.token_url)),
+        ("api_base", Some(&e.api_base)),
+        ("revocation_url", e.revocation_url.as_ref()),
+        ("introspection_url", e.introspection_url.as_ref()),
+        ("userinfo_url", e.userinfo_url.as_ref()),
+    ] {
+        if let Some(u) = url {
+            http::check_scheme(name, what, u)?;
+        }
+    }
+    Ok((kind, e, Some(spec)))
+}
+
+/// The client secret: `SBCTL_CLIENT_SECRET_<NAME>`, else the secret store; required
+/// unless the client is public.
+fn client_secret(
+    provider: &Provider,
+    secrets: &dyn crate::secrets::SecretStore,
+    auth: ClientAuth,
+) -> Result<Option<Secret>> {
+    let name = &provider.name;
+    let secret = match &provider.env_secret {
+        Some(s) => Some(s.clone()),
+        None => secrets.get(&crate::secrets::client_key(name))?,
+    };
+    if secret.is_none() && auth != ClientAuth::None {
+        return Err(Error::failed(format!("provider {name} has no client secret")).hint(format!(
+            "run `sbctl providers set-secret {name}` (or set {}); for a public client set client_auth = \"none\"",
+            Provider::env_var(name)
+        )));
+    }
+    Ok(secret)
+}
+
 /// What the settings must know of the built-in networks.
 pub fn catalog() -> crate::config::Catalog {
     crate::config::Catalog {
@@ -204,46 +269,7 @@ impl Net {
     ) -> Result<Net> {
         let name = &provider.name;
         let c = &provider.config;
-        let (kind, endpoints, spec) = match spec(name) {
-            None => (
-                Kind::Custom,
-                custom::endpoints(provider, http, config_path)?,
-                None,
-            ),
-            Some(spec) => {
-                let (kind, spec) = match name.as_str() {
-                    "instagram" => instagram::kind(c, config_path)?,
-                    "linkedin" => (Kind::LinkedIn, linkedin::kind(c, config_path)?),
-                    _ => (kind_of(name), spec),
-                };
-                let pick = |o: &Option<String>, d: &str| o.clone().unwrap_or_else(|| d.into());
-                let pick_opt =
-                    |o: &Option<String>, d: Option<&str>| o.clone().or(d.map(str::to_owned));
-                let e = Endpoints {
-                    authorize_url: pick(&c.authorize_url, spec.authorize_url),
-                    token_url: pick(&c.token_url, spec.token_url),
-                    api_base: pick(&c.api_base, spec.api_base),
-                    revocation_url: pick_opt(&c.revocation_url, spec.revocation_url),
-                    introspection_url: pick_opt(&c.introspection_url, spec.introspection_url),
-                    userinfo_url: pick_opt(&c.userinfo_url, spec.userinfo_url),
-                    issuer: None,
-                    jwks_url: None,
-                };
-                for (what, url) in [
-                    ("authorize_url", Some(&e.authorize_url)),
-                    ("token_url", Some(&e.token_url)),
-                    ("api_base", Some(&e.api_base)),
-                    ("revocation_url", e.revocation_url.as_ref()),
-                    ("introspection_url", e.introspection_url.as_ref()),
-                    ("userinfo_url", e.userinfo_url.as_ref()),
-                ] {
-                    if let Some(u) = url {
-                        http::check_scheme(name, what, u)?;
-                    }
-                }
-                (kind, e, Some(spec))
-            }
-        };
+        let (kind, endpoints, spec) = endpoints(provider, http, config_path)?;
         let client_id = c.client_id.clone().ok_or_else(|| {
             Error::failed(format!("provider {name} has no client_id")).hint(format!(
                 "set client_id under [providers.{name}] in {config_path} (the app id from the network's developer console)"
@@ -253,16 +279,7 @@ impl Net {
             .client_auth
             .or(spec.map(|s| s.client_auth))
             .unwrap_or_default();
-        let secret = match &provider.env_secret {
-            Some(s) => Some(s.clone()),
-            None => secrets.get(&crate::secrets::client_key(name))?,
-        };
-        if secret.is_none() && auth != ClientAuth::None {
-            return Err(Error::failed(format!("provider {name} has no client secret")).hint(format!(
-                "run `sbctl providers set-secret {name}` (or set {}); for a public client set client_auth = \"none\"",
-                Provider::env_var(name)
-            )));
-        }
+        let secret = client_secret(provider, secrets, auth)?;
         let scopes = c.scopes.clone().unwrap_or_else(|| match spec {
             Some(s) => s.scopes.iter().map(|s| s.to_string()).collect(),
             None => vec!["openid".into(), "offline_access".into()],

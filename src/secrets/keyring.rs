@@ -127,7 +127,9 @@ mod tests {
         let refused = persistent(mock).unwrap_err();
         assert!(matches!(refused, SecretError::KeyringNotPersistent { .. }));
         assert!(refused.to_string().contains("in-memory"), "{refused}");
-        assert!(refused.hint().unwrap().contains("--secret-store file"));
+        assert!(crate::error::Explained::hint(&refused)
+            .unwrap()
+            .contains("--secret-store file"));
         assert!(persistent(keyring::credential::CredentialPersistence::UntilReboot).is_err());
     }
 

@@ -44,8 +44,8 @@ pub enum SecretError {
     Group(String),
 }
 
-impl SecretError {
-    pub fn hint(&self) -> Option<String> {
+impl crate::error::Explained for SecretError {
+    fn hint(&self) -> Option<String> {
         match self {
             SecretError::TooOpen { path, .. } => Some(format!(
                 "run `chmod 600 {}` if nobody else read it, else revoke and re-authorize its tokens",

@@ -33,8 +33,8 @@ pub enum StoreError {
     DiskFull { path: PathBuf },
 }
 
-impl StoreError {
-    pub fn hint(&self) -> Option<String> {
+impl crate::error::Explained for StoreError {
+    fn hint(&self) -> Option<String> {
         match self {
             StoreError::Corrupt { .. } => Some(
                 "the file was left untouched: restore it from a backup or point --db / SBCTL_DB elsewhere"
