@@ -269,7 +269,7 @@ impl Notifier<'_> {
             ),
             Why::Failing => format!(
                 "renewals have failed {} times in a row; the token still works",
-                p.renewal_failures
+                p.renewal_failures()
             ),
             Why::Recovered => "working again".into(),
             Why::Attention => crate::view::status_words(h, self.now).0,

@@ -225,6 +225,11 @@ impl<'a> Engine<'a> {
         &self.secrets
     }
 
+    /// The secret store back, for the rest of the command.
+    pub fn into_secrets(self) -> Box<dyn SecretStore> {
+        self.secrets.into_inner()
+    }
+
     /// Works through `ids` with up to `concurrency` threads, each with its own database
     /// connection and secret store; `done` hears of each profile as it finishes.
     pub fn run(
@@ -535,19 +540,17 @@ impl<'a> Engine<'a> {
         if answered {
             p.renewal_started_at = None;
         }
-        match failure {
+        let outcome = match failure {
             Failure::Reauth(reason) => {
-                p.needs_reauth(p.settled(reason, now()));
-                p.last_error = Some(message.clone());
-                p.updated_at = now();
+                Outcome::NeedsReauth(p.renewal_refused(reason, message, now()))
             }
-            _ => p.renewal_failed(message.clone(), now()),
-        }
+            failure => {
+                p.renewal_failed(message.clone(), now());
+                Outcome::Failed { failure, message }
+            }
+        };
         store.update(&p)?;
-        Ok(match failure {
-            Failure::Reauth(reason) => Outcome::NeedsReauth(p.reauth_reason.unwrap_or(reason)),
-            failure => Outcome::Failed { failure, message },
-        })
+        Ok(outcome)
     }
 
     /// An answer that cannot be read but carries a new refresh token: the token is
@@ -585,6 +588,10 @@ impl<'a> Engine<'a> {
         old: TokenSet,
         grant: crate::domain::token::Grant,
     ) -> Result<Outcome> {
+        for note in &grant.notes {
+            self.log.debug(&format!("{}: {note}", p.id));
+        }
+        p.renewed(&grant, now());
         let tokens = TokenSet {
             access_token: grant.tokens.access_token,
             // A provider that does not rotate may leave the refresh token out.
@@ -593,24 +600,6 @@ impl<'a> Engine<'a> {
         };
         self.secrets
             .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
-        for note in &grant.notes {
-            self.log.debug(&format!("{}: {note}", p.id));
-        }
-        let t = now();
-        p.expires_at = grant.expires_at;
-        if grant.refresh_expires_at.is_some() {
-            p.refresh_expires_at = grant.refresh_expires_at;
-        }
-        if let Some(scopes) = grant.scopes {
-            p.scopes = scopes;
-        }
-        p.issued_at = Some(t);
-        p.last_refreshed_at = Some(t);
-        p.renewal_succeeded();
-        p.last_error = None;
-        p.reauth_reason = None;
-        p.renewal_started_at = None;
-        p.updated_at = t;
         store.update(&p)?;
         Ok(Outcome::Renewed)
     }

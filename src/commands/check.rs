@@ -5,7 +5,7 @@
 use crate::commands::{attention, Ctx};
 use crate::domain::profile::{Health, Profile, Reason, Status};
 use crate::error::{Attention, Result};
-use crate::secrets::profile_key;
+use crate::secrets::{profile_key, SecretStore};
 use crate::store::ListFilter;
 use crate::ui::Tone;
 use crate::view::{profile_view, status_words};
@@ -26,20 +26,20 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
         crate::interrupt::install(crate::ui::report_warning);
     }
     let mut store = ctx.store()?;
-    let unchecked = if args.online {
-        validate_all(ctx, store.as_mut())?
+    let secrets = ctx.secrets(store.as_mut())?;
+    let (unchecked, secrets) = if args.online {
+        validate_all(ctx, store.as_mut(), secrets)?
     } else {
-        Unchecked::default()
+        (Unchecked::default(), secrets)
     };
     let profiles = store.list(&ListFilter::default())?;
-    let secrets = ctx.secrets(store.as_mut())?;
     let mut outcome = Attention::None;
     let mut needing = Vec::new();
     let mut all = Vec::new();
     for mut p in profiles {
         // A token that went missing from the secret store is found here, and one that
         // came back (a restored keyring) clears the mark.
-        let never_had = p.reauth_reason == Some(Reason::NotAuthorized);
+        let never_had = p.reauth_reason() == Some(Reason::NotAuthorized);
         let present = never_had || secrets.get(&profile_key(&p.id))?.is_some();
         if p.secret_found(present, ctx.now) {
             store.update(&p)?;
@@ -130,20 +130,24 @@ impl Unchecked {
 
 /// Asks the providers about every profile that is not already known to need a person,
 /// and again about those an earlier online check marked (they may work again).
-fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result<Unchecked> {
+fn validate_all(
+    ctx: &Ctx,
+    store: &mut dyn crate::store::ProfileStore,
+    secrets: Box<dyn SecretStore>,
+) -> Result<(Unchecked, Box<dyn SecretStore>)> {
     use crate::renew::{Mode, Outcome};
     let profiles = store.list(&ListFilter::default())?;
     let ids: Vec<_> = profiles
         .iter()
-        .filter(|p| p.reauth_reason.is_none() || p.recheckable())
+        .filter(|p| p.reauth_reason().is_none() || p.recheckable())
         .map(|p| p.id.clone())
         .collect();
     let mut unchecked = Unchecked::default();
     if ids.is_empty() {
-        return Ok(unchecked);
+        return Ok((unchecked, secrets));
     }
     let networks: Vec<String> = profiles.iter().map(|p| p.network.clone()).collect();
-    let engine = ctx.engine(store, &networks)?;
+    let engine = ctx.engine(secrets, &networks)?;
     let bar = ctx.ui.progress(ids.len());
     let done = |_: &crate::renew::Report| {
         if let Some(bar) = &bar {
@@ -163,6 +167,7 @@ fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result
         ctx.ui.notice(&s.describe("checks"));
         unchecked.stopped = Some(s.signal);
     }
+    let secrets = engine.into_secrets();
     let mut unsupported: std::collections::BTreeMap<String, usize> = Default::default();
     for r in reports {
         match r.outcome {
@@ -198,5 +203,5 @@ fn validate_all(ctx: &Ctx, store: &mut dyn crate::store::ProfileStore) -> Result
             }
         ));
     }
-    Ok(unchecked)
+    Ok((unchecked, secrets))
 }

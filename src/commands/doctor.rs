@@ -131,11 +131,11 @@ fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) -
 
 /// The secret store: which, and whether it works. Whether it does.
 fn secret_store(ctx: &Ctx, secrets: &dyn SecretStore, r: &mut Report) -> bool {
-    let store_text = format!("{} ({})", secrets.kind(), secrets.location());
+    let store_text = format!("{} ({})", secrets.kind().as_str(), secrets.location());
     match secrets.probe() {
         Ok(()) => {
             r.ok("secrets", format!("{store_text}: working"));
-            if secrets.kind() == "file" && ctx.settings.secrets_key.is_none() {
+            if secrets.kind() == crate::secrets::Kind::File && ctx.settings.secrets_key.is_none() {
                 r.warn(
                     "secrets",
                     "the secrets file is not encrypted: a copy of the disk or a backup gives the tokens away; set SBCTL_SECRETS_KEY_FILE (or secrets_key_file) to an age key to encrypt it".into(),

@@ -125,7 +125,7 @@ fn render(profiles: &[Profile], ctx: &Ctx) -> String {
             secs(p.expires_at),
             secs(p.last_refreshed_at),
             secs(p.last_checked_at),
-            Some(i64::from(p.renewal_failures)),
+            Some(i64::from(p.renewal_failures())),
         ];
         for (family, value) in per_profile.iter_mut().zip(values) {
             if let Some(v) = value {

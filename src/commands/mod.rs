@@ -18,7 +18,7 @@ use crate::config::SecretStoreChoice;
 use crate::config::Settings;
 use crate::domain::profile::{Health, Profile, ProfileId, Timestamp};
 use crate::error::{Attention, Result};
-use crate::secrets::{file::FileStore, keyring::KeyringStore, SecretStore};
+use crate::secrets::{file::FileStore, keyring::KeyringStore, Kind, SecretStore};
 use crate::store::{sqlite::SqliteStore, ProfileStore};
 use crate::ui::Ui;
 use std::time::Duration;
@@ -56,19 +56,22 @@ impl Ctx {
     /// file store with a warning.
     pub fn secrets(&self, store: &mut dyn ProfileStore) -> Result<Box<dyn SecretStore>> {
         let kind = match self.settings.secret_store {
-            SecretStoreChoice::File => "file",
-            SecretStoreChoice::Keyring => "keyring",
-            SecretStoreChoice::Auto => match store.meta(SECRET_STORE_META)?.as_deref() {
-                Some("keyring") => "keyring",
-                Some("file") => "file",
-                _ => match KeyringStore::open(KEYRING_PROBE_TIMEOUT).and_then(|k| k.probe()) {
-                    Ok(()) => "keyring",
+            SecretStoreChoice::File => Kind::File,
+            SecretStoreChoice::Keyring => Kind::Keyring,
+            SecretStoreChoice::Auto => match store
+                .meta(SECRET_STORE_META)?
+                .as_deref()
+                .and_then(Kind::parse)
+            {
+                Some(kind) => kind,
+                None => match KeyringStore::open(KEYRING_PROBE_TIMEOUT).and_then(|k| k.probe()) {
+                    Ok(()) => Kind::Keyring,
                     Err(e) => {
                         self.ui.warn(&format!(
                             "{e}; keeping secrets in {} (mode 0600). Set secret_store = \"file\" in the config to silence this",
                             self.settings.secrets_file.display()
                         ));
-                        "file"
+                        Kind::File
                     }
                 },
             },
@@ -80,10 +83,10 @@ impl Ctx {
     }
 
     /// The secret store of a kind `secrets` chose.
-    fn secrets_of_kind(&self, kind: &str) -> Result<Box<dyn SecretStore>> {
+    fn secrets_of_kind(&self, kind: Kind) -> Result<Box<dyn SecretStore>> {
         use crate::config::KeySetting;
         use crate::secrets::file::Key;
-        if kind == "keyring" {
+        if kind == Kind::Keyring {
             return Ok(Box::new(KeyringStore::open(KEYRING_TIMEOUT)?));
         }
         let key = match &self.settings.secrets_key {
@@ -111,19 +114,19 @@ impl Ctx {
         secrets: &dyn SecretStore,
     ) -> Result<()> {
         if store.meta(SECRET_STORE_META)?.is_none() {
-            store.set_meta(SECRET_STORE_META, secrets.kind())?;
+            store.set_meta(SECRET_STORE_META, secrets.kind().as_str())?;
         }
         Ok(())
     }
 
-    /// The renewal engine for profiles of `networks`, with the secret store and each
-    /// network resolved once for the run.
+    /// The renewal engine for profiles of `networks`, with each network resolved once
+    /// for the run. It takes the command's secret store (`Engine::into_secrets` gives
+    /// it back), so that one command opens one.
     pub fn engine(
         &self,
-        store: &mut dyn ProfileStore,
+        secrets: Box<dyn SecretStore>,
         networks: &[String],
     ) -> Result<crate::renew::Engine<'_>> {
-        let secrets = self.secrets(store)?;
         let http = self.http();
         let mut providers = std::collections::BTreeMap::new();
         for name in networks {

@@ -69,7 +69,8 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
         (BTreeMap::new(), None)
     } else {
         let concurrency = args.concurrency.unwrap_or(ctx.settings.concurrency) as usize;
-        let engine = ctx.engine(store.as_mut(), &networks)?;
+        let secrets = ctx.secrets(store.as_mut())?;
+        let engine = ctx.engine(secrets, &networks)?;
         let reports = renew_all(ctx, &engine, work, (mode, concurrency));
         (reports, engine.stopped())
     };

@@ -32,22 +32,24 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
     crate::interrupt::install(crate::ui::report_warning);
     let mut store = ctx.store()?;
     let mut profile = ctx.require(store.as_ref(), &args.id)?;
-    if profile.reauth_reason == Some(Reason::SecretMissing) {
-        // The token may be back (a restored keyring or backup): look before refusing.
-        let secrets = ctx.secrets(store.as_mut())?;
-        if get_tokens(secrets.as_ref(), &profile.id)?.is_some() {
-            profile.reauth_reason = None;
-            profile.updated_at = ctx.now;
-            store.update(&profile)?;
-        }
+    let mut secrets = ctx.secrets(store.as_mut())?;
+    // The token may be back (a restored keyring or backup): look before refusing.
+    if profile.reauth_reason() == Some(Reason::SecretMissing)
+        && get_tokens(secrets.as_ref(), &profile.id)?.is_some()
+        && profile.secret_found(true, ctx.now)
+    {
+        store.update(&profile)?;
     }
     let short = |p: &Profile| {
         p.expires_at
-            .is_some_and(|t| t - chrono::Utc::now() <= args.min_valid.as_delta())
+            .is_some_and(|t| t - ctx.now <= args.min_valid.as_delta())
     };
     if ctx.health(&profile).status != Status::ReauthRequired && short(&profile) && profile.renewable
     {
-        profile = renew(ctx, store.as_mut(), &profile)?;
+        let engine = ctx.engine(secrets, std::slice::from_ref(&profile.network))?;
+        let renewed = renew(ctx, store.as_mut(), &engine, &profile);
+        secrets = engine.into_secrets();
+        profile = renewed?;
         // Stopped: the renewal that was out is stored; nothing is printed.
         if let Some(signal) = crate::interrupt::received() {
             ctx.ui
@@ -62,13 +64,12 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
             health.reason.map_or("unknown reason", |r| r.describe()),
         ));
     }
-    if let Some(expired) = profile.expires_at.filter(|t| *t <= chrono::Utc::now()) {
+    if let Some(expired) = profile.expires_at.filter(|t| *t <= ctx.now) {
         return Err(needs_reauth(
             &profile,
             &format!("the access token expired {}", relative(expired, ctx.now)),
         ));
     }
-    let secrets = ctx.secrets(store.as_mut())?;
     match get_tokens(secrets.as_ref(), &profile.id)? {
         Some(tokens) => {
             if short(&profile) {
@@ -94,8 +95,12 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
 
 /// Renews now, or waits for the other sbctl that is doing it; returns the profile as
 /// stored afterwards. A passing failure leaves a still-valid token usable.
-fn renew(ctx: &Ctx, store: &mut dyn ProfileStore, profile: &Profile) -> Result<Profile> {
-    let engine = ctx.engine(store, std::slice::from_ref(&profile.network))?;
+fn renew(
+    ctx: &Ctx,
+    store: &mut dyn ProfileStore,
+    engine: &crate::renew::Engine,
+    profile: &Profile,
+) -> Result<Profile> {
     let secrets = engine.secrets();
     let started = std::time::Instant::now();
     loop {
@@ -113,7 +118,7 @@ fn renew(ctx: &Ctx, store: &mut dyn ProfileStore, profile: &Profile) -> Result<P
             )),
             Outcome::Failed { failure, message } => {
                 let fresh = ctx.require(store, &profile.id)?;
-                let valid = fresh.expires_at.is_some_and(|t| t > chrono::Utc::now());
+                let valid = fresh.expires_at.is_some_and(|t| t > ctx.now);
                 if !valid {
                     let err = format!("{}: renewal failed ({message})", profile.id);
                     return Err(match failure {

@@ -61,7 +61,9 @@ impl std::str::FromStr for ProfileId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A profile's status (SPEC "Statuses"); also the values of `profiles list --status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
 pub enum Status {
     Ok,
     Expiring,
@@ -152,10 +154,10 @@ pub struct Profile {
     /// Whether sbctl can renew the token without the user (a refresh token, or the
     /// network's own renewal of the access token).
     pub renewable: bool,
-    /// Set when a provider (or the secret store) said the user must act.
-    pub reauth_reason: Option<Reason>,
-    /// The last renewal failed for a passing reason; it is retried.
-    pub refresh_failed: bool,
+    /// Whether it works, keeps failing to renew, or needs a person; changed only by
+    /// the transitions below.
+    pub standing: Standing,
+    /// What the provider (or sbctl) last said went wrong, cleared when it works again.
     pub last_error: Option<String>,
     pub last_refreshed_at: Option<Timestamp>,
     pub last_checked_at: Option<Timestamp>,
@@ -165,13 +167,20 @@ pub struct Profile {
     /// Set while a renewal request is with the provider; still set after a process
     /// was killed mid-request, when the refresh token may have been used up.
     pub renewal_started_at: Option<Timestamp>,
-    /// `reauth_reason` came from an online check of the token, not from a refused
-    /// renewal: the next online check looks again (see `recheckable`).
-    pub reauth_from_check: bool,
-    /// Renewals that failed in a row for a passing reason since the last success, and
-    /// when the first of them failed.
-    pub renewal_failures: u32,
-    pub failing_since: Option<Timestamp>,
+}
+
+/// Where a profile stands in its lifecycle, as the last renewal, check or sign-in left
+/// it. One value, so that no two marks can contradict each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Nothing is known to be wrong.
+    Usable,
+    /// Renewals failed for a passing reason (or sbctl's configuration) `failures` times
+    /// in a row, the first at `since`; they are retried, and the token may still work.
+    RefreshFailed { failures: u32, since: Timestamp },
+    /// Only a person can help. `from_check`: an online check of the token said so, not
+    /// a refused renewal, and the next online check looks again (see `recheckable`).
+    NeedsReauth { reason: Reason, from_check: bool },
 }
 
 /// A profile's health at one instant.
@@ -209,8 +218,7 @@ impl Profile {
             refresh_expires_at: None,
             data_access_expires_at: None,
             renewable: false,
-            reauth_reason: None,
-            refresh_failed: false,
+            standing: Standing::Usable,
             last_error: None,
             last_refreshed_at: None,
             last_checked_at: None,
@@ -218,18 +226,40 @@ impl Profile {
             created_at: now,
             updated_at: now,
             renewal_started_at: None,
-            reauth_from_check: false,
-            renewal_failures: 0,
-            failing_since: None,
+        }
+    }
+
+    /// Why a person must act, when one must.
+    pub fn reauth_reason(&self) -> Option<Reason> {
+        match self.standing {
+            Standing::NeedsReauth { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Renewals that failed in a row since the last success.
+    pub fn renewal_failures(&self) -> u32 {
+        match self.standing {
+            Standing::RefreshFailed { failures, .. } => failures,
+            _ => 0,
         }
     }
 
     /// A renewal failed for a passing reason (or sbctl's configuration): retried, and
     /// counted until one succeeds.
+    /// A person's mark stays: a failure says nothing new about it.
     pub fn renewal_failed(&mut self, error: String, now: Timestamp) {
-        self.refresh_failed = true;
-        self.renewal_failures = self.renewal_failures.saturating_add(1);
-        self.failing_since.get_or_insert(now);
+        self.standing = match self.standing {
+            Standing::Usable => Standing::RefreshFailed {
+                failures: 1,
+                since: now,
+            },
+            Standing::RefreshFailed { failures, since } => Standing::RefreshFailed {
+                failures: failures.saturating_add(1),
+                since,
+            },
+            marked @ Standing::NeedsReauth { .. } => marked,
+        };
         self.last_error = Some(error);
         self.updated_at = now;
     }
@@ -237,20 +267,32 @@ impl Profile {
     /// Marks the profile as needing a person, for a reason other than an online check
     /// (a refused renewal, a missing secret, a short grant).
     pub fn needs_reauth(&mut self, reason: Reason) {
-        self.reauth_reason = Some(reason);
-        self.reauth_from_check = false;
+        self.standing = Standing::NeedsReauth {
+            reason,
+            from_check: false,
+        };
+    }
+
+    /// A renewal was refused: a person must sign in again, for `reason` (a vague
+    /// `invalid` does not replace the `expired` a passed deadline tells). The reason
+    /// recorded.
+    pub fn renewal_refused(&mut self, reason: Reason, error: String, now: Timestamp) -> Reason {
+        let reason = self.settled(reason, now);
+        self.needs_reauth(reason);
+        self.last_error = Some(error);
+        self.updated_at = now;
+        reason
     }
 
     /// Whether its token is in the secret store, as a check found: a token gone missing
     /// marks the profile `secret_missing`, and one that came back (a restored keyring)
     /// clears that mark. Whether the profile changed.
     pub fn secret_found(&mut self, present: bool, now: Timestamp) -> bool {
-        let marked = self.reauth_reason == Some(Reason::SecretMissing);
+        let marked = self.reauth_reason() == Some(Reason::SecretMissing);
         if present != marked {
             return false;
         }
-        self.reauth_reason = None;
-        self.reauth_from_check = false;
+        self.standing = Standing::Usable;
         if !present {
             self.needs_reauth(Reason::SecretMissing);
         }
@@ -260,8 +302,10 @@ impl Profile {
 
     /// An online check confirmed that the token no longer works.
     pub fn failed_check(&mut self, reason: Reason, error: String, now: Timestamp) {
-        self.reauth_reason = Some(reason);
-        self.reauth_from_check = true;
+        self.standing = Standing::NeedsReauth {
+            reason,
+            from_check: true,
+        };
         self.last_error = Some(error);
         self.last_checked_at = Some(now);
         self.updated_at = now;
@@ -271,8 +315,7 @@ impl Profile {
     /// cleared (a mark from a refused renewal never is; `recheckable` says which).
     pub fn passed_check(&mut self, now: Timestamp) {
         if self.recheckable() {
-            self.reauth_reason = None;
-            self.reauth_from_check = false;
+            self.standing = Standing::Usable;
             self.last_error = None;
         }
         self.last_checked_at = Some(now);
@@ -284,7 +327,13 @@ impl Profile {
     /// rotated refresh token may then be gone, whatever the provider says of the
     /// access token).
     pub fn recheckable(&self) -> bool {
-        self.reauth_reason.is_some() && self.reauth_from_check && self.renewal_started_at.is_none()
+        matches!(
+            self.standing,
+            Standing::NeedsReauth {
+                from_check: true,
+                ..
+            }
+        ) && self.renewal_started_at.is_none()
     }
 
     /// Records what a token response says; returns the required scopes the grant lacks
@@ -311,8 +360,11 @@ impl Profile {
                 .cloned()
                 .collect();
         }
-        self.reauth_reason = (!missing.is_empty()).then_some(Reason::ScopeMissing);
-        self.reauth_from_check = false;
+        if !missing.is_empty() {
+            self.needs_reauth(Reason::ScopeMissing);
+        } else if self.reauth_reason().is_some() {
+            self.standing = Standing::Usable;
+        }
         missing
     }
 
@@ -331,17 +383,31 @@ impl Profile {
         }
     }
 
-    /// Renewal works again (renewed, or signed in anew): the failure count restarts.
-    pub fn renewal_succeeded(&mut self) {
-        self.refresh_failed = false;
-        self.renewal_failures = 0;
-        self.failing_since = None;
+    /// A renewal gave `grant`: the new deadlines (a refresh deadline the answer does
+    /// not repeat stays), and everything a failed or cut-off renewal left is cleared.
+    pub fn renewed(&mut self, grant: &super::token::Grant, now: Timestamp) {
+        self.expires_at = grant.expires_at;
+        if grant.refresh_expires_at.is_some() {
+            self.refresh_expires_at = grant.refresh_expires_at;
+        }
+        if let Some(scopes) = &grant.scopes {
+            self.scopes = scopes.clone();
+        }
+        self.issued_at = Some(now);
+        self.last_refreshed_at = Some(now);
+        self.standing = Standing::Usable;
+        self.last_error = None;
+        self.renewal_started_at = None;
+        self.updated_at = now;
     }
 
     /// A person signed in again (`by`, as `user@host`): the new grant, applied by
-    /// `apply_grant`, replaces whatever a failed or interrupted renewal left.
+    /// `apply_grant`, replaces whatever a failed or interrupted renewal left (a scope
+    /// it lacks stays marked).
     pub fn reconnected(&mut self, by: String, now: Timestamp) {
-        self.renewal_succeeded();
+        if let Standing::RefreshFailed { .. } = self.standing {
+            self.standing = Standing::Usable;
+        }
         self.renewal_started_at = None;
         self.last_error = None;
         self.last_refreshed_at = Some(now);
@@ -352,8 +418,10 @@ impl Profile {
     /// look, though the token still works: `after` since the first failure, or three
     /// runs in a row.
     pub fn renewal_failing(&self, after: TimeDelta, now: Timestamp) -> bool {
-        self.refresh_failed
-            && (self.renewal_failures >= 3 || self.failing_since.is_some_and(|t| now - t >= after))
+        match self.standing {
+            Standing::RefreshFailed { failures, since } => failures >= 3 || now - since >= after,
+            _ => false,
+        }
     }
 
     /// The moment the profile becomes unusable without the user, if any: the access
@@ -377,7 +445,7 @@ impl Profile {
 
     /// The SPEC status table as a function of the stored metadata and `now`.
     pub fn status_at(&self, now: Timestamp, warn_within: TimeDelta) -> Health {
-        if let Some(reason) = self.reauth_reason {
+        if let Some(reason) = self.reauth_reason() {
             return Health {
                 status: Status::ReauthRequired,
                 reason: Some(reason),
@@ -392,7 +460,7 @@ impl Profile {
                 deadline,
             };
         }
-        let status = if self.refresh_failed {
+        let status = if let Standing::RefreshFailed { .. } = self.standing {
             Status::RefreshFailed
         } else if deadline.is_some_and(|d| d - now <= warn_within) {
             Status::Expiring
@@ -541,15 +609,39 @@ mod tests {
     }
 
     #[test]
-    fn recorded_reason_wins_over_everything() {
+    fn a_persons_mark_outlasts_failed_renewals_and_a_renewal_clears_failures() {
         let mut p = profile();
         p.expires_at = Some(t0() + days(60));
-        p.refresh_failed = true;
-        p.reauth_reason = Some(Reason::PasswordChanged);
+        p.renewal_failed("503".into(), t0());
+        p.renewal_failed("503".into(), t0() + days(1));
+        assert_eq!(
+            p.standing,
+            Standing::RefreshFailed {
+                failures: 2,
+                since: t0()
+            }
+        );
+        assert!(!p.renewal_failing(days(2), t0() + days(1)));
+        assert!(p.renewal_failing(days(1), t0() + days(1)), "failing a day");
+        let recorded = p.renewal_refused(Reason::PasswordChanged, "190/460".into(), t0());
+        assert_eq!(recorded, Reason::PasswordChanged);
+        p.renewal_failed("503".into(), t0());
         assert_eq!(
             status(&p, t0()),
             (Status::ReauthRequired, Some(Reason::PasswordChanged))
         );
+        p.apply_grant(
+            &super::super::token::grant_from_json(
+                &serde_json::json!({"access_token": "a", "expires_in": 3600}),
+                t0(),
+            )
+            .unwrap(),
+            None,
+            t0(),
+        );
+        p.reconnected("ann@host".into(), t0());
+        assert_eq!(p.standing, Standing::Usable);
+        assert_eq!(p.last_error, None);
     }
 
     #[test]
@@ -557,7 +649,7 @@ mod tests {
         let mut p = profile();
         p.renewable = true;
         p.expires_at = Some(t0() + days(1));
-        p.refresh_failed = true;
+        p.renewal_failed("503".into(), t0());
         assert_eq!(status(&p, t0()), (Status::RefreshFailed, None));
         // ...but an expired token without a way to renew it is simply expired.
         p.renewable = false;
@@ -578,11 +670,11 @@ mod tests {
         .unwrap();
         let required = ["read".to_owned(), "write".to_owned()];
         assert_eq!(p.apply_grant(&grant, Some(&required), t0()), ["write"]);
-        assert_eq!(p.reauth_reason, Some(Reason::ScopeMissing));
+        assert_eq!(p.reauth_reason(), Some(Reason::ScopeMissing));
         assert_eq!(p.expires_at, Some(t0() + TimeDelta::hours(1)));
         assert!(p.renewable);
         assert!(p.apply_grant(&grant, Some(&required[..1]), t0()).is_empty());
-        assert_eq!(p.reauth_reason, None, "a full grant clears the mark");
+        assert_eq!(p.reauth_reason(), None, "a full grant clears the mark");
     }
 
     #[test]
@@ -600,7 +692,7 @@ mod tests {
         p.needs_reauth(Reason::Invalid);
         assert!(!p.recheckable());
         p.passed_check(t0());
-        assert_eq!(p.reauth_reason, Some(Reason::Invalid));
+        assert_eq!(p.reauth_reason(), Some(Reason::Invalid));
 
         // So is a check's mark once a renewal was cut off: a rotated refresh token
         // may be gone whatever the access token says.
@@ -608,7 +700,7 @@ mod tests {
         p.renewal_started_at = Some(t0());
         assert!(!p.recheckable());
         p.passed_check(t0());
-        assert_eq!(p.reauth_reason, Some(Reason::Revoked));
+        assert_eq!(p.reauth_reason(), Some(Reason::Revoked));
     }
 
     #[test]
@@ -659,14 +751,14 @@ mod tests {
             "present and unmarked: unchanged"
         );
         assert!(p.secret_found(false, t0()));
-        assert_eq!(p.reauth_reason, Some(Reason::SecretMissing));
+        assert_eq!(p.reauth_reason(), Some(Reason::SecretMissing));
         assert!(!p.secret_found(false, t0()), "marked already");
         assert!(p.secret_found(true, t0()));
-        assert_eq!(p.reauth_reason, None);
+        assert_eq!(p.reauth_reason(), None);
         // Another mark is left alone: the token is there, the grant is not.
         p.needs_reauth(Reason::Revoked);
         assert!(!p.secret_found(true, t0()));
         assert!(p.secret_found(false, t0()));
-        assert_eq!(p.reauth_reason, Some(Reason::SecretMissing));
+        assert_eq!(p.reauth_reason(), Some(Reason::SecretMissing));
     }
 }

@@ -6,7 +6,7 @@
 //! read and no network: `plan` looks at the profile alone; for a profile that is due,
 //! `decide` adds what the network can do with its tokens.
 
-use super::profile::{Profile, Reason, Timestamp};
+use super::profile::{Profile, Reason, Standing, Timestamp};
 use chrono::TimeDelta;
 use std::time::Duration;
 
@@ -80,19 +80,20 @@ pub struct Policy {
 /// reported. An online check looks at every profile but those a refused renewal marked.
 pub fn plan(p: &Profile, mode: Mode, now: Timestamp, policy: &Policy) -> Plan {
     let force = match mode {
-        Mode::Validate if p.reauth_reason.is_some() && !p.recheckable() => {
-            return Plan::NeedsReauth(p.reauth_reason.unwrap_or(Reason::Invalid));
+        Mode::Validate if p.reauth_reason().is_some() && !p.recheckable() => {
+            return Plan::NeedsReauth(p.reauth_reason().unwrap_or(Reason::Invalid));
         }
         Mode::Validate => return Plan::Validate,
         Mode::Refresh { force } => force,
     };
-    if let Some(reason) = p.reauth_reason {
+    if let Some(reason) = p.reauth_reason() {
         return Plan::NeedsReauth(reason);
     }
     // A refresh token past its stored deadline renews nothing: no request is sent.
     let renewable = p.renewable && !p.refresh_expired(now);
     // Retried: a renewal left in flight, and one that failed for a passing reason.
-    if renewable && (p.renewal_started_at.is_some() || p.refresh_failed) {
+    let failed = matches!(p.standing, Standing::RefreshFailed { .. });
+    if renewable && (p.renewal_started_at.is_some() || failed) {
         return Plan::Renew;
     }
     let stale_check = p
@@ -259,13 +260,13 @@ mod tests {
         p.renewal_started_at = Some(t0() - TimeDelta::minutes(5));
         assert_eq!(plan(&p, DUE, t0(), &policy()), Plan::Renew);
         p.renewal_started_at = None;
-        p.refresh_failed = true;
+        p.renewal_failed("503".into(), t0());
         assert_eq!(
             plan(&p, DUE, t0(), &policy()),
             Plan::Renew,
             "a passing failure is retried"
         );
-        p.reauth_reason = Some(Reason::Revoked);
+        p.needs_reauth(Reason::Revoked);
         assert_eq!(
             plan(&p, DUE, t0(), &policy()),
             Plan::NeedsReauth(Reason::Revoked)

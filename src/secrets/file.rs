@@ -361,8 +361,8 @@ impl FileStore {
 }
 
 impl SecretStore for FileStore {
-    fn kind(&self) -> &'static str {
-        "file"
+    fn kind(&self) -> super::Kind {
+        super::Kind::File
     }
 
     fn location(&self) -> String {

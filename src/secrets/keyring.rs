@@ -77,8 +77,8 @@ fn classify(e: keyring::Error) -> SecretError {
 }
 
 impl SecretStore for KeyringStore {
-    fn kind(&self) -> &'static str {
-        "keyring"
+    fn kind(&self) -> super::Kind {
+        super::Kind::Keyring
     }
 
     fn location(&self) -> String {

@@ -84,10 +84,31 @@ impl crate::error::Explained for SecretError {
     }
 }
 
+/// The kinds of secret store, as `--secret-store` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Keyring,
+    File,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Keyring => "keyring",
+            Kind::File => "file",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        [Kind::Keyring, Kind::File]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
 /// A place to keep secrets. Every call may fail; none may hang for long.
 pub trait SecretStore: Send {
-    /// `keyring` or `file`, as in `--secret-store`.
-    fn kind(&self) -> &'static str;
+    fn kind(&self) -> Kind;
     /// Where the secrets are, for people.
     fn location(&self) -> String;
     fn get(&self, key: &str) -> Result<Option<Secret>, SecretError>;
@@ -142,10 +163,11 @@ pub fn token_entries(items: &[(ProfileId, TokenSet)]) -> Vec<(String, Secret)> {
 /// (group commit: the file store rewrites the whole file for each), and every caller
 /// returns only once its own entries are stored, or with the error that stopped them.
 pub struct SharedStore {
-    kind: &'static str,
+    kind: Kind,
     location: String,
     requests: Option<std::sync::mpsc::Sender<Request>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Gives the store back when the queue closes.
+    thread: Option<std::thread::JoinHandle<Box<dyn SecretStore>>>,
 }
 
 type Reply<T> = std::sync::mpsc::Sender<Result<T, String>>;
@@ -168,7 +190,7 @@ impl SharedStore {
                 if waiting.is_empty() {
                     match queue.recv() {
                         Ok(r) => waiting.push(r),
-                        Err(_) => return,
+                        Err(_) => return store,
                     }
                 }
                 waiting.extend(queue.try_iter());
@@ -215,6 +237,15 @@ impl SharedStore {
         }
     }
 
+    /// The store, once every request sent has been answered.
+    pub fn into_inner(mut self) -> Box<dyn SecretStore> {
+        drop(self.requests.take());
+        let thread = self.thread.take().expect("taken only here and in drop");
+        thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
     fn ask<T>(&self, request: impl FnOnce(Reply<T>) -> Request) -> Result<T, SecretError> {
         let stopped = || SecretError::Group("the secret store's thread stopped".into());
         let (reply, answer) = std::sync::mpsc::channel();
@@ -231,7 +262,7 @@ impl SharedStore {
 }
 
 impl SecretStore for SharedStore {
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> Kind {
         self.kind
     }
 

@@ -2,7 +2,7 @@
 
 use super::{Holder, ListFilter, ProfileStore, StoreError, StoreInfo};
 use crate::domain::profile::{
-    Profile, ProfileId, Reason, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
+    Profile, ProfileId, Reason, Standing, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
 };
 use chrono::DateTime;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
@@ -279,6 +279,23 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
     let id: String = r.get(0)?;
     let scopes: String = r.get(4)?;
     let reason: Option<String> = r.get(10)?;
+    let reason = reason
+        .map(|s| Reason::parse(&s).ok_or_else(|| bad(10, format!("unknown reason {s}"))))
+        .transpose()?;
+    let updated_at = time(r.get(17)?).unwrap_or_default();
+    // The columns of one `Standing`: a person's mark first, as the status always read
+    // them; a failure recorded before schema 5 counts once, since its last update.
+    let standing = match (reason, r.get::<_, bool>(11)?) {
+        (Some(reason), _) => Standing::NeedsReauth {
+            reason,
+            from_check: r.get(19)?,
+        },
+        (None, true) => Standing::RefreshFailed {
+            failures: r.get::<_, u32>(20)?.max(1),
+            since: time(r.get(21)?).unwrap_or(updated_at),
+        },
+        (None, false) => Standing::Usable,
+    };
     Ok(Profile {
         id: ProfileId::parse(&id).map_err(|e| bad(0, e))?,
         network: r.get(1)?,
@@ -294,20 +311,14 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
         refresh_expires_at: time(r.get(7)?),
         data_access_expires_at: time(r.get(8)?),
         renewable: r.get(9)?,
-        reauth_reason: reason
-            .map(|s| Reason::parse(&s).ok_or_else(|| bad(10, format!("unknown reason {s}"))))
-            .transpose()?,
-        refresh_failed: r.get(11)?,
+        standing,
         last_error: r.get(12)?,
         last_refreshed_at: time(r.get(13)?),
         last_checked_at: time(r.get(14)?),
         connected_by: r.get(15)?,
         created_at: time(r.get(16)?).unwrap_or_default(),
-        updated_at: time(r.get(17)?).unwrap_or_default(),
+        updated_at,
         renewal_started_at: time(r.get(18)?),
-        reauth_from_check: r.get(19)?,
-        renewal_failures: r.get(20)?,
-        failing_since: time(r.get(21)?),
     })
 }
 
@@ -322,6 +333,11 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 22] {
         })
     };
     let int = |t: Option<Timestamp>| secs(t).map_or(V::Null, V::Integer);
+    let (reason, from_check, failures, since) = match p.standing {
+        Standing::Usable => (None, false, None, None),
+        Standing::RefreshFailed { failures, since } => (None, false, Some(failures), Some(since)),
+        Standing::NeedsReauth { reason, from_check } => (Some(reason), from_check, None, None),
+    };
     [
         V::Text(p.id.as_str().to_owned()),
         V::Text(p.network.clone()),
@@ -333,8 +349,8 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 22] {
         int(p.refresh_expires_at),
         int(p.data_access_expires_at),
         V::Integer(p.renewable.into()),
-        text(&p.reauth_reason.map(|r| r.as_str().to_owned())),
-        V::Integer(p.refresh_failed.into()),
+        reason.map_or(V::Null, |r| V::Text(r.as_str().to_owned())),
+        V::Integer(failures.is_some().into()),
         capped(&p.last_error, MAX_ERROR_CHARS),
         int(p.last_refreshed_at),
         int(p.last_checked_at),
@@ -342,9 +358,9 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 22] {
         V::Integer(p.created_at.timestamp()),
         V::Integer(p.updated_at.timestamp()),
         int(p.renewal_started_at),
-        V::Integer((p.reauth_from_check && p.reauth_reason.is_some()).into()),
-        V::Integer(p.renewal_failures.into()),
-        int(p.failing_since),
+        V::Integer(from_check.into()),
+        V::Integer(failures.unwrap_or(0).into()),
+        int(since),
     ]
 }
 
@@ -598,7 +614,7 @@ mod tests {
         p.scopes = vec!["tweet.read".into(), "offline.access".into()];
         p.expires_at = Some(now + chrono::TimeDelta::hours(2));
         p.renewable = true;
-        p.reauth_reason = Some(Reason::Revoked);
+        p.needs_reauth(Reason::Revoked);
         p.account_name = Some("@acme".into());
         p
     }
@@ -617,7 +633,10 @@ mod tests {
             .collect();
         assert_eq!(ids, ["a", "b"]);
         let mut changed = a.clone();
-        changed.reauth_reason = None;
+        changed.standing = Standing::RefreshFailed {
+            failures: 2,
+            since: changed.updated_at,
+        };
         changed.last_error = Some("boom".into());
         store.update(&changed).unwrap();
         assert_eq!(store.get(&a.id).unwrap(), Some(changed));

@@ -14,7 +14,7 @@ pub struct ListArgs {
     pub network: Option<String>,
     /// Only profiles with this status
     #[arg(long, value_enum, value_name = "S")]
-    pub status: Option<StatusArg>,
+    pub status: Option<Status>,
     /// Only profiles that need re-authorization (same as --status reauth_required)
     #[arg(long, conflicts_with = "status")]
     pub needs_reauth: bool,
@@ -66,26 +66,6 @@ fn sort(profiles: &mut [(Profile, Health)], key: SortKey) {
     }
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-#[value(rename_all = "snake_case")]
-pub enum StatusArg {
-    Ok,
-    Expiring,
-    RefreshFailed,
-    ReauthRequired,
-}
-
-impl From<StatusArg> for Status {
-    fn from(s: StatusArg) -> Status {
-        match s {
-            StatusArg::Ok => Status::Ok,
-            StatusArg::Expiring => Status::Expiring,
-            StatusArg::RefreshFailed => Status::RefreshFailed,
-            StatusArg::ReauthRequired => Status::ReauthRequired,
-        }
-    }
-}
-
 pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     if let Some(n) = &args.network {
         ctx.settings.provider(n)?;
@@ -93,7 +73,7 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     let wanted: Option<Status> = if args.needs_reauth {
         Some(Status::ReauthRequired)
     } else {
-        args.status.map(Status::from)
+        args.status
     };
     let store = ctx.store()?;
     let filter = ListFilter {

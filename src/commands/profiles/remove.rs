@@ -42,17 +42,19 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
             return Err(Error::failed(format!("{}: not removed", profile.id)));
         }
     }
-    let secrets = ctx.secrets(store.as_mut())?;
+    let mut secrets = ctx.secrets(store.as_mut())?;
     // Hold the profile's renewal lease, so that a renewal running now cannot store a
     // new token after ours is deleted (a token on disk with no profile to show it).
     // TikTok revokes with the access token: an expired one is renewed first (and the
     // renewal stored, as ever, in case the revocation then fails).
     let expired = profile.expires_at.is_some_and(|t| t <= ctx.now);
     if args.revoke && profile.network == "tiktok" && profile.renewable && expired {
-        let engine = ctx.engine(store.as_mut(), std::slice::from_ref(&profile.network))?;
+        let engine = ctx.engine(secrets, std::slice::from_ref(&profile.network))?;
         let mode = crate::renew::Mode::Refresh { force: true };
         use crate::renew::Outcome;
-        let why = match engine.one(store.as_mut(), engine.secrets(), &profile.id, mode)? {
+        let outcome = engine.one(store.as_mut(), engine.secrets(), &profile.id, mode);
+        secrets = engine.into_secrets();
+        let why = match outcome? {
             Outcome::Renewed => None,
             Outcome::Failed { message, .. } => Some(message),
             Outcome::NeedsReauth(reason) => Some(reason.describe().to_owned()),

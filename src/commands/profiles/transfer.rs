@@ -103,7 +103,7 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
                 profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
                 tokens.push((id, grant.tokens));
             }
-            None => profile.reauth_reason = Some(Reason::NotAuthorized),
+            None => profile.needs_reauth(Reason::NotAuthorized),
         }
         profiles.push(profile);
     }
