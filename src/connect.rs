@@ -11,7 +11,7 @@
 use crate::domain::profile::{Profile, ProfileId, Timestamp};
 use crate::domain::token::TokenSet;
 use crate::error::{Error, Result};
-use crate::networks::{Account, Connection, Kind, Net, Problem, Revocation};
+use crate::networks::{Account, Connection, Net, Problem, Revocation};
 use crate::oauth::callback::Callback;
 use crate::oauth::client::{authorize, Authorization};
 use crate::oauth::listener::{respond, Arrival, Hint, ListenError, Listener, Request};
@@ -137,7 +137,10 @@ impl Flow<'_> {
             )),
             other => Error::failed(format!("{id}: {other}")),
         })?;
-        let nonce = (net.kind == Kind::Custom).then(|| format!("{:032x}", rand::random::<u128>()));
+        let nonce = net
+            .network
+            .sends_nonce()
+            .then(|| format!("{:032x}", rand::random::<u128>()));
         let mut extra = net.extra_authorize.clone();
         if let Some(n) = &nonce {
             extra.insert("nonce".into(), n.clone());
@@ -309,15 +312,15 @@ impl Flow<'_> {
             who(new.name.as_deref(), &new.id),
         );
         // A Facebook account is a Page, chosen in the dialog's Page picker.
-        let (what, fix) = match self.net.kind {
-            Kind::Facebook | Kind::InstagramViaFacebook => (
+        let (what, fix) = match self.net.network.account_picker() {
+            Some(dialog) => (
                 format!(
-                    "{} was not selected in the Facebook dialog (this sign-in reaches {now_is})",
+                    "{} was not selected in the {dialog} dialog (this sign-in reaches {now_is})",
                     profile.account_name.as_deref().unwrap_or(old)
                 ),
                 format!("run `sbctl reauth {id}` again and select {was} in the Page picker"),
             ),
-            _ => (
+            None => (
                 format!("signed in as {now_is}, but {id} is {was}"),
                 format!("sign in as {was}"),
             ),
@@ -562,8 +565,8 @@ impl Issued {
             Err(e) => return format!("the tokens it issued were not revoked ({e})"),
             Ok(None) => {}
         }
-        if matches!(net.kind, Kind::Facebook | Kind::InstagramViaFacebook) {
-            return "the tokens it issued were not revoked: Facebook revokes only the whole user's access, Pages you may use elsewhere included; remove the app in that user's Facebook settings (Business Integrations) if it is not wanted".into();
+        if let Some(why) = net.network.keeps_refused_grants() {
+            return format!("the tokens it issued were not revoked: {why}");
         }
         match net.revoke(flow.http, tokens, flow.now) {
             Ok(Revocation::Done) => format!("the tokens it issued were revoked at {}", net.name),

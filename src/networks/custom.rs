@@ -3,7 +3,7 @@
 //! identified by the OIDC `sub` (userinfo, else the ID token from the token endpoint).
 
 use super::id_token::Claims;
-use super::{exchange_grant, problem, Account, Call, Connection, Endpoints, Net, Verdict};
+use super::{exchange_grant, problem, Account, Call, Connection, Endpoints, Net, Network, Verdict};
 use crate::config::{Introspect, Provider, ProviderConfig};
 use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, Reason, Timestamp};
@@ -13,6 +13,42 @@ use crate::oauth::http::{self, check_scheme};
 use oauth2::reqwest::blocking::Client as Http;
 use serde::Deserialize;
 use serde_json::Value;
+
+/// A provider from the config file: the account by its OIDC `sub`, a nonce for its ID
+/// token, introspection or userinfo to check a token.
+pub struct Custom;
+
+impl Network for Custom {
+    fn connect(
+        &self,
+        net: &Net,
+        http: &Http,
+        token: Value,
+        at: (Timestamp, Option<&str>),
+    ) -> Call<Vec<Connection>> {
+        connect(net, http, token, at)
+    }
+
+    fn verify(
+        &self,
+        net: &Net,
+        http: &Http,
+        p: &Profile,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> Verdict {
+        verify(net, http, p, tokens, now)
+    }
+
+    /// It may introspect an expired token instead of renewing it.
+    fn renewing_checks(&self) -> bool {
+        false
+    }
+
+    fn sends_nonce(&self) -> bool {
+        true
+    }
+}
 
 #[derive(Deserialize)]
 struct Discovery {
@@ -153,7 +189,7 @@ fn userinfo(http: &Http, url: &str, access_token: &Secret) -> std::result::Resul
 }
 
 /// After the code exchange: the account by its OIDC `sub`, when the provider says.
-pub fn connect(
+fn connect(
     net: &Net,
     http: &Http,
     token: Value,
@@ -199,7 +235,7 @@ pub fn connect(
 ///
 /// What none of these settles is `Inconclusive` (the engine then renews, if it can) or
 /// `Unsupported`: never a guess.
-pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
+fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
     let e = &net.endpoints;
     let access_valid = p.expires_at.is_none_or(|t| t > now);
     let url = e

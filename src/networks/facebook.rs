@@ -13,11 +13,12 @@
 
 use super::{
     dialect, exchange_grant, field, problem, text_field, unexpected, Account, Call, Connection,
-    Net, Problem, Revocation, Spec, Verdict,
+    Net, Network, Problem, Revocation, Spec, Verdict,
 };
 use crate::config::ClientAuth;
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, Reason, Timestamp};
+use crate::domain::renewal::Capability;
 use crate::domain::token::{Secret, TokenSet};
 use crate::oauth::client::Pkce;
 use crate::oauth::http::{self, url};
@@ -46,7 +47,71 @@ pub const SPEC: Spec = Spec {
     // silently leaves them out (Facebook Login: "Re-asking for Declined Permissions").
     extra_authorize: &[("auth_type", "rerequest")],
     lifecycle: "Page token without expiry from a 60-day user token; no refresh; data access ends 90 days after the user's last activity (debug_token)",
+    network: &PAGES,
+    login: None,
 };
+
+/// Facebook Login, for Pages or for the Instagram accounts linked to them: accounts
+/// chosen in the dialog's picker, Page tokens that nothing renews, `debug_token` for
+/// deadlines and permissions.
+pub struct Facebook {
+    want: Want,
+}
+
+pub const PAGES: Facebook = Facebook { want: Want::Pages };
+pub const INSTAGRAM: Facebook = Facebook {
+    want: Want::Instagram,
+};
+
+impl Network for Facebook {
+    fn connect(
+        &self,
+        net: &Net,
+        http: &Http,
+        token: Value,
+        (now, _): (Timestamp, Option<&str>),
+    ) -> Call<Vec<Connection>> {
+        connect(net, http, token, now, self.want)
+    }
+
+    fn finish(&self, net: &Net, http: &Http, c: Connection, now: Timestamp) -> Call<Connection> {
+        finish(net, http, c, now, self.want)
+    }
+
+    /// A Page token has no expiry and no refresh token: nothing renews it.
+    fn capability(&self, _: &Profile, _: &TokenSet, _: Timestamp) -> Capability {
+        Capability::Impossible
+    }
+
+    fn verify(
+        &self,
+        net: &Net,
+        http: &Http,
+        p: &Profile,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> Verdict {
+        verify(net, http, p, tokens, now, self.want)
+    }
+
+    fn revoke(
+        &self,
+        net: &Net,
+        http: &Http,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> Call<Revocation> {
+        revoke(net, http, tokens, now)
+    }
+
+    fn account_picker(&self) -> Option<&'static str> {
+        Some("Facebook")
+    }
+
+    fn keeps_refused_grants(&self) -> Option<&'static str> {
+        Some("Facebook revokes only the whole user's access, Pages you may use elsewhere included; remove the app in that user's Facebook settings (Business Integrations) if it is not wanted")
+    }
+}
 
 /// What a Facebook sign-in is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +179,7 @@ fn page_connection(
 
 /// Code -> short-lived user token -> long-lived user token -> the Pages (or their
 /// Instagram accounts), each with its Page token and deadlines from `debug_token`.
-pub fn connect(
+fn connect(
     net: &Net,
     http: &Http,
     token: Value,
@@ -181,7 +246,13 @@ pub fn connect(
 /// token (the code exchange's answer carries no `scope`). A Page the user did not
 /// select in the dialog is refused; missing permissions are recorded as the grant's
 /// scopes, so the profile is stored as `scope_missing` with the tokens kept.
-pub fn finish(net: &Net, http: &Http, mut c: Connection, now: Timestamp) -> Call<Connection> {
+fn finish(
+    net: &Net,
+    http: &Http,
+    mut c: Connection,
+    now: Timestamp,
+    want: Want,
+) -> Call<Connection> {
     let (verdict, grants) = debug(net, http, &c.grant.tokens.access_token, now)?;
     match verdict {
         Verdict::Valid {
@@ -193,7 +264,9 @@ pub fn finish(net: &Net, http: &Http, mut c: Connection, now: Timestamp) -> Call
             }
             c.data_access_expires_at = data_access_expires_at;
             if let (Some(grants), Some(account)) = (&grants, &c.account) {
-                if let Some(why) = grants.unselected(net, &account.id, account.name.as_deref()) {
+                if let Some(why) =
+                    grants.unselected(net, want, &account.id, account.name.as_deref())
+                {
                     return Err(Problem {
                         failure: Failure::Reauth(Reason::ScopeMissing),
                         message: format!("{why}: sign in again and select it"),
@@ -252,10 +325,16 @@ impl Grants {
 
     /// Why the account is not covered, when the user left it out in the dialog's Page
     /// (or Instagram account) picker: a permission of its kind lists targets without it.
-    fn unselected(&self, net: &Net, account: &str, name: Option<&str>) -> Option<String> {
-        let prefix = match net.kind {
-            super::Kind::InstagramViaFacebook => "instagram_",
-            _ => "pages_",
+    fn unselected(
+        &self,
+        net: &Net,
+        want: Want,
+        account: &str,
+        name: Option<&str>,
+    ) -> Option<String> {
+        let prefix = match want {
+            Want::Instagram => "instagram_",
+            Want::Pages => "pages_",
         };
         let left_out = self.granular.iter().any(|(scope, targets)| {
             scope.starts_with(prefix)
@@ -274,10 +353,10 @@ impl Grants {
 }
 
 /// A permission problem as the failure it is, with the command that fixes it.
-fn permission_problem(net: &Net, p: &Profile, grants: &Grants) -> Option<Problem> {
+fn permission_problem(net: &Net, p: &Profile, grants: &Grants, want: Want) -> Option<Problem> {
     let account = p.account_id.as_deref()?;
     let fix = format!("run `sbctl reauth {}`", p.id);
-    let message = match grants.unselected(net, account, p.account_name.as_deref()) {
+    let message = match grants.unselected(net, want, account, p.account_name.as_deref()) {
         Some(why) => format!("{why}: {fix} and select it"),
         None => {
             let missing = grants.missing(net);
@@ -369,11 +448,18 @@ fn debug(
 }
 
 /// `debug_token`: valid, with every required permission, for the profile's Page.
-pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
+fn verify(
+    net: &Net,
+    http: &Http,
+    p: &Profile,
+    tokens: &TokenSet,
+    now: Timestamp,
+    want: Want,
+) -> Verdict {
     match debug(net, http, &tokens.access_token, now) {
         Err(problem) => Verdict::Failed(problem),
         Ok((verdict, None)) => verdict,
-        Ok((verdict, Some(grants))) => match permission_problem(net, p, &grants) {
+        Ok((verdict, Some(grants))) => match permission_problem(net, p, &grants, want) {
             Some(problem) => Verdict::Failed(problem),
             None => verdict,
         },
@@ -381,7 +467,7 @@ pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Times
 }
 
 /// `DELETE /{user-id}/permissions` with the app token: the user id from `debug_token`.
-pub fn revoke(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Revocation> {
+fn revoke(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Revocation> {
     let what = "token check (debug_token)";
     let body = graph_get(
         net,

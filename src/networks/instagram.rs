@@ -13,7 +13,7 @@
 
 use super::{
     dialect, exchange_grant, field, problem, text_field, verify_by_call, Account, Call, Connection,
-    Kind, Net, Spec, Verdict,
+    Net, Network, Revocation, Spec, Verdict,
 };
 use crate::config::{ClientAuth, ProviderConfig};
 use crate::domain::profile::{Profile, Timestamp};
@@ -46,6 +46,8 @@ pub const SPEC: Spec = Spec {
     redirect_note: "register it under Instagram > API setup with Instagram login > Business login settings > OAuth redirect URIs",
     extra_authorize: &[],
     lifecycle: "60-day token renewed with ig_refresh_token (at least 24 h old, unexpired); with login = \"facebook\", Facebook's rules",
+    network: &LOGIN,
+    login: Some(choose),
 };
 
 /// Instagram through Facebook Login and the account's Page.
@@ -56,14 +58,16 @@ pub const VIA_FACEBOOK: Spec = Spec {
         "pages_show_list",
         "pages_read_engagement",
     ],
+    network: &super::facebook::INSTAGRAM,
+    login: None,
     ..super::facebook::SPEC
 };
 
 /// Which login `[providers.instagram]` uses: `login = "instagram"` (default) or `"facebook"`.
-pub fn kind(c: &ProviderConfig, config_path: &str) -> Result<(Kind, &'static Spec)> {
+fn choose(c: &ProviderConfig, config_path: &str) -> Result<&'static Spec> {
     match c.login.as_deref() {
-        None | Some("instagram") => Ok((Kind::Instagram, &SPEC)),
-        Some("facebook") => Ok((Kind::InstagramViaFacebook, &VIA_FACEBOOK)),
+        None | Some("instagram") => Ok(&SPEC),
+        Some("facebook") => Ok(&VIA_FACEBOOK),
         Some(other) => Err(Error::failed(format!(
             "[providers.instagram] login = \"{}\" is not a way to sign in to Instagram",
             other.escape_debug()
@@ -82,6 +86,8 @@ pub struct Login {
     pub me_fields: &'static str,
     /// Where the account id is in the `me` answer.
     pub me_id: &'static str,
+    /// Where people revoke the app: the network has no revocation API.
+    pub revoke_at: &'static str,
 }
 
 pub const LOGIN: Login = Login {
@@ -90,11 +96,71 @@ pub const LOGIN: Login = Login {
     me_path: "/me",
     me_fields: "user_id,username",
     me_id: "/user_id",
+    revoke_at: "Instagram offers no revocation API: remove the app in Instagram under Settings > Apps and websites",
 };
+
+/// Instagram Login and Threads: a long-lived token renewed with itself.
+impl Network for Login {
+    fn connect(
+        &self,
+        net: &Net,
+        http: &Http,
+        token: Value,
+        (now, _): (Timestamp, Option<&str>),
+    ) -> Call<Vec<Connection>> {
+        connect_with(net, http, token, now, self)
+    }
+
+    /// The token renews itself once it is 24 hours old, while it is unexpired.
+    fn capability(&self, p: &Profile, _: &TokenSet, now: Timestamp) -> Capability {
+        match p.issued_at.map(|t| t + TimeDelta::hours(24)) {
+            Some(ready) if ready > now => Capability::NotBefore(ready),
+            _ => Capability::Ready,
+        }
+    }
+
+    fn renew(&self, net: &Net, http: &Http, tokens: &TokenSet) -> Sent {
+        http::send(http.get(url(
+            &net.endpoints.api_base,
+            "/refresh_access_token",
+            &[
+                ("grant_type", self.refresh_grant),
+                ("access_token", tokens.access_token.expose()),
+            ],
+        )))
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        self_renewing(value)
+    }
+
+    fn verify(
+        &self,
+        net: &Net,
+        http: &Http,
+        _: &Profile,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> Verdict {
+        let answer = http::send(http.get(url(
+            &net.endpoints.api_base,
+            self.me_path,
+            &[
+                ("fields", self.me_fields),
+                ("access_token", tokens.access_token.expose()),
+            ],
+        )));
+        verify_by_call(net, "identity call", answer, now)
+    }
+
+    fn revoke(&self, _: &Net, _: &Http, _: &TokenSet, _: Timestamp) -> Call<Revocation> {
+        Ok(Revocation::NotOffered(self.revoke_at))
+    }
+}
 
 /// A token renewed with itself can be renewed until it expires: its expiry is also
 /// the deadline of the renewal path.
-pub fn self_renewing(mut value: Value) -> Value {
+fn self_renewing(mut value: Value) -> Value {
     if let Some(obj) = value.as_object_mut() {
         if let Some(e) = obj.get("expires_in").cloned() {
             obj.entry("refresh_token_expires_in").or_insert(e);
@@ -107,12 +173,8 @@ pub fn self_renewing(mut value: Value) -> Value {
     value
 }
 
-pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
-    connect_with(net, http, token, now, &LOGIN)
-}
-
 /// Code -> short-lived token -> long-lived token -> who it is.
-pub fn connect_with(
+fn connect_with(
     net: &Net,
     http: &Http,
     token: Value,
@@ -159,49 +221,4 @@ pub fn connect_with(
         data_access_expires_at: None,
         renewable: true,
     }])
-}
-
-/// The token renews itself once it is 24 hours old, while it is unexpired.
-pub fn renewal(p: &Profile, now: Timestamp) -> Capability {
-    match p.issued_at.map(|t| t + TimeDelta::hours(24)) {
-        Some(ready) if ready > now => Capability::NotBefore(ready),
-        _ => Capability::Ready,
-    }
-}
-
-pub fn renew(net: &Net, http: &Http, tokens: &TokenSet) -> Sent {
-    renew_with(net, http, tokens, &LOGIN)
-}
-
-pub fn renew_with(net: &Net, http: &Http, tokens: &TokenSet, login: &Login) -> Sent {
-    http::send(http.get(url(
-        &net.endpoints.api_base,
-        "/refresh_access_token",
-        &[
-            ("grant_type", login.refresh_grant),
-            ("access_token", tokens.access_token.expose()),
-        ],
-    )))
-}
-
-pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
-    verify_with(net, http, tokens, now, &LOGIN)
-}
-
-pub fn verify_with(
-    net: &Net,
-    http: &Http,
-    tokens: &TokenSet,
-    now: Timestamp,
-    login: &Login,
-) -> Verdict {
-    let answer = http::send(http.get(url(
-        &net.endpoints.api_base,
-        login.me_path,
-        &[
-            ("fields", login.me_fields),
-            ("access_token", tokens.access_token.expose()),
-        ],
-    )));
-    verify_by_call(net, "identity call", answer, now)
 }

@@ -8,7 +8,7 @@
 //! and says `active`, `expired` or `revoked`; `POST /oauth/v2/revoke` revokes.
 
 use super::http;
-use super::{bearer_verify, dialect, problem, Identity, Net, Problem, Spec, Verdict};
+use super::{bearer_verify, dialect, problem, Identity, Net, Network, Problem, Spec, Verdict};
 use crate::config::{ClientAuth, Introspect, ProviderConfig};
 use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, Reason, Timestamp};
@@ -40,7 +40,29 @@ pub const SPEC: Spec = Spec {
     extra_authorize: &[],
     lifecycle:
         "60-day access token; refresh (approved partners only) until a fixed 365-day deadline",
+    network: &LinkedIn,
+    login: Some(choose),
 };
+
+/// LinkedIn: OpenID Connect userinfo names the account; introspection checks a token.
+pub struct LinkedIn;
+
+impl Network for LinkedIn {
+    fn identity(&self) -> Option<&'static Identity> {
+        Some(&IDENTITY)
+    }
+
+    fn verify(
+        &self,
+        net: &Net,
+        http: &Http,
+        p: &Profile,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> Verdict {
+        verify(net, http, p, tokens, now)
+    }
+}
 
 /// LinkedIn's native PKCE flow (LinkedIn "Native PKCE"), which LinkedIn enables per app
 /// on request (`login = "native-pkce"`): its own authorize URL, PKCE, no client secret,
@@ -52,12 +74,13 @@ pub const NATIVE: Spec = Spec {
     // Any port: LinkedIn "Native PKCE": http://127.0.0.1 with any port.
     redirect_port: 0,
     redirect_note: "the native PKCE flow must be enabled for your app by LinkedIn; any port of http://127.0.0.1 is accepted",
+    login: None,
     ..SPEC
 };
 
 /// Which flow `[providers.linkedin]` uses: `login = "standard"` (default) or
 /// `"native-pkce"`.
-pub fn kind(c: &ProviderConfig, config_path: &str) -> Result<&'static Spec> {
+fn choose(c: &ProviderConfig, config_path: &str) -> Result<&'static Spec> {
     match c.login.as_deref() {
         None | Some("standard") => Ok(&SPEC),
         Some("native-pkce") => Ok(&NATIVE),
@@ -79,7 +102,7 @@ pub const IDENTITY: Identity = Identity {
 
 /// Introspection of the access token: it does not use anything up, and it says why a
 /// token stopped working.
-pub fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
+fn verify(net: &Net, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
     let url = match (&net.endpoints.introspection_url, net.introspect) {
         (Some(url), Introspect::Auto | Introspect::Access | Introspect::Refresh) => url,
         _ => return bearer_verify(net, http, tokens, now, &IDENTITY),

@@ -15,7 +15,7 @@ pub mod tiktok;
 pub mod x;
 pub mod youtube;
 
-use crate::config::{ClientAuth, Introspect, Provider};
+use crate::config::{ClientAuth, Introspect, Provider, ProviderConfig};
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, Timestamp};
 use crate::domain::renewal::Capability;
@@ -51,6 +51,145 @@ pub struct Spec {
     pub extra_authorize: &'static [(&'static str, &'static str)],
     /// A one-line account of the token lifecycle, for `providers list` and the README.
     pub lifecycle: &'static str,
+    /// What the network does differently from plain OAuth 2.0.
+    pub network: &'static dyn Network,
+    /// The network's `login` setting, where it has one: the spec it picks.
+    pub login: Option<LoginChoice>,
+}
+
+/// Picks a network's spec from its `login` setting (the config file's path for the
+/// error).
+pub type LoginChoice = fn(&ProviderConfig, &str) -> Result<&'static Spec>;
+
+/// What one network does differently. The defaults are plain OAuth 2.0: the network's
+/// identity call to connect and verify, the refresh-token grant to renew, RFC 7009
+/// to revoke. Each network's file implements it with what differs.
+pub trait Network: Sync {
+    /// Its plain identity call (a bearer GET naming the token's account), if any.
+    fn identity(&self) -> Option<&'static Identity> {
+        None
+    }
+
+    /// The steps after the code exchange: long-lived tokens, the accounts the sign-in
+    /// reaches, and their tokens. `nonce` is what an OIDC ID token must carry.
+    fn connect(
+        &self,
+        net: &Net,
+        http: &Http,
+        token: Value,
+        (now, _nonce): (Timestamp, Option<&str>),
+    ) -> Call<Vec<Connection>> {
+        let grant = exchange_grant(net, token, now)?;
+        let account = self.identify(net, http, &grant.tokens.access_token, now)?;
+        Ok(single(account, grant))
+    }
+
+    /// The chosen account's last step (Facebook asks `debug_token` for its deadlines).
+    fn finish(&self, _net: &Net, _http: &Http, c: Connection, _now: Timestamp) -> Call<Connection> {
+        Ok(c)
+    }
+
+    /// Whether a renewal can be asked for now (the refresh token's deadline is
+    /// checked before).
+    fn capability(&self, _p: &Profile, tokens: &TokenSet, _now: Timestamp) -> Capability {
+        match tokens.refresh_token {
+            Some(_) => Capability::Ready,
+            None => Capability::Impossible,
+        }
+    }
+
+    /// One renewal request.
+    fn renew(&self, net: &Net, http: &Http, tokens: &TokenSet) -> Sent {
+        match &tokens.refresh_token {
+            Some(rt) => refresh_grant(net, http, rt),
+            None => Err(http::NoAnswer {
+                reason: "no refresh token is stored".into(),
+                maybe_sent: false,
+            }),
+        }
+    }
+
+    /// A token answer with the network's field names made standard.
+    fn normalize(&self, value: Value) -> Value {
+        value
+    }
+
+    /// Whether renewing an expired access token is the way to check it: an identity
+    /// call says nothing of a token that has run out.
+    fn renewing_checks(&self) -> bool {
+        true
+    }
+
+    /// Asks the network whether the tokens still work, without using them up.
+    fn verify(
+        &self,
+        net: &Net,
+        http: &Http,
+        _p: &Profile,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> Verdict {
+        match self.identity() {
+            Some(ident) => bearer_verify(net, http, tokens, now, ident),
+            None => Verdict::Unsupported(format!("{} has no identity call", net.name)),
+        }
+    }
+
+    /// Revokes the grant, where the network offers a way.
+    fn revoke(
+        &self,
+        net: &Net,
+        http: &Http,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> Call<Revocation> {
+        match &net.endpoints.revocation_url {
+            Some(url) => rfc7009_revoke(net, http, url, tokens, now),
+            None => Ok(Revocation::NotOffered(
+                "this provider has no revocation_url: revoke the app's access in the provider's account settings",
+            )),
+        }
+    }
+
+    /// Who a token belongs to, by the identity call.
+    fn identify(&self, net: &Net, http: &Http, token: &Secret, now: Timestamp) -> Call<Account> {
+        match self.identity() {
+            Some(ident) => identify_by(net, http, ident, token, now),
+            None => Err(unexpected(net, "identity call", "not offered here")),
+        }
+    }
+
+    /// Whether `new` is the account a profile recorded as `old`.
+    fn same_account(&self, old: &str, new: &Account) -> bool {
+        old == new.id
+    }
+
+    /// Whether a profile's account id is of an older form, to be looked up again.
+    fn legacy_account(&self, _p: &Profile) -> bool {
+        false
+    }
+
+    /// Whether the authorize request carries a nonce for an OIDC ID token.
+    fn sends_nonce(&self) -> bool {
+        false
+    }
+
+    /// Where the account is chosen when the sign-in reaches several: the name of the
+    /// dialog with a picker (Facebook's Pages), if the network has one.
+    fn account_picker(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Why a refused sign-in's tokens are not revoked, where revoking would reach
+    /// further than the sign-in (Facebook revokes the whole user's access).
+    fn keeps_refused_grants(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether revocation takes the access token (which must then be live).
+    fn revokes_with_access_token(&self) -> bool {
+        false
+    }
 }
 
 /// The built-in networks, in the order users see them.
@@ -69,22 +208,21 @@ pub fn spec(name: &str) -> Option<&'static Spec> {
     SPECS.iter().copied().find(|s| s.name == name)
 }
 
-/// A provider's kind, endpoints (its spec's, each overridable in the config, or a
-/// custom provider's, discovered) and spec.
+/// A provider's endpoints (its spec's, each overridable in the config, or a custom
+/// provider's, discovered) and spec (as its `login` setting picks it).
 fn endpoints(
     provider: &Provider,
     http: &Http,
     config_path: &str,
-) -> Result<(Kind, Endpoints, Option<&'static Spec>)> {
+) -> Result<(Endpoints, Option<&'static Spec>)> {
     let (name, c) = (&provider.name, &provider.config);
     let Some(spec) = spec(name) else {
         let e = custom::endpoints(provider, http, config_path)?;
-        return Ok((Kind::Custom, e, None));
+        return Ok((e, None));
     };
-    let (kind, spec) = match name.as_str() {
-        "instagram" => instagram::kind(c, config_path)?,
-        "linkedin" => (Kind::LinkedIn, linkedin::kind(c, config_path)?),
-        _ => (kind_of(name), spec),
+    let spec = match spec.login {
+        Some(choose) => choose(c, config_path)?,
+        None => spec,
     };
     let pick = |o: &Option<String>, d: &str| o.clone().unwrap_or_else(|| d.into());
     let pick_opt = |o: &Option<String>, d: Option<&str>| o.clone().or(d.map(str::to_owned));
@@ -110,7 +248,7 @@ fn endpoints(
             http::check_scheme(name, what, u)?;
         }
     }
-    Ok((kind, e, Some(spec)))
+    Ok((e, Some(spec)))
 }
 
 /// The client secret: `SBCTL_CLIENT_SECRET_<NAME>`, else the secret store; required
@@ -138,7 +276,11 @@ fn client_secret(
 pub fn catalog() -> crate::config::Catalog {
     crate::config::Catalog {
         built_in: SPECS.iter().map(|s| s.name).collect(),
-        with_login: vec![instagram::SPEC.name, linkedin::SPEC.name],
+        with_login: SPECS
+            .iter()
+            .filter(|s| s.login.is_some())
+            .map(|s| s.name)
+            .collect(),
     }
 }
 
@@ -162,22 +304,6 @@ pub struct Endpoints {
     /// an ID token's issuer and signature are checked against.
     pub issuer: Option<String>,
     pub jwks_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Custom,
-    Facebook,
-    /// Instagram business accounts reached through Facebook Login and their Page.
-    InstagramViaFacebook,
-    /// The Instagram API with Instagram Login.
-    Instagram,
-    Threads,
-    X,
-    LinkedIn,
-    YouTube,
-    TikTok,
-    Pinterest,
 }
 
 /// A failed call to a network: what it means, and words for the user (never a token).
@@ -243,7 +369,7 @@ pub enum Revocation {
 /// A network or provider, resolved: endpoints, client, scopes and redirect rules.
 pub struct Net {
     pub name: String,
-    pub kind: Kind,
+    pub network: &'static dyn Network,
     pub endpoints: Endpoints,
     pub client: ClientConfig,
     pub scopes: Vec<String>,
@@ -269,7 +395,7 @@ impl Net {
     ) -> Result<Net> {
         let name = &provider.name;
         let c = &provider.config;
-        let (kind, endpoints, spec) = endpoints(provider, http, config_path)?;
+        let (endpoints, spec) = endpoints(provider, http, config_path)?;
         let client_id = c.client_id.clone().ok_or_else(|| {
             Error::failed(format!("provider {name} has no client_id")).hint(format!(
                 "set client_id under [providers.{name}] in {config_path} (the app id from the network's developer console)"
@@ -295,7 +421,7 @@ impl Net {
         extra_authorize.extend(c.extra_authorize_params.clone());
         Ok(Net {
             name: name.clone(),
-            kind,
+            network: spec.map_or(&custom::Custom as &dyn Network, |s| s.network),
             client: ClientConfig {
                 credentials: Credentials {
                     client_id,
@@ -330,27 +456,20 @@ impl Net {
         &self.client.credentials
     }
 
-    /// Whether `new` is the account a profile recorded as `old`: the same id, or, for a
-    /// Pinterest profile connected before sbctl used Pinterest's stable account id, the
-    /// same username (which Pinterest lets people change).
+    /// Whether `new` is the account a profile recorded as `old`.
     pub fn same_account(&self, old: &str, new: &Account) -> bool {
-        old == new.id || (self.kind == Kind::Pinterest && new.name.as_deref() == Some(old))
+        self.network.same_account(old, new)
     }
 
-    /// A Pinterest profile whose account id is still its username (as sbctl recorded
-    /// it before it used the stable id): its next check or renewal looks the id up.
+    /// Whether the profile's account id is of an older form, looked up again on its
+    /// next check or renewal.
     pub fn legacy_account(&self, p: &Profile) -> bool {
-        self.kind == Kind::Pinterest && p.account_id.is_some() && p.account_id == p.account_name
+        self.network.legacy_account(p)
     }
 
     /// Who a token belongs to, where the network has a plain identity call.
     pub fn identify(&self, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Account> {
-        match self.kind {
-            Kind::Pinterest => {
-                identify_by(self, http, &pinterest::IDENTITY, &tokens.access_token, now)
-            }
-            _ => Err(unexpected(self, "identity call", "not offered here")),
-        }
+        self.network.identify(self, http, &tokens.access_token, now)
     }
 
     /// The steps after the code exchange: long-lived tokens, the accounts the sign-in
@@ -360,63 +479,32 @@ impl Net {
         &self,
         http: &Http,
         token: Value,
-        (now, nonce): (Timestamp, Option<&str>),
+        at: (Timestamp, Option<&str>),
     ) -> Call<Vec<Connection>> {
-        match self.kind {
-            Kind::Custom => custom::connect(self, http, token, (now, nonce)),
-            Kind::Facebook => facebook::connect(self, http, token, now, facebook::Want::Pages),
-            Kind::InstagramViaFacebook => {
-                facebook::connect(self, http, token, now, facebook::Want::Instagram)
-            }
-            Kind::Instagram => instagram::connect(self, http, token, now),
-            Kind::Threads => threads::connect(self, http, token, now),
-            Kind::X => bearer_connect(self, http, token, now, &x::IDENTITY),
-            Kind::LinkedIn => bearer_connect(self, http, token, now, &linkedin::IDENTITY),
-            Kind::YouTube => youtube::connect(self, http, token, now),
-            Kind::TikTok => tiktok::connect(self, http, token, now),
-            Kind::Pinterest => bearer_connect(self, http, token, now, &pinterest::IDENTITY),
-        }
+        self.network.connect(self, http, token, at)
     }
 
-    /// The chosen account's last step: Facebook asks `debug_token` for its deadlines.
+    /// The chosen account's last step.
     pub fn finish(&self, http: &Http, c: Connection, now: Timestamp) -> Call<Connection> {
-        match self.kind {
-            Kind::Facebook | Kind::InstagramViaFacebook => facebook::finish(self, http, c, now),
-            _ => Ok(c),
-        }
+        self.network.finish(self, http, c, now)
     }
 
-    /// Whether `renew` can be asked now.
+    /// Whether `renew` can be asked now: never past the refresh token's deadline.
     pub fn renewal(&self, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Capability {
         if p.refresh_expired(now) {
             return Capability::Impossible;
         }
-        match self.kind {
-            Kind::Facebook | Kind::InstagramViaFacebook => Capability::Impossible,
-            Kind::Instagram | Kind::Threads => instagram::renewal(p, now),
-            _ if tokens.refresh_token.is_none() => Capability::Impossible,
-            _ => Capability::Ready,
-        }
+        self.network.capability(p, tokens, now)
     }
 
-    /// Whether renewing an expired access token is the way to check it: an identity
-    /// call says nothing of a token that has run out (a custom provider may
-    /// introspect it instead).
+    /// Whether renewing an expired access token is the way to check it.
     pub fn renewing_checks(&self) -> bool {
-        self.kind != Kind::Custom
+        self.network.renewing_checks()
     }
 
     /// One renewal request, by the network's own mechanism (after `renewal` said Ready).
     pub fn renew(&self, http: &Http, tokens: &TokenSet) -> Sent {
-        match (self.kind, &tokens.refresh_token) {
-            (Kind::Instagram, _) => instagram::renew(self, http, tokens),
-            (Kind::Threads, _) => threads::renew(self, http, tokens),
-            (_, Some(rt)) => refresh_grant(self, http, rt),
-            (_, None) => Err(http::NoAnswer {
-                reason: "no refresh token is stored".into(),
-                maybe_sent: false,
-            }),
-        }
+        self.network.renew(self, http, tokens)
     }
 
     /// A 200 answer to `renew`, read as a grant in the network's terms.
@@ -438,66 +526,17 @@ impl Net {
 
     /// A token answer as a grant: each network's field names made standard first.
     pub fn grant(&self, value: Value, now: Timestamp) -> std::result::Result<Grant, String> {
-        let value = match self.kind {
-            Kind::TikTok => tiktok::normalize(value),
-            Kind::Instagram | Kind::Threads => instagram::self_renewing(value),
-            _ => value,
-        };
-        grant_from_json(&value, now)
+        grant_from_json(&self.network.normalize(value), now)
     }
 
     /// Asks the network whether the tokens still work, without using them up.
     pub fn verify(&self, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
-        match self.kind {
-            Kind::Custom => custom::verify(self, http, p, tokens, now),
-            Kind::Facebook | Kind::InstagramViaFacebook => {
-                facebook::verify(self, http, p, tokens, now)
-            }
-            Kind::Instagram => instagram::verify(self, http, tokens, now),
-            Kind::Threads => threads::verify(self, http, tokens, now),
-            Kind::X => bearer_verify(self, http, tokens, now, &x::IDENTITY),
-            Kind::LinkedIn => linkedin::verify(self, http, p, tokens, now),
-            Kind::YouTube => bearer_verify(self, http, tokens, now, &youtube::CHANNELS),
-            Kind::TikTok => bearer_verify(self, http, tokens, now, &tiktok::IDENTITY),
-            Kind::Pinterest => bearer_verify(self, http, tokens, now, &pinterest::IDENTITY),
-        }
+        self.network.verify(self, http, p, tokens, now)
     }
 
     /// Revokes the grant at the network, where it offers a way.
     pub fn revoke(&self, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Revocation> {
-        match self.kind {
-            Kind::Facebook | Kind::InstagramViaFacebook => facebook::revoke(self, http, tokens, now),
-            Kind::Instagram => Ok(Revocation::NotOffered(
-                "Instagram offers no revocation API: remove the app in Instagram under Settings > Apps and websites",
-            )),
-            Kind::Threads => Ok(Revocation::NotOffered(
-                "Threads offers no revocation API: remove the app in Threads under Settings > Account > Website permissions",
-            )),
-            Kind::Pinterest => Ok(Revocation::NotOffered(
-                "Pinterest offers no revocation API: remove the app in Pinterest under Settings > Security and logins > Apps",
-            )),
-            Kind::TikTok => tiktok::revoke(self, http, tokens, now),
-            _ => match &self.endpoints.revocation_url {
-                Some(url) => rfc7009_revoke(self, http, url, tokens, now),
-                None => Ok(Revocation::NotOffered(
-                    "this provider has no revocation_url: revoke the app's access in the provider's account settings",
-                )),
-            },
-        }
-    }
-}
-
-fn kind_of(name: &str) -> Kind {
-    match name {
-        "facebook" => Kind::Facebook,
-        "instagram" => Kind::Instagram,
-        "threads" => Kind::Threads,
-        "x" => Kind::X,
-        "linkedin" => Kind::LinkedIn,
-        "youtube" => Kind::YouTube,
-        "tiktok" => Kind::TikTok,
-        "pinterest" => Kind::Pinterest,
-        _ => Kind::Custom,
+        self.network.revoke(self, http, tokens, now)
     }
 }
 
@@ -685,19 +724,6 @@ fn identity_call(net: &Net, http: &Http, ident: &Identity, token: &Secret) -> Se
     http::get_bearer(http, &target, token)
 }
 
-/// The code exchange's grant and the one account its identity call names.
-pub fn bearer_connect(
-    net: &Net,
-    http: &Http,
-    token: Value,
-    now: Timestamp,
-    ident: &Identity,
-) -> Call<Vec<Connection>> {
-    let grant = exchange_grant(net, token, now)?;
-    let account = identify_by(net, http, ident, &grant.tokens.access_token, now)?;
-    Ok(single(account, grant))
-}
-
 /// The account a token belongs to, by the network's identity call.
 fn identify_by(
     net: &Net,
@@ -769,7 +795,7 @@ mod tests {
             ),
             (
                 "developers.tiktok.com/doc/oauth-user-access-token-management",
-                super::tiktok::normalize(json!({"access_token":"act.example12345Example12345Example","expires_in":86400,"open_id":"afd97af1-b87b-48b9-ac98-410aghda5344","refresh_expires_in":31536000,"refresh_token":"rft.example12345Example12345Example","scope":"user.info.basic,video.list","token_type":"Bearer"})),
+                super::tiktok::SPEC.network.normalize(json!({"access_token":"act.example12345Example12345Example","expires_in":86400,"open_id":"afd97af1-b87b-48b9-ac98-410aghda5344","refresh_expires_in":31536000,"refresh_token":"rft.example12345Example12345Example","scope":"user.info.basic,video.list","token_type":"Bearer"})),
                 in_secs(86_400),
                 in_secs(31_536_000),
                 &["user.info.basic", "video.list"],
@@ -783,14 +809,14 @@ mod tests {
             ),
             (
                 "developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login: long-lived token",
-                super::instagram::self_renewing(json!({"access_token":"IGAAxLongLivedUserAccessToken","token_type":"bearer","expires_in":5183944})),
+                super::instagram::SPEC.network.normalize(json!({"access_token":"IGAAxLongLivedUserAccessToken","token_type":"bearer","expires_in":5183944})),
                 in_secs(5_183_944),
                 in_secs(5_183_944),
                 &[],
             ),
             (
                 "developers.facebook.com/docs/threads/get-started/long-lived-tokens",
-                super::instagram::self_renewing(json!({"access_token":"THQVJLongLivedUserAccessToken","token_type":"bearer","expires_in":5183944})),
+                super::threads::SPEC.network.normalize(json!({"access_token":"THQVJLongLivedUserAccessToken","token_type":"bearer","expires_in":5183944})),
                 in_secs(5_183_944),
                 in_secs(5_183_944),
                 &[],

@@ -5,9 +5,12 @@
 //! `GET /v5/user_account` names the account: `id` is the stable user account id, and
 //! `username` (which the user can change) its name. No revocation API for user tokens.
 
-use super::{dialect, Identity, Spec};
+use super::{dialect, Account, Call, Identity, Net, Network, Revocation, Spec};
 use crate::config::ClientAuth;
+use crate::domain::profile::{Profile, Timestamp};
+use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
+use oauth2::reqwest::blocking::Client as Http;
 
 pub const SPEC: Spec = Spec {
     name: "pinterest",
@@ -35,7 +38,36 @@ pub const SPEC: Spec = Spec {
     extra_authorize: &[],
     lifecycle:
         "30-day access token; continuous refresh: each renewal brings a new 60-day refresh token",
+    network: &Pinterest,
+    login: None,
 };
+
+/// Pinterest: no revocation API, and accounts that sbctl once recorded by username.
+pub struct Pinterest;
+
+impl Network for Pinterest {
+    fn identity(&self) -> Option<&'static Identity> {
+        Some(&IDENTITY)
+    }
+
+    /// The same id, or, for a profile connected before sbctl used Pinterest's stable
+    /// account id, the same username (which Pinterest lets people change).
+    fn same_account(&self, old: &str, new: &Account) -> bool {
+        old == new.id || new.name.as_deref() == Some(old)
+    }
+
+    /// A profile whose account id is still its username (as sbctl recorded it before
+    /// it used the stable id).
+    fn legacy_account(&self, p: &Profile) -> bool {
+        p.account_id.is_some() && p.account_id == p.account_name
+    }
+
+    fn revoke(&self, _: &Net, _: &Http, _: &TokenSet, _: Timestamp) -> Call<Revocation> {
+        Ok(Revocation::NotOffered(
+            "Pinterest offers no revocation API: remove the app in Pinterest under Settings > Security and logins > Apps",
+        ))
+    }
+}
 
 pub const IDENTITY: Identity = Identity {
     path: "/user_account",

@@ -4,15 +4,10 @@
 //! `th_refresh_token` once it is 24 hours old; a token not renewed within its 60 days
 //! is gone. The steps are Instagram Login's (see `instagram`) with these names.
 
-use super::instagram::{self, Login};
-use super::{dialect, Call, Connection, Net, Spec, Verdict};
+use super::instagram::Login;
+use super::{dialect, Spec};
 use crate::config::ClientAuth;
-use crate::domain::profile::Timestamp;
-use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
-use crate::oauth::http::Sent;
-use oauth2::reqwest::blocking::Client as Http;
-use serde_json::Value;
 
 pub const SPEC: Spec = Spec {
     name: "threads",
@@ -34,6 +29,8 @@ pub const SPEC: Spec = Spec {
     redirect_note: "register it under Use cases > Access the Threads API > Settings > Redirect Callback URLs",
     extra_authorize: &[],
     lifecycle: "60-day token renewed with th_refresh_token (at least 24 h old); gone if not renewed within 60 days",
+    network: &LOGIN,
+    login: None,
 };
 
 const LOGIN: Login = Login {
@@ -42,16 +39,5 @@ const LOGIN: Login = Login {
     me_path: "/v1.0/me",
     me_fields: "id,username",
     me_id: "/id",
+    revoke_at: "Threads offers no revocation API: remove the app in Threads under Settings > Account > Website permissions",
 };
-
-pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
-    instagram::connect_with(net, http, token, now, &LOGIN)
-}
-
-pub fn renew(net: &Net, http: &Http, tokens: &TokenSet) -> Sent {
-    instagram::renew_with(net, http, tokens, &LOGIN)
-}
-
-pub fn verify(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Verdict {
-    instagram::verify_with(net, http, tokens, now, &LOGIN)
-}

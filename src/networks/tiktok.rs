@@ -9,7 +9,8 @@
 //! (Login Kit "Revoke Access"); `GET /v2/user/info/` names the account.
 
 use super::{
-    dialect, exchange_grant, problem, text_field, Account, Call, Connection, Identity, Net, Spec,
+    dialect, exchange_grant, problem, text_field, Account, Call, Connection, Identity, Net,
+    Network, Revocation, Spec,
 };
 use crate::config::ClientAuth;
 use crate::domain::profile::Timestamp;
@@ -38,7 +39,47 @@ pub const SPEC: Spec = Spec {
     redirect_note: "register it under Login Kit > Redirect URI for desktop as http://127.0.0.1:*/callback/ (with the trailing slash)",
     extra_authorize: &[],
     lifecycle: "access token of hours, refresh token of months (both from the answer); rotated on every renewal",
+    network: &TikTok,
+    login: None,
 };
+
+/// TikTok: the account comes with the token answer (`open_id`), its own field names,
+/// and revocation with the access token.
+pub struct TikTok;
+
+impl Network for TikTok {
+    fn identity(&self) -> Option<&'static Identity> {
+        Some(&IDENTITY)
+    }
+
+    fn connect(
+        &self,
+        net: &Net,
+        http: &Http,
+        token: Value,
+        (now, _): (Timestamp, Option<&str>),
+    ) -> Call<Vec<Connection>> {
+        connect(net, http, token, now)
+    }
+
+    fn normalize(&self, value: Value) -> Value {
+        normalize(value)
+    }
+
+    fn revoke(
+        &self,
+        net: &Net,
+        http: &Http,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> Call<Revocation> {
+        revoke(net, http, tokens, now)
+    }
+
+    fn revokes_with_access_token(&self) -> bool {
+        true
+    }
+}
 
 pub const IDENTITY: Identity = Identity {
     path: "/v2/user/info/?fields=open_id,display_name",
@@ -47,7 +88,7 @@ pub const IDENTITY: Identity = Identity {
 };
 
 /// TikTok's `refresh_expires_in` is RFC-style `refresh_token_expires_in`.
-pub fn normalize(mut value: Value) -> Value {
+fn normalize(mut value: Value) -> Value {
     if let Some(obj) = value.as_object_mut() {
         if let Some(e) = obj.remove("refresh_expires_in") {
             obj.entry("refresh_token_expires_in").or_insert(e);
@@ -56,7 +97,7 @@ pub fn normalize(mut value: Value) -> Value {
     value
 }
 
-pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
     let what = "code exchange";
     let open_id = text_field(net, what, &token, "/open_id")?;
     let grant = exchange_grant(net, token, now)?;
@@ -80,14 +121,9 @@ pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec
 /// Revokes the grant with its **access** token, as TikTok's "Revoke Access" documents
 /// the `token` parameter (a refresh token is refused). An expired access token is
 /// renewed first by the caller.
-pub fn revoke(
-    net: &Net,
-    http: &Http,
-    tokens: &TokenSet,
-    now: Timestamp,
-) -> Call<super::Revocation> {
+fn revoke(net: &Net, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Revocation> {
     let Some(url) = &net.endpoints.revocation_url else {
-        return Ok(super::Revocation::NotOffered(
+        return Ok(Revocation::NotOffered(
             "no revocation_url is set for tiktok: revoke the app in TikTok under Settings and privacy > Security > Manage app permissions",
         ));
     };
@@ -97,5 +133,5 @@ pub fn revoke(
         net.credentials(),
         vec![("token", tokens.access_token.expose().to_owned())],
     );
-    problem(net, "revocation", answer, now).map(|_| super::Revocation::Done)
+    problem(net, "revocation", answer, now).map(|_| Revocation::Done)
 }

@@ -5,7 +5,7 @@
 //! single-use (the answer carries the next one). `GET /2/users/me` names the account;
 //! `POST /2/oauth2/revoke` revokes.
 
-use super::{dialect, Identity, Spec};
+use super::{dialect, Identity, Network, Spec};
 use crate::config::ClientAuth;
 use crate::oauth::client::Pkce;
 
@@ -30,7 +30,18 @@ pub const SPEC: Spec = Spec {
     extra_authorize: &[],
     lifecycle:
         "2-hour access token; single-use refresh token (offline.access), rotated on every renewal",
+    network: &X,
+    login: None,
 };
+
+/// X is plain OAuth 2.0 with PKCE: its identity call is all it adds.
+pub struct X;
+
+impl Network for X {
+    fn identity(&self) -> Option<&'static Identity> {
+        Some(&IDENTITY)
+    }
+}
 
 pub const IDENTITY: Identity = Identity {
     path: "/2/users/me",

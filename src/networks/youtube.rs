@@ -9,7 +9,7 @@
 
 use super::{
     dialect, exchange_grant, field, problem, text_field, unexpected, Account, Call, Connection,
-    Identity, Net, Spec,
+    Identity, Net, Network, Spec,
 };
 use crate::config::ClientAuth;
 use crate::domain::profile::Timestamp;
@@ -40,7 +40,29 @@ pub const SPEC: Spec = Spec {
     redirect_note: "use an OAuth client of type *Desktop app* (a *Web application* client needs the exact address registered); an app in Testing admits only its test users",
     extra_authorize: &[("access_type", "offline"), ("prompt", "consent")],
     lifecycle: "1-hour access token; refresh token until revoked or unused for 6 months (7 days for apps in Testing)",
+    network: &YouTube,
+    login: None,
 };
+
+/// YouTube: a sign-in reaches the channels of a Google account; the channel list is
+/// its identity call.
+pub struct YouTube;
+
+impl Network for YouTube {
+    fn identity(&self) -> Option<&'static Identity> {
+        Some(&CHANNELS)
+    }
+
+    fn connect(
+        &self,
+        net: &Net,
+        http: &Http,
+        token: Value,
+        (now, _): (Timestamp, Option<&str>),
+    ) -> Call<Vec<Connection>> {
+        channels(net, http, token, now)
+    }
+}
 
 pub const CHANNELS: Identity = Identity {
     path: "/youtube/v3/channels?part=snippet&mine=true",
@@ -49,7 +71,7 @@ pub const CHANNELS: Identity = Identity {
 };
 
 /// One connection per channel the sign-in reaches (a Google account may own several).
-pub fn connect(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
+fn channels(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Connection>> {
     let grant = exchange_grant(net, token, now)?;
     let what = "channel list";
     let url = crate::oauth::http::url(&net.endpoints.api_base, CHANNELS.path, &[]);

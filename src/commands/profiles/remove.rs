@@ -48,7 +48,9 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
     // TikTok revokes with the access token: an expired one is renewed first (and the
     // renewal stored, as ever, in case the revocation then fails).
     let expired = profile.expires_at.is_some_and(|t| t <= ctx.now);
-    if args.revoke && profile.network == "tiktok" && profile.renewable && expired {
+    let with_access_token = crate::networks::spec(&profile.network)
+        .is_some_and(|s| s.network.revokes_with_access_token());
+    if args.revoke && with_access_token && profile.renewable && expired {
         let engine = ctx.engine(secrets, std::slice::from_ref(&profile.network))?;
         let mode = crate::renew::Mode::Refresh { force: true };
         use crate::renew::Outcome;
