@@ -19,6 +19,7 @@ fn token(env: &Env, id: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn add_signs_in_and_stores_the_tokens() {
     let server = OidcServer::start();
     let env = corp_env(&server, "");
@@ -77,6 +78,7 @@ fn add_signs_in_and_stores_the_tokens() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn reauth_replaces_the_tokens_of_the_same_account() {
     let server = OidcServer::start();
     let env = corp_env(&server, "");
@@ -101,6 +103,7 @@ fn reauth_replaces_the_tokens_of_the_same_account() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn a_different_account_on_reauth_changes_nothing() {
     let server = OidcServer::start();
     let mut env = corp_env(&server, "");
@@ -136,6 +139,7 @@ fn a_different_account_on_reauth_changes_nothing() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn denied_consent_changes_nothing() {
     let server = OidcServer::start();
     let mut env = corp_env(&server, "");
@@ -165,6 +169,7 @@ fn denied_consent_changes_nothing() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn a_user_who_never_finishes_is_given_up_on() {
     let server = OidcServer::start();
     let mut env = corp_env(&server, "");
@@ -191,6 +196,7 @@ fn a_user_who_never_finishes_is_given_up_on() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn a_forged_callback_is_turned_away_and_the_flow_goes_on() {
     let server = OidcServer::start();
     let env = browser_doing(&server, "forge");
@@ -210,6 +216,7 @@ fn a_forged_callback_is_turned_away_and_the_flow_goes_on() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn provider_errors_are_escaped_on_the_page() {
     let server = OidcServer::start();
     let env = browser_doing(&server, "evil");
@@ -227,6 +234,7 @@ fn provider_errors_are_escaped_on_the_page() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn fewer_scopes_granted_keeps_the_tokens_but_needs_reauth() {
     let server = OidcServer::start();
     let env = corp_env(&server, "");
@@ -254,6 +262,7 @@ fn fewer_scopes_granted_keeps_the_tokens_but_needs_reauth() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn the_listener_root_redirects_to_the_provider() {
     let server = OidcServer::start();
     let env = browser_doing(&server, "root");
@@ -271,6 +280,7 @@ fn the_listener_root_redirects_to_the_provider() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn every_client_authentication_method_works() {
     let server = OidcServer::start();
     for (client_id, auth) in [("sbctl-post", "post"), ("sbctl-public", "none")] {
@@ -345,6 +355,7 @@ fn http_get(addr: &str, path: &str) -> std::io::Result<String> {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn the_listener_is_on_loopback_only_and_answers_nothing_else() {
     let server = OidcServer::start();
     let env = corp_env(&server, "");
@@ -395,6 +406,7 @@ fn the_listener_is_on_loopback_only_and_answers_nothing_else() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn a_port_in_use_is_a_clear_error() {
     let server = OidcServer::start();
     let env = corp_env(&server, "");
@@ -417,6 +429,7 @@ fn a_port_in_use_is_a_clear_error() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn provider_configuration_mistakes_are_named() {
     let server = OidcServer::start();
     let env = corp_env(&server, "");
@@ -451,6 +464,7 @@ fn provider_configuration_mistakes_are_named() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn a_pasted_address_completes_the_flow_from_a_terminal() {
     use std::io::Write;
     let server = OidcServer::start();

@@ -44,6 +44,7 @@ fn secret_tool_lookup(key: &str) -> Option<String> {
 }
 
 #[test]
+#[ignore = "needs a Secret Service on D-Bus (gnome-keyring); scripts/test runs it"]
 fn tokens_live_in_the_keyring_and_outlive_the_process() {
     let env = keyring_env();
     let id = unique("kr");
@@ -67,6 +68,7 @@ fn tokens_live_in_the_keyring_and_outlive_the_process() {
 }
 
 #[test]
+#[ignore = "needs a Secret Service on D-Bus (gnome-keyring); scripts/test runs it"]
 fn client_secrets_go_to_the_keyring() {
     let env = keyring_env();
     let name = unique("corp").replace('-', "_");
@@ -86,6 +88,7 @@ fn client_secrets_go_to_the_keyring() {
 }
 
 #[test]
+#[ignore = "needs a Secret Service on D-Bus (gnome-keyring); scripts/test runs it"]
 fn auto_prefers_the_keyring_and_then_sticks_to_it() {
     let mut env = keyring_env();
     env.set("SBCTL_SECRET_STORE", "auto");
@@ -107,6 +110,7 @@ fn auto_prefers_the_keyring_and_then_sticks_to_it() {
 }
 
 #[test]
+#[ignore = "needs a Secret Service on D-Bus (gnome-keyring); scripts/test runs it"]
 fn auto_without_a_keyring_falls_back_to_the_file_with_a_warning() {
     let mut env = Env::new();
     env.set("SBCTL_SECRET_STORE", "auto");
@@ -136,6 +140,7 @@ fn auto_without_a_keyring_falls_back_to_the_file_with_a_warning() {
 }
 
 #[test]
+#[ignore = "needs a Secret Service on D-Bus (gnome-keyring); scripts/test runs it"]
 fn an_explicit_keyring_that_is_not_there_is_a_clear_error() {
     let mut env = keyring_env();
     env.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");

@@ -31,6 +31,7 @@ fn status(env: &Env, id: &str) -> serde_json::Value {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn only_due_tokens_are_renewed() {
     let server = OidcServer::start();
     let env = connected(&server, "sbctl", &["due", "fresh"]);
@@ -75,6 +76,7 @@ fn only_due_tokens_are_renewed() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn concurrent_runs_never_use_a_rotated_token_twice() {
     let server = OidcServer::start();
     let ids = ["c1", "c2", "c3", "c4"];
@@ -108,6 +110,7 @@ fn concurrent_runs_never_use_a_rotated_token_twice() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn a_revoked_grant_needs_reauthorization() {
     let server = OidcServer::start();
     let env = connected(&server, "sbctl", &["acme"]);
@@ -135,6 +138,7 @@ fn a_revoked_grant_needs_reauthorization() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn passing_failures_are_retried_then_recorded() {
     let server = OidcServer::start();
     let env = connected(&server, "sbctl", &["acme"]);
@@ -170,6 +174,7 @@ fn passing_failures_are_retried_then_recorded() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn malformed_answers_are_classified_and_the_others_still_renewed() {
     let server = OidcServer::start();
     let env = connected(&server, "sbctl-norotate", &["a", "b"]);
@@ -192,6 +197,7 @@ fn malformed_answers_are_classified_and_the_others_still_renewed() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn token_renews_a_token_about_to_expire() {
     let server = OidcServer::start();
     let env = connected(&server, "sbctl", &["acme"]);
@@ -209,6 +215,7 @@ fn token_renews_a_token_about_to_expire() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn check_online_finds_a_revoked_grant() {
     let server = OidcServer::start();
     let env = connected(&server, "sbctl", &["good", "gone"]);
@@ -275,6 +282,7 @@ fn kill_during_renewal(client: &str) -> Vec<(u64, String)> {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn killed_renewals_without_rotation_heal_on_the_next_run() {
     let results = kill_during_renewal("sbctl-norotate");
     for (ms, state) in &results {
@@ -283,6 +291,7 @@ fn killed_renewals_without_rotation_heal_on_the_next_run() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn killed_renewals_with_rotation_are_never_reported_ok_when_broken() {
     let results = kill_during_renewal("sbctl");
     for (ms, state) in &results {
@@ -300,6 +309,7 @@ fn killed_renewals_with_rotation_are_never_reported_ok_when_broken() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn token_during_a_cron_run_waits_for_it_instead_of_renewing_twice() {
     let server = OidcServer::start();
     let env = connected(&server, "sbctl", &["acme"]);

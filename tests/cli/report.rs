@@ -3,6 +3,7 @@
 use crate::support::Env;
 
 #[test]
+#[ignore = "needs Node.js and Chromium (playwright-core); scripts/test runs it"]
 fn the_report_renders_each_profile_in_a_real_browser() {
     let env = Env::new();
     env.add("fine", "x", r#"{"access_token":"t","expires_in":8640000}"#);
