@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::networks::{Account, Connection, Net, Problem, Revocation};
 use crate::oauth::callback::Callback;
 use crate::oauth::client::{authorize, Authorization};
-use crate::oauth::listener::{respond, Arrival, Hint, ListenError, Listener, Request};
+use crate::oauth::listener::{respond, Arrival, Hint, Listener, Request};
 use crate::secrets::{profile_key, token_entries, SecretStore};
 use crate::store::{ListFilter, ProfileStore};
 use std::sync::mpsc::Receiver;
@@ -131,12 +131,8 @@ impl Flow<'_> {
     /// pasted address) until the timeout.
     pub fn sign_in(&self, id: &ProfileId) -> Result<SignedIn> {
         let (net, name) = (self.net, &self.net.name);
-        let listener = Listener::bind(self.port, &net.redirect_path).map_err(|e| match e {
-            ListenError::PortInUse(p) => Error::failed(format!("{id}: {e}")).hint(format!(
-                "stop what uses port {p}, or pass --port with another port your app registration allows"
-            )),
-            other => Error::failed(format!("{id}: {other}")),
-        })?;
+        let listener =
+            Listener::bind(self.port, &net.redirect_path).map_err(|e| Error::from(e).about(id))?;
         let nonce = net
             .network
             .sends_nonce()
@@ -147,7 +143,7 @@ impl Flow<'_> {
         }
         let redirect_uri = listener.redirect_uri();
         let authorization = authorize(&net.client, &redirect_uri, &net.scopes, &extra)
-            .map_err(|e| Error::failed(format!("provider {name}: {e}")))?;
+            .map_err(|e| Error::from(e).about(format!("provider {name}")))?;
         self.prompt.notice(&format!(
             "To authorize {id} at {name}, open this address in a browser:\n\n    {}\n",
             authorization.url

@@ -120,6 +120,14 @@ impl fmt::Display for Error {
     }
 }
 
+impl Error {
+    /// The same error, said of `what`: `what: message`.
+    pub fn about(mut self, what: impl fmt::Display) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+}
+
 /// The error of a layer below the commands (the store, the secret store), which knows
 /// its own fix: it becomes the CLI error with `?`, the hint carried along.
 pub trait Explained: std::error::Error {

@@ -307,7 +307,10 @@ pub struct Endpoints {
 }
 
 /// A failed call to a network: what it means, and words for the user (never a token).
-#[derive(Debug, Clone)]
+/// The networks' one error type: a call gives a `Problem`, resolving a provider the
+/// CLI's error with its fix.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
 pub struct Problem {
     pub failure: Failure,
     pub message: String,

@@ -6,6 +6,7 @@
 //! sends none).
 
 use super::http::{self, Credentials};
+use super::Error;
 use crate::domain::token::Secret;
 use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use serde_json::Value;
@@ -56,29 +57,15 @@ pub struct Authorization {
     redirect_uri: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ExchangeError {
-    /// The provider answered with an OAuth (or Graph API) error.
-    #[error("{error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Refused {
-        error: String,
-        description: Option<String>,
-    },
-    #[error("cannot reach the token endpoint ({0})")]
-    Unreachable(String),
-    #[error("the token endpoint's answer cannot be read ({0})")]
-    BadResponse(String),
-}
-
 /// Builds the authorize URL: code flow, PKCE, a random 128-bit `state`.
 pub fn authorize(
     config: &ClientConfig,
     redirect_uri: &str,
     scopes: &[String],
     extra: &BTreeMap<String, String>,
-) -> Result<Authorization, String> {
+) -> Result<Authorization, Error> {
     let mut url = oauth2::url::Url::parse(&config.authorize_url)
-        .map_err(|e| format!("the authorize URL is not a valid URL ({e})"))?;
+        .map_err(|e| Error::AuthorizeUrl(e.to_string()))?;
     let state = CsrfToken::new_random();
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     {
@@ -123,7 +110,7 @@ impl Authorization {
         http: &oauth2::reqwest::blocking::Client,
         config: &ClientConfig,
         code: &Secret,
-    ) -> Result<Value, ExchangeError> {
+    ) -> Result<Value, Error> {
         let mut form = vec![
             ("grant_type", "authorization_code".to_owned()),
             ("code", code.expose().to_owned()),
@@ -140,28 +127,28 @@ impl Authorization {
         } else {
             http::post_form(http, &config.token_url, &config.credentials, form)
         }
-        .map_err(|e| ExchangeError::Unreachable(e.reason))?;
+        .map_err(|e| Error::Unreachable(e.reason))?;
         read_token_answer(&answer)
     }
 }
 
 /// A token endpoint's answer: its JSON when 200, else the error it names. The body may
 /// hold a token, so only named fields of it are ever quoted.
-pub fn read_token_answer(answer: &http::HttpAnswer) -> Result<Value, ExchangeError> {
+pub fn read_token_answer(answer: &http::HttpAnswer) -> Result<Value, Error> {
     let json = answer.json();
     if answer.status == 200 {
         return json
             .filter(Value::is_object)
-            .ok_or_else(|| ExchangeError::BadResponse("it is not a JSON object".into()));
+            .ok_or_else(|| Error::BadResponse("it is not a JSON object".into()));
     }
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     let refused = json.as_ref().and_then(|j| match j.get("error") {
-        Some(Value::String(e)) => Some(ExchangeError::Refused {
+        Some(Value::String(e)) => Some(Error::Refused {
             error: e.clone(),
             description: text(j.get("error_description")),
         }),
         // Graph API: {"error": {"message", "type", "code"}}; TikTok: {"error": {"code", "message"}}
-        Some(Value::Object(e)) => Some(ExchangeError::Refused {
+        Some(Value::Object(e)) => Some(Error::Refused {
             error: e
                 .get("code")
                 .map(|c| c.to_string().trim_matches('"').to_owned())
@@ -170,13 +157,13 @@ pub fn read_token_answer(answer: &http::HttpAnswer) -> Result<Value, ExchangeErr
             description: text(e.get("message")),
         }),
         // Instagram: {"error_type": "OAuthException", "code": 400, "error_message": ...}
-        _ => j.get("error_message").map(|m| ExchangeError::Refused {
+        _ => j.get("error_message").map(|m| Error::Refused {
             error: text(j.get("error_type")).unwrap_or_else(|| "error".into()),
             description: m.as_str().map(str::to_owned),
         }),
     });
     Err(refused.unwrap_or_else(|| {
-        ExchangeError::BadResponse(format!("HTTP {} without an OAuth error", answer.status))
+        Error::BadResponse(format!("HTTP {} without an OAuth error", answer.status))
     }))
 }
 
@@ -294,7 +281,7 @@ mod tests {
         let err = authorize(&c, "http://127.0.0.1:1/cb", &[], &BTreeMap::new())
             .err()
             .unwrap();
-        assert!(err.contains("authorize URL"), "{err}");
+        assert!(err.to_string().contains("authorize URL"), "{err}");
     }
 
     #[test]
@@ -314,7 +301,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.to_string(), "100 (Invalid verification code)");
         let e = read_token_answer(&answer(502, "<html>")).unwrap_err();
-        assert!(matches!(e, ExchangeError::BadResponse(_)));
+        assert!(matches!(e, Error::BadResponse(_)));
         assert!(read_token_answer(&answer(200, "[1]")).is_err());
     }
 }

@@ -22,16 +22,11 @@ impl HttpAnswer {
 
 /// Why no answer came, and whether the request may have reached the network anyway
 /// (anything but a refused connection): a rotating refresh token may then be used up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{reason}")]
 pub struct NoAnswer {
     pub reason: String,
     pub maybe_sent: bool,
-}
-
-impl std::fmt::Display for NoAnswer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.reason)
-    }
 }
 
 /// A request's outcome: the network's answer, or why there was none.

@@ -5,6 +5,7 @@
 
 use super::callback::{self, Callback, Rejected};
 use super::pages::page;
+use super::Error;
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -36,16 +37,6 @@ pub struct Request {
     stream: TcpStream,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ListenError {
-    #[error("port {0} is already in use on 127.0.0.1")]
-    PortInUse(u16),
-    #[error("cannot listen on 127.0.0.1:{port} ({reason})")]
-    Bind { port: u16, reason: String },
-    #[error("no answer from the browser within {0}")]
-    TimedOut(String),
-}
-
 /// How the callback arrived. A browser request is answered once the caller knows the
 /// outcome, so the page can say what happened.
 pub enum Arrival {
@@ -61,12 +52,12 @@ pub struct Hint<'a> {
 
 impl Listener {
     /// Binds 127.0.0.1:`port` (0: any free port) and starts taking connections.
-    pub fn bind(port: u16, path: &str) -> Result<Listener, ListenError> {
+    pub fn bind(port: u16, path: &str) -> Result<Listener, Error> {
         let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
             if e.kind() == std::io::ErrorKind::AddrInUse {
-                ListenError::PortInUse(port)
+                Error::PortInUse(port)
             } else {
-                ListenError::Bind {
+                Error::Bind {
                     port,
                     reason: crate::error::io_reason(&e),
                 }
@@ -101,7 +92,7 @@ impl Listener {
         timeout: Duration,
         pasted: Option<&Receiver<String>>,
         (notice, hint): (&dyn Fn(&str), &Hint<'_>),
-    ) -> Result<Arrival, ListenError> {
+    ) -> Result<Arrival, Error> {
         let started = Instant::now();
         let deadline = started + timeout;
         // A provider's error page is invisible from here: say once, while waiting, what
@@ -128,7 +119,7 @@ impl Listener {
                 notice(hint.text);
             }
             if now >= deadline {
-                return Err(ListenError::TimedOut(
+                return Err(Error::TimedOut(
                     crate::domain::duration::Duration::seconds(timeout.as_secs() as i64)
                         .to_string(),
                 ));

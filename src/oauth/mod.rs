@@ -10,6 +10,44 @@ pub mod pages;
 
 use std::time::Duration;
 
+/// What can go wrong in the protocol's steps: the loopback listener, the authorize
+/// URL, the code exchange.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("port {0} is already in use on 127.0.0.1")]
+    PortInUse(u16),
+    #[error("cannot listen on 127.0.0.1:{port} ({reason})")]
+    Bind { port: u16, reason: String },
+    #[error("no answer from the browser within {0}")]
+    TimedOut(String),
+    #[error("the authorize URL is not a valid URL ({0})")]
+    AuthorizeUrl(String),
+    /// The provider answered with an OAuth (or Graph API) error.
+    #[error("{error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
+    #[error("cannot reach the token endpoint ({0})")]
+    Unreachable(String),
+    #[error("the token endpoint's answer cannot be read ({0})")]
+    BadResponse(String),
+}
+
+impl crate::error::Explained for Error {
+    fn hint(&self) -> Option<String> {
+        match self {
+            Error::PortInUse(p) => Some(format!(
+                "stop what uses port {p}, or pass --port with another port your app registration allows"
+            )),
+            Error::TimedOut(_) => Some(
+                "run it again; for a browser on another machine, use --no-browser and paste the address it ends up on".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// How long one HTTP request may take by default, connection included
 /// (`http_timeout` in the config).
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(30);

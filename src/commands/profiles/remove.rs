@@ -123,6 +123,6 @@ fn revoke(ctx: &Ctx, p: &Profile, secrets: &dyn SecretStore) -> Result<()> {
             "run `sbctl profiles remove {}` without --revoke, then revoke the app's access as above",
             p.id
         ))),
-        Err(problem) => Err(keep(problem.message)),
+        Err(problem) => Err(keep(problem.to_string())),
     }
 }
