@@ -7,7 +7,7 @@
 
 use crate::config::{NotifyConfig, NotifyEvent};
 use crate::domain::profile::{Health, Profile, Status, Timestamp};
-use crate::store::ProfileStore;
+use crate::store::{Channel, Notice, ProfileStore};
 use crate::view::profile_json;
 use chrono::TimeDelta;
 use serde_json::{json, Value};
@@ -22,26 +22,26 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 const WEBHOOK_BUDGET: Duration = Duration::from_secs(30);
 const WEBHOOK_ATTEMPTS: u32 = 4;
 
-/// Where an event goes.
+/// Where an event goes: the command or the URL of a channel.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Channel<'a> {
+enum Destination<'a> {
     Command(&'a str),
     Webhook(&'a str),
 }
 
-impl Channel<'_> {
-    /// The name the store remembers deliveries under.
-    fn name(self) -> &'static str {
+impl Destination<'_> {
+    /// The channel the store remembers deliveries under.
+    fn channel(self) -> Channel {
         match self {
-            Channel::Command(_) => "command",
-            Channel::Webhook(_) => "webhook",
+            Destination::Command(_) => Channel::Command,
+            Destination::Webhook(_) => Channel::Webhook,
         }
     }
 
     fn send(self, body: &[u8]) -> Result<(), String> {
         match self {
-            Channel::Command(command) => run_command(command, body),
-            Channel::Webhook(url) => post(url, body),
+            Destination::Command(command) => run_command(command, body),
+            Destination::Webhook(url) => post(url, body),
         }
     }
 }
@@ -70,12 +70,13 @@ impl Why {
     }
 }
 
-/// One profile that is news, and the key its notice is remembered by.
+/// One profile that is news, and what its notice is remembered as (nothing for a
+/// recovery).
 struct News<'a> {
     profile: &'a Profile,
     health: Health,
     why: Why,
-    key: String,
+    notice: Option<Notice>,
 }
 
 /// The reminder stages, largest first.
@@ -85,25 +86,25 @@ fn stages(n: &NotifyConfig) -> Vec<TimeDelta> {
     s
 }
 
-/// What a profile is news for, if anything, with the key its notice is remembered by
+/// What a profile is news for, if anything, with what its notice is remembered as
 /// and whether it is sent again after `repeat` (a reminder stage is sent once).
 fn reason_for(
     n: &NotifyConfig,
     p: &Profile,
     h: &Health,
     now: Timestamp,
-) -> Option<(Why, String, bool)> {
+) -> Option<(Why, Notice, bool)> {
     let stages = stages(n);
     let escalate = n
         .escalate_after
         .map_or(TimeDelta::hours(24), |d| d.as_delta());
     match h.status {
-        Status::ReauthRequired => Some((Why::Attention, h.status.as_str().into(), true)),
+        Status::ReauthRequired => Some((Why::Attention, Notice::Status(h.status), true)),
         Status::RefreshFailed if p.renewal_failing(escalate, now) => {
-            Some((Why::Failing, "renewal_failing".into(), true))
+            Some((Why::Failing, Notice::RenewalFailing, true))
         }
         Status::Expiring if stages.is_empty() => {
-            Some((Why::Attention, h.status.as_str().into(), true))
+            Some((Why::Attention, Notice::Status(h.status), true))
         }
         Status::Ok | Status::Expiring => {
             let left = h.deadline? - now;
@@ -111,7 +112,7 @@ fn reason_for(
             let stage = stages.iter().rev().find(|s| left <= **s)?;
             Some((
                 Why::Reminder(*stage),
-                format!("reminder:{}", stage.num_seconds()),
+                Notice::Reminder(stage.num_seconds()),
                 false,
             ))
         }
@@ -136,21 +137,21 @@ impl Notifier<'_> {
         profiles: &[(Profile, Health)],
     ) -> Vec<String> {
         let n = self.config;
-        let channels: Vec<Channel> = n
+        let destinations: Vec<Destination> = n
             .command
             .as_deref()
-            .map(Channel::Command)
+            .map(Destination::Command)
             .into_iter()
-            .chain(n.webhook.as_deref().map(Channel::Webhook))
+            .chain(n.webhook.as_deref().map(Destination::Webhook))
             .collect();
-        if channels.is_empty() {
+        if destinations.is_empty() {
             return Vec::new();
         }
         let mut warnings = Vec::new();
-        for channel in channels {
-            let news = self.news(store, channel, profiles, &mut warnings);
+        for to in destinations {
+            let news = self.news(store, to, profiles, &mut warnings);
             if !news.is_empty() {
-                self.deliver(store, channel, news, &mut warnings);
+                self.deliver(store, to, news, &mut warnings);
             }
         }
         // Fine again: nothing to say (but `recovered`), and the next problem is news.
@@ -169,7 +170,7 @@ impl Notifier<'_> {
     fn news<'p>(
         &self,
         store: &dyn ProfileStore,
-        channel: Channel,
+        to: Destination,
         profiles: &'p [(Profile, Health)],
         warnings: &mut Vec<String>,
     ) -> Vec<News<'p>> {
@@ -181,27 +182,27 @@ impl Notifier<'_> {
         };
         let mut news = Vec::new();
         for (p, h) in profiles {
-            let item = |why, key| News {
+            let item = |why, notice| News {
                 profile: p,
                 health: *h,
                 why,
-                key,
+                notice,
             };
-            let Some((why, key, repeats)) = reason_for(n, p, h, self.now) else {
+            let Some((why, notice, repeats)) = reason_for(n, p, h, self.now) else {
                 let was = enabled(NotifyEvent::Recovered)
                     && h.status == Status::Ok
-                    && store.was_notified(&p.id, channel.name()).unwrap_or(false);
+                    && store.was_notified(&p.id, to.channel()).unwrap_or(false);
                 if was {
-                    news.push(item(Why::Recovered, "recovered".to_owned()));
+                    news.push(item(Why::Recovered, None));
                 }
                 continue;
             };
             if !enabled(why.event()) {
                 continue;
             }
-            match store.notified_at(&p.id, &key, channel.name()) {
+            match store.notified_at(&p.id, notice, to.channel()) {
                 Ok(Some(at)) if !repeats || self.now - at < repeat => {}
-                Ok(_) => news.push(item(why, key)),
+                Ok(_) => news.push(item(why, Some(notice))),
                 Err(e) => warnings.push(e.to_string()),
             }
         }
@@ -213,7 +214,7 @@ impl Notifier<'_> {
     fn deliver(
         &self,
         store: &mut dyn ProfileStore,
-        channel: Channel,
+        to: Destination,
         news: Vec<News>,
         warnings: &mut Vec<String>,
     ) {
@@ -232,19 +233,20 @@ impl Notifier<'_> {
                 self.single_event(&batch[0])
             };
             let body = serde_json::to_vec(&event).expect("JSON serializes");
-            if let Err(e) = channel.send(&body) {
+            if let Err(e) = to.send(&body) {
                 // One report a run; what was not delivered is news again next run.
                 warnings.push(format!(
                     "notify {} failed ({e}); {} notifications will be sent on the next run",
-                    channel.name(),
+                    to.channel().as_str(),
                     total - delivered
                 ));
                 return;
             }
             delivered += batch.len();
-            for item in batch.iter().filter(|i| i.why != Why::Recovered) {
-                let key = (item.key.as_str(), channel.name());
-                if let Err(e) = store.set_notified(&item.profile.id, key, self.now) {
+            for item in batch {
+                let Some(notice) = item.notice else { continue };
+                let sent = (notice, to.channel());
+                if let Err(e) = store.set_notified(&item.profile.id, sent, self.now) {
                     warnings.push(e.to_string());
                 }
             }

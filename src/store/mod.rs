@@ -4,7 +4,7 @@
 
 pub mod sqlite;
 
-use crate::domain::profile::{Profile, ProfileId, Timestamp};
+use crate::domain::profile::{Profile, ProfileId, Status, Timestamp};
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +64,44 @@ pub struct ListFilter {
     pub network: Option<String>,
 }
 
+/// What a notification was about, as the store remembers it for a profile and channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// The profile's status (`expiring`, `reauth_required`).
+    Status(Status),
+    /// Renewals kept failing while the token still works.
+    RenewalFailing,
+    /// The deadline came within this reminder stage, in seconds.
+    Reminder(i64),
+}
+
+impl Notice {
+    /// The `notifications.status` column's value.
+    pub fn key(self) -> String {
+        match self {
+            Notice::Status(s) => s.as_str().to_owned(),
+            Notice::RenewalFailing => "renewal_failing".to_owned(),
+            Notice::Reminder(secs) => format!("reminder:{secs}"),
+        }
+    }
+}
+
+/// Where a notification went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Command,
+    Webhook,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Command => "command",
+            Channel::Webhook => "webhook",
+        }
+    }
+}
+
 /// Who holds a renewal lease: a process on a machine. Its name is unique (a random
 /// part tells two holders of one process apart); the machine and the process are
 /// stored beside it, so that a process on the same machine can see that it died.
@@ -117,23 +155,23 @@ pub trait ProfileStore {
         until: Timestamp,
     ) -> Result<bool, StoreError>;
     fn release_lease(&mut self, id: &ProfileId, holder: &Holder) -> Result<(), StoreError>;
-    /// When `id` was last notified about `status` on `channel` (`command`, `webhook`).
+    /// When `id` was last notified of `notice` on `channel`.
     fn notified_at(
         &self,
         id: &ProfileId,
-        status: &str,
-        channel: &str,
+        notice: Notice,
+        channel: Channel,
     ) -> Result<Option<Timestamp>, StoreError>;
     fn set_notified(
         &mut self,
         id: &ProfileId,
-        status_channel: (&str, &str),
+        sent: (Notice, Channel),
         at: Timestamp,
     ) -> Result<(), StoreError>;
     /// Forgets a profile's notifications (it is fine again: the next problem is news).
     fn clear_notified(&mut self, id: &ProfileId) -> Result<(), StoreError>;
     /// Whether `channel` was told anything about `id` that is not yet forgotten.
-    fn was_notified(&self, id: &ProfileId, channel: &str) -> Result<bool, StoreError>;
+    fn was_notified(&self, id: &ProfileId, channel: Channel) -> Result<bool, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Where the store is and its schema version, for `doctor`.

@@ -1,6 +1,6 @@
 //! The local profile store: one SQLite file, WAL mode, migrated forward on open.
 
-use super::{Holder, ListFilter, ProfileStore, StoreError, StoreInfo};
+use super::{Channel, Holder, ListFilter, Notice, ProfileStore, StoreError, StoreInfo};
 use crate::domain::profile::{
     Profile, ProfileId, Reason, Standing, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
 };
@@ -527,13 +527,13 @@ impl ProfileStore for SqliteStore {
     fn notified_at(
         &self,
         id: &ProfileId,
-        status: &str,
-        channel: &str,
+        notice: Notice,
+        channel: Channel,
     ) -> Result<Option<Timestamp>, StoreError> {
         self.conn
             .query_row(
                 "SELECT sent_at FROM notifications WHERE profile_id = ?1 AND status = ?2 AND channel = ?3",
-                [id.as_str(), status, channel],
+                [id.as_str(), &notice.key(), channel.as_str()],
                 |r| r.get::<_, i64>(0),
             )
             .optional()
@@ -541,11 +541,11 @@ impl ProfileStore for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    fn was_notified(&self, id: &ProfileId, channel: &str) -> Result<bool, StoreError> {
+    fn was_notified(&self, id: &ProfileId, channel: Channel) -> Result<bool, StoreError> {
         self.conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM notifications WHERE profile_id = ?1 AND channel = ?2)",
-                [id.as_str(), channel],
+                [id.as_str(), channel.as_str()],
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))
@@ -564,14 +564,14 @@ impl ProfileStore for SqliteStore {
     fn set_notified(
         &mut self,
         id: &ProfileId,
-        (status, channel): (&str, &str),
+        (notice, channel): (Notice, Channel),
         at: Timestamp,
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT INTO notifications (profile_id, status, channel, sent_at) VALUES (?1, ?2, ?3, ?4) \
                  ON CONFLICT (profile_id, status, channel) DO UPDATE SET sent_at = excluded.sent_at",
-                params![id.as_str(), status, channel, at.timestamp()],
+                params![id.as_str(), notice.key(), channel.as_str(), at.timestamp()],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -679,6 +679,7 @@ mod tests {
         let t = p.created_at;
         let later = |s| t + chrono::TimeDelta::seconds(s);
         let (one, two) = (&Holder::this_process(), &Holder::this_process());
+        let expiring = Notice::Status(crate::domain::profile::Status::Expiring);
         assert!(store.take_lease(&p.id, one, t, later(60)).unwrap());
         assert!(!store.take_lease(&p.id, two, later(59), later(120)).unwrap());
         assert!(
@@ -697,24 +698,32 @@ mod tests {
         store.release_lease(&p.id, two).unwrap();
         assert!(store.take_lease(&p.id, one, later(62), later(120)).unwrap());
         assert_eq!(
-            store.notified_at(&p.id, "expiring", "command").unwrap(),
+            store
+                .notified_at(&p.id, expiring, Channel::Command)
+                .unwrap(),
             None
         );
         store
-            .set_notified(&p.id, ("expiring", "command"), later(5))
+            .set_notified(&p.id, (expiring, Channel::Command), later(5))
             .unwrap();
         assert_eq!(
-            store.notified_at(&p.id, "expiring", "command").unwrap(),
+            store
+                .notified_at(&p.id, expiring, Channel::Command)
+                .unwrap(),
             Some(later(5))
         );
         assert_eq!(
-            store.notified_at(&p.id, "expiring", "webhook").unwrap(),
+            store
+                .notified_at(&p.id, expiring, Channel::Webhook)
+                .unwrap(),
             None,
             "each channel on its own"
         );
         assert!(store.delete(&p.id).unwrap());
         assert_eq!(
-            store.notified_at(&p.id, "expiring", "command").unwrap(),
+            store
+                .notified_at(&p.id, expiring, Channel::Command)
+                .unwrap(),
             None
         );
     }
