@@ -142,7 +142,7 @@ impl Ui {
     }
 
     fn plain_table(&self, headers: &[&str], rows: Rows) {
-        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
         for (w, r) in widths.iter_mut().zip(&rows.widths) {
             *w = (*w).max(*r);
         }
@@ -150,7 +150,7 @@ impl Ui {
         let mut line = |cells: &mut dyn Iterator<Item = (&str, Tone)>| {
             let start = out.len();
             for ((text, tone), width) in cells.zip(&widths) {
-                let pad = width.saturating_sub(text.chars().count()) + 3;
+                let pad = width.saturating_sub(self::width(text)) + 3;
                 match (self.color, ansi(tone)) {
                     (true, Some(code)) => {
                         out.push_str("\u{1b}[");
@@ -175,8 +175,8 @@ impl Ui {
             out.push('\n');
         };
         line(&mut headers.iter().map(|h| (*h, Tone::Plain)));
-        for row in rows.iter() {
-            line(&mut row.iter().copied());
+        for mut row in rows.iter() {
+            line(&mut row);
         }
         self.data(&out);
     }
@@ -199,7 +199,7 @@ impl Ui {
         }
         table.set_header(headers.iter().map(Cell::new));
         for row in rows.iter() {
-            table.add_row(row.iter().map(|&(text, tone)| {
+            table.add_row(row.map(|(text, tone)| {
                 let cell = Cell::new(text);
                 match (self.color, tone) {
                     (false, _) | (_, Tone::Plain) => cell,
@@ -253,14 +253,30 @@ pub struct Rows {
 
 impl Rows {
     pub fn push(&mut self, row: Vec<(String, Tone)>) {
-        self.columns = row.len();
-        self.widths.resize(self.widths.len().max(row.len()), 0);
-        for ((cell, tone), width) in row.into_iter().zip(self.widths.iter_mut()) {
-            let start = self.text.len();
-            self.text.push_str(&one_line(&cell));
-            *width = (*width).max(self.text[start..].chars().count());
-            self.cells.push((self.text.len(), tone));
+        for (column, (cell, tone)) in row.into_iter().enumerate() {
+            self.write_cell(column, |out| {
+                out.push_str(&cell);
+                tone
+            });
         }
+    }
+
+    /// Adds the cell of `column` to the current row, written in place by `write`
+    /// (which returns its tone) and made one line.
+    pub fn write_cell(&mut self, column: usize, write: impl FnOnce(&mut String) -> Tone) {
+        let start = self.text.len();
+        let tone = write(&mut self.text);
+        if has_control(&self.text[start..]) {
+            let clean = one_line(&self.text[start..]).into_owned();
+            self.text.truncate(start);
+            self.text.push_str(&clean);
+        }
+        if self.widths.len() <= column {
+            self.widths.resize(column + 1, 0);
+        }
+        self.widths[column] = self.widths[column].max(width(&self.text[start..]));
+        self.columns = self.columns.max(column + 1);
+        self.cells.push((self.text.len(), tone));
     }
 
     pub fn len(&self) -> usize {
@@ -272,17 +288,33 @@ impl Rows {
     }
 
     /// Each row's cells as text and tone.
-    fn iter(&self) -> impl Iterator<Item = Vec<(&str, Tone)>> {
-        let mut start = 0;
-        self.cells.chunks(self.columns.max(1)).map(move |row| {
-            row.iter()
-                .map(|&(end, tone)| {
-                    let cell = (&self.text[start..end], tone);
-                    start = end;
-                    cell
-                })
-                .collect()
+    fn iter(&self) -> impl Iterator<Item = impl Iterator<Item = (&str, Tone)> + '_> + '_ {
+        let columns = self.columns.max(1);
+        (0..self.len()).map(move |row| {
+            (row * columns..(row + 1) * columns).map(move |k| {
+                let start = k.checked_sub(1).map_or(0, |before| self.cells[before].0);
+                let (end, tone) = self.cells[k];
+                (&self.text[start..end], tone)
+            })
         })
+    }
+}
+
+/// How many characters wide `text` is (ASCII, the common case, without decoding).
+fn width(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
+}
+
+/// Whether `text` holds a control character (ASCII, the common case, byte by byte).
+fn has_control(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        text.chars().any(char::is_control)
     }
 }
 
@@ -351,7 +383,7 @@ fn to_stderr(text: std::fmt::Arguments<'_>) {
 /// escaped too (`\n`), so that an error description or an account name cannot print a
 /// line or a table row of its own ("ok: all profiles renewed").
 pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !has_control(text) {
         return std::borrow::Cow::Borrowed(text);
     }
     std::borrow::Cow::Owned(

@@ -8,33 +8,54 @@ use serde_json::Value;
 
 /// The text people see for a status, e.g. "Expiring in 3d" (SPEC "shown as").
 pub fn status_words(h: &Health, now: Timestamp) -> (String, Tone) {
+    let mut text = String::new();
+    let tone = write_status(&mut text, h, now);
+    (text, tone)
+}
+
+/// `status_words` written at the end of `out`, for a table of 100,000 rows.
+pub fn write_status(out: &mut String, h: &Health, now: Timestamp) -> Tone {
     use crate::domain::profile::Status;
     match h.status {
-        Status::Ok => ("OK".into(), Tone::Good),
-        Status::Expiring => (
-            format!(
-                "Expiring {}",
-                h.deadline.map_or("soon".into(), |d| relative(d, now))
-            ),
-            Tone::Warn,
-        ),
-        Status::RefreshFailed => ("Refresh failed".into(), Tone::Warn),
-        Status::ReauthRequired => (
-            format!(
-                "Reauth required: {}",
-                h.reason.map_or("unknown", |r| r.describe())
-            ),
-            Tone::Bad,
-        ),
+        Status::Ok => {
+            out.push_str("OK");
+            Tone::Good
+        }
+        Status::Expiring => {
+            out.push_str("Expiring ");
+            match h.deadline {
+                Some(d) => write_relative(out, d, now),
+                None => out.push_str("soon"),
+            }
+            Tone::Warn
+        }
+        Status::RefreshFailed => {
+            out.push_str("Refresh failed");
+            Tone::Warn
+        }
+        Status::ReauthRequired => {
+            out.push_str("Reauth required: ");
+            out.push_str(h.reason.map_or("unknown", |r| r.describe()));
+            Tone::Bad
+        }
     }
 }
 
 /// `in 12d`, `3d ago`, `in 45s`: the largest whole unit, as `kubectl` shows ages.
 pub fn relative(t: Timestamp, now: Timestamp) -> String {
+    let mut text = String::new();
+    write_relative(&mut text, t, now);
+    text
+}
+
+/// `relative` written at the end of `out`.
+pub fn write_relative(out: &mut String, t: Timestamp, now: Timestamp) {
+    use std::fmt::Write;
     let secs = (t - now).num_seconds();
     let size = secs.unsigned_abs();
     if size == 0 {
-        return "now".into();
+        out.push_str("now");
+        return;
     }
     let (amount, unit) = match size {
         0..=119 => (size, 's'),
@@ -42,11 +63,11 @@ pub fn relative(t: Timestamp, now: Timestamp) -> String {
         7200..=172_799 => (size / 3600, 'h'),
         _ => (size / 86_400, 'd'),
     };
-    if secs >= 0 {
-        format!("in {amount}{unit}")
+    let _ = if secs >= 0 {
+        write!(out, "in {amount}{unit}")
     } else {
-        format!("{amount}{unit} ago")
-    }
+        write!(out, "{amount}{unit} ago")
+    };
 }
 
 /// A time as RFC 3339 UTC (`2026-11-28T12:00:00Z`), built on the stack: a list of
@@ -144,6 +165,13 @@ pub fn relative_or_never(t: Option<Timestamp>, now: Timestamp) -> String {
     t.map_or("never".into(), |t| relative(t, now))
 }
 
+fn write_relative_or_never(out: &mut String, t: Option<Timestamp>, now: Timestamp) {
+    match t {
+        Some(t) => write_relative(out, t, now),
+        None => out.push_str("never"),
+    }
+}
+
 /// A column of `profiles list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Column {
@@ -182,32 +210,39 @@ impl Column {
         }
     }
 
-    pub fn cell(self, p: &Profile, h: &Health, now: Timestamp) -> (String, Tone) {
-        use Tone::Plain;
+    /// The column's cell for a profile, written at the end of `out` (a table of
+    /// 100,000 rows makes no string per cell); its tone.
+    pub fn write(self, out: &mut String, p: &Profile, h: &Health, now: Timestamp) -> Tone {
         match self {
-            Column::Id => (p.id.to_string(), Plain),
-            Column::Network => (p.network.clone(), Plain),
-            Column::Account => (
+            Column::Id => out.push_str(p.id.as_str()),
+            Column::Network => out.push_str(&p.network),
+            Column::Account => out.push_str(
                 p.account_name
-                    .clone()
-                    .or_else(|| p.account_id.clone())
-                    .unwrap_or_else(|| "-".into()),
-                Plain,
+                    .as_deref()
+                    .or(p.account_id.as_deref())
+                    .unwrap_or("-"),
             ),
-            Column::Status => status_words(h, now),
-            Column::Deadline => (deadline_words(h, now), Plain),
-            Column::Expires => (relative_or_never(p.expires_at, now), Plain),
-            Column::LastRefresh => (relative_or_never(p.last_refreshed_at, now), Plain),
+            Column::Status => return write_status(out, h, now),
+            Column::Deadline => write_deadline(out, h, now),
+            Column::Expires => write_relative_or_never(out, p.expires_at, now),
+            Column::LastRefresh => write_relative_or_never(out, p.last_refreshed_at, now),
         }
+        Tone::Plain
     }
 }
 
 /// When a person must act: `now` when they already must, `in 58d`, or `none`.
 pub fn deadline_words(h: &Health, now: Timestamp) -> String {
+    let mut text = String::new();
+    write_deadline(&mut text, h, now);
+    text
+}
+
+fn write_deadline(out: &mut String, h: &Health, now: Timestamp) {
     match (h.status, h.deadline) {
-        (crate::domain::profile::Status::ReauthRequired, _) => "now".into(),
-        (_, Some(d)) => relative(d, now),
-        (_, None) => "none".into(),
+        (crate::domain::profile::Status::ReauthRequired, _) => out.push_str("now"),
+        (_, Some(d)) => write_relative(out, d, now),
+        (_, None) => out.push_str("none"),
     }
 }
 

@@ -94,7 +94,11 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     let mut rows = crate::ui::Rows::default();
     let mut show = |p: &Profile, h: &Health| match &mut array {
         Some(array) => array.push(&profile_view(p, h)),
-        None => rows.push(columns.iter().map(|c| c.cell(p, h, ctx.now)).collect()),
+        None => {
+            for (i, c) in columns.iter().enumerate() {
+                rows.write_cell(i, |out| c.write(out, p, h, ctx.now));
+            }
+        }
     };
     if args.sort == SortKey::Id {
         store.each(&filter, &mut |p| {
