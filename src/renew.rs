@@ -14,7 +14,7 @@ use crate::networks::{Net, Verdict};
 use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
 use crate::store::{Holder, ProfileStore};
 use crate::ui::Ui;
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{mpsc, Mutex};
 use std::time::Instant;
@@ -123,7 +123,7 @@ impl Stopped {
 /// `wait` for a renewal in progress to end, saying so once; `what` names, for the
 /// error, what was not done.
 pub fn under_lease<T>(
-    (log, http_timeout): (&Ui, TimeDelta),
+    (log, http_timeout, clock): (&Ui, TimeDelta, Clock),
     store: &mut dyn ProfileStore,
     id: &ProfileId,
     (wait, what): (std::time::Duration, &str),
@@ -133,7 +133,7 @@ pub fn under_lease<T>(
     let span = lease(http_timeout);
     let started = Instant::now();
     let mut said = false;
-    while !store.take_lease(id, &holder, now(), now() + span)? {
+    while !store.take_lease(id, &holder, clock(), clock() + span)? {
         if started.elapsed() > wait {
             return Err(crate::error::Error::failed(format!(
                 "{id}: another sbctl is still renewing it; {what}"
@@ -173,7 +173,12 @@ pub struct Setup<'a> {
     /// Opens another connection to the profile database, one per worker thread.
     pub open_store: Box<dyn Fn() -> Result<Box<dyn ProfileStore>> + Sync + 'a>,
     pub log: &'a Ui,
+    /// The command's clock: leases and renewal times are read from it.
+    pub clock: Clock,
 }
+
+/// Where the engine reads the time (the wall clock; a test may give another).
+pub type Clock = fn() -> Timestamp;
 
 pub struct Engine<'a> {
     refresh_ahead: TimeDelta,
@@ -185,16 +190,17 @@ pub struct Engine<'a> {
     providers: BTreeMap<String, std::result::Result<Net, String>>,
     open_store: Box<dyn Fn() -> Result<Box<dyn ProfileStore>> + Sync + 'a>,
     log: &'a Ui,
+    clock: Clock,
     /// Profiles finished after a stop was asked for, and those never started.
     completed_after_stop: std::sync::atomic::AtomicUsize,
     not_started: std::sync::atomic::AtomicUsize,
 }
 
-fn now() -> Timestamp {
-    Utc::now()
-}
-
 impl<'a> Engine<'a> {
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
     pub fn new(setup: Setup<'a>) -> Engine<'a> {
         Engine {
             refresh_ahead: setup.refresh_ahead,
@@ -205,6 +211,7 @@ impl<'a> Engine<'a> {
             providers: setup.providers,
             open_store: setup.open_store,
             log: setup.log,
+            clock: setup.clock,
             completed_after_stop: Default::default(),
             not_started: Default::default(),
         }
@@ -300,7 +307,7 @@ impl<'a> Engine<'a> {
         mode: Mode,
     ) -> Result<Outcome> {
         let holder = Holder::this_process();
-        let t = now();
+        let t = self.now();
         if !store.take_lease(id, &holder, t, t + lease(self.http_timeout))? {
             return Ok(Outcome::Busy);
         }
@@ -328,7 +335,7 @@ impl<'a> Engine<'a> {
             verify_every: self.verify_every,
         };
         // Decided from the profile alone: no secret is read, no network asked.
-        let plan = match plan(&p, mode, now(), &policy) {
+        let plan = match plan(&p, mode, self.now(), &policy) {
             Plan::NotDue => return Ok(Outcome::NotDue),
             Plan::NeedsReauth(reason) => return Ok(Outcome::NeedsReauth(reason)),
             due => due,
@@ -343,7 +350,7 @@ impl<'a> Engine<'a> {
                 // A renewal that was due and could not be made is a failed renewal,
                 // in the list as in this run's report; a check changes nothing.
                 if plan == Plan::Renew {
-                    p.renewal_failed(message.clone(), now());
+                    p.renewal_failed(message.clone(), self.now());
                     store.update(&p)?;
                 }
                 return Ok(Outcome::Failed {
@@ -354,12 +361,12 @@ impl<'a> Engine<'a> {
         };
         let Some(tokens) = get_tokens(secrets, id)? else {
             p.needs_reauth(Reason::SecretMissing);
-            p.updated_at = now();
+            p.updated_at = self.now();
             store.update(&p)?;
             return Ok(Outcome::NeedsReauth(Reason::SecretMissing));
         };
-        let capability = (net.renewal(&p, &tokens, now()), net.renewing_checks());
-        let action = decide(plan, &p, capability, mode, now());
+        let capability = (net.renewal(&p, &tokens, self.now()), net.renewing_checks());
+        let action = decide(plan, &p, capability, mode, self.now());
         let legacy = net.legacy_account(&p);
         let outcome = self.act(store, p, (net, tokens), action)?;
         if legacy && matches!(outcome, Outcome::Renewed | Outcome::Validated) {
@@ -414,7 +421,7 @@ impl<'a> Engine<'a> {
         let found = (|| {
             let mut p = store.get(id).ok()??;
             let tokens = get_tokens(secrets, id).ok()??;
-            let account = net.identify(&self.http, &tokens, now()).ok()?;
+            let account = net.identify(&self.http, &tokens, self.now()).ok()?;
             let old = p.account_id.clone()?;
             if !net.same_account(&old, &account) || old == account.id {
                 return None;
@@ -444,7 +451,7 @@ impl<'a> Engine<'a> {
         };
         // Say that a request is out: if this process dies before the answer is stored,
         // the next run knows a rotating refresh token may be gone.
-        p.renewal_started_at = Some(now());
+        p.renewal_started_at = Some(self.now());
         store.update(&p)?;
         let started = Instant::now();
         let mut attempt = 0;
@@ -493,7 +500,7 @@ impl<'a> Engine<'a> {
                 let message = format!("cannot reach {}'s token endpoint ({no})", p.network);
                 failed(Failure::Transient { retry_after: None }, message, false)
             }
-            Ok(answer) if answer.status == 200 => match net.read_renewal(&answer, now()) {
+            Ok(answer) if answer.status == 200 => match net.read_renewal(&answer, self.now()) {
                 Ok(grant) => Attempt::Renewed(grant),
                 Err(why) => match answer.json().as_ref().and_then(salvage) {
                     // The new refresh token first, whatever else is odd: the provider
@@ -513,7 +520,7 @@ impl<'a> Engine<'a> {
                         body: &answer.body,
                         retry_after: answer.retry_after.as_deref(),
                     },
-                    now(),
+                    self.now(),
                     *known,
                 );
                 failed(failure, message, true)
@@ -542,10 +549,10 @@ impl<'a> Engine<'a> {
         }
         let outcome = match failure {
             Failure::Reauth(reason) => {
-                Outcome::NeedsReauth(p.renewal_refused(reason, message, now()))
+                Outcome::NeedsReauth(p.renewal_refused(reason, message, self.now()))
             }
             failure => {
-                p.renewal_failed(message.clone(), now());
+                p.renewal_failed(message.clone(), self.now());
                 Outcome::Failed { failure, message }
             }
         };
@@ -572,7 +579,7 @@ impl<'a> Engine<'a> {
             .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
         let message = format!("{why}; the new refresh token in it was stored");
         p.renewal_started_at = None;
-        p.renewal_failed(message.clone(), now());
+        p.renewal_failed(message.clone(), self.now());
         store.update(&p)?;
         Ok(Outcome::Failed {
             failure: Failure::Unexpected,
@@ -591,7 +598,7 @@ impl<'a> Engine<'a> {
         for note in &grant.notes {
             self.log.debug(&format!("{}: {note}", p.id));
         }
-        p.renewed(&grant, now());
+        p.renewed(&grant, self.now());
         let tokens = TokenSet {
             access_token: grant.tokens.access_token,
             // A provider that does not rotate may leave the refresh token out.
@@ -614,7 +621,7 @@ impl<'a> Engine<'a> {
         net: &Net,
     ) -> Result<Checked> {
         crate::oauth::http::take_trail();
-        let verdict = net.verify(&self.http, &p, tokens, now());
+        let verdict = net.verify(&self.http, &p, tokens, self.now());
         self.log.debug(&format!(
             "{}: online check: {}; read as: {}",
             p.id,
@@ -632,14 +639,14 @@ impl<'a> Engine<'a> {
                 if data_access_expires_at.is_some() {
                     p.data_access_expires_at = data_access_expires_at;
                 }
-                p.passed_check(now());
+                p.passed_check(self.now());
                 store.update(&p)?;
                 Outcome::Validated
             }
             Verdict::Failed(problem) => match problem.failure {
                 Failure::Reauth(reason) => {
-                    let reason = p.settled(reason, now());
-                    p.failed_check(reason, problem.message, now());
+                    let reason = p.settled(reason, self.now());
+                    p.failed_check(reason, problem.message, self.now());
                     store.update(&p)?;
                     Outcome::NeedsReauth(reason)
                 }

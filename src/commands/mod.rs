@@ -155,13 +155,18 @@ impl Ctx {
             providers,
             open_store: Box::new(|| self.store()),
             log: &self.ui,
+            clock: chrono::Utc::now,
         }))
     }
 
-    /// What `renew::under_lease` takes: where to say it waits, and the request timeout
-    /// that sets the lease's length.
-    pub fn lease_terms(&self) -> (&Ui, chrono::TimeDelta) {
-        (&self.ui, self.settings.http_timeout.as_delta())
+    /// What `renew::under_lease` takes: where to say it waits, the request timeout
+    /// that sets the lease's length, and the clock.
+    pub fn lease_terms(&self) -> (&Ui, chrono::TimeDelta, crate::renew::Clock) {
+        (
+            &self.ui,
+            self.settings.http_timeout.as_delta(),
+            chrono::Utc::now,
+        )
     }
 
     /// The HTTP client for the networks, with the configured `http_timeout`.
