@@ -91,6 +91,20 @@ struct World {
     latency_port: u16,
 }
 
+/// A database's secrets file: `list-1000.db` keeps them in `list-1000.secrets.db`.
+fn secrets_of(db: &Path) -> PathBuf {
+    db.with_extension("secrets.db")
+}
+
+/// Bytes of a file and its SQLite companions.
+fn size_with_companions(path: &Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 impl World {
     fn sbctl(&self, db: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(SBCTL);
@@ -98,9 +112,13 @@ impl World {
             .env("HOME", self.dir.join("home"))
             .env("SBCTL_DB", db)
             .env("SBCTL_CONFIG", self.dir.join("config.toml"))
-            .env("SBCTL_SECRETS_FILE", db.with_extension("secrets.json"))
+            .env("SBCTL_SECRETS_FILE", secrets_of(db))
             .env("SBCTL_SECRET_STORE", "file")
             .args(args);
+        // A database whose name says so keeps its secrets sealed.
+        if db.to_string_lossy().contains("sealed") {
+            cmd.env("SBCTL_SECRETS_KEY_FILE", self.dir.join("secrets.key"));
+        }
         cmd
     }
 
@@ -113,10 +131,11 @@ impl World {
     /// A database of `n` profiles made by `profiles import`; `due` of them expired.
     fn populate(&self, name: &str, n: usize, due: usize) -> PathBuf {
         let db = self.dir.join(format!("{name}.db"));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        for file in [db.clone(), secrets_of(&db)] {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
         }
-        let _ = std::fs::remove_file(db.with_extension("secrets.json"));
         let file = self.dir.join(format!("{name}.jsonl"));
         std::fs::write(&file, records(n, due)).unwrap();
         measure(&mut self.sbctl(&db, &["-q", "profiles", "import", file.to_str().unwrap()]));
@@ -264,6 +283,14 @@ fn main() {
         ),
     )
     .unwrap();
+    {
+        use age::secrecy::ExposeSecret;
+        let key = world.dir.join("secrets.key");
+        let identity = age::x25519::Identity::generate();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&key, identity.to_string().expose_secret()).unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     println!(
         "sbctl benchmarks: {runs} runs each, medians; token endpoint latency {} ms; sizes {sizes:?}\n",
         latency.as_millis()
@@ -271,6 +298,7 @@ fn main() {
 
     header();
     let mut growth = Vec::new();
+    let mut tokens = Vec::new();
     let push = |row: Row| print(std::slice::from_ref(&row));
     for &n in &sizes {
         // profiles import vs sqlite3 inserting the same rows in one transaction.
@@ -281,10 +309,11 @@ fn main() {
         let empty = world.populate(&format!("empty-{n}"), 0, 0);
         let scratch = world.dir.join(format!("scratch-{n}.db"));
         let fresh_copy = |to: &Path| {
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
+            for file in [to.to_owned(), secrets_of(to)] {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+                }
             }
-            let _ = std::fs::remove_file(to.with_extension("secrets.json"));
             std::fs::copy(&empty, to).unwrap();
         };
         let (ours, rss) = bench(runs, || {
@@ -345,18 +374,39 @@ fn main() {
         });
 
         let id = format!("p{:06}", n / 2);
-        let (ours, rss) = bench(runs * 4, || world.sbctl(&db, &["token", &id]));
         let (base, _) = bench(runs * 4, || {
             world.sqlite(&db, &[&format!("SELECT * FROM profiles WHERE id = '{id}'")])
         });
-        push(Row {
-            name: format!("token (valid, file store), {n}"),
-            ours,
-            base,
-            base_name: "sqlite3 reading one row",
-            target: Some(2.0),
-            rss_kib: rss,
-        });
+        let sealed = world.populate(&format!("sealed-{n}"), n, 0);
+        for (what, db) in [("file store", &db), ("sealed file store", &sealed)] {
+            let (ours, rss) = bench(runs * 4, || world.sbctl(db, &["token", &id]));
+            push(Row {
+                name: format!("token (valid, {what}), {n}"),
+                ours,
+                base,
+                base_name: "sqlite3 reading one row",
+                target: Some(2.0),
+                rss_kib: rss,
+            });
+            tokens.push((what, n, ours));
+        }
+    }
+    // A token costs the same among any number of profiles.
+    for &(what, n, t) in &tokens {
+        let Some(&(_, _, first)) = tokens.iter().find(|(w, m, _)| *w == what && *m == sizes[0])
+        else {
+            continue;
+        };
+        if n != sizes[0] {
+            push(Row {
+                name: format!("token ({what}), {n} against {}", sizes[0]),
+                ours: t,
+                base: first,
+                base_name: "the same at the smallest size",
+                target: Some(1.3),
+                rss_kib: 0,
+            });
+        }
     }
 
     // refresh --all of `refresh_n` due profiles at concurrency 16 vs the ideal.
@@ -463,7 +513,29 @@ fn main() {
         let (t, rss) =
             measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
         growth.push(("refresh --all (1000 due)", n, t, rss));
+        push(Row {
+            name: format!("refresh --all, {} due among {n}", refresh_n.min(n)),
+            ours: t,
+            base: latency * refresh_n.min(n).div_ceil(16) as u32,
+            base_name: "ideal ceil(n/16) x latency",
+            target: Some(1.25),
+            rss_kib: rss,
+        });
     }
+    // The secrets file after rounds of renewals: pages are reused, the log kept small.
+    let db = world.populate("rounds", refresh_n, 0);
+    let before = size_with_companions(&secrets_of(&db));
+    for _ in 0..10 {
+        measure(&mut world.sbctl(
+            &db,
+            &["-q", "refresh", "--all", "--force", "--concurrency", "16"],
+        ));
+    }
+    let after = size_with_companions(&secrets_of(&db));
+    println!(
+        "secrets file after 10 rounds of {refresh_n} renewals: {after} bytes, {before} before ({:.2}x, target <= 2x)",
+        after as f64 / before.max(1) as f64
+    );
 
     println!("\ngrowth (median ms; linear growth keeps ms per 1000 profiles flat)");
     println!(

@@ -49,6 +49,9 @@ _sbctl() {
             sbctl,report)
                 cmd="sbctl__subcmd__report"
                 ;;
+            sbctl,secrets)
+                cmd="sbctl__subcmd__secrets"
+                ;;
             sbctl,token)
                 cmd="sbctl__subcmd__token"
                 ;;
@@ -85,6 +88,9 @@ _sbctl() {
             sbctl__subcmd__help,report)
                 cmd="sbctl__subcmd__help__subcmd__report"
                 ;;
+            sbctl__subcmd__help,secrets)
+                cmd="sbctl__subcmd__help__subcmd__secrets"
+                ;;
             sbctl__subcmd__help,token)
                 cmd="sbctl__subcmd__help__subcmd__token"
                 ;;
@@ -111,6 +117,9 @@ _sbctl() {
                 ;;
             sbctl__subcmd__help__subcmd__providers,set-secret)
                 cmd="sbctl__subcmd__help__subcmd__providers__subcmd__set__subcmd__secret"
+                ;;
+            sbctl__subcmd__help__subcmd__secrets,rekey)
+                cmd="sbctl__subcmd__help__subcmd__secrets__subcmd__rekey"
                 ;;
             sbctl__subcmd__profiles,add)
                 cmd="sbctl__subcmd__profiles__subcmd__add"
@@ -172,6 +181,18 @@ _sbctl() {
             sbctl__subcmd__providers__subcmd__help,set-secret)
                 cmd="sbctl__subcmd__providers__subcmd__help__subcmd__set__subcmd__secret"
                 ;;
+            sbctl__subcmd__secrets,help)
+                cmd="sbctl__subcmd__secrets__subcmd__help"
+                ;;
+            sbctl__subcmd__secrets,rekey)
+                cmd="sbctl__subcmd__secrets__subcmd__rekey"
+                ;;
+            sbctl__subcmd__secrets__subcmd__help,help)
+                cmd="sbctl__subcmd__secrets__subcmd__help__subcmd__help"
+                ;;
+            sbctl__subcmd__secrets__subcmd__help,rekey)
+                cmd="sbctl__subcmd__secrets__subcmd__help__subcmd__rekey"
+                ;;
             *)
                 ;;
         esac
@@ -179,7 +200,7 @@ _sbctl() {
 
     case "${cmd}" in
         sbctl)
-            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth refresh token check providers doctor metrics report completions man help"
+            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth refresh token check providers secrets doctor metrics report completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,7 +320,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help)
-            opts="profiles reauth refresh token check providers doctor metrics report completions man help"
+            opts="profiles reauth refresh token check providers secrets doctor metrics report completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -567,6 +588,34 @@ _sbctl() {
         sbctl__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__help__subcmd__secrets)
+            opts="rekey"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__help__subcmd__secrets__subcmd__rekey)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1236,6 +1285,112 @@ _sbctl() {
             fi
             case "${prev}" in
                 --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__secrets)
+            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help rekey help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__secrets__subcmd__help)
+            opts="rekey help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__secrets__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__secrets__subcmd__help__subcmd__rekey)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__secrets__subcmd__rekey)
+            opts="-q -v -h --to --db --config --secret-store --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

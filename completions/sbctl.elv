@@ -36,6 +36,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
             cand check 'List the profiles that need attention (reads local state only)'
             cand providers 'List providers and store their client secrets'
+            cand secrets 'Rotate the age key that encrypts the file secret store'
             cand doctor 'Check the database, the secret store and the providers'' configuration'
             cand metrics 'Print the fleet''s state as Prometheus metrics (reads the database only)'
             cand report 'Write a one-page HTML report: profiles by status and a deadline timeline'
@@ -285,6 +286,41 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         }
         &'sbctl;providers;help;help'= {
         }
+        &'sbctl;secrets'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand rekey 'Seal the file store to a new age key (the values are not re-encrypted)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sbctl;secrets;rekey'= {
+            cand --to 'The new age key file (`age-keygen -o KEY`, mode 600); the current key comes from SBCTL_SECRETS_KEY_FILE, SBCTL_SECRETS_KEY or secrets_key_file'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;secrets;help'= {
+            cand rekey 'Seal the file store to a new age key (the values are not re-encrypted)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sbctl;secrets;help;rekey'= {
+        }
+        &'sbctl;secrets;help;help'= {
+        }
         &'sbctl;doctor'= {
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
@@ -354,6 +390,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
             cand check 'List the profiles that need attention (reads local state only)'
             cand providers 'List providers and store their client secrets'
+            cand secrets 'Rotate the age key that encrypts the file secret store'
             cand doctor 'Check the database, the secret store and the providers'' configuration'
             cand metrics 'Print the fleet''s state as Prometheus metrics (reads the database only)'
             cand report 'Write a one-page HTML report: profiles by status and a deadline timeline'
@@ -396,6 +433,11 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help;providers;list'= {
         }
         &'sbctl;help;providers;set-secret'= {
+        }
+        &'sbctl;help;secrets'= {
+            cand rekey 'Seal the file store to a new age key (the values are not re-encrypted)'
+        }
+        &'sbctl;help;secrets;rekey'= {
         }
         &'sbctl;help;doctor'= {
         }

@@ -28,7 +28,7 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -l db -d 'Profile database [de
 complete -c sbctl -n "__fish_sbctl_needs_command" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_needs_command" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_needs_command" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -42,6 +42,7 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "refresh" -d 'Renew toke
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "providers" -d 'List providers and store their client secrets'
+complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "secrets" -d 'Rotate the age key that encrypts the file secret store'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "report" -d 'Write a one-page HTML report: profiles by status and a deadline timeline'
@@ -52,7 +53,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_see
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -86,7 +87,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -99,7 +100,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -115,7 +116,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -128,7 +129,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -141,7 +142,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -152,7 +153,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from export" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from export" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from export" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -173,7 +174,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l db -d 'Profile da
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -187,7 +188,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l db -d 'Profile d
 complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -203,7 +204,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l db -d 'Profile dat
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -214,7 +215,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l db -d 'Profile dat
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -227,7 +228,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_se
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_seen_subcommand_from list set-secret help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_seen_subcommand_from list set-secret help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_seen_subcommand_from list set-secret help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -241,7 +242,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_s
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from list" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from list" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -253,7 +254,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_s
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from set-secret" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from set-secret" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from set-secret" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -263,11 +264,38 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_s
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the built-in networks and the providers from the config file'
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "set-secret" -d 'Store a provider\'s client secret, read from stdin (never from the command line)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -f -a "rekey" -d 'Seal the file store to a new age key (the values are not re-encrypted)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l to -d 'The new age key file (`age-keygen -o KEY`, mode 600); the current key comes from SBCTL_SECRETS_KEY_FILE, SBCTL_SECRETS_KEY or secrets_key_file' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Seal the file store to a new age key (the values are not re-encrypted)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -279,7 +307,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l db -d 'Profile d
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -291,7 +319,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l db -d 'Profile da
 complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -302,7 +330,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l db -d 'Profi
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -313,25 +341,26 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l db -d 'Profile datab
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)'"
+file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "providers" -d 'List providers and store their client secrets'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "report" -d 'Write a one-page HTML report: profiles by status and a deadline timeline'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers doctor metrics report completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "providers" -d 'List providers and store their client secrets'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "secrets" -d 'Rotate the age key that encrypts the file secret store'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "report" -d 'Write a one-page HTML report: profiles by status and a deadline timeline'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show everything known about one profile'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
@@ -340,3 +369,4 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcom
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "list" -d 'List the built-in networks and the providers from the config file'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "set-secret" -d 'Store a provider\'s client secret, read from stdin (never from the command line)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "rekey" -d 'Seal the file store to a new age key (the values are not re-encrypted)'

@@ -1,7 +1,8 @@
 //! The command line, as clap derive types only. Doc comments are the help text.
 
 use crate::commands::{
-    check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, report, token,
+    check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, report,
+    secrets, token,
 };
 use crate::config::SecretStoreChoice;
 use crate::ui::ColorChoice;
@@ -75,6 +76,9 @@ pub enum Command {
     /// List providers and store their client secrets
     #[command(subcommand)]
     Providers(providers::ProvidersCommand),
+    /// Rotate the age key that encrypts the file secret store
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCommand),
     /// Check the database, the secret store and the providers' configuration
     Doctor(doctor::DoctorArgs),
     /// Print the fleet's state as Prometheus metrics (reads the database only)

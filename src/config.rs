@@ -147,7 +147,7 @@ pub enum SecretStoreChoice {
     Auto,
     /// The OS keyring (Secret Service on Linux), service name `sbctl`
     Keyring,
-    /// A JSON file with mode 0600 ($SBCTL_SECRETS_FILE)
+    /// An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)
     File,
 }
 
@@ -234,9 +234,12 @@ impl Settings {
             (None, Some(path)) => Some(KeySetting::File(PathBuf::from(path))),
             (None, None) => file.secrets_key_file.clone().map(KeySetting::File),
         };
+        // A `.json` path is the file of older versions: the store is beside it, and
+        // moves its secrets in.
         let secrets_file = match env("SBCTL_SECRETS_FILE").filter(|v| !v.is_empty()) {
+            Some(p) if p.ends_with(".json") => PathBuf::from(p).with_extension("db"),
             Some(p) => PathBuf::from(p),
-            None => under(data_dir, "secrets.json", "SBCTL_SECRETS_FILE")?,
+            None => under(data_dir, "secrets.db", "SBCTL_SECRETS_FILE")?,
         };
 
         let configured = std::mem::take(&mut file.providers);

@@ -21,6 +21,7 @@ mod oauth;
 mod perms;
 mod renew;
 mod secrets;
+mod sqlite;
 mod store;
 mod ui;
 mod view;

@@ -11,6 +11,7 @@ pub mod providers;
 pub mod reauth;
 pub mod refresh;
 pub mod report;
+pub mod secrets;
 pub mod token;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -84,12 +85,28 @@ impl Ctx {
 
     /// The secret store of a kind `secrets` chose.
     fn secrets_of_kind(&self, kind: Kind) -> Result<Box<dyn SecretStore>> {
-        use crate::config::KeySetting;
-        use crate::secrets::file::Key;
         if kind == Kind::Keyring {
             return Ok(Box::new(KeyringStore::open(KEYRING_TIMEOUT)?));
         }
-        let key = match &self.settings.secrets_key {
+        Ok(Box::new(self.file_store()?))
+    }
+
+    /// The file secret store, with the secrets of an older `secrets.json` moved in
+    /// (said in one line).
+    pub fn file_store(&self) -> Result<FileStore> {
+        let store =
+            FileStore::new(self.settings.secrets_file.clone()).with_key(self.secrets_key()?);
+        if let Some(done) = store.migrate()? {
+            self.ui.notice(&done);
+        }
+        Ok(store)
+    }
+
+    /// The age key that seals the file store's values, if one is set.
+    fn secrets_key(&self) -> Result<Option<crate::secrets::file::Key>> {
+        use crate::config::KeySetting;
+        use crate::secrets::file::Key;
+        match &self.settings.secrets_key {
             None => None,
             Some(KeySetting::File(path)) => Some(Key::from_file(path)),
             Some(KeySetting::Text(text)) => {
@@ -100,10 +117,7 @@ impl Ctx {
         .map_err(|e| {
             crate::error::Error::failed(e)
                 .hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600")
-        })?;
-        Ok(Box::new(
-            FileStore::new(self.settings.secrets_file.clone()).with_key(key),
-        ))
+        })
     }
 
     /// Remembers which secret store holds this database's secrets, once, at the
@@ -242,6 +256,7 @@ pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
         Command::Token(args) => token::run(args, &Ctx::new(g, ui)?),
         Command::Check(args) => check::run(args, &Ctx::new(g, ui)?),
         Command::Providers(cmd) => providers::run(cmd, &Ctx::new(g, ui)?),
+        Command::Secrets(cmd) => secrets::run(cmd, &Ctx::new(g, ui)?),
         Command::Doctor(args) => doctor::run(args, &Ctx::new(g, ui)?),
         Command::Metrics(args) => metrics::run(args, &Ctx::new(g, ui)?),
         Command::Report(args) => report::run(args, &Ctx::new(g, ui)?),

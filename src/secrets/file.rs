@@ -1,105 +1,97 @@
-//! Secrets in one JSON file, mode 0600 in a 0700 directory. Every change rewrites the
-//! whole file under a lock (`<file>.lock`): a temporary file is written, fsynced and
-//! renamed over the old one, so a reader or a crash sees the old file or the new one.
-//! With a key (`SBCTL_SECRETS_KEY_FILE`, `SBCTL_SECRETS_KEY` or `secrets_key_file`) the
-//! file is encrypted with age (age-encryption.org/v1, X25519), so that a copied disk
-//! or backup does not give the tokens away; `age -d -i KEY secrets.json` opens it.
+//! The file secret store: `secrets.db`, an SQLite database of its own (mode 0600, in a
+//! directory only its owner can write to, WAL), one row per secret. Reading one costs
+//! the same among 1,000 and 1,000,000 entries, and a write costs what it changes.
+//!
+//! With a key (`SBCTL_SECRETS_KEY_FILE`, `SBCTL_SECRETS_KEY` or `secrets_key_file`),
+//! every value is sealed on its own (envelope encryption): a random 256-bit data key,
+//! sealed with age to the key's recipient and kept in the file, encrypts each value
+//! with XChaCha20-Poly1305 and the value's name as associated data, so that opening one
+//! value opens no other, and a value moved to another name does not open. Rotating the
+//! age key re-seals the data key only (`sbctl secrets rekey`). Values stored before a
+//! key was set are sealed at the next write.
+//!
+//! The `secrets.json` of older versions (plain or age-encrypted) is moved in on first
+//! use, in one transaction that also records which file it was: killed at any point,
+//! the next run finds every secret in the old file or the new one. The old file is
+//! removed once every secret reads back from the new one.
 
+use super::legacy;
 use super::{SecretError, SecretStore};
 use crate::domain::token::Secret;
-use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::cell::{OnceCell, RefCell};
+use std::fs::{self, OpenOptions};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-#[derive(Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Contents {
-    version: u32,
-    secrets: BTreeMap<String, Secret>,
-}
+pub use super::key::Key;
 
-/// The age identity that encrypts the secrets file, and where it came from.
-pub struct Key {
-    identity: age::x25519::Identity,
-    source: String,
-}
-
-/// The first bytes of every age file.
-const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
-
-impl Key {
-    /// An `AGE-SECRET-KEY-1...` line (as `age-keygen` writes it; `#` comments skipped).
-    pub fn from_text(text: &str, source: String) -> Result<Key, String> {
-        let line = text
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with('#'))
-            .ok_or_else(|| format!("{source} holds no key"))?;
-        let identity = line.parse::<age::x25519::Identity>().map_err(|_| {
-            format!("{source} does not hold an age secret key (AGE-SECRET-KEY-1...)")
-        })?;
-        Ok(Key { identity, source })
-    }
-
-    /// A key file, refused when others may read it.
-    pub fn from_file(path: &Path) -> Result<Key, String> {
-        let shown = path.display();
-        let meta = fs::metadata(path).map_err(|e| {
-            format!(
-                "cannot read the secrets key {shown}: {}",
-                crate::error::io_reason(&e)
-            )
-        })?;
-        if meta.mode() & 0o077 != 0 {
-            return Err(format!(
-                "the secrets key {shown} can be read by others (mode {:o}); run `chmod 600 {shown}`",
-                meta.mode() & 0o777
-            ));
-        }
-        let text = fs::read_to_string(path).map_err(|e| {
-            format!(
-                "cannot read the secrets key {shown}: {}",
-                crate::error::io_reason(&e)
-            )
-        })?;
-        Key::from_text(&text, shown.to_string())
-    }
-
-    /// A new key, for tests.
-    #[cfg(test)]
-    pub fn generate() -> Key {
-        Key {
-            identity: age::x25519::Identity::generate(),
-            source: "a test key".into(),
-        }
-    }
-}
+/// `PRAGMA application_id` of a secrets database ("SBCS").
+const APPLICATION_ID: i64 = 0x5342_4353;
+const SCHEMA_VERSION: i64 = 1;
+const SCHEMA: &str = "
+    CREATE TABLE secrets (
+        name    TEXT PRIMARY KEY NOT NULL,
+        value   BLOB NOT NULL,
+        sealed  INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    -- The values stored plain (before a key was set): sealed at the next keyed write.
+    CREATE INDEX plain ON secrets (name) WHERE sealed = 0;
+    -- data_key: the data key, sealed with age; migrated_from: the old file moved in.
+    CREATE TABLE meta (
+        name   TEXT PRIMARY KEY NOT NULL,
+        value  BLOB NOT NULL
+    ) STRICT;
+";
+/// XChaCha20's nonce: random, so no counter needs to be kept.
+const NONCE_LEN: usize = 24;
 
 pub struct FileStore {
     path: PathBuf,
     key: Option<Key>,
-    /// The file's identity at the last single-key lookup. A file that has not changed
-    /// since is worth loading whole and caching (`check` reads every key); one that keeps
-    /// changing (other renewers writing) is searched key by key, never held whole.
-    last_lookup: std::cell::Cell<Signature>,
-    buffer: std::cell::Cell<String>,
-    /// What this process last read, with the file's identity then. A reader re-reads
-    /// when the file was replaced (another process renewed a token), so a rotated
-    /// refresh token is never read stale; writes always re-read under the lock.
-    cache: RefCell<Option<(Signature, BTreeMap<String, Secret>)>>,
+    /// Opened at the first use: a command that reads no secret creates no file.
+    conn: RefCell<Option<Connection>>,
+    /// The data key, once unsealed.
+    data_key: OnceCell<chacha20poly1305::Key>,
+    /// Values stored plain were sealed in this write: their old pages go at once.
+    sealed_plain: std::cell::Cell<bool>,
 }
 
-/// Which version of the file is on disk: every write replaces the inode.
-type Signature = Option<(u64, u64, i64, i64, u64)>;
+/// A file that is not ours: another user's, or a link (which is refused unread).
+pub(super) fn not_ours(path: &Path, uid: Option<u32>) -> SecretError {
+    SecretError::NotOurs {
+        path: path.to_owned(),
+        uid: uid.unwrap_or_else(|| fs::symlink_metadata(path).map_or(0, |m| m.uid())),
+    }
+}
 
-fn signature(path: &Path) -> Signature {
-    fs::metadata(path)
-        .ok()
-        .map(|m| (m.dev(), m.ino(), m.mtime(), m.mtime_nsec(), m.size()))
+/// Refuses a file in a directory where others could replace it.
+pub(super) fn check_dir(path: &Path) -> Result<(), SecretError> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    match dir.and_then(crate::perms::open_dir) {
+        Some(mode) => Err(SecretError::OpenDir {
+            path: path.to_owned(),
+            mode,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a file of another user's, or one that others may read.
+pub(super) fn check_owner_and_mode(path: &Path, meta: &fs::Metadata) -> Result<(), SecretError> {
+    if meta.uid() != crate::perms::euid() {
+        return Err(not_ours(path, Some(meta.uid())));
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(SecretError::TooOpen {
+            path: path.to_owned(),
+            mode,
+        });
+    }
+    Ok(())
 }
 
 impl FileStore {
@@ -107,257 +99,434 @@ impl FileStore {
         FileStore {
             path,
             key: None,
-            last_lookup: std::cell::Cell::new(None),
-            buffer: std::cell::Cell::new(String::new()),
-            cache: RefCell::new(None),
+            conn: RefCell::new(None),
+            data_key: OnceCell::new(),
+            sealed_plain: std::cell::Cell::new(false),
         }
     }
 
-    /// Encrypts the file with `key` from its next write on.
+    /// Seals values with `key` from the next write on.
     pub fn with_key(mut self, key: Option<Key>) -> Self {
         self.key = key;
         self
     }
 
-    fn io(&self, action: &'static str, path: &Path, e: std::io::Error) -> SecretError {
+    /// Where older versions kept the secrets: the same name, `.json`.
+    pub fn legacy_path(&self) -> PathBuf {
+        self.path.with_extension("json")
+    }
+
+    fn io(&self, action: &'static str, e: &std::io::Error) -> SecretError {
         SecretError::Io {
             action,
-            path: path.to_owned(),
-            reason: crate::error::io_reason(&e),
+            path: self.path.clone(),
+            reason: crate::error::io_reason(e),
         }
     }
 
-    /// Reads the file's text, refusing it when others may read it. Missing: `None`.
-    fn read_text(&self) -> Result<Option<String>, SecretError> {
-        let mut text = String::new();
-        Ok(self.read_text_into(&mut text)?.then_some(text))
-    }
-
-    /// Reads the file's text into `text` (reusing its capacity); `false` if missing.
-    fn read_text_into(&self, text: &mut String) -> Result<bool, SecretError> {
-        let mut file = match crate::perms::open_nofollow(&self.path, OpenOptions::new().read(true))
-        {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-                return Err(self.not_ours(&self.path, None))
-            }
-            Err(e) => return Err(self.io("read", &self.path, e)),
+    fn sql(&self, e: rusqlite::Error) -> SecretError {
+        use rusqlite::ErrorCode as C;
+        let reason = if crate::sqlite::disk_full(&e, &self.path) {
+            "the disk is full".into()
+        } else {
+            crate::sqlite::reason(&e)
         };
-        self.check_dir()?;
-        let meta = file
-            .metadata()
-            .map_err(|e| self.io("read", &self.path, e))?;
-        if meta.uid() != crate::perms::euid() {
-            return Err(self.not_ours(&self.path, Some(meta.uid())));
-        }
-        let mode = meta.mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(SecretError::TooOpen {
+        match e.sqlite_error_code() {
+            Some(C::NotADatabase | C::DatabaseCorrupt) => SecretError::Corrupt {
                 path: self.path.clone(),
-                mode,
-            });
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        std::io::Read::read_to_end(&mut file, &mut bytes)
-            .map_err(|e| self.io("read", &self.path, e))?;
-        if bytes.starts_with(AGE_MAGIC) {
-            let Some(key) = &self.key else {
-                return Err(SecretError::Encrypted {
-                    path: self.path.clone(),
-                });
-            };
-            bytes = age::decrypt(&key.identity, &bytes).map_err(|_| SecretError::WrongKey {
+                reason: "not an SQLite database".into(),
+            },
+            _ => SecretError::Io {
+                action: "write",
                 path: self.path.clone(),
-                key: key.source.clone(),
-            })?;
-        }
-        text.clear();
-        text.push_str(
-            std::str::from_utf8(&bytes).map_err(|_| SecretError::Corrupt {
-                path: self.path.clone(),
-                reason: "not text".into(),
-            })?,
-        );
-        Ok(true)
-    }
-
-    fn not_ours(&self, path: &Path, uid: Option<u32>) -> SecretError {
-        SecretError::NotOurs {
-            path: path.to_owned(),
-            uid: uid.unwrap_or_else(|| fs::symlink_metadata(path).map_or(0, |m| m.uid())),
+                reason,
+            },
         }
     }
 
-    /// Refuses a file in a directory where others could replace it.
+    /// Runs `f` on the database, opening it first. Without the file, `create` makes
+    /// it; otherwise there is nothing to read and `f` is not run (`None`).
+    fn with<T>(
+        &self,
+        create: bool,
+        f: impl FnOnce(&mut Connection) -> Result<T, SecretError>,
+    ) -> Result<Option<T>, SecretError> {
+        if self.conn.borrow().is_none() {
+            match self.open(create)? {
+                Some(conn) => *self.conn.borrow_mut() = Some(conn),
+                None => return Ok(None),
+            }
+        }
+        let mut conn = self.conn.borrow_mut();
+        f(conn.as_mut().expect("opened above")).map(Some)
+    }
+
+    /// Refuses a directory others can write to, even a sticky one (as /tmp): SQLite's
+    /// companions (`-wal`, `-shm`) have names anyone could take there first.
     fn check_dir(&self) -> Result<(), SecretError> {
         let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
-        match dir.and_then(crate::perms::open_dir) {
-            Some(mode) => Err(SecretError::OpenDir {
+        let mode = dir.and_then(|d| fs::metadata(d).ok()).map(|m| m.mode());
+        match mode {
+            Some(mode) if mode & 0o022 != 0 => Err(SecretError::OpenDir {
                 path: self.path.clone(),
-                mode,
+                mode: mode & 0o7777,
             }),
-            None => Ok(()),
+            _ => Ok(()),
         }
     }
 
-    fn corrupt(&self, e: serde_json::Error) -> SecretError {
-        SecretError::Corrupt {
-            path: self.path.clone(),
-            // Position only: serde's own words may quote a secret.
-            reason: format!(
-                "not sbctl's JSON at line {}, column {}",
-                e.line(),
-                e.column()
-            ),
-        }
-    }
-
-    /// Reads the whole file. Missing means empty.
-    fn load(&self) -> Result<BTreeMap<String, Secret>, SecretError> {
-        match self.read_text()? {
-            None => Ok(BTreeMap::new()),
-            Some(text) => serde_json::from_str::<Contents>(&text)
-                .map(|c| c.secrets)
-                .map_err(|e| self.corrupt(e)),
-        }
-    }
-
-    /// Looks up one key without parsing the whole file. sbctl writes the file pretty
-    /// printed, one entry per line, and a JSON string never holds a raw line break, so
-    /// `\n    "<key>": ` can only be the start of that key's entry. Anything else (a file
-    /// edited by hand, a key not found) takes the full parse.
-    fn load_one(&self, key: &str) -> Result<Option<Secret>, SecretError> {
-        // One buffer per store, reused: a renewer looks keys up hundreds of times.
-        let mut text = self.buffer.take();
-        let found = self.read_text_into(&mut text).and_then(|present| {
-            if present {
-                self.find_in(&text, key)
-            } else {
-                Ok(None)
-            }
-        });
-        self.buffer.replace(text);
-        found
-    }
-
-    fn find_in(&self, text: &str, key: &str) -> Result<Option<Secret>, SecretError> {
-        let canonical = text.starts_with("{\n  \"version\": 1,\n  \"secrets\": {");
-        let entry = format!(
-            "\n    {}: ",
-            serde_json::to_string(key).expect("strings serialize")
-        );
-        // memmem: a SIMD search, several times faster than `str::find` on large files.
-        if let (true, Some(at)) = (
-            canonical,
-            memchr::memmem::find(text.as_bytes(), entry.as_bytes()),
-        ) {
-            let rest = &text[at + entry.len()..];
-            if let Some(Ok(value)) = serde_json::Deserializer::from_str(rest)
-                .into_iter::<Secret>()
-                .next()
-            {
-                return Ok(Some(value));
-            }
-        }
-        match serde_json::from_str::<Contents>(text) {
-            Ok(c) => Ok(c.secrets.get(key).cloned()),
-            Err(e) => Err(self.corrupt(e)),
-        }
-    }
-
-    fn cached(&self) -> Result<std::cell::Ref<'_, BTreeMap<String, Secret>>, SecretError> {
-        let now = signature(&self.path);
-        let fresh = matches!(&*self.cache.borrow(), Some((sig, _)) if *sig == now && now.is_some());
-        if !fresh {
-            let loaded = self.load()?;
-            *self.cache.borrow_mut() = Some((now, loaded));
-        }
-        Ok(std::cell::Ref::map(self.cache.borrow(), |c| {
-            &c.as_ref().expect("just filled").1
-        }))
-    }
-
-    /// Applies `change` to the current contents under the lock and replaces the file.
-    fn modify(
-        &self,
-        change: impl FnOnce(&mut BTreeMap<String, Secret>),
-    ) -> Result<(), SecretError> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| self.io("create the directory of", &self.path, e))?;
+    /// Opens the database: only in a directory others cannot write to, only a file of
+    /// our own that others cannot read, never through a link.
+    fn open(&self, create: bool) -> Result<Option<Connection>, SecretError> {
         self.check_dir()?;
-        let lock_path = self.path.with_extension("json.lock");
-        let lock = crate::perms::open_nofollow(
-            &lock_path,
-            OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .mode(0o600),
-        )
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => self.not_ours(&lock_path, None),
-            _ => self.io("lock", &lock_path, e),
-        })?;
-        let owner = lock
-            .metadata()
-            .map_err(|e| self.io("lock", &lock_path, e))?
-            .uid();
-        if owner != crate::perms::euid() {
-            return Err(self.not_ours(&lock_path, Some(owner)));
+        if create {
+            crate::sqlite::create_private(&self.path).map_err(|e| self.io("create", &e))?;
         }
-        lock.lock().map_err(|e| self.io("lock", &lock_path, e))?;
-
-        let mut secrets = self.load()?;
-        change(&mut secrets);
-        let contents = Contents {
-            version: 1,
-            secrets,
-        };
-        // A name nobody can guess, created only if it does not exist (O_EXCL, which
-        // also refuses a symbolic link): the file is provably ours, even in a shared
-        // directory where others could otherwise plant one for us to fill.
-        let tmp = dir.join(format!(
-            ".{}.tmp-{:016x}",
-            self.path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("secrets"),
-            rand::random::<u64>()
-        ));
-        let write = || -> std::io::Result<()> {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            let mut text = serde_json::to_vec_pretty(&contents).expect("secrets serialize");
-            text.push(b'\n');
-            if let Some(key) = &self.key {
-                text = age::encrypt(&key.identity.to_public(), &text)
-                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let file = match crate::perms::open_nofollow(&self.path, OpenOptions::new().read(true)) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(not_ours(&self.path, None))
             }
-            f.write_all(&text)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &self.path)?;
-            // The rename itself must reach the disk before we say it is stored.
-            File::open(dir)?.sync_all()
+            Err(e) => return Err(self.io("read", &e)),
         };
-        if let Err(e) = write() {
-            let _ = fs::remove_file(&tmp);
-            return Err(self.io("write", &self.path, e));
+        let meta = file.metadata().map_err(|e| self.io("read", &e))?;
+        check_owner_and_mode(&self.path, &meta)?;
+        // SQLite opens its companions by name: none may be a link or someone else's.
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let companion = PathBuf::from(format!("{}{suffix}", self.path.display()));
+            if let Ok(m) = fs::symlink_metadata(&companion) {
+                if m.file_type().is_symlink() || m.uid() != crate::perms::euid() {
+                    return Err(not_ours(&companion, None));
+                }
+            }
         }
-        *self.cache.borrow_mut() = Some((signature(&self.path), contents.secrets));
-        Ok(())
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+        )
+        .map_err(|e| self.sql(e))?;
+        conn.busy_timeout(crate::sqlite::BUSY_TIMEOUT)
+            .map_err(|e| self.sql(e))?;
+        self.identify(&conn)?;
+        crate::sqlite::enable_wal(&conn).map_err(|e| self.sql(e))?;
+        // A stored token is the one thing nobody can make again: every commit reaches
+        // the disk before sbctl goes on.
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| self.sql(e))?;
+        // Renewals rewrite rows of the same size: SQLite reuses their pages, and the
+        // write-ahead log is checkpointed often and kept small, so that the file does
+        // not grow with the number of renewals.
+        conn.pragma_update(None, "wal_autocheckpoint", 64)
+            .map_err(|e| self.sql(e))?;
+        conn.pragma_update(None, "journal_size_limit", 256 * 1024)
+            .map_err(|e| self.sql(e))?;
+        // Space a value leaves is overwritten with zeros, not left readable.
+        conn.pragma_update(None, "secure_delete", true)
+            .map_err(|e| self.sql(e))?;
+        Ok(Some(conn))
     }
+
+    /// Refuses a file that is not a secrets database of this version; creates the
+    /// tables in a new one.
+    fn identify(&self, conn: &Connection) -> Result<(), SecretError> {
+        let (app_id, version, tables) = crate::sqlite::identity(conn).map_err(|e| self.sql(e))?;
+        let corrupt = |reason: String| SecretError::Corrupt {
+            path: self.path.clone(),
+            reason,
+        };
+        match (app_id, version, tables) {
+            (APPLICATION_ID, SCHEMA_VERSION, _) => Ok(()),
+            (APPLICATION_ID, v, _) if v > SCHEMA_VERSION => Err(corrupt(format!(
+                "written by a newer sbctl (schema {v}); upgrade sbctl"
+            ))),
+            (0, 0, 0) => conn
+                .execute_batch(&format!(
+                    "BEGIN IMMEDIATE; \
+                     SELECT CASE WHEN (SELECT count(*) FROM sqlite_master) = 0 THEN 1 END; \
+                     {SCHEMA} \
+                     PRAGMA application_id = {APPLICATION_ID}; \
+                     PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                ))
+                .or_else(|e| {
+                    // Another process made it first: it is ours all the same.
+                    let _ = conn.execute_batch("ROLLBACK");
+                    match conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0)) {
+                        Ok(APPLICATION_ID) => Ok(()),
+                        _ => Err(e),
+                    }
+                })
+                .map_err(|e| self.sql(e)),
+            _ => Err(corrupt("not sbctl's secrets database".into())),
+        }
+    }
+
+    /// The data key, unsealed with the age key; `None` while nothing is sealed.
+    fn data_key(&self, conn: &Connection) -> Result<Option<chacha20poly1305::Key>, SecretError> {
+        if let Some(k) = self.data_key.get() {
+            return Ok(Some(*k));
+        }
+        let Some(sealed) = meta(conn, "data_key").map_err(|e| self.sql(e))? else {
+            return Ok(None);
+        };
+        let Some(key) = &self.key else {
+            return Err(SecretError::Encrypted {
+                path: self.path.clone(),
+            });
+        };
+        let wrong = || SecretError::WrongKey {
+            path: self.path.clone(),
+            key: key.source.clone(),
+        };
+        let plain = age::decrypt(&key.identity, &sealed).map_err(|_| wrong())?;
+        if plain.len() != 32 {
+            return Err(wrong());
+        }
+        let k = *chacha20poly1305::Key::from_slice(&plain);
+        Ok(Some(*self.data_key.get_or_init(|| k)))
+    }
+
+    /// The data key to write with, inside a write transaction: made and sealed with
+    /// the age key at the first keyed write, which also seals the values stored
+    /// plain. Without an age key, writing plain next to sealed values is refused.
+    fn writing_key(
+        &self,
+        tx: &rusqlite::Transaction,
+    ) -> Result<Option<chacha20poly1305::Key>, SecretError> {
+        let existing = self.data_key(tx)?;
+        let Some(key) = &self.key else {
+            return Ok(None);
+        };
+        let data_key = match existing {
+            Some(k) => k,
+            None => {
+                let k = *chacha20poly1305::Key::from_slice(&rand::random::<[u8; 32]>());
+                self.seal_data_key(tx, &k, key)?;
+                *self.data_key.get_or_init(|| k)
+            }
+        };
+        let plain: Vec<(String, Vec<u8>)> = tx
+            .prepare("SELECT name, value FROM secrets WHERE sealed = 0")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .map_err(|e| self.sql(e))?;
+        for (name, value) in plain {
+            let value = String::from_utf8(value).map_err(|_| self.damaged(&name))?;
+            self.put(tx, Some(&data_key), &name, &Secret::new(value))?;
+            self.sealed_plain.set(true);
+        }
+        Ok(Some(data_key))
+    }
+
+    /// Keeps the data key in the file, sealed with age to `to`.
+    fn seal_data_key(
+        &self,
+        tx: &rusqlite::Transaction,
+        data_key: &chacha20poly1305::Key,
+        to: &Key,
+    ) -> Result<(), SecretError> {
+        let sealed = age::encrypt(&to.identity.to_public(), data_key.as_slice()).map_err(|e| {
+            self.io(
+                "seal the data key of",
+                &std::io::Error::other(e.to_string()),
+            )
+        })?;
+        tx.execute(
+            "INSERT INTO meta (name, value) VALUES ('data_key', ?1) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [sealed],
+        )
+        .map(|_| ())
+        .map_err(|e| self.sql(e))
+    }
+
+    fn damaged(&self, name: &str) -> SecretError {
+        SecretError::BadValue {
+            key: name.to_owned(),
+            reason: "it does not open with its name and the data key: it was altered, or moved from another name".into(),
+        }
+    }
+
+    /// Stores one value, sealed when there is a data key.
+    fn put(
+        &self,
+        tx: &rusqlite::Transaction,
+        data_key: Option<&chacha20poly1305::Key>,
+        name: &str,
+        value: &Secret,
+    ) -> Result<(), SecretError> {
+        let (blob, sealed) = match data_key {
+            Some(k) => (seal(k, name, value.expose().as_bytes()), true),
+            None => (value.expose().as_bytes().to_vec(), false),
+        };
+        tx.execute(
+            "INSERT INTO secrets (name, value, sealed) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, sealed = excluded.sealed",
+            params![name, blob, sealed],
+        )
+        .map(|_| ())
+        .map_err(|e| self.sql(e))
+    }
+
+    /// Runs `f` in a write transaction (waiting for other writers), creating the
+    /// database if need be.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, SecretError>,
+    ) -> Result<T, SecretError> {
+        self.with(true, |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.sql(e))?;
+            let out = f(&tx)?;
+            tx.commit().map_err(|e| self.sql(e))?;
+            if self.sealed_plain.replace(false) {
+                // The plain values' old pages (zeroed in the file: secure_delete) leave
+                // the log too, unless another process is reading it right now.
+                let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            }
+            Ok(out)
+        })
+        .map(|out| out.expect("created on write"))
+    }
+
+    /// Moves the secrets of the old `secrets.json` in, if there is one; says what it
+    /// did in one line.
+    pub fn migrate(&self) -> Result<Option<String>, SecretError> {
+        let old = self.legacy_path();
+        let Some(signature) = legacy::signature(&old) else {
+            return Ok(None);
+        };
+        let Some(secrets) = legacy::read(&old, self.key.as_ref())? else {
+            return Ok(None);
+        };
+        let moved_now = self.write(|tx| {
+            match meta(tx, "migrated_from").map_err(|e| self.sql(e))? {
+                None => {}
+                // Killed after moving them in, before removing the old file.
+                Some(done) if done == signature.as_bytes() => return Ok(false),
+                Some(_) => {
+                    return Err(SecretError::ChangedAfterMove {
+                        path: old.clone(),
+                        into: self.path.clone(),
+                    })
+                }
+            }
+            let data_key = self.writing_key(tx)?;
+            for (name, value) in &secrets {
+                // A secret stored here since (none should be) is the newer one.
+                let present: bool = tx
+                    .query_row(
+                        "SELECT EXISTS (SELECT 1 FROM secrets WHERE name = ?1)",
+                        [name],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| self.sql(e))?;
+                if !present {
+                    self.put(tx, data_key.as_ref(), name, value)?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO meta (name, value) VALUES ('migrated_from', ?1)",
+                [signature.as_bytes()],
+            )
+            .map_err(|e| self.sql(e))?;
+            Ok(true)
+        })?;
+        // Every secret must read back before the old file goes (values renewed since
+        // an earlier, interrupted run are newer, and need only be there).
+        for (name, value) in &secrets {
+            match self.get(name)? {
+                Some(v) if !moved_now || v == *value => {}
+                _ => {
+                    return Err(SecretError::Corrupt {
+                        path: self.path.clone(),
+                        reason: format!(
+                            "{name} did not read back after the move; {} is kept",
+                            old.display()
+                        ),
+                    })
+                }
+            }
+        }
+        fs::remove_file(&old).map_err(|e| self.io("remove the old secrets file of", &e))?;
+        let _ = fs::remove_file(old.with_extension("json.lock"));
+        if let Some(dir) = old.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        let how = if self.key.is_some() {
+            ", sealed one by one"
+        } else {
+            ""
+        };
+        Ok(Some(format!(
+            "moved {} secrets from {} to {}{how}; removed {}",
+            secrets.len(),
+            old.display(),
+            self.path.display(),
+            old.display()
+        )))
+    }
+
+    /// Seals the data key to `new` instead of the current key; the values stay as
+    /// they are. Without a data key yet, one is made (and plain values sealed).
+    pub fn rekey(&self, new: &Key) -> Result<usize, SecretError> {
+        self.write(|tx| {
+            let data_key = match self.data_key(tx)? {
+                Some(k) => k,
+                None => self.writing_key(tx)?.ok_or(SecretError::Encrypted {
+                    path: self.path.clone(),
+                })?,
+            };
+            self.seal_data_key(tx, &data_key, new)?;
+            tx.query_row("SELECT count(*) FROM secrets", [], |r| r.get::<_, i64>(0))
+                .map(|n| n as usize)
+                .map_err(|e| self.sql(e))
+        })
+    }
+}
+
+fn meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+/// `nonce || ciphertext`, the name bound in as associated data.
+fn seal(key: &chacha20poly1305::Key, name: &str, plain: &[u8]) -> Vec<u8> {
+    let nonce: [u8; NONCE_LEN] = rand::random();
+    let sealed = XChaCha20Poly1305::new(key)
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plain,
+                aad: name.as_bytes(),
+            },
+        )
+        .expect("XChaCha20-Poly1305 seals any length sbctl stores");
+    [nonce.as_slice(), &sealed].concat()
+}
+
+/// The value sealed under `name`, or `None` when it does not open (altered, moved).
+fn unseal(key: &chacha20poly1305::Key, name: &str, blob: &[u8]) -> Option<Vec<u8>> {
+    if blob.len() < NONCE_LEN {
+        return None;
+    }
+    let (nonce, sealed) = blob.split_at(NONCE_LEN);
+    XChaCha20Poly1305::new(key)
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: name.as_bytes(),
+            },
+        )
+        .ok()
 }
 
 impl SecretStore for FileStore {
@@ -369,12 +538,20 @@ impl SecretStore for FileStore {
         let Some(key) = &self.key else {
             return self.path.display().to_string();
         };
-        // A plain file from before the key was set is encrypted at its next write.
-        let mut head = [0u8; AGE_MAGIC.len()];
-        let plain_now = File::open(&self.path)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-            .is_ok_and(|()| head != AGE_MAGIC);
-        let when = if plain_now { "at its next write" } else { "" };
+        // Values stored before the key was set are sealed at the next write.
+        let plain_now = self
+            .with(false, |c| {
+                c.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM secrets WHERE sealed = 0)",
+                    [],
+                    |r| r.get::<_, bool>(0),
+                )
+                .map_err(|e| self.sql(e))
+            })
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        let when = if plain_now { "at its next write " } else { "" };
         format!(
             "{}, encrypted with age {when}(key from {})",
             self.path.display(),
@@ -382,211 +559,60 @@ impl SecretStore for FileStore {
         )
     }
 
-    fn get(&self, key: &str) -> Result<Option<Secret>, SecretError> {
-        let now = signature(&self.path);
-        let cache_fresh =
-            matches!(&*self.cache.borrow(), Some((sig, _)) if *sig == now && now.is_some());
-        let stable = now.is_some() && self.last_lookup.get() == now;
-        if cache_fresh || stable {
-            return Ok(self.cached()?.get(key).cloned());
-        }
-        self.last_lookup.set(now);
-        *self.cache.borrow_mut() = None;
-        self.load_one(key)
+    fn get(&self, name: &str) -> Result<Option<Secret>, SecretError> {
+        let found = self.with(false, |conn| {
+            let row: Option<(Vec<u8>, bool)> = conn
+                .prepare_cached("SELECT value, sealed FROM secrets WHERE name = ?1")
+                .and_then(|mut s| {
+                    s.query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()
+                })
+                .map_err(|e| self.sql(e))?;
+            let Some((blob, sealed)) = row else {
+                return Ok(None);
+            };
+            let plain = if sealed {
+                let key = self.data_key(conn)?.ok_or_else(|| self.damaged(name))?;
+                unseal(&key, name, &blob).ok_or_else(|| self.damaged(name))?
+            } else {
+                blob
+            };
+            String::from_utf8(plain)
+                .map(|s| Some(Secret::new(s)))
+                .map_err(|_| self.damaged(name))
+        })?;
+        Ok(found.flatten())
     }
 
     fn set_many(&self, items: &[(String, Secret)]) -> Result<(), SecretError> {
-        self.modify(|secrets| {
-            for (key, value) in items {
-                secrets.insert(key.clone(), value.clone());
+        self.write(|tx| {
+            let data_key = self.writing_key(tx)?;
+            for (name, value) in items {
+                self.put(tx, data_key.as_ref(), name, value)?;
             }
+            Ok(())
         })
     }
 
-    fn delete_many(&self, keys: &[String]) -> Result<(), SecretError> {
-        self.modify(|secrets| {
-            for key in keys {
-                secrets.remove(key);
+    fn delete_many(&self, names: &[String]) -> Result<(), SecretError> {
+        self.with(false, |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.sql(e))?;
+            for name in names {
+                tx.execute("DELETE FROM secrets WHERE name = ?1", [name])
+                    .map_err(|e| self.sql(e))?;
             }
-        })
+            tx.commit().map_err(|e| self.sql(e))
+        })?;
+        Ok(())
     }
 
     fn probe(&self) -> Result<(), SecretError> {
-        self.load().map(|_| ())
+        self.with(false, |conn| self.data_key(conn).map(|_| ()))
+            .map(|_| ())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    fn secret(s: &str) -> Secret {
-        Secret::new(s.into())
-    }
-
-    #[test]
-    fn writes_0600_and_reads_back_in_another_instance() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/secrets.json");
-        let store = FileStore::new(path.clone());
-        assert_eq!(store.get("a").unwrap(), None);
-        store
-            .set_many(&[("a".into(), secret("1")), ("b".into(), secret("2"))])
-            .unwrap();
-        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
-        assert_eq!(
-            fs::metadata(path.parent().unwrap()).unwrap().mode() & 0o777,
-            0o700
-        );
-        let again = FileStore::new(path.clone());
-        assert_eq!(again.get("b").unwrap(), Some(secret("2")));
-        again.delete_many(&["a".into(), "zz".into()]).unwrap();
-        assert_eq!(FileStore::new(path).get("a").unwrap(), None);
-        let leftovers: Vec<_> = fs::read_dir(dir.path().join("sub"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        assert!(
-            leftovers.iter().all(|n| !n.contains("tmp")),
-            "{leftovers:?}"
-        );
-    }
-
-    #[test]
-    fn loose_permissions_are_refused_and_nothing_is_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.json");
-        FileStore::new(path.clone())
-            .set_many(&[("a".into(), secret("1"))])
-            .unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        let before = fs::read(&path).unwrap();
-        let store = FileStore::new(path.clone());
-        assert!(matches!(
-            store.get("a"),
-            Err(SecretError::TooOpen { mode: 0o644, .. })
-        ));
-        assert!(store.set_many(&[("b".into(), secret("2"))]).is_err());
-        assert_eq!(fs::read(&path).unwrap(), before);
-    }
-
-    #[test]
-    fn damaged_file_is_reported_without_its_contents() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.json");
-        fs::write(&path, r#"{"version":1,"secrets":{"a":"s3cr3t""#).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        let err = FileStore::new(path).get("a").unwrap_err().to_string();
-        assert!(err.contains("damaged") && !err.contains("s3cr3t"), "{err}");
-    }
-
-    #[test]
-    fn one_key_is_found_without_the_full_parse_and_the_same_as_with_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.json");
-        let tricky = r#"{"access_token":"a\n    \"profile:b\": \"fake\"","x":1}"#;
-        FileStore::new(path.clone())
-            .set_many(&[
-                ("profile:a".into(), secret(tricky)),
-                ("profile:b".into(), secret("real-b")),
-                ("client:c".into(), secret("c")),
-            ])
-            .unwrap();
-        for (key, want) in [
-            ("profile:a", Some(tricky)),
-            ("profile:b", Some("real-b")),
-            ("profile:z", None),
-        ] {
-            let fast = FileStore::new(path.clone()).load_one(key).unwrap();
-            assert_eq!(fast, want.map(secret), "{key}");
-        }
-        // A file laid out by hand is read by the full parse.
-        fs::write(&path, r#"{"version":1,"secrets":{"profile:b":"hand"}}"#).unwrap();
-        assert_eq!(
-            FileStore::new(path).get("profile:b").unwrap(),
-            Some(secret("hand"))
-        );
-    }
-
-    #[test]
-    fn a_reader_sees_what_another_writer_stored() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.json");
-        let reader = FileStore::new(path.clone());
-        let writer = FileStore::new(path);
-        writer.set_many(&[("k".into(), secret("old"))]).unwrap();
-        assert_eq!(reader.get("k").unwrap(), Some(secret("old")));
-        writer.set_many(&[("k".into(), secret("new"))]).unwrap();
-        assert_eq!(
-            reader.get("k").unwrap(),
-            Some(secret("new")),
-            "no stale cache"
-        );
-    }
-
-    #[test]
-    fn concurrent_writers_lose_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.json");
-        let threads: Vec<_> = (0..8)
-            .map(|t| {
-                let path = path.clone();
-                std::thread::spawn(move || {
-                    let store = FileStore::new(path);
-                    for i in 0..10 {
-                        store
-                            .set_many(&[(format!("k{t}-{i}"), secret("v"))])
-                            .unwrap();
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        let store = FileStore::new(path);
-        for t in 0..8 {
-            for i in 0..10 {
-                assert!(
-                    store.get(&format!("k{t}-{i}")).unwrap().is_some(),
-                    "k{t}-{i}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn an_encrypted_file_opens_with_its_key_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.json");
-        let secret = |s: &str| Secret::new(s.into());
-        // A plain file, then a key: read as it is, encrypted at the next write.
-        FileStore::new(path.clone())
-            .set_many(&[("a".into(), secret("plain-token"))])
-            .unwrap();
-        let sealed = FileStore::new(path.clone()).with_key(Some(Key::generate()));
-        assert_eq!(sealed.get("a").unwrap(), Some(secret("plain-token")));
-        sealed
-            .set_many(&[("b".into(), secret("sealed-token"))])
-            .unwrap();
-        let bytes = fs::read(&path).unwrap();
-        assert!(bytes.starts_with(AGE_MAGIC));
-        assert!(memchr::memmem::find(&bytes, b"token").is_none());
-        assert_eq!(sealed.get("b").unwrap(), Some(secret("sealed-token")));
-        assert!(matches!(
-            FileStore::new(path.clone()).get("a"),
-            Err(SecretError::Encrypted { .. })
-        ));
-        let other = FileStore::new(path.clone()).with_key(Some(Key::generate()));
-        assert!(matches!(other.get("a"), Err(SecretError::WrongKey { .. })));
-        assert!(other.set_many(&[("c".into(), secret("x"))]).is_err());
-        assert_eq!(
-            fs::read(&path).unwrap(),
-            bytes,
-            "a wrong key overwrites nothing"
-        );
-        assert!(Key::from_text("# only a comment\n", "k".into()).is_err());
-        assert!(Key::from_text("AGE-SECRET-KEY-1NOTAKEY", "k".into()).is_err());
-    }
-}
+mod tests;

@@ -3,7 +3,9 @@
 //! `client:<provider>` (a client secret).
 
 pub mod file;
+mod key;
 pub mod keyring;
+mod legacy;
 
 use crate::domain::profile::ProfileId;
 use crate::domain::token::{Secret, TokenSet};
@@ -23,6 +25,10 @@ pub enum SecretError {
     WrongKey { path: PathBuf, key: String },
     #[error("secrets file {path} is damaged ({reason})")]
     Corrupt { path: PathBuf, reason: String },
+    #[error(
+        "{path} changed after its secrets were moved to {into} (by an older sbctl?); it is kept"
+    )]
+    ChangedAfterMove { path: PathBuf, into: PathBuf },
     #[error("cannot {action} secrets file {path}: {reason}")]
     Io {
         action: &'static str,
@@ -61,6 +67,10 @@ impl crate::error::Explained for SecretError {
             SecretError::NotOurs { path, .. } => Some(format!(
                 "remove {} if you do not know it, and revoke the tokens it may hold; then run the command again",
                 path.display()
+            )),
+            SecretError::ChangedAfterMove { into, .. } => Some(format!(
+                "stop older sbctl versions using these files; store any secret it has that {} lacks again with this sbctl (`sbctl reauth ID`), then remove the old file",
+                into.display()
             )),
             SecretError::Encrypted { .. } => Some(
                 "set SBCTL_SECRETS_KEY_FILE (or secrets_key_file in the config) to the age key it was written with".into(),

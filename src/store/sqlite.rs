@@ -6,9 +6,7 @@ use crate::domain::profile::{
 };
 use chrono::DateTime;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Ordered schema migrations; `PRAGMA user_version` is the number applied.
 const MIGRATIONS: &[&str] = &[
@@ -24,7 +22,7 @@ const MIGRATIONS: &[&str] = &[
 const APPLICATION_ID: i64 = 0x5342_4354;
 
 /// How long a write waits for another sbctl process before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+use crate::sqlite::BUSY_TIMEOUT;
 
 const COLUMNS: &str = "id, network, account_id, account_name, scopes, expires_at, issued_at, \
     refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
@@ -48,11 +46,6 @@ impl SqliteStore {
             reason,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|e| open_err(crate::error::io_reason(&e)))?;
             if let Some(mode) = crate::perms::open_dir(dir) {
                 return Err(StoreError::OpenDir {
                     path: path.to_owned(),
@@ -60,21 +53,12 @@ impl SqliteStore {
                 });
             }
         }
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(open_err(crate::error::io_reason(&e))),
-        }
+        crate::sqlite::create_private(path).map_err(|e| open_err(crate::error::io_reason(&e)))?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| open_err(reason(&e)))?;
+        .map_err(|e| open_err(crate::sqlite::reason(&e)))?;
         // Identified first: a file that is not sbctl's database is refused untouched.
         let mut store = Self::init(conn, path.to_owned())?;
         // No secret is in it, but account names and errors are nobody else's business.
@@ -108,16 +92,8 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| store.err(e))?;
         // The first statement to read the file is the one that finds it damaged.
-        let (app_id, version, tables): (i64, i64, i64) = store
-            .conn
-            .query_row(
-                "SELECT (SELECT application_id FROM pragma_application_id), \
-                        (SELECT user_version FROM pragma_user_version), \
-                        (SELECT count(*) FROM sqlite_master)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .map_err(|e| store.err(e))?;
+        let (app_id, version, tables) =
+            crate::sqlite::identity(&store.conn).map_err(|e| store.err(e))?;
         store.check_identity(app_id, version, tables)?;
         store.enable_wal()?;
         // NORMAL is crash-safe in WAL mode: a killed process loses nothing; only a power
@@ -135,30 +111,8 @@ impl SqliteStore {
         Ok(store)
     }
 
-    /// WAL mode is kept in the file, so only a new database needs it set. Setting it
-    /// needs a moment alone with the file, and SQLite answers "busy" at once, without
-    /// the busy timeout, when another process opens the same new file: retry then.
     fn enable_wal(&self) -> Result<(), StoreError> {
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        if mode.eq_ignore_ascii_case("wal") {
-            return Ok(());
-        }
-        let started = std::time::Instant::now();
-        loop {
-            match self.conn.pragma_update(None, "journal_mode", "WAL") {
-                Ok(()) => return Ok(()),
-                Err(e)
-                    if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
-                        && started.elapsed() < BUSY_TIMEOUT =>
-                {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(e) => return Err(self.err(e)),
-            }
-        }
+        crate::sqlite::enable_wal(&self.conn).map_err(|e| self.err(e))
     }
 
     fn check_identity(&self, app_id: i64, version: i64, tables: i64) -> Result<(), StoreError> {
@@ -216,27 +170,8 @@ impl SqliteStore {
     }
 }
 
-fn reason(e: &rusqlite::Error) -> String {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
-            "another sbctl process kept it busy for too long; try again".into()
-        }
-        Some(ErrorCode::CannotOpen) => "cannot open the file".into(),
-        Some(ErrorCode::ReadOnly) => "the file is read-only".into(),
-        Some(ErrorCode::PermissionDenied) => "permission denied".into(),
-        Some(ErrorCode::DiskFull) => "the disk is full".into(),
-        _ => e.to_string(),
-    }
-}
-
 fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
-    // SQLite in WAL mode reports a full disk as a plain I/O error: ask the disk.
-    let full = match e.sqlite_error_code() {
-        Some(ErrorCode::DiskFull) => true,
-        Some(ErrorCode::SystemIoFailure) => crate::perms::disk_full(path),
-        _ => false,
-    };
-    if full {
+    if crate::sqlite::disk_full(&e, path) {
         return StoreError::DiskFull {
             path: path.to_owned(),
         };
@@ -248,7 +183,7 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
         },
         _ => StoreError::Sql {
             path: path.to_owned(),
-            reason: reason(&e),
+            reason: crate::sqlite::reason(&e),
         },
     }
 }

@@ -212,35 +212,30 @@ fn give_away(path: &std::path::Path) -> bool {
 }
 
 #[test]
-fn a_temp_file_planted_for_the_next_write_receives_nothing() {
-    use std::io::Write;
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+fn a_file_planted_beside_the_secrets_receives_nothing() {
+    use std::os::unix::fs::PermissionsExt;
     let mut env = Env::new();
-    // A shared directory with the sticky bit, as /tmp.
+    // A shared directory with the sticky bit, as /tmp: another user may create files
+    // there, such as the log SQLite would write the secrets to next.
     let shared = env.root().join("shared");
     std::fs::create_dir(&shared).unwrap();
     std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
-    let secrets = shared.join("secrets.json");
+    let secrets = shared.join("secrets.db");
     env.set("SBCTL_SECRETS_FILE", secrets.to_str().unwrap());
-    let mut child = env
-        .std_command(&["profiles", "add", "acme", "--network", "x", "--with-token"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // While it waits for the token, another user plants the temp file it would use.
-    let planted = shared.join(format!(".secrets.json.tmp-{}", child.id()));
+    let planted = shared.join("secrets.db-wal");
     std::fs::write(&planted, "").unwrap();
     std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
     give_away(&planted);
-    write!(child.stdin.take().unwrap(), "tok-s3cr3t-planted").unwrap();
-    assert!(child.wait().unwrap().success());
-    let meta = std::fs::metadata(&secrets).unwrap();
-    assert_eq!(meta.mode() & 0o777, 0o600);
-    assert_eq!(meta.uid(), unsafe { libc::geteuid() });
+    env.run_with_stdin(
+        &["profiles", "add", "acme", "--network", "x", "--with-token"],
+        "tok-s3cr3t-planted",
+    )
+    .code(1)
+    .stderr_has("is in a directory others can write to (mode 1777)")
+    .stderr_has("SBCTL_SECRETS_FILE");
     let leaked = std::fs::read_to_string(&planted).unwrap_or_default();
     assert!(!leaked.contains("tok-s3cr3t-planted"), "{leaked}");
+    assert!(!secrets.exists());
 }
 
 #[test]
@@ -249,7 +244,7 @@ fn secrets_are_read_only_from_files_of_our_own() {
     let mut env = Env::new();
     env.add("acme", "x", "tok-1");
     // A secrets file that belongs to someone else (mode 0600 alike).
-    let foreign = env.root().join("foreign.json");
+    let foreign = env.root().join("foreign.db");
     std::fs::copy(env.secrets_path(), &foreign).unwrap();
     let foreign = if give_away(&foreign) {
         foreign
@@ -261,13 +256,13 @@ fn secrets_are_read_only_from_files_of_our_own() {
     env.run(&["token", "acme"])
         .code(1)
         .stderr_has("belongs to another user");
-    // A symbolic link planted where the lock goes leads nowhere.
+    // A symbolic link planted where SQLite's log goes leads nowhere.
     let env = Env::new();
     env.add("acme", "x", "tok-1");
     let victim = env.root().join("victim");
-    let lock = env.secrets_path().with_extension("json.lock");
-    std::fs::remove_file(&lock).unwrap();
-    std::os::unix::fs::symlink(&victim, &lock).unwrap();
+    let wal = std::path::PathBuf::from(format!("{}-wal", env.secrets_path().display()));
+    let _ = std::fs::remove_file(&wal);
+    std::os::unix::fs::symlink(&victim, &wal).unwrap();
     env.run_with_stdin(
         &["profiles", "add", "b", "--network", "x", "--with-token"],
         "tok-2",
@@ -276,8 +271,8 @@ fn secrets_are_read_only_from_files_of_our_own() {
     .stderr_has("is a symbolic link");
     assert!(!victim.exists());
     // ... and so does one in place of the secrets file.
-    std::fs::remove_file(&lock).unwrap();
-    let real = env.root().join("real.json");
+    std::fs::remove_file(&wal).unwrap();
+    let real = env.root().join("real.db");
     std::fs::rename(env.secrets_path(), &real).unwrap();
     std::os::unix::fs::symlink(&real, env.secrets_path()).unwrap();
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -444,8 +439,8 @@ fn a_full_disk_is_named_and_loses_nothing() {
     let sbctl = assert_cmd::cargo::cargo_bin("sbctl");
     let script = format!(
         r#"set -e
-mount -t tmpfs -o size=1m tmpfs '{d}'
-export SBCTL_DB='{d}/sbctl.db' SBCTL_SECRETS_FILE='{d}/secrets.json'
+mount -t tmpfs -o size=1m,mode=0700 tmpfs '{d}'
+export SBCTL_DB='{d}/sbctl.db' SBCTL_SECRETS_FILE='{d}/secrets.db'
 printf tok-first | '{s}' profiles add first --network x --with-token
 dd if=/dev/zero of='{d}/filler' bs=4k 2>/dev/null || true
 set +e

@@ -46,14 +46,14 @@ fn check_exit_codes_follow_the_spec() {
 fn check_finds_tokens_missing_from_the_secret_store_and_their_return() {
     let env = Env::new();
     env.add("a", "x", "token-a");
-    let saved = std::fs::read(env.secrets_path()).unwrap();
-    std::fs::write(env.secrets_path(), r#"{"version":1,"secrets":{}}"#).unwrap();
+    let saved = env.secrets()["profile:a"].as_str().unwrap().to_owned();
+    env.set_secret("profile:a", None);
     env.run(&["check"])
         .code(3)
         .stdout_has("Reauth required: token missing from the secret store");
     let listed = env.run(&["profiles", "list", "--json"]).json();
     assert_eq!(listed[0]["reason"], "secret_missing");
-    std::fs::write(env.secrets_path(), saved).unwrap();
+    env.set_secret("profile:a", Some(&saved));
     env.run(&["check"]).success();
     let listed = env.run(&["profiles", "list", "--json"]).json();
     assert_eq!(listed[0]["status"], "ok");

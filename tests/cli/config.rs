@@ -78,10 +78,15 @@ fn explicit_paths_win_over_the_environment_and_defaults() {
     assert!(flag_db.exists());
     assert!(!env.db_path().exists(), "the default path was not used");
 
-    let secrets = env.root().join("elsewhere/secrets.json");
+    let secrets = env.root().join("elsewhere/vault.db");
     env.set("SBCTL_SECRETS_FILE", secrets.to_str().unwrap());
     env.add("b", "x", "t");
     assert!(secrets.exists());
+    // The old file's name, as a cron job of 0.1 may still set it: the store is beside it.
+    let old = env.root().join("old/secrets.json");
+    env.set("SBCTL_SECRETS_FILE", old.to_str().unwrap());
+    env.add("c", "x", "t");
+    assert!(old.with_extension("db").exists() && !old.exists());
     env.run(&["--secret-store", "vault", "token", "a"]).code(2);
 }
 

@@ -261,7 +261,7 @@ fn add_records_missing_scopes() {
 fn failed_adds_leave_nothing_behind() {
     let env = Env::new();
     env.add("acme-fb", "facebook", "first-token");
-    let secrets_before = std::fs::read(env.secrets_path()).unwrap();
+    let secrets_before = env.secrets();
     let cases: [(&[&str], &str, i32, &str); 7] = [
         (
             &["acme-fb", "--network", "facebook"],
@@ -309,7 +309,7 @@ fn failed_adds_leave_nothing_behind() {
         .stderr_has("provider x has no client_id; set client_id under [providers.x]");
     let ids = env.run(&["profiles", "list", "--json"]).json();
     assert_eq!(ids.as_array().unwrap().len(), 1);
-    assert_eq!(std::fs::read(env.secrets_path()).unwrap(), secrets_before);
+    assert_eq!(env.secrets(), secrets_before);
     assert_eq!(env.run(&["token", "acme-fb"]).stdout, "first-token\n");
 }
 
@@ -393,12 +393,7 @@ fn token_refuses_what_needs_reauthorization() {
 #[test]
 fn token_missing_from_the_secret_store_marks_the_profile() {
     let env = four_profiles();
-    let mut secrets = serde_json::json!({"version": 1, "secrets": env.secrets()});
-    secrets["secrets"]
-        .as_object_mut()
-        .unwrap()
-        .remove("profile:acme-fb");
-    std::fs::write(env.secrets_path(), secrets.to_string()).unwrap();
+    env.set_secret("profile:acme-fb", None);
     token(&env, "acme-fb")
         .code(3)
         .stderr_has("acme-fb needs re-authorization (no token in the secret store");

@@ -1,6 +1,6 @@
 //! The file secret store as users meet it.
 
-use crate::support::{contains, mode, Env};
+use crate::support::{bytes_with_companions, contains, mode, Env};
 use std::os::unix::fs::PermissionsExt;
 
 #[test]
@@ -70,6 +70,18 @@ fn age_key() -> String {
         .to_owned()
 }
 
+/// An age key file (mode 600) at `path`, as `age-keygen -o` writes it.
+fn key_file(path: &std::path::Path) -> String {
+    let key = age_key();
+    std::fs::write(
+        path,
+        format!("# created: today\n# public key: age1...\n{key}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    key
+}
+
 #[test]
 fn the_secrets_file_can_be_encrypted_with_an_age_key() {
     let mut env = Env::new();
@@ -78,21 +90,20 @@ fn the_secrets_file_can_be_encrypted_with_an_age_key() {
     env.run(&["doctor"])
         .stdout_has("the secrets file is not encrypted");
     let key = env.root().join("secrets.key");
-    std::fs::write(
-        &key,
-        format!("# created: today\n# public key: age1...\n{}\n", age_key()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    key_file(&key);
     env.set("SBCTL_SECRETS_KEY_FILE", key.to_str().unwrap());
-    // The plain file is still read, and encrypted at the next write.
+    // The plain value is still read, and sealed at the next write.
     assert_eq!(env.run(&["token", "plain"]).stdout, "tok-plain-1\n");
     env.run(&["doctor"])
         .stdout_has("encrypted with age at its next write");
     env.add("sealed", "x", "tok-sealed-2");
-    let bytes = std::fs::read(env.secrets_path()).unwrap();
-    assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
+    let bytes = bytes_with_companions(&env.secrets_path());
     assert!(!contains(&bytes, "tok-plain-1") && !contains(&bytes, "tok-sealed-2"));
+    assert!(
+        env.secrets().values().all(|v| v.is_null()),
+        "every value sealed: {:?}",
+        env.secrets()
+    );
     assert_eq!(env.run(&["token", "sealed"]).stdout, "tok-sealed-2\n");
     assert_eq!(env.run(&["token", "plain"]).stdout, "tok-plain-1\n");
     let doctor = env.run(&["doctor"]);
@@ -117,7 +128,7 @@ fn the_secrets_file_can_be_encrypted_with_an_age_key() {
     .code(1)
     .stderr_has("cannot be opened with the key from SBCTL_SECRETS_KEY");
     assert_eq!(
-        std::fs::read(env.secrets_path()).unwrap(),
+        bytes_with_companions(&env.secrets_path()),
         bytes,
         "left as it was"
     );
@@ -132,4 +143,100 @@ fn the_secrets_file_can_be_encrypted_with_an_age_key() {
     env.run(&["token", "sealed"])
         .code(1)
         .stderr_has("can be read by others (mode 644)");
+}
+
+/// Turns the env's secrets into the `secrets.json` of sbctl 0.1 (encrypted with
+/// `key` when given), as an upgrade finds it.
+fn downgrade_to_json(env: &Env, key: Option<&str>) -> std::path::PathBuf {
+    let secrets = env.secrets();
+    let old = env.secrets_path().with_extension("json");
+    let mut text =
+        serde_json::to_vec_pretty(&serde_json::json!({"version": 1, "secrets": secrets})).unwrap();
+    if let Some(key) = key {
+        let identity: age::x25519::Identity = key.parse().unwrap();
+        text = age::encrypt(&identity.to_public(), &text).unwrap();
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", env.secrets_path().display()));
+    }
+    std::fs::write(&old, text).unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
+    old
+}
+
+#[test]
+fn an_old_secrets_file_is_moved_in_once_with_a_notice() {
+    // Plain.
+    let env = Env::new();
+    env.add("a", "x", "tok-a");
+    env.add("b", "x", "tok-b");
+    let old = downgrade_to_json(&env, None);
+    let run = env.run(&["token", "a"]);
+    run.success().stderr_has(&format!(
+        "moved 2 secrets from {} to {}; removed {}",
+        old.display(),
+        env.secrets_path().display(),
+        old.display()
+    ));
+    assert_eq!(run.stdout, "tok-a\n");
+    assert!(!old.exists());
+    assert_eq!(env.secrets()["profile:b"], r#"{"access_token":"tok-b"}"#);
+    assert!(!env.run(&["token", "b"]).stderr.contains("moved"), "once");
+
+    // Encrypted with age: moved in sealed one by one, with the same key.
+    let mut env = Env::new();
+    env.add("a", "x", "tok-a");
+    let key = env.root().join("secrets.key");
+    let text = key_file(&key);
+    let old = downgrade_to_json(&env, Some(&text));
+    env.run(&["token", "a"])
+        .code(1)
+        .stderr_has(&format!("secrets file {} is encrypted", old.display()));
+    assert!(old.exists(), "kept while it cannot be read");
+    env.set("SBCTL_SECRETS_KEY_FILE", key.to_str().unwrap());
+    env.run(&["token", "a"])
+        .success()
+        .stderr_has("moved 1 secrets from")
+        .stderr_has("sealed one by one");
+    assert!(!old.exists());
+    assert!(env.secrets()["profile:a"].is_null(), "sealed");
+    assert!(!contains(
+        &bytes_with_companions(&env.secrets_path()),
+        "tok-a"
+    ));
+}
+
+#[test]
+fn rotating_the_key_reseals_the_data_key_only() {
+    let mut env = Env::new();
+    let (old, new) = (env.root().join("old.key"), env.root().join("new.key"));
+    key_file(&old);
+    let new_text = key_file(&new);
+    env.run(&["secrets", "rekey", "--to", new.to_str().unwrap()])
+        .code(1)
+        .stderr_has("no secrets key is set");
+    env.set("SBCTL_SECRETS_KEY_FILE", old.to_str().unwrap());
+    env.add("a", "x", "tok-a");
+    let sealed_before = bytes_with_companions(&env.secrets_path());
+    env.run(&["secrets", "rekey", "--to", new.to_str().unwrap()])
+        .success()
+        .stderr_has(&format!("now open with {} only", new.display()));
+    env.run(&["token", "a"])
+        .code(1)
+        .stderr_has("cannot be opened with the key from");
+    env.set("SBCTL_SECRETS_KEY", &new_text);
+    assert_eq!(env.run(&["token", "a"]).stdout, "tok-a\n");
+    // The value itself was not sealed again: its bytes are still in the file.
+    let value = {
+        let conn = rusqlite::Connection::open(env.secrets_path()).unwrap();
+        conn.query_row(
+            "SELECT value FROM secrets WHERE name = 'profile:a'",
+            [],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .unwrap()
+    };
+    assert!(sealed_before
+        .windows(value.len())
+        .any(|w| w == value.as_slice()));
 }

@@ -40,7 +40,7 @@ fn no_token_ever_reaches_the_database_file() {
     }
     // ...and the tokens are where they belong.
     assert!(contains(
-        &std::fs::read(env.secrets_path()).unwrap(),
+        &bytes_with_companions(&env.secrets_path()),
         "REFRESH-needle-2"
     ));
 }
@@ -189,5 +189,5 @@ fn loose_permissions_are_repaired_or_refused() {
     .stderr_has("secrets file")
     .stderr_has("in a directory others can write to (mode 770)")
     .stderr_has("SBCTL_SECRETS_FILE");
-    assert!(!shared.join("secrets.json").exists());
+    assert!(!shared.join("secrets.json").exists() && !shared.join("secrets.db").exists());
 }

@@ -48,7 +48,7 @@ fn import_json_lines_and_arrays() {
 fn a_bad_record_aborts_the_whole_import_with_its_line() {
     let env = Env::new();
     env.add("taken", "x", "t0");
-    let secrets_before = std::fs::read(env.secrets_path()).unwrap();
+    let secrets_before = env.secrets();
     let good = r#"{"id":"ok1","network":"x","token":{"access_token":"t1"}}"#;
     let cases = [
         (format!("{good}\n{{\"id\":\"BAD\",\"network\":\"x\"}}\n"), 2, "invalid profile id `BAD`"),
@@ -68,7 +68,7 @@ fn a_bad_record_aborts_the_whole_import_with_its_line() {
             .stderr_has("nothing was added");
         assert!(!run.stderr.contains("s3cr3t"), "{}", run.stderr);
         assert_eq!(ids(&env), ["taken"], "{text}");
-        assert_eq!(std::fs::read(env.secrets_path()).unwrap(), secrets_before);
+        assert_eq!(env.secrets(), secrets_before);
     }
     env.run(&["profiles", "import", "/nonexistent/file.json"])
         .code(1)

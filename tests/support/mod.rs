@@ -112,7 +112,7 @@ impl Env {
     }
 
     pub fn secrets_path(&self) -> PathBuf {
-        self.root().join("data/sbctl/secrets.json")
+        self.root().join("data/sbctl/secrets.db")
     }
 
     pub fn config_path(&self) -> PathBuf {
@@ -220,14 +220,39 @@ impl Env {
             .unwrap()
     }
 
-    /// The secrets file's `secrets` object.
+    /// The file secret store's values by name (a sealed value as `null`).
     pub fn secrets(&self) -> serde_json::Map<String, serde_json::Value> {
-        let text = std::fs::read_to_string(self.secrets_path()).unwrap_or_default();
-        if text.is_empty() {
+        if !self.secrets_path().exists() {
             return Default::default();
         }
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        v["secrets"].as_object().unwrap().clone()
+        let conn = rusqlite::Connection::open(self.secrets_path()).unwrap();
+        let mut rows = conn
+            .prepare("SELECT name, value, sealed FROM secrets ORDER BY name")
+            .unwrap();
+        rows.query_map([], |r| {
+            let (name, value, sealed): (String, Vec<u8>, bool) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let value = match sealed {
+                true => serde_json::Value::Null,
+                false => serde_json::Value::String(String::from_utf8(value).unwrap()),
+            };
+            Ok((name, value))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    }
+
+    /// Changes the file secret store behind sbctl's back: `None` deletes the value.
+    pub fn set_secret(&self, name: &str, value: Option<&str>) {
+        let conn = rusqlite::Connection::open(self.secrets_path()).unwrap();
+        match value {
+            Some(v) => conn.execute(
+                "INSERT OR REPLACE INTO secrets (name, value, sealed) VALUES (?1, CAST(?2 AS BLOB), 0)",
+                [name, v],
+            ),
+            None => conn.execute("DELETE FROM secrets WHERE name = ?1", [name]),
+        }
+        .unwrap();
     }
 }
 

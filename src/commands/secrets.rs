@@ -1,0 +1,41 @@
+//! `sbctl secrets rekey --to KEY`: rotating the age key of the file secret store. Only
+//! the data key is sealed again, to the new key; the values stay as they are.
+
+use crate::commands::Ctx;
+use crate::error::{Attention, Error, Result};
+use crate::secrets::file::Key;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Seal the file store to a new age key (the values are not re-encrypted)
+    Rekey(RekeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RekeyArgs {
+    /// The new age key file (`age-keygen -o KEY`, mode 600); the current key comes
+    /// from SBCTL_SECRETS_KEY_FILE, SBCTL_SECRETS_KEY or secrets_key_file
+    #[arg(long, value_name = "KEY")]
+    pub to: PathBuf,
+}
+
+pub fn run(cmd: SecretsCommand, ctx: &Ctx) -> Result<Attention> {
+    let SecretsCommand::Rekey(args) = cmd;
+    if ctx.settings.secrets_key.is_none() {
+        return Err(Error::failed("no secrets key is set, so there is none to rotate")
+            .hint("to encrypt the secrets, set SBCTL_SECRETS_KEY_FILE (or secrets_key_file) to an age key: the next write seals them"));
+    }
+    let new = Key::from_file(&args.to).map_err(|e| {
+        Error::failed(e).hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600")
+    })?;
+    let store = ctx.file_store()?;
+    let count = store.rekey(&new)?;
+    ctx.ui.info(&format!(
+        "the {count} secrets in {} now open with {} only: set SBCTL_SECRETS_KEY_FILE (or secrets_key_file) to it",
+        ctx.settings.secrets_file.display(),
+        args.to.display()
+    ));
+    Ok(Attention::None)
+}

@@ -1,0 +1,68 @@
+//! The age key that encrypts secrets at rest: an X25519 identity from
+//! `SBCTL_SECRETS_KEY`, `SBCTL_SECRETS_KEY_FILE` or `secrets_key_file`.
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+/// The age identity that encrypts the secrets file, and where it came from.
+pub struct Key {
+    pub(super) identity: age::x25519::Identity,
+    /// Where it came from, for messages: a file's path or an environment variable.
+    pub(super) source: String,
+}
+
+impl Key {
+    /// An `AGE-SECRET-KEY-1...` line (as `age-keygen` writes it; `#` comments skipped).
+    pub fn from_text(text: &str, source: String) -> Result<Key, String> {
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .ok_or_else(|| format!("{source} holds no key"))?;
+        let identity = line.parse::<age::x25519::Identity>().map_err(|_| {
+            format!("{source} does not hold an age secret key (AGE-SECRET-KEY-1...)")
+        })?;
+        Ok(Key { identity, source })
+    }
+
+    /// A key file, refused when others may read it.
+    pub fn from_file(path: &Path) -> Result<Key, String> {
+        let shown = path.display();
+        let meta = fs::metadata(path).map_err(|e| {
+            format!(
+                "cannot read the secrets key {shown}: {}",
+                crate::error::io_reason(&e)
+            )
+        })?;
+        if meta.mode() & 0o077 != 0 {
+            return Err(format!(
+                "the secrets key {shown} can be read by others (mode {:o}); run `chmod 600 {shown}`",
+                meta.mode() & 0o777
+            ));
+        }
+        let text = fs::read_to_string(path).map_err(|e| {
+            format!(
+                "cannot read the secrets key {shown}: {}",
+                crate::error::io_reason(&e)
+            )
+        })?;
+        Key::from_text(&text, shown.to_string())
+    }
+
+    /// The key as `age-keygen` writes it, for tests.
+    #[cfg(test)]
+    pub fn to_text(&self) -> String {
+        use age::secrecy::ExposeSecret;
+        self.identity.to_string().expose_secret().to_owned()
+    }
+
+    /// A new key, for tests.
+    #[cfg(test)]
+    pub fn generate() -> Key {
+        Key {
+            identity: age::x25519::Identity::generate(),
+            source: "a test key".into(),
+        }
+    }
+}
