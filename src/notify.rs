@@ -6,7 +6,7 @@
 //! again next run for what it did not deliver; it never changes the run's exit code.
 
 use crate::config::{NotifyConfig, NotifyEvent};
-use crate::domain::profile::{Health, Profile, Status, Timestamp};
+use crate::domain::profile::{Health, Profile, ProfileId, Status, Timestamp};
 use crate::store::{Channel, Notice, ProfileStore};
 use crate::view::profile_json;
 use chrono::TimeDelta;
@@ -129,6 +129,35 @@ pub struct Notifier<'a> {
 }
 
 impl Notifier<'_> {
+    fn has_channels(&self) -> bool {
+        self.config.command.is_some() || self.config.webhook.is_some()
+    }
+
+    /// The profiles some channel was told about before (what `may_tell` needs): none
+    /// is read without a channel.
+    pub fn told_before(
+        &self,
+        store: &dyn ProfileStore,
+    ) -> Result<std::collections::HashSet<ProfileId>, crate::store::StoreError> {
+        match self.has_channels() {
+            true => store.notified_profiles(),
+            false => Ok(Default::default()),
+        }
+    }
+
+    /// Whether `notify` has anything to do with a profile: news now, or told before (it
+    /// may have recovered, and its notices are then forgotten). The others need not be
+    /// handed to it, so a run over 100,000 profiles keeps only these.
+    pub fn may_tell(
+        &self,
+        p: &Profile,
+        h: &Health,
+        told: &std::collections::HashSet<ProfileId>,
+    ) -> bool {
+        self.has_channels()
+            && (told.contains(&p.id) || reason_for(self.config, p, h, self.now).is_some())
+    }
+
     /// Sends what is news among `profiles` (with their current health). Returns
     /// warnings about channels that failed, one per channel.
     pub fn notify(

@@ -37,39 +37,69 @@ pub struct RefreshArgs {
     pub json: bool,
 }
 
-/// The profiles named, or all; an unknown id is an error before anything is done.
-fn select(
-    ctx: &Ctx,
-    store: &dyn ProfileStore,
-    all: bool,
-    ids: &[ProfileId],
-) -> Result<Vec<Profile>> {
-    if all {
-        return Ok(store.list(&ListFilter::default())?);
+/// The profiles named, or all, read one at a time (a fleet of 100,000 is never held
+/// whole); an unknown id is an error before anything is done.
+enum Selection {
+    All,
+    Ids(Vec<ProfileId>),
+}
+
+impl Selection {
+    fn new(ctx: &Ctx, store: &dyn ProfileStore, args: &RefreshArgs) -> Result<Selection> {
+        if args.all {
+            return Ok(Selection::All);
+        }
+        for id in &args.ids {
+            ctx.require(store, id)?;
+        }
+        Ok(Selection::Ids(args.ids.clone()))
     }
-    ids.iter().map(|id| ctx.require(store, id)).collect()
+
+    /// Each selected profile as stored now (one removed meanwhile is left out).
+    fn each(&self, store: &dyn ProfileStore, f: &mut dyn FnMut(Profile)) -> Result<()> {
+        match self {
+            Selection::All => store.each(&ListFilter::default(), f)?,
+            Selection::Ids(ids) => {
+                for id in ids {
+                    if let Some(p) = store.get(id)? {
+                        f(p);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
     crate::interrupt::install(crate::ui::report_warning);
     let mut store = ctx.store()?;
-    let profiles = select(ctx, store.as_ref(), args.all, &args.ids)?;
+    let selection = Selection::new(ctx, store.as_ref(), &args)?;
     let mode = Mode::Refresh { force: args.force };
-    let plans = plans(ctx, profiles, mode);
     if args.dry_run {
-        return dry_run(ctx, &plans, args.json);
+        return dry_run(ctx, store.as_ref(), &selection, (mode, args.json));
     }
-    let work: Vec<ProfileId> = plans
+    // What is due, and the networks it uses; what is not due is not kept.
+    let mut planned: BTreeMap<ProfileId, Plan> = BTreeMap::new();
+    let mut networks = std::collections::BTreeSet::new();
+    selection.each(store.as_ref(), &mut |p| {
+        let action = plan_one(ctx, &p, mode);
+        if action != Plan::NotDue {
+            networks.insert(p.network.clone());
+            planned.insert(p.id, action);
+        }
+    })?;
+    let work: Vec<ProfileId> = planned
         .iter()
         .filter(|(_, a)| matches!(a, Plan::Renew | Plan::Validate))
-        .map(|(p, _)| p.id.clone())
+        .map(|(id, _)| id.clone())
         .collect();
-    let networks: Vec<String> = plans.iter().map(|(p, _)| p.network.clone()).collect();
     let (mut reports, stopped) = if work.is_empty() {
         (BTreeMap::new(), None)
     } else {
         let concurrency = args.concurrency.unwrap_or(ctx.settings.concurrency) as usize;
         let secrets = ctx.secrets(store.as_mut())?;
+        let networks: Vec<String> = networks.into_iter().collect();
         let engine = ctx.engine(secrets, &networks)?;
         let reports = renew_all(ctx, &engine, work, (mode, concurrency));
         (reports, engine.stopped())
@@ -77,55 +107,53 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
     if let Some(s) = &stopped {
         ctx.ui.notice(&s.describe("renewals"));
     }
-    // The statuses as they are now, for the summary, the exit code and notifications.
-    let mut after = Vec::new();
-    for (p, action) in &plans {
-        // Removed by another sbctl meanwhile: nothing left to report or notify.
-        let Some(fresh) = store.get(&p.id)? else {
-            continue;
-        };
-        let outcome = reports.remove(&p.id).unwrap_or(match action {
-            Plan::NeedsReauth(reason) => Outcome::NeedsReauth(*reason),
-            Plan::Renew | Plan::Validate if stopped.is_some() => Outcome::NotStarted,
-            _ => Outcome::NotDue,
-        });
+    // The statuses as they are now, for the summary, the exit code and notifications:
+    // read again one by one; notify hears of those that are news or were told before.
+    let notifier = ctx.notifier();
+    let told = notifier.told_before(store.as_ref())?;
+    let mut summary = Summary::new(ctx, args.json);
+    let mut news = Vec::new();
+    selection.each(store.as_ref(), &mut |fresh| {
+        let outcome = reports
+            .remove(&fresh.id)
+            .unwrap_or(match planned.get(&fresh.id) {
+                Some(Plan::NeedsReauth(reason)) => Outcome::NeedsReauth(*reason),
+                Some(Plan::Renew | Plan::Validate) if stopped.is_some() => Outcome::NotStarted,
+                _ => Outcome::NotDue,
+            });
         let health = ctx.health(&fresh);
-        after.push((fresh, health, outcome));
-    }
+        summary.add(&fresh, &health, &outcome);
+        if notifier.may_tell(&fresh, &health, &told) {
+            news.push((fresh, health));
+        }
+    })?;
     // Stopped: no time for notifications; what was not sent goes out next run.
     if stopped.is_none() {
-        let pairs: Vec<_> = after.iter().map(|(p, h, _)| (p.clone(), *h)).collect();
-        for warning in ctx.notifier().notify(store.as_mut(), &pairs) {
+        for warning in notifier.notify(store.as_mut(), &news) {
             ctx.ui.warn(&warning);
         }
     }
-    let outcome = report(ctx, &after, args.json)?;
+    let outcome = summary.finish()?;
     Ok(match stopped {
         Some(s) => outcome.and(Attention::Interrupted(s.signal)),
         None => outcome,
     })
 }
 
-/// What each profile is due for, from the database alone.
-fn plans(ctx: &Ctx, profiles: Vec<Profile>, mode: Mode) -> Vec<(Profile, Plan)> {
+/// What one profile is due for, from the database alone.
+fn plan_one(ctx: &Ctx, p: &Profile, mode: Mode) -> Plan {
     let policy = Policy {
         refresh_ahead: ctx.settings.refresh_ahead.as_delta(),
         verify_every: ctx.settings.verify_every.as_delta(),
     };
-    profiles
-        .into_iter()
-        .map(|p| {
-            let action = plan(&p, mode, ctx.now, &policy);
-            if p.renewable && p.refresh_expired(ctx.now) {
-                ctx.ui.debug(&format!(
-                    "{}: not renewed: its refresh token's deadline passed {}",
-                    p.id,
-                    crate::view::relative(p.refresh_expires_at.unwrap_or(ctx.now), ctx.now)
-                ));
-            }
-            (p, action)
-        })
-        .collect()
+    if p.renewable && p.refresh_expired(ctx.now) {
+        ctx.ui.debug(&format!(
+            "{}: not renewed: its refresh token's deadline passed {}",
+            p.id,
+            crate::view::relative(p.refresh_expires_at.unwrap_or(ctx.now), ctx.now)
+        ));
+    }
+    plan(p, mode, ctx.now, &policy)
 }
 
 /// Runs the engine over `work` with a progress bar; each profile's outcome.
@@ -153,32 +181,37 @@ fn renew_all(
     reports
 }
 
-fn dry_run(ctx: &Ctx, plans: &[(Profile, Plan)], json: bool) -> Result<Attention> {
-    let words = |a: &Plan| match a {
+fn dry_run(
+    ctx: &Ctx,
+    store: &dyn ProfileStore,
+    selection: &Selection,
+    (mode, json): (Mode, bool),
+) -> Result<Attention> {
+    let words = |a: Plan| match a {
         Plan::Renew => "renew",
         Plan::Validate => "validate",
         Plan::NotDue => "not due",
         Plan::NeedsReauth(_) => "needs reauth",
     };
-    if json {
-        ctx.ui.json_array(
-            plans.iter().map(
-                |(p, a)| json!({"id": p.id.as_str(), "network": p.network, "action": words(a)}),
-            ),
-        );
-    } else {
-        let rows = plans
-            .iter()
-            .map(|(p, a)| {
-                vec![
-                    (p.id.to_string(), Tone::Plain),
-                    (p.network.clone(), Tone::Plain),
-                    (words(a).to_owned(), Tone::Plain),
-                    (relative_or_never(p.expires_at, ctx.now), Tone::Plain),
-                ]
-            })
-            .collect();
-        ctx.ui.table(&["ID", "NETWORK", "WOULD", "EXPIRES"], rows);
+    let mut array = json.then(|| ctx.ui.json_stream());
+    let mut rows = crate::ui::Rows::default();
+    selection.each(store, &mut |p| {
+        let action = words(plan_one(ctx, &p, mode));
+        match &mut array {
+            Some(array) => {
+                array.push(&json!({"id": p.id.as_str(), "network": p.network, "action": action}))
+            }
+            None => rows.push(vec![
+                (p.id.to_string(), Tone::Plain),
+                (p.network.clone(), Tone::Plain),
+                (action.to_owned(), Tone::Plain),
+                (relative_or_never(p.expires_at, ctx.now), Tone::Plain),
+            ]),
+        }
+    })?;
+    match array {
+        Some(array) => array.finish(),
+        None => ctx.ui.table(&["ID", "NETWORK", "WOULD", "EXPIRES"], rows),
     }
     Ok(Attention::None)
 }
@@ -221,71 +254,95 @@ fn problem(ctx: &Ctx, p: &Profile, h: &Health, o: &Outcome) -> Option<Problem> {
     })
 }
 
-/// `12 profiles: 10 renewed, 2 failed` and each problem with its fix.
-fn summary(after: &[(Profile, Health, Outcome)], problems: &[Problem]) -> String {
-    let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
-    for (_, _, o) in after {
-        *counts.entry(o.told().0).or_default() += 1;
-    }
-    let summary: Vec<String> = counts
-        .iter()
-        .map(|(kind, n)| format!("{n} {}", kind.word()))
-        .collect();
-    let mut text = match after.len() {
-        0 => "no profiles to renew\n".to_owned(),
-        1 => format!("1 profile: {}\n", summary.join(", ")),
-        n => format!("{n} profiles: {}\n", summary.join(", ")),
-    };
-    for Problem {
-        id,
-        shown,
-        why,
-        fix,
-    } in problems
-    {
-        let why = why
-            .as_ref()
-            .map(|w| format!(": {}", crate::ui::one_line(w)))
-            .unwrap_or_default();
-        text.push_str(&format!("  {id}: {shown}{why}\n    fix: {fix}\n"));
-    }
-    text
+/// What a run says, gathered profile by profile: the count of each outcome, the
+/// problems with their fixes, the exit code; with `--json` each profile is printed as
+/// it comes.
+struct Summary<'a> {
+    ctx: &'a Ctx,
+    json: Option<crate::ui::JsonStream>,
+    counts: BTreeMap<Kind, usize>,
+    total: usize,
+    problems: Vec<Problem>,
+    attention: Attention,
+    broken: bool,
 }
 
-fn report(ctx: &Ctx, after: &[(Profile, Health, Outcome)], json: bool) -> Result<Attention> {
-    let outcome = after
-        .iter()
-        .fold(Attention::None, |a, (_, h, _)| a.and(attention(h)));
-    let broken = after.iter().any(|(_, _, o)| {
-        matches!(
+impl<'a> Summary<'a> {
+    fn new(ctx: &'a Ctx, json: bool) -> Summary<'a> {
+        Summary {
+            ctx,
+            json: json.then(|| ctx.ui.json_stream()),
+            counts: BTreeMap::new(),
+            total: 0,
+            problems: Vec::new(),
+            attention: Attention::None,
+            broken: false,
+        }
+    }
+
+    fn add(&mut self, p: &Profile, h: &Health, o: &Outcome) {
+        let (kind, detail) = o.told();
+        *self.counts.entry(kind).or_default() += 1;
+        self.total += 1;
+        self.attention = self.attention.and(attention(h));
+        self.broken |= matches!(
             o,
             Outcome::Error(_)
                 | Outcome::Failed {
                     failure: Failure::Config,
                     ..
                 }
-        )
-    });
-    let problems: Vec<Problem> = after
-        .iter()
-        .filter_map(|(p, h, o)| problem(ctx, p, h, o))
-        .collect();
-    if json {
-        ctx.ui.json_array(after.iter().map(|(p, h, o)| {
-            let (kind, detail) = o.told();
+        );
+        self.problems.extend(problem(self.ctx, p, h, o));
+        if let Some(array) = &mut self.json {
             let mut v = profile_json(p, h);
             v["outcome"] = json!(kind.word());
             v["detail"] = json!((!detail.is_empty()).then_some(detail));
-            v
-        }));
-    } else if !(ctx.ui.is_quiet() && problems.is_empty()) {
-        ctx.ui
-            .data(&crate::ui::printable(&summary(after, &problems)));
+            array.push(&v);
+        }
     }
-    if broken {
-        return Err(Error::failed(
-            "some profiles could not be renewed because of sbctl's or the provider's configuration (see above)",
-        ));
+
+    /// `12 profiles: 10 renewed, 2 failed` and each problem with its fix.
+    fn text(&self) -> String {
+        let summary: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(kind, n)| format!("{n} {}", kind.word()))
+            .collect();
+        let mut text = match self.total {
+            0 => "no profiles to renew\n".to_owned(),
+            1 => format!("1 profile: {}\n", summary.join(", ")),
+            n => format!("{n} profiles: {}\n", summary.join(", ")),
+        };
+        for Problem {
+            id,
+            shown,
+            why,
+            fix,
+        } in &self.problems
+        {
+            let why = why
+                .as_ref()
+                .map(|w| format!(": {}", crate::ui::one_line(w)))
+                .unwrap_or_default();
+            text.push_str(&format!("  {id}: {shown}{why}\n    fix: {fix}\n"));
+        }
+        text
     }
-    Ok(outcome)
+
+    fn finish(self) -> Result<Attention> {
+        let ui = &self.ctx.ui;
+        if !(ui.is_quiet() && self.problems.is_empty()) && self.json.is_none() {
+            ui.data(&crate::ui::printable(&self.text()));
+        }
+        if let Some(array) = self.json {
+            array.finish();
+        }
+        if self.broken {
+            return Err(Error::failed(
+                "some profiles could not be renewed because of sbctl's or the provider's configuration (see above)",
+            ));
+        }
+        Ok(self.attention)
+    }
 }

@@ -170,6 +170,8 @@ pub trait ProfileStore {
     ) -> Result<(), StoreError>;
     /// Forgets a profile's notifications (it is fine again: the next problem is news).
     fn clear_notified(&mut self, id: &ProfileId) -> Result<(), StoreError>;
+    /// The profiles some channel was told anything about that is not yet forgotten.
+    fn notified_profiles(&self) -> Result<std::collections::HashSet<ProfileId>, StoreError>;
     /// Whether `channel` was told anything about `id` that is not yet forgotten.
     fn was_notified(&self, id: &ProfileId, channel: Channel) -> Result<bool, StoreError>;
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;

@@ -486,6 +486,19 @@ impl ProfileStore for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
+    fn notified_profiles(&self) -> Result<std::collections::HashSet<ProfileId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT profile_id FROM notifications")
+            .map_err(|e| self.err(e))?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?
+            .filter_map(|id| id.ok().and_then(|id| ProfileId::parse(&id).ok()))
+            .collect();
+        Ok(ids)
+    }
+
     fn clear_notified(&mut self, id: &ProfileId) -> Result<(), StoreError> {
         self.conn
             .execute(
