@@ -240,3 +240,29 @@ fn rotating_the_key_reseals_the_data_key_only() {
         .windows(value.len())
         .any(|w| w == value.as_slice()));
 }
+
+#[test]
+fn a_move_killed_while_it_runs_loses_nothing() {
+    let env = Env::new();
+    env.add("a", "x", "tok-a");
+    let old = downgrade_to_json(&env, None);
+    // Another process holds the new file: the move waits in its transaction there,
+    // and is killed.
+    std::fs::write(env.secrets_path(), "").unwrap();
+    std::fs::set_permissions(env.secrets_path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let holder = rusqlite::Connection::open(env.secrets_path()).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let mut child = env.spawn_silent(&["token", "a"]);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(child.try_wait().unwrap().is_none(), "the move was waiting");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    // Nothing was moved, nothing removed: the next run moves it.
+    assert!(old.exists());
+    let run = env.run(&["token", "a"]);
+    run.success().stderr_has("moved 1 secrets from");
+    assert_eq!(run.stdout, "tok-a\n");
+    assert!(!old.exists());
+}
