@@ -16,7 +16,7 @@
 //! removed once every secret reads back from the new one.
 
 use super::legacy;
-use super::{SecretError, SecretStore};
+use super::{check_owner_and_mode, not_ours, SecretError, SecretStore};
 use crate::domain::token::Secret;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -24,7 +24,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use std::cell::{OnceCell, RefCell};
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use super::key::Key;
 
@@ -57,41 +57,6 @@ pub struct FileStore {
     data_key: OnceCell<chacha20poly1305::Key>,
     /// Values stored plain were sealed in this write: their old pages go at once.
     sealed_plain: std::cell::Cell<bool>,
-}
-
-/// A file that is not ours: another user's, or a link (which is refused unread).
-pub(super) fn not_ours(path: &Path, uid: Option<u32>) -> SecretError {
-    SecretError::NotOurs {
-        path: path.to_owned(),
-        uid: uid.unwrap_or_else(|| fs::symlink_metadata(path).map_or(0, |m| m.uid())),
-    }
-}
-
-/// Refuses a file in a directory where others could replace it.
-pub(super) fn check_dir(path: &Path) -> Result<(), SecretError> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    match dir.and_then(crate::perms::open_dir) {
-        Some(mode) => Err(SecretError::OpenDir {
-            path: path.to_owned(),
-            mode,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// Refuses a file of another user's, or one that others may read.
-pub(super) fn check_owner_and_mode(path: &Path, meta: &fs::Metadata) -> Result<(), SecretError> {
-    if meta.uid() != crate::perms::euid() {
-        return Err(not_ours(path, Some(meta.uid())));
-    }
-    let mode = meta.mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(SecretError::TooOpen {
-            path: path.to_owned(),
-            mode,
-        });
-    }
-    Ok(())
 }
 
 impl FileStore {

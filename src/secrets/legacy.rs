@@ -77,14 +77,12 @@ fn read_bytes(path: &Path, key: Option<&Key>) -> Result<Option<Vec<u8>>, SecretE
     let mut file = match crate::perms::open_nofollow(path, OpenOptions::new().read(true)) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-            return Err(super::file::not_ours(path, None))
-        }
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(super::not_ours(path, None)),
         Err(e) => return Err(io(e)),
     };
-    super::file::check_dir(path)?;
+    check_dir(path)?;
     let meta = file.metadata().map_err(io)?;
-    super::file::check_owner_and_mode(path, &meta)?;
+    super::check_owner_and_mode(path, &meta)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::io::Read::read_to_end(&mut file, &mut bytes).map_err(io)?;
     if !bytes.starts_with(AGE_MAGIC) {
@@ -101,4 +99,16 @@ fn read_bytes(path: &Path, key: Option<&Key>) -> Result<Option<Vec<u8>>, SecretE
             path: path.to_owned(),
             key: key.source.clone(),
         })
+}
+
+/// Refuses a file in a directory where others could replace it.
+fn check_dir(path: &Path) -> Result<(), SecretError> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    match dir.and_then(crate::perms::open_dir) {
+        Some(mode) => Err(SecretError::OpenDir {
+            path: path.to_owned(),
+            mode,
+        }),
+        None => Ok(()),
+    }
 }

@@ -9,7 +9,8 @@ mod legacy;
 
 use crate::domain::profile::ProfileId;
 use crate::domain::token::{Secret, TokenSet};
-use std::path::PathBuf;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
@@ -114,6 +115,29 @@ impl Kind {
             .into_iter()
             .find(|k| k.as_str() == text)
     }
+}
+
+/// A file that is not ours: another user's, or a link (which is refused unread).
+fn not_ours(path: &Path, uid: Option<u32>) -> SecretError {
+    SecretError::NotOurs {
+        path: path.to_owned(),
+        uid: uid.unwrap_or_else(|| std::fs::symlink_metadata(path).map_or(0, |m| m.uid())),
+    }
+}
+
+/// Refuses a file of another user's, or one that others may read.
+fn check_owner_and_mode(path: &Path, meta: &std::fs::Metadata) -> Result<(), SecretError> {
+    if meta.uid() != crate::perms::euid() {
+        return Err(not_ours(path, Some(meta.uid())));
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(SecretError::TooOpen {
+            path: path.to_owned(),
+            mode,
+        });
+    }
+    Ok(())
 }
 
 /// A place to keep secrets. Every call may fail; none may hang for long.

@@ -1,5 +1,6 @@
 use super::*;
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
 fn secret(s: &str) -> Secret {
     Secret::new(s.into())
