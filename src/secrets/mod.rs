@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn a_shared_store_serves_many_threads_and_loses_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.json");
+        let path = dir.path().join("secrets.db");
         let writer = SharedStore::new(Box::new(file::FileStore::new(path.clone())));
         std::thread::scope(|s| {
             for t in 0..8 {
@@ -367,7 +367,7 @@ mod tests {
     #[test]
     fn a_failed_group_write_is_reported_to_its_callers() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secrets.json");
+        let path = dir.path().join("secrets.db");
         std::fs::write(&path, "{}").unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
