@@ -3,7 +3,9 @@
 //! identified by the OIDC `sub` (userinfo, else the ID token from the token endpoint).
 
 use super::id_token::Claims;
-use super::{exchange_grant, problem, Account, Call, Connection, Endpoints, Net, Network, Verdict};
+use super::{
+    exchange_grant, problem, Account, At, Call, Connection, Endpoints, Net, Network, Verdict,
+};
 use crate::config::{Introspect, Provider, ProviderConfig};
 use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, Reason, Timestamp};
@@ -19,25 +21,12 @@ use serde_json::Value;
 pub struct Custom;
 
 impl Network for Custom {
-    fn connect(
-        &self,
-        net: &Net,
-        http: &Http,
-        token: Value,
-        at: (Timestamp, Option<&str>),
-    ) -> Call<Vec<Connection>> {
+    fn connect(&self, net: &Net, http: &Http, token: Value, at: At) -> Call<Vec<Connection>> {
         connect(net, http, token, at)
     }
 
-    fn verify(
-        &self,
-        net: &Net,
-        http: &Http,
-        p: &Profile,
-        tokens: &TokenSet,
-        now: Timestamp,
-    ) -> Verdict {
-        verify(net, http, p, tokens, now)
+    fn verify(&self, net: &Net, http: &Http, p: &Profile, t: &TokenSet, now: Timestamp) -> Verdict {
+        verify(net, http, p, t, now)
     }
 
     /// It may introspect an expired token instead of renewing it.

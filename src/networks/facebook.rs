@@ -12,7 +12,7 @@
 //! share all of this.
 
 use super::{
-    dialect, exchange_grant, field, problem, text_field, unexpected, Account, Call, Connection,
+    dialect, exchange_grant, field, problem, text_field, unexpected, Account, At, Call, Connection,
     Net, Network, Problem, Revocation, Spec, Verdict,
 };
 use crate::config::ClientAuth;
@@ -64,14 +64,8 @@ pub const INSTAGRAM: Facebook = Facebook {
 };
 
 impl Network for Facebook {
-    fn connect(
-        &self,
-        net: &Net,
-        http: &Http,
-        token: Value,
-        (now, _): (Timestamp, Option<&str>),
-    ) -> Call<Vec<Connection>> {
-        connect(net, http, token, now, self.want)
+    fn connect(&self, net: &Net, http: &Http, token: Value, at: At) -> Call<Vec<Connection>> {
+        connect(net, http, token, at.0, self.want)
     }
 
     fn finish(&self, net: &Net, http: &Http, c: Connection, now: Timestamp) -> Call<Connection> {
@@ -83,25 +77,12 @@ impl Network for Facebook {
         Capability::Impossible
     }
 
-    fn verify(
-        &self,
-        net: &Net,
-        http: &Http,
-        p: &Profile,
-        tokens: &TokenSet,
-        now: Timestamp,
-    ) -> Verdict {
-        verify(net, http, p, tokens, now, self.want)
+    fn verify(&self, net: &Net, http: &Http, p: &Profile, t: &TokenSet, now: Timestamp) -> Verdict {
+        verify(net, http, p, t, now, self.want)
     }
 
-    fn revoke(
-        &self,
-        net: &Net,
-        http: &Http,
-        tokens: &TokenSet,
-        now: Timestamp,
-    ) -> Call<Revocation> {
-        revoke(net, http, tokens, now)
+    fn revoke(&self, net: &Net, http: &Http, t: &TokenSet, now: Timestamp) -> Call<Revocation> {
+        revoke(net, http, t, now)
     }
 
     fn account_picker(&self) -> Option<&'static str> {

@@ -12,8 +12,8 @@
 //! steps are written once here, parameterised by `Login`.
 
 use super::{
-    dialect, exchange_grant, field, problem, text_field, verify_by_call, Account, Call, Connection,
-    Net, Network, Revocation, Spec, Verdict,
+    dialect, exchange_grant, field, problem, text_field, verify_by_call, Account, At, Call,
+    Connection, Net, Network, Revocation, Spec, Verdict,
 };
 use crate::config::{ClientAuth, ProviderConfig};
 use crate::domain::profile::{Profile, Timestamp};
@@ -101,14 +101,8 @@ pub const LOGIN: Login = Login {
 
 /// Instagram Login and Threads: a long-lived token renewed with itself.
 impl Network for Login {
-    fn connect(
-        &self,
-        net: &Net,
-        http: &Http,
-        token: Value,
-        (now, _): (Timestamp, Option<&str>),
-    ) -> Call<Vec<Connection>> {
-        connect_with(net, http, token, now, self)
+    fn connect(&self, net: &Net, http: &Http, token: Value, at: At) -> Call<Vec<Connection>> {
+        connect_with(net, http, token, at.0, self)
     }
 
     /// The token renews itself once it is 24 hours old, while it is unexpired.
@@ -134,20 +128,13 @@ impl Network for Login {
         self_renewing(value)
     }
 
-    fn verify(
-        &self,
-        net: &Net,
-        http: &Http,
-        _: &Profile,
-        tokens: &TokenSet,
-        now: Timestamp,
-    ) -> Verdict {
+    fn verify(&self, net: &Net, http: &Http, _: &Profile, t: &TokenSet, now: Timestamp) -> Verdict {
         let answer = http::send(http.get(url(
             &net.endpoints.api_base,
             self.me_path,
             &[
                 ("fields", self.me_fields),
-                ("access_token", tokens.access_token.expose()),
+                ("access_token", t.access_token.expose()),
             ],
         )));
         verify_by_call(net, "identity call", answer, now)

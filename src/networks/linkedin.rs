@@ -52,15 +52,8 @@ impl Network for LinkedIn {
         Some(&IDENTITY)
     }
 
-    fn verify(
-        &self,
-        net: &Net,
-        http: &Http,
-        p: &Profile,
-        tokens: &TokenSet,
-        now: Timestamp,
-    ) -> Verdict {
-        verify(net, http, p, tokens, now)
+    fn verify(&self, net: &Net, http: &Http, p: &Profile, t: &TokenSet, now: Timestamp) -> Verdict {
+        verify(net, http, p, t, now)
     }
 }
 

@@ -57,6 +57,9 @@ pub struct Spec {
     pub login: Option<LoginChoice>,
 }
 
+/// When a code exchange's answer came, and the nonce its ID token must carry.
+pub type At<'a> = (Timestamp, Option<&'a str>);
+
 /// Picks a network's spec from its `login` setting (the config file's path for the
 /// error).
 pub type LoginChoice = fn(&ProviderConfig, &str) -> Result<&'static Spec>;
@@ -72,15 +75,9 @@ pub trait Network: Sync {
 
     /// The steps after the code exchange: long-lived tokens, the accounts the sign-in
     /// reaches, and their tokens. `nonce` is what an OIDC ID token must carry.
-    fn connect(
-        &self,
-        net: &Net,
-        http: &Http,
-        token: Value,
-        (now, _nonce): (Timestamp, Option<&str>),
-    ) -> Call<Vec<Connection>> {
-        let grant = exchange_grant(net, token, now)?;
-        let account = self.identify(net, http, &grant.tokens.access_token, now)?;
+    fn connect(&self, net: &Net, http: &Http, token: Value, at: At) -> Call<Vec<Connection>> {
+        let grant = exchange_grant(net, token, at.0)?;
+        let account = self.identify(net, http, &grant.tokens.access_token, at.0)?;
         Ok(single(account, grant))
     }
 
@@ -126,25 +123,19 @@ pub trait Network: Sync {
         net: &Net,
         http: &Http,
         _p: &Profile,
-        tokens: &TokenSet,
+        t: &TokenSet,
         now: Timestamp,
     ) -> Verdict {
         match self.identity() {
-            Some(ident) => bearer_verify(net, http, tokens, now, ident),
+            Some(ident) => bearer_verify(net, http, t, now, ident),
             None => Verdict::Unsupported(format!("{} has no identity call", net.name)),
         }
     }
 
     /// Revokes the grant, where the network offers a way.
-    fn revoke(
-        &self,
-        net: &Net,
-        http: &Http,
-        tokens: &TokenSet,
-        now: Timestamp,
-    ) -> Call<Revocation> {
+    fn revoke(&self, net: &Net, http: &Http, t: &TokenSet, now: Timestamp) -> Call<Revocation> {
         match &net.endpoints.revocation_url {
-            Some(url) => rfc7009_revoke(net, http, url, tokens, now),
+            Some(url) => rfc7009_revoke(net, http, url, t, now),
             None => Ok(Revocation::NotOffered(
                 "this provider has no revocation_url: revoke the app's access in the provider's account settings",
             )),

@@ -9,7 +9,7 @@
 //! (Login Kit "Revoke Access"); `GET /v2/user/info/` names the account.
 
 use super::{
-    dialect, exchange_grant, problem, text_field, Account, Call, Connection, Identity, Net,
+    dialect, exchange_grant, problem, text_field, Account, At, Call, Connection, Identity, Net,
     Network, Revocation, Spec,
 };
 use crate::config::ClientAuth;
@@ -52,28 +52,16 @@ impl Network for TikTok {
         Some(&IDENTITY)
     }
 
-    fn connect(
-        &self,
-        net: &Net,
-        http: &Http,
-        token: Value,
-        (now, _): (Timestamp, Option<&str>),
-    ) -> Call<Vec<Connection>> {
-        connect(net, http, token, now)
+    fn connect(&self, net: &Net, http: &Http, token: Value, at: At) -> Call<Vec<Connection>> {
+        connect(net, http, token, at.0)
     }
 
     fn normalize(&self, value: Value) -> Value {
         normalize(value)
     }
 
-    fn revoke(
-        &self,
-        net: &Net,
-        http: &Http,
-        tokens: &TokenSet,
-        now: Timestamp,
-    ) -> Call<Revocation> {
-        revoke(net, http, tokens, now)
+    fn revoke(&self, net: &Net, http: &Http, t: &TokenSet, now: Timestamp) -> Call<Revocation> {
+        revoke(net, http, t, now)
     }
 
     fn revokes_with_access_token(&self) -> bool {

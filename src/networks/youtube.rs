@@ -8,7 +8,7 @@
 //! channels the sign-in reaches; `POST oauth2.googleapis.com/revoke` revokes.
 
 use super::{
-    dialect, exchange_grant, field, problem, text_field, unexpected, Account, Call, Connection,
+    dialect, exchange_grant, field, problem, text_field, unexpected, Account, At, Call, Connection,
     Identity, Net, Network, Spec,
 };
 use crate::config::ClientAuth;
@@ -53,14 +53,8 @@ impl Network for YouTube {
         Some(&CHANNELS)
     }
 
-    fn connect(
-        &self,
-        net: &Net,
-        http: &Http,
-        token: Value,
-        (now, _): (Timestamp, Option<&str>),
-    ) -> Call<Vec<Connection>> {
-        channels(net, http, token, now)
+    fn connect(&self, net: &Net, http: &Http, token: Value, at: At) -> Call<Vec<Connection>> {
+        channels(net, http, token, at.0)
     }
 }
 
