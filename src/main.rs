@@ -51,7 +51,7 @@ fn main() -> ExitCode {
     match commands::run(cli, ui) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) => {
-            ui::report_error(&e.to_string());
+            ui::report_error(&e.message, e.hint.as_deref());
             ExitCode::from(e.exit_code())
         }
     }

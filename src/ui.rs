@@ -365,9 +365,13 @@ pub fn report_warning(text: &str) {
     to_stderr(format_args!("warning: {}\n", one_line(text)));
 }
 
-/// The last words of a failed command, on stderr (the Ui is gone by then).
-pub fn report_error(text: &str) {
-    to_stderr(format_args!("error: {}\n", one_line(text)));
+/// The last words of a failed command, on stderr (the Ui is gone by then): what went
+/// wrong on one line, and what to do about it on the next, as `git` and `jj` say it.
+pub fn report_error(message: &str, hint: Option<&str>) {
+    to_stderr(format_args!("error: {}\n", one_line(message)));
+    if let Some(hint) = hint {
+        to_stderr(format_args!("hint: {}\n", one_line(hint)));
+    }
 }
 
 /// Writes to stderr, ignoring failure: a closed stderr must not crash a flow that is

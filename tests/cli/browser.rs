@@ -445,7 +445,7 @@ fn provider_configuration_mistakes_are_named() {
     ));
     env.run(&["profiles", "add", "acme", "--network", "corp"])
         .code(1)
-        .stderr_has("provider corp has no client_id; set client_id under [providers.corp]");
+        .stderr_has("provider corp has no client_id\nhint: set client_id under [providers.corp]");
     env.write_config("[providers.corp]\nissuer = \"http://id.example.com\"\nclient_id = \"c\"\n");
     env.run(&["profiles", "add", "acme", "--network", "corp"])
         .code(1)
@@ -456,10 +456,14 @@ fn provider_configuration_mistakes_are_named() {
     ));
     env.run(&["profiles", "add", "acme", "--network", "other"])
         .code(1)
-        .stderr_has("provider other has no client secret; run `sbctl providers set-secret other`");
+        .stderr_has(
+            "provider other has no client secret\nhint: run `sbctl providers set-secret other`",
+        );
     env.run(&["profiles", "add", "acme", "--network", "facebook"])
         .code(1)
-        .stderr_has("provider facebook has no client_id; set client_id under [providers.facebook]");
+        .stderr_has(
+            "provider facebook has no client_id\nhint: set client_id under [providers.facebook]",
+        );
     env.run(&["profiles", "list", "--json"]).stdout_has("[]");
 }
 

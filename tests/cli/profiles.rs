@@ -199,7 +199,7 @@ fn show_text_and_json() {
     assert_eq!(json["renewable"], true);
     env.run(&["profiles", "show", "nobody"])
         .code(1)
-        .stderr_has("error: no profile `nobody`; run `sbctl profiles list` to see the ids");
+        .stderr_has("error: no profile `nobody`\nhint: run `sbctl profiles list` to see the ids\n");
     env.run(&["profiles", "show", "Bad/Id"])
         .code(2)
         .stderr_has("invalid profile id");
@@ -306,7 +306,7 @@ fn failed_adds_leave_nothing_behind() {
     }
     env.run(&["profiles", "add", "new", "--network", "x"])
         .code(1)
-        .stderr_has("provider x has no client_id; set client_id under [providers.x]");
+        .stderr_has("provider x has no client_id\nhint: set client_id under [providers.x]");
     let ids = env.run(&["profiles", "list", "--json"]).json();
     assert_eq!(ids.as_array().unwrap().len(), 1);
     assert_eq!(env.secrets(), secrets_before);
@@ -370,7 +370,7 @@ fn token_refuses_what_needs_reauthorization() {
     let env = four_profiles();
     let run = token(&env, "acme-yt");
     run.code(3).stderr_has(
-        "error: acme-yt needs re-authorization (password changed); run `sbctl reauth acme-yt`",
+        "error: acme-yt needs re-authorization (password changed)\nhint: run `sbctl reauth acme-yt`\n",
     );
     assert_eq!(run.stdout, "");
     env.sql("UPDATE profiles SET expires_at = unixepoch() - 60 WHERE id = 'acme-fb'");

@@ -84,7 +84,7 @@ fn a_database_from_a_newer_sbctl_is_refused() {
     env.add("a", "x", "t");
     env.sql("PRAGMA user_version = 42");
     env.run(&["profiles", "list"]).code(1).stderr_has(
-        "was written by a newer sbctl (schema 42; this sbctl knows up to 6); upgrade sbctl",
+        "was written by a newer sbctl (schema 42; this sbctl knows up to 6)\nhint: upgrade sbctl",
     );
     env.run(&["token", "a"]).code(1);
 }
