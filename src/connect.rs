@@ -12,6 +12,7 @@ use crate::domain::profile::{Profile, ProfileId, Timestamp};
 use crate::domain::token::TokenSet;
 use crate::error::{Error, Result};
 use crate::networks::{Account, Connection, Net, Problem, Revocation};
+use crate::oauth::browser::Opened;
 use crate::oauth::callback::Callback;
 use crate::oauth::client::{authorize, Authorization};
 use crate::oauth::listener::{respond, Arrival, Hint, Listener, Request};
@@ -78,8 +79,9 @@ impl Prompter for crate::ui::Ui {
     }
 }
 
-/// Opens a URL in a browser, or says why it could not.
-pub type OpenBrowser<'a> = &'a dyn Fn(&str) -> std::result::Result<(), String>;
+/// Opens a URL in a browser, or says why it could not. What it returns is kept until
+/// the sign-in ends (the private page the browser was given).
+pub type OpenBrowser<'a> = &'a dyn Fn(&str) -> std::result::Result<Opened, String>;
 
 /// One sign-in at one network.
 pub struct Flow<'a> {
@@ -148,13 +150,15 @@ impl Flow<'_> {
             "To authorize {id} at {name}, open this address in a browser:\n\n    {}\n",
             authorization.url
         ));
-        if let Some(open) = self.browser {
-            if let Err(e) = open(&authorization.url) {
-                self.prompt.warn(&format!(
-                    "could not start a browser ({e}); open the address yourself"
-                ));
-            }
-        }
+        let _opened = self.browser.and_then(|open| {
+            open(&authorization.url)
+                .inspect_err(|e| {
+                    self.prompt.warn(&format!(
+                        "could not start a browser ({e}); open the address yourself"
+                    ))
+                })
+                .ok()
+        });
         let typed = self.prompt.typed();
         if typed.is_some() {
             self.prompt.notice(
@@ -164,7 +168,6 @@ impl Flow<'_> {
         let hint = self.redirect_hint(id, &redirect_uri);
         let arrival = listener
             .wait(
-                &authorization.url,
                 authorization.state.expose(),
                 self.timeout,
                 typed.as_ref(),
@@ -624,7 +627,7 @@ mod tests {
     /// shown comes back on the channel.
     fn browser(
         shown: std::sync::mpsc::Sender<String>,
-    ) -> impl Fn(&str) -> std::result::Result<(), String> {
+    ) -> impl Fn(&str) -> std::result::Result<Opened, String> {
         move |url: &str| {
             let url = oauth2::url::Url::parse(url).unwrap();
             let get = |k: &str| {
@@ -652,7 +655,8 @@ mod tests {
                 let _ = s.read_to_string(&mut page);
                 let _ = shown.send(page);
             });
-            Ok(())
+            // The private page is written as for a real browser; `true` ignores it.
+            crate::oauth::browser::open(url.as_str(), Some("true"))
         }
     }
 

@@ -1,21 +1,45 @@
-//! Opening the authorize URL: `$BROWSER <url>` when set (not waited on), else the
-//! platform's opener. The URL is always printed as well, by the caller.
+//! Opening the authorize URL without showing it to other users. The URL carries the
+//! sign-in's `state` and PKCE challenge: in a browser's command line (`ps -eww`) any
+//! local user could read them and answer the listener first. So the browser gets a
+//! private page instead (a file only this user can read, in a directory only this user
+//! can enter) that forwards to the authorize URL, and the page is removed when the
+//! sign-in ends. `$BROWSER` is used when set (not waited on), else the platform's
+//! opener. The URL itself is also printed, by the caller, on this user's terminal.
 
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Starts a browser on `url`. `browser` is `$BROWSER`: a command and its arguments,
-/// where `%s` stands for the URL (else the URL is added at the end).
-pub fn open(url: &str, browser: Option<&str>) -> Result<(), String> {
+/// The private page a browser was started on; removed (with its directory) on drop.
+pub struct Opened {
+    dir: PathBuf,
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts a browser on a private page that forwards to `url`. `browser` is
+/// `$BROWSER`: a command and its arguments, where `%s` stands for the page's
+/// `file://` address (else it is added at the end).
+pub fn open(url: &str, browser: Option<&str>) -> Result<Opened, String> {
+    let (opened, page) = write_page(url)
+        .map_err(|e| format!("cannot write its page: {}", crate::error::io_reason(&e)))?;
+    let address = format!("file://{}", page.display());
     let Some(browser) = browser.filter(|b| !b.trim().is_empty()) else {
-        return open::that_detached(url).map_err(|e| e.to_string());
+        open::that_detached(&address).map_err(|e| e.to_string())?;
+        return Ok(opened);
     };
     let mut words: Vec<String> = browser.split_whitespace().map(str::to_owned).collect();
     if words.iter().any(|w| w.contains("%s")) {
         for w in &mut words {
-            *w = w.replace("%s", url);
+            *w = w.replace("%s", &address);
         }
     } else {
-        words.push(url.to_owned());
+        words.push(address);
     }
     Command::new(&words[0])
         .args(&words[1..])
@@ -23,6 +47,77 @@ pub fn open(url: &str, browser: Option<&str>) -> Result<(), String> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map(|_child| ())
-        .map_err(|e| format!("cannot run `{}`: {}", words[0], crate::error::io_reason(&e)))
+        .map_err(|e| format!("cannot run `{}`: {}", words[0], crate::error::io_reason(&e)))?;
+    Ok(opened)
+}
+
+/// Writes the forwarding page, 0600 in a new 0700 directory of an unguessable name
+/// (in `$XDG_RUNTIME_DIR`, this user's own, when set; else the temporary directory).
+fn write_page(url: &str) -> std::io::Result<(Opened, PathBuf)> {
+    let base = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute() && d.is_dir())
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = private_dir(&base)?;
+    let opened = Opened { dir: dir.clone() };
+    let page = dir.join("sign-in.html");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&page)?;
+    file.write_all(forwarding_page(url).as_bytes())?;
+    Ok((opened, page))
+}
+
+/// Creates a directory only this user may enter: a new name each time, so that
+/// nobody can have made it first (creation fails on a name that exists).
+fn private_dir(base: &Path) -> std::io::Result<PathBuf> {
+    loop {
+        let dir = base.join(format!("sbctl-{:016x}", rand::random::<u64>()));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            other => return other.map(|()| dir),
+        }
+    }
+}
+
+/// A page that sends the browser on to `url` at once, with a link for a browser that
+/// does not follow by itself.
+fn forwarding_page(url: &str) -> String {
+    let url = super::pages::escape(url);
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"referrer\" content=\"no-referrer\">\
+         <meta http-equiv=\"refresh\" content=\"0; url={url}\">\
+         <title>sbctl: sign in</title></head><body>\n\
+         <p>Going on to sign in. <a id=\"go\" href=\"{url}\">Continue</a></p>\n\
+         </body></html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn the_page_is_private_forwards_to_the_url_and_goes_with_the_sign_in() {
+        let url = "https://id.example/auth?client_id=a&state=s3cret&x=\"<y>\"";
+        let (opened, page) = write_page(url).unwrap();
+        let dir = page.parent().unwrap().to_owned();
+        assert_eq!(std::fs::metadata(&dir).unwrap().mode() & 0o777, 0o700);
+        assert_eq!(std::fs::metadata(&page).unwrap().mode() & 0o777, 0o600);
+        let html = std::fs::read_to_string(&page).unwrap();
+        let escaped =
+            "https://id.example/auth?client_id=a&amp;state=s3cret&amp;x=&quot;&lt;y&gt;&quot;";
+        assert!(
+            html.contains(&format!("content=\"0; url={escaped}\"")),
+            "{html}"
+        );
+        assert!(html.contains(&format!("href=\"{escaped}\"")), "{html}");
+        drop(opened);
+        assert!(!dir.exists(), "the page outlived its sign-in");
+    }
 }

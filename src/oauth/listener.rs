@@ -1,6 +1,7 @@
 //! The short-lived loopback server that catches the OAuth redirect (RFC 8252 §7.3).
-//! It binds 127.0.0.1 only, redirects `/` to the authorize URL, answers anything that is
-//! not this flow's callback without ending the flow, and gives up at a deadline. A URL
+//! It binds 127.0.0.1 only, answers anything that is not this flow's callback without
+//! ending the flow, and gives up at a deadline. It never tells the authorize URL (nor
+//! its state) to anyone: any local user can reach it. A URL
 //! pasted by the user (a browser on another machine) is taken the same way.
 
 use super::callback::{self, Callback, Rejected};
@@ -87,7 +88,6 @@ impl Listener {
     /// or `timeout` passes. `notice` hears about requests that were turned away.
     pub fn wait(
         &self,
-        authorize_url: &str,
         state: &str,
         timeout: Duration,
         pasted: Option<&Receiver<String>>,
@@ -136,7 +136,7 @@ impl Listener {
             let Ok(request) = self.requests.recv_timeout(wait) else {
                 continue;
             };
-            if let Some(cb) = self.answer(request, authorize_url, state, notice) {
+            if let Some(cb) = self.answer(request, state, notice) {
                 return Ok(cb);
             }
         }
@@ -144,27 +144,9 @@ impl Listener {
 
     /// Answers one request; returns the callback (with its request, unanswered) if it
     /// is this flow's.
-    fn answer(
-        &self,
-        request: Request,
-        authorize_url: &str,
-        state: &str,
-        notice: &dyn Fn(&str),
-    ) -> Option<Arrival> {
+    fn answer(&self, request: Request, state: &str, notice: &dyn Fn(&str)) -> Option<Arrival> {
         let url = request.target.clone();
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        if path == "/" {
-            send(
-                request.stream,
-                302,
-                &[("Location", authorize_url)],
-                &page(
-                    "sbctl: continue at your provider",
-                    "Your browser should have gone on to sign in. If not, follow the authorize link sbctl printed.",
-                ),
-            );
-            return None;
-        }
         if path != self.path {
             respond(
                 request,
@@ -318,7 +300,6 @@ fn read_request(mut stream: TcpStream) -> Option<Request> {
 fn send(mut stream: TcpStream, status: u16, headers: &[(&str, &str)], body: &str) {
     let reason = match status {
         200 => "OK",
-        302 => "Found",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",

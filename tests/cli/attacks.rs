@@ -33,7 +33,7 @@ fn children_do_not_inherit_secrets() {
     let (browser, seen_by_browser) = env_dumper(
         &s.env,
         "browser",
-        "exec curl --silent --max-time 60 --output /dev/null --location \"$1\"",
+        &format!("exec {} \"$1\"", crate::support::follow_page()),
     );
     s.env.set("BROWSER", &format!("{browser} %s"));
     let (notify, seen_by_notify) = env_dumper(&s.env, "notify", "cat > /dev/null");
@@ -291,7 +291,10 @@ fn slow_local_clients_do_not_keep_the_browser_out() {
     let (browser, _) = env_dumper(
         &s.env,
         "slow-browser",
-        "sleep 4; exec curl --silent --max-time 30 --output /dev/null --location \"$1\"",
+        &format!(
+            "sleep 4; exec {} --max-time 30 \"$1\"",
+            crate::support::follow_page()
+        ),
     );
     s.env.set("BROWSER", &format!("{browser} %s"));
     let mut child = s.env.spawn_silent(&[
@@ -476,4 +479,112 @@ fn a_plain_http_webhook_elsewhere_is_refused() {
     env.run(&["check"])
         .code(3)
         .stderr_has("webhook `http://hooks.invalid/sbctl` must use https");
+}
+
+/// Runs `script` with `sh -c` as another local user (nobody), as CI runs as root.
+fn as_nobody(script: &str) -> std::process::Output {
+    std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .args(["sh", "-c", script])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("setpriv runs")
+}
+
+#[test]
+#[ignore = "needs root, to act as another local user (nobody); scripts/test runs it"]
+fn another_local_user_cannot_take_over_a_sign_in() {
+    use std::time::{Duration, Instant};
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "run as root (scripts/test does)"
+    );
+    let mut s = scene("x", Vec::new());
+    let port = s.redirect_port();
+    // A browser that writes down what it was given, then waits to be let go.
+    let given = s.env.root().join("browser-was-given");
+    let go = s.env.root().join("go");
+    let (browser, _) = env_dumper(
+        &s.env,
+        "waiting-browser",
+        &format!(
+            "echo \"$1\" > '{}'; while [ ! -e '{}' ]; do sleep 0.05; done; exec {} \"$1\"",
+            given.display(),
+            go.display(),
+            crate::support::follow_page()
+        ),
+    );
+    s.env.set("BROWSER", &format!("{browser} %s"));
+    let mut child = s.env.spawn_silent(&[
+        "profiles",
+        "add",
+        "acme",
+        "--network",
+        "x",
+        "--timeout",
+        "40s",
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !given.exists() || std::fs::read_to_string(&given).unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the browser was never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let page = std::fs::read_to_string(&given).unwrap().trim().to_owned();
+    let page_file = page.strip_prefix("file://").expect("a local page");
+    let state = std::fs::read_to_string(page_file)
+        .unwrap()
+        .split("state=")
+        .nth(1)
+        .expect("the page holds the authorize URL")
+        .split(['&', '"'])
+        .next()
+        .unwrap()
+        .to_owned();
+    // What another user sees: every command line on the machine...
+    let ps = as_nobody("ps -eww -o args=");
+    let ps = String::from_utf8_lossy(&ps.stdout);
+    assert!(ps.contains(&page), "nobody sees the browser's argv: {ps}");
+    assert!(!ps.contains(&state), "the state is in a command line");
+    // ... the listener's root (which once redirected to the authorize URL) ...
+    let root = as_nobody(&format!(
+        "curl --silent --include --max-time 10 http://127.0.0.1:{port}/"
+    ));
+    let root = String::from_utf8_lossy(&root.stdout);
+    assert!(root.starts_with("HTTP/1.1 404"), "{root}");
+    assert!(
+        !root.contains(&state) && !root.contains("Location"),
+        "{root}"
+    );
+    // ... the page itself ...
+    let read = as_nobody(&format!("cat '{page_file}'"));
+    assert!(!read.status.success(), "nobody read the page");
+    assert!(!String::from_utf8_lossy(&read.stdout).contains(&state));
+    // ... and a forged answer without the state, which sbctl turns away.
+    let forged = as_nobody(&format!(
+        "curl --silent --include --max-time 10 'http://127.0.0.1:{port}/callback?error=access_denied&state=guess'"
+    ));
+    assert!(String::from_utf8_lossy(&forged.stdout).starts_with("HTTP/1.1 400"));
+    // The person's own sign-in then goes through, to the person's account.
+    std::fs::write(&go, "").unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(45),
+            "sbctl never finished"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "the sign-in did not get through");
+    let shown = s.show("acme");
+    assert_eq!(shown["status"], "ok");
+    assert_eq!(shown["account_id"], "u-ann", "{shown}");
+    assert!(
+        !std::path::Path::new(page_file).exists(),
+        "the page outlived the sign-in"
+    );
 }

@@ -263,13 +263,39 @@ fn fewer_scopes_granted_keeps_the_tokens_but_needs_reauth() {
 
 #[test]
 #[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
-fn the_listener_root_redirects_to_the_provider() {
+fn the_listener_root_gives_the_sign_in_away_to_nobody() {
     let server = OidcServer::start();
     let env = browser_doing(&server, "root");
     add(&env, "acme").success();
     let result = browser_result(&env);
-    assert_eq!(result["root"]["status"], 302);
-    assert_eq!(result["root"]["location"], result["url"]);
+    // Any local user can ask the listener: it names neither the provider nor the state.
+    assert_eq!(result["root"]["status"], 404, "{result}");
+    assert_eq!(
+        result["root"]["location"],
+        serde_json::Value::Null,
+        "{result}"
+    );
+    let state = oauth2::url::Url::parse(result["url"].as_str().unwrap())
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let body = result["root"]["body"].as_str().unwrap();
+    assert!(
+        !body.contains(&state) && !body.contains(&server.issuer),
+        "{body}"
+    );
+    // The browser was given a private page, which forwarded it to the provider, and
+    // the page went with the sign-in.
+    let opened = result["opened"].as_str().unwrap();
+    assert!(opened.starts_with("file:///"), "{opened}");
+    assert!(!opened.contains(&state), "{opened}");
+    assert!(
+        !std::path::Path::new(opened.trim_start_matches("file://")).exists(),
+        "{opened} outlived the sign-in"
+    );
     assert!(
         result["steps"][0]
             .as_str()
@@ -361,10 +387,12 @@ fn the_listener_is_on_loopback_only_and_answers_nothing_else() {
     let env = corp_env(&server, "");
     let (mut child, port) = start_waiting(&env);
     let local = format!("127.0.0.1:{port}");
+    // Its root tells nothing of the sign-in (it once redirected to the authorize URL,
+    // handing its state to any local user).
     let root = http_get(&local, "/").unwrap();
-    assert!(root.starts_with("HTTP/1.1 302"), "{root}");
+    assert!(root.starts_with("HTTP/1.1 404"), "{root}");
     assert!(
-        root.contains(&format!("Location: {}/auth?", server.issuer)),
+        !root.contains("Location") && !root.contains("state") && !root.contains(&server.issuer),
         "{root}"
     );
     assert!(http_get(&local, "/favicon.ico")

@@ -256,6 +256,12 @@ impl Env {
     }
 }
 
+/// The tests' plain browser (`tests/support/bin/follow-page`): it reads the private
+/// page sbctl gives a browser and follows the authorize URL in it with curl.
+pub fn follow_page() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/bin/follow-page").to_owned()
+}
+
 pub fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }

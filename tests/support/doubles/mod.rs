@@ -548,8 +548,8 @@ fn free_port() -> u16 {
 
 /// Starts the double of `network` (`instagram-fb`: Instagram through Facebook Login)
 /// with one user, Ann, who reaches `accounts`, and configures sbctl for it: endpoints,
-/// client id, the client secret in the environment, and a browser (`curl`) that
-/// follows the authorize redirect as a signed-in user who consents would.
+/// client id, the client secret in the environment, and a browser (`follow-page`,
+/// curl) that follows the authorize URL as a signed-in user who consents would.
 pub fn scene(network: &str, accounts: Vec<Value>) -> Scene {
     scene_with(network, accounts, false)
 }
@@ -660,10 +660,7 @@ fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
         &format!("SBCTL_CLIENT_SECRET_{}", name.to_uppercase()),
         &secret,
     );
-    env.set(
-        "BROWSER",
-        "curl --silent --max-time 60 --output /dev/null --location %s",
-    );
+    env.set("BROWSER", &super::follow_page());
     Scene { double, env, proxy }
 }
 

@@ -1,6 +1,7 @@
-// A real user at a real browser, for sbctl's tests: sbctl runs `$BROWSER <url>` and this
-// drives Debian's chromium (playwright-core, no browser download) through the OAuth
-// server's login and consent pages.
+// A real user at a real browser, for sbctl's tests: sbctl runs `$BROWSER <page>`, where
+// the page is a private local file (file://...) that forwards to the authorize URL, and
+// this drives Debian's chromium (playwright-core, no browser download) from that page
+// through the OAuth server's login and consent pages.
 //
 // Environment (inherited from sbctl, which the test starts):
 //   SBCTL_TEST_RESULT  file to write the outcome to, as JSON (required)
@@ -8,20 +9,24 @@
 //   SBCTL_TEST_ACTION  consent (default) | deny | forge | root | capture
 //     forge:   first send the loopback listener a callback with a wrong state and record
 //              the answer, then consent
-//     root:    record what the listener's http://127.0.0.1:<port>/ answers, then open it
-//              instead of the URL given
+//     root:    record what the listener's http://127.0.0.1:<port>/ answers (nothing of
+//              the sign-in's: no redirect, no state), then consent
 //     evil:    send the listener this flow's state with an error whose description is
 //              HTML, and record the page it answers with (no sign-in)
 //     capture: consent, but do not let the browser reach the listener; record the
 //              callback URL (for pasting it into sbctl by hand)
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const url = process.argv[process.argv.length - 1];
+const opened = process.argv[process.argv.length - 1];
+// The authorize URL, read from the page as the browser will find it.
+const href = /<a id="go" href="([^"]*)"/.exec(readFileSync(new URL(opened), 'utf8'));
+const url = href[1].replaceAll('&quot;', '"').replaceAll('&#39;', "'")
+  .replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 const resultFile = process.env.SBCTL_TEST_RESULT;
 const login = process.env.SBCTL_TEST_LOGIN || 'alice';
 const action = process.env.SBCTL_TEST_ACTION || 'consent';
-const result = { url, action, login, steps: [] };
+const result = { opened, url, action, login, steps: [] };
 const save = () => writeFileSync(resultFile, JSON.stringify(result, null, 2));
 
 const redirectUri = new URL(new URL(url).searchParams.get('redirect_uri'));
@@ -34,7 +39,9 @@ async function main() {
   }
   if (action === 'root') {
     const root = await fetch(`${listener}/`, { redirect: 'manual' });
-    result.root = { status: root.status, location: root.headers.get('location') };
+    result.root = {
+      status: root.status, location: root.headers.get('location'), body: await root.text(),
+    };
   }
   if (action === 'evil') {
     const state = new URL(url).searchParams.get('state');
@@ -55,8 +62,8 @@ async function main() {
     const page = await browser.newPage();
     // Nothing leaves the machine: the dev pages' web fonts would stall on DNS.
     await page.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      return host === '127.0.0.1' ? route.continue() : route.abort();
+      const u = new URL(route.request().url());
+      return u.protocol === 'file:' || u.hostname === '127.0.0.1' ? route.continue() : route.abort();
     });
     if (action === 'capture') {
       // Playwright routes only the first request of a redirect chain, so take over the
@@ -76,7 +83,10 @@ async function main() {
         return route.fulfill({ status: 200, contentType: 'text/plain', body: 'captured' });
       });
     }
-    await page.goto(action === 'root' ? `${listener}/` : url);
+    // The page sbctl wrote forwards the browser to the provider by itself.
+    await page.goto(opened);
+    await page.waitForURL((u) => u.protocol !== 'file:', { timeout: 15000 });
+    await page.waitForLoadState('domcontentloaded');
     result.steps.push(`opened ${new URL(page.url()).pathname}`);
     await page.fill('input[name=login]', login);
     await page.fill('input[name=password]', 'any password');
