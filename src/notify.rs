@@ -21,6 +21,8 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a webhook may take, retries (429, 5xx) included.
 const WEBHOOK_BUDGET: Duration = Duration::from_secs(30);
 const WEBHOOK_ATTEMPTS: u32 = 4;
+/// The least time worth starting another webhook attempt with.
+const MIN_ATTEMPT: Duration = Duration::from_secs(1);
 
 /// Where an event goes: the command or the URL of a channel.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -418,46 +420,69 @@ fn summary(news: &[News]) -> String {
     text
 }
 
+/// Runs the notify command with the event on its stdin. The 30 s cover everything,
+/// the writing of the event too: a command that neither reads nor exits is stopped
+/// with all it started (it runs as a process group of its own), and the run goes on.
 fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
+    use std::os::unix::process::CommandExt;
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .map_err(|e| crate::error::io_reason(&e))?;
-    if let Some(mut input) = child.stdin.take() {
-        // A command that does not read its input is its own business.
-        let _ = input.write_all(stdin);
-    }
-    let deadline = Instant::now() + COMMAND_TIMEOUT;
-    loop {
+    // Written on a thread of its own: a pipe takes 64 KiB, and a command that does not
+    // read would block the write for good. A command that does not read its input is
+    // its own business; the write ends when the command (and the pipe) does.
+    let writer = child.stdin.take().map(|mut input| {
+        let event = stdin.to_vec();
+        std::thread::spawn(move || {
+            let _ = input.write_all(&event);
+        })
+    });
+    let result = loop {
         match child.try_wait().map_err(|e| crate::error::io_reason(&e))? {
-            Some(status) if status.success() => return Ok(()),
-            Some(status) => return Err(format!("it exited with {status}")),
+            Some(status) if status.success() => break Ok(()),
+            Some(status) => break Err(format!("it exited with {status}")),
             None if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err("it ran longer than 30s and was stopped".into());
+                break Err("it ran longer than 30s and was stopped".into());
             }
             None => std::thread::sleep(Duration::from_millis(20)),
         }
+    };
+    if result.is_err() {
+        // Whatever it left running (its group) goes with it, which closes the pipe and
+        // ends the writer.
+        // SAFETY: kill has no memory preconditions; the group is the child's own.
+        unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
     }
+    let _ = child.wait();
+    // A command that exited may have left a reader of its input running in the
+    // background: never wait for that one.
+    if let Some(writer) = writer.filter(|w| w.is_finished() || result.is_err()) {
+        let _ = writer.join();
+    }
+    result
 }
 
-/// POSTs an event; 429 and 5xx are retried with backoff, honouring `Retry-After`,
-/// within `WEBHOOK_BUDGET`.
+/// POSTs an event; 429 and 5xx are retried with backoff, honouring `Retry-After`.
+/// Everything, the attempts and the waits between them, fits in `WEBHOOK_BUDGET`.
 fn post(url: &str, body: &[u8]) -> Result<(), String> {
     // The events name profiles and accounts: https only, as the providers' endpoints,
     // except on this machine.
     crate::oauth::http::check_scheme("notify", "webhook", url).map_err(|e| e.message)?;
     let client = crate::oauth::http_client(crate::oauth::HTTP_TIMEOUT);
-    let started = Instant::now();
+    let deadline = Instant::now() + WEBHOOK_BUDGET;
     let mut attempt = 0;
     loop {
+        let left = deadline.saturating_duration_since(Instant::now());
         let response = client
             .post(url)
+            .timeout(left)
             .header("Content-Type", "application/json")
             .body(body.to_vec())
             .send()
@@ -474,7 +499,9 @@ fn post(url: &str, body: &[u8]) -> Result<(), String> {
             .and_then(|v| v.to_str().ok())
             .and_then(|h| crate::domain::failure::parse_retry_after(h, chrono::Utc::now()));
         let wait = crate::domain::renewal::backoff(attempt - 1, retry_after, rand::random());
-        if !passing || attempt >= WEBHOOK_ATTEMPTS || started.elapsed() + wait > WEBHOOK_BUDGET {
+        // Another attempt needs its wait and some time to answer within the budget.
+        let room = deadline.saturating_duration_since(Instant::now());
+        if !passing || attempt >= WEBHOOK_ATTEMPTS || wait + MIN_ATTEMPT > room {
             return Err(format!("HTTP {status}"));
         }
         std::thread::sleep(wait);

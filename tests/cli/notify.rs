@@ -294,6 +294,70 @@ fn a_hanging_command_is_stopped_once_and_changes_no_exit_code() {
     );
 }
 
+#[test]
+fn a_command_that_never_reads_a_large_digest_does_not_hang_the_run() {
+    let env = Env::new();
+    env.write_config("[notify]\ncommand = \"sleep 100\"\n");
+    // 300 profiles needing re-authorization: one digest of several pipes' worth (a pipe
+    // holds 64 KiB), which a command that does not read would never take.
+    let lines: String = (0..300)
+        .map(|i| format!("{{\"id\":\"profile-{i}\",\"network\":\"x\",\"token\":{{\"access_token\":\"t\"}}}}\n"))
+        .collect();
+    env.run_with_stdin(&["profiles", "import", "-"], &lines)
+        .success();
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked'");
+    let started = std::time::Instant::now();
+    let run = env.run(&["check", "--json"]);
+    run.code(3);
+    let digest = run.stdout.len();
+    assert!(
+        digest > 64 * 1024,
+        "the event outgrows a pipe: {digest} bytes"
+    );
+    assert_eq!(
+        run.stderr.matches("notify command failed").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    run.stderr_has("it ran longer than 30s and was stopped");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(40),
+        "the 30 s include writing the event: {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_slow_failing_webhook_is_given_up_within_its_30_seconds() {
+    let env = Env::new();
+    // A target that answers 503 after 20 s, each time: a second attempt would end
+    // past the budget unless the budget bounds the attempt too.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(10) {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_secs(20));
+                let _ = stream.write_all(
+                    b"HTTP/1.1 503 Busy\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            });
+        }
+    });
+    env.write_config(&format!("[notify]\nwebhook = \"{url}\"\n"));
+    broken_fleet(&env);
+    let started = std::time::Instant::now();
+    let run = env.run(&["check"]);
+    let took = started.elapsed();
+    run.code(3).stderr_has("notify webhook failed");
+    assert!(
+        took > std::time::Duration::from_secs(25) && took < std::time::Duration::from_secs(33),
+        "a second attempt was made, within the 30 s: {took:?}"
+    );
+}
+
 /// A command that appends each event to `events.jsonl`, and more `[notify]` settings.
 fn notify_config(env: &Env, more: &str) {
     let log = env.root().join("events.jsonl");
