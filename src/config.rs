@@ -413,19 +413,23 @@ fn check_provider_name(name: &str, config_path: &Path) -> Result<()> {
 }
 
 fn load_file(path: &Path, explicit: bool) -> Result<(ConfigFile, bool)> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let cannot_read = |e: std::io::Error| {
+        Error::failed(format!(
+            "cannot read config {}: {}",
+            path.display(),
+            crate::error::io_reason(&e)
+        ))
+    };
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
             return Ok((ConfigFile::default(), false))
         }
-        Err(e) => {
-            return Err(Error::failed(format!(
-                "cannot read config {}: {}",
-                path.display(),
-                crate::error::io_reason(&e)
-            )))
-        }
+        Err(e) => return Err(cannot_read(e)),
     };
+    check_trusted(path, &file.metadata().map_err(cannot_read)?)?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text).map_err(cannot_read)?;
     let parsed: ConfigFile = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
@@ -441,6 +445,35 @@ fn load_file(path: &Path, explicit: bool) -> Result<(ConfigFile, bool)> {
         })
     })?;
     Ok((parsed, true))
+}
+
+/// The config names commands sbctl runs (`notify.command`) and where tokens go: like
+/// ssh's StrictModes, it is read only when no other user could have changed it (the
+/// file and its directory belong to this user or root, and others cannot write to
+/// them).
+fn check_trusted(path: &Path, meta: &std::fs::Metadata) -> Result<()> {
+    use crate::perms::Exposure;
+    let shown = path.display();
+    let (problem, fix) = match crate::perms::loose_file(meta) {
+        Some(p @ Exposure::Writable(_)) => (p, format!("run `chmod go-w {shown}`")),
+        Some(p @ Exposure::Owner(_)) => (
+            p,
+            format!("check what it says, then make it yours (`cp {shown} {shown}.mine && mv {shown}.mine {shown}`)"),
+        ),
+        None => match crate::perms::open_dir(path, true) {
+            None => return Ok(()),
+            Some(problem) => {
+                return Err(Error::failed(format!(
+                    "config {shown} is in a directory {problem}: they could replace it, and it names the command sbctl runs"
+                ))
+                .hint(crate::perms::open_dir_hint(path, problem, "--config / SBCTL_CONFIG")))
+            }
+        },
+    };
+    Err(Error::failed(format!(
+        "config {shown} is a file {problem}: they could change it, and it names the command sbctl runs"
+    ))
+    .hint(fix))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Who may touch sbctl's files: their owner only. A file others may read is made
 //! private again (the database) or refused (the secrets file, which may already have
-//! been read); a directory others may write to is refused, since whoever can write
-//! there can replace the file sbctl then trusts.
+//! been read); a directory others may write to, or that another user owns, is refused,
+//! since whoever can write there can replace the file sbctl then trusts.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
@@ -73,19 +73,72 @@ pub fn disk_full(path: &Path) -> bool {
     (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64) < 64 * 1024
 }
 
-/// The mode of `dir` when users other than its owner may create or replace files in
-/// it (group- or world-writable without the sticky bit, which `/tmp` has).
-pub fn open_dir(dir: &Path) -> Option<u32> {
-    let mode = std::fs::metadata(dir).ok()?.mode();
-    (mode & 0o022 != 0 && mode & 0o1000 == 0).then_some(mode & 0o7777)
+/// The directory a file lives in: its parent, or the current directory for a bare
+/// name (`--db sbctl.db` is judged by `.`, which is as much a directory as any).
+pub fn dir_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
-/// The hint for a directory others may write to.
-pub fn open_dir_hint(dir: &Path, setting: &str) -> String {
-    format!(
-        "run `chmod go-w {}`, or set {setting} to a file in a directory only you can write",
-        dir.display()
-    )
+/// Why another user could replace or remove a file in a directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    /// Others may create or rename files in it (its mode).
+    Writable(u32),
+    /// It belongs to another user (not root), who may do anything in it.
+    Owner(u32),
+}
+
+impl std::fmt::Display for Exposure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exposure::Writable(mode) => write!(f, "others can write to (mode {mode:o})"),
+            Exposure::Owner(uid) => write!(f, "another user owns (uid {uid})"),
+        }
+    }
+}
+
+/// Whether users other than this one (and root) could replace or remove files in the
+/// directory of `path`: it belongs to another user, or others may write to it. A
+/// sticky directory (as `/tmp`) passes only with `sticky_ok`: there others cannot
+/// replace a file, but may take the name of one not made yet, such as SQLite's log.
+/// A directory that does not exist yet passes: sbctl makes it, 0700.
+pub fn open_dir(path: &Path, sticky_ok: bool) -> Option<Exposure> {
+    let meta = std::fs::metadata(dir_of(path)).ok()?;
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != euid() && meta.uid() != 0 {
+        Some(Exposure::Owner(meta.uid()))
+    } else if mode & 0o022 != 0 && !(sticky_ok && mode & 0o1000 != 0) {
+        Some(Exposure::Writable(mode))
+    } else {
+        None
+    }
+}
+
+/// The hint for a directory others could change.
+pub fn open_dir_hint(path: &Path, problem: Exposure, setting: &str) -> String {
+    let dir = dir_of(path).display();
+    match problem {
+        Exposure::Writable(_) => format!(
+            "run `chmod go-w {dir}`, or set {setting} to a file in a directory only you can write"
+        ),
+        Exposure::Owner(_) => {
+            format!("set {setting} to a file in a directory of your own (not {dir})")
+        }
+    }
+}
+
+/// A file others may change: not this user's (nor root's), or writable by others.
+pub fn loose_file(meta: &std::fs::Metadata) -> Option<Exposure> {
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != euid() && meta.uid() != 0 {
+        Some(Exposure::Owner(meta.uid()))
+    } else if mode & 0o022 != 0 {
+        Some(Exposure::Writable(mode))
+    } else {
+        None
+    }
 }
 
 /// Makes `path` readable by its owner only when it is not; returns the mode it had.
@@ -124,18 +177,37 @@ mod tests {
         let set = |p: &Path, m: u32| {
             std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
         };
+        let inside = dir.path().join("db");
         set(dir.path(), 0o700);
-        assert_eq!(open_dir(dir.path()), None);
+        assert_eq!(open_dir(&inside, false), None);
         set(dir.path(), 0o775);
-        assert_eq!(open_dir(dir.path()), Some(0o775));
+        assert_eq!(open_dir(&inside, true), Some(Exposure::Writable(0o775)));
         set(dir.path(), 0o1777);
         assert_eq!(
-            open_dir(dir.path()),
+            open_dir(&inside, true),
             None,
             "sticky: others cannot replace our files"
         );
+        assert_eq!(
+            open_dir(&inside, false),
+            Some(Exposure::Writable(0o1777)),
+            "but may take a new file's name first"
+        );
         set(dir.path(), 0o755);
-        assert_eq!(open_dir(dir.path()), None);
+        assert_eq!(open_dir(&inside, false), None);
+        assert_eq!(dir_of(Path::new("sbctl.db")), Path::new("."));
+        assert_eq!(dir_of(Path::new("/a/b.db")), Path::new("/a"));
+        if euid() == 0 {
+            // Another user's directory, however closed.
+            let theirs = dir.path().join("theirs");
+            std::fs::create_dir(&theirs).unwrap();
+            set(&theirs, 0o700);
+            std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).unwrap();
+            assert_eq!(
+                open_dir(&theirs.join("db"), true),
+                Some(Exposure::Owner(65534))
+            );
+        }
         let file = dir.path().join("f");
         std::fs::write(&file, "x").unwrap();
         set(&file, 0o644);

@@ -30,6 +30,20 @@ pub fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// SQLite opens a database's companions (`-wal`, `-shm`, `-journal`) by name: the
+/// first that is a symbolic link or another user's, which would receive what sbctl
+/// writes.
+pub fn foreign_companion(path: &Path) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    ["-wal", "-shm", "-journal"]
+        .iter()
+        .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", path.display())))
+        .find(|companion| {
+            std::fs::symlink_metadata(companion)
+                .is_ok_and(|m| m.file_type().is_symlink() || m.uid() != crate::perms::euid())
+        })
+}
+
 /// Puts the database in WAL mode. The mode is kept in the file, so only a new database
 /// needs it set; setting it needs a moment alone with the file, and SQLite answers
 /// "busy" at once, without the busy timeout, when another process opens the same new

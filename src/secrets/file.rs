@@ -23,7 +23,6 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::cell::{OnceCell, RefCell};
 use std::fs::{self, OpenOptions};
-use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
 pub use super::key::Key;
@@ -129,14 +128,12 @@ impl FileStore {
     /// Refuses a directory others can write to, even a sticky one (as /tmp): SQLite's
     /// companions (`-wal`, `-shm`) have names anyone could take there first.
     fn check_dir(&self) -> Result<(), SecretError> {
-        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
-        let mode = dir.and_then(|d| fs::metadata(d).ok()).map(|m| m.mode());
-        match mode {
-            Some(mode) if mode & 0o022 != 0 => Err(SecretError::OpenDir {
+        match crate::perms::open_dir(&self.path, false) {
+            Some(problem) => Err(SecretError::OpenDir {
                 path: self.path.clone(),
-                mode: mode & 0o7777,
+                problem,
             }),
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 
@@ -157,14 +154,8 @@ impl FileStore {
         };
         let meta = file.metadata().map_err(|e| self.io("read", &e))?;
         check_owner_and_mode(&self.path, &meta)?;
-        // SQLite opens its companions by name: none may be a link or someone else's.
-        for suffix in ["-wal", "-shm", "-journal"] {
-            let companion = PathBuf::from(format!("{}{suffix}", self.path.display()));
-            if let Ok(m) = fs::symlink_metadata(&companion) {
-                if m.file_type().is_symlink() || m.uid() != crate::perms::euid() {
-                    return Err(not_ours(&companion, None));
-                }
-            }
+        if let Some(companion) = crate::sqlite::foreign_companion(&self.path) {
+            return Err(not_ours(&companion, None));
         }
         let conn = Connection::open_with_flags(
             &self.path,

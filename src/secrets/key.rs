@@ -26,7 +26,7 @@ impl Key {
         Ok(Key { identity, source })
     }
 
-    /// A key file, refused when others may read it.
+    /// A key file, refused when another user owns it or others may read it.
     pub fn from_file(path: &Path) -> Result<Key, String> {
         let shown = path.display();
         let meta = fs::metadata(path).map_err(|e| {
@@ -35,6 +35,14 @@ impl Key {
                 crate::error::io_reason(&e)
             )
         })?;
+        // Whoever owns the key file can read it, mode or not, and so open any copy
+        // of the secrets.
+        if meta.uid() != crate::perms::euid() {
+            return Err(format!(
+                "the secrets key {shown} belongs to another user (uid {}), who can read it; use a key file of your own",
+                meta.uid()
+            ));
+        }
         if meta.mode() & 0o077 != 0 {
             return Err(format!(
                 "the secrets key {shown} can be read by others (mode {:o}); run `chmod 600 {shown}`",

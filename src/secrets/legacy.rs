@@ -103,11 +103,10 @@ fn read_bytes(path: &Path, key: Option<&Key>) -> Result<Option<Vec<u8>>, SecretE
 
 /// Refuses a file in a directory where others could replace it.
 fn check_dir(path: &Path) -> Result<(), SecretError> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    match dir.and_then(crate::perms::open_dir) {
-        Some(mode) => Err(SecretError::OpenDir {
+    match crate::perms::open_dir(path, true) {
+        Some(problem) => Err(SecretError::OpenDir {
             path: path.to_owned(),
-            mode,
+            problem,
         }),
         None => Ok(()),
     }

@@ -16,8 +16,11 @@ use std::path::{Path, PathBuf};
 pub enum SecretError {
     #[error("secrets file {path} can be read by other users (mode {mode:03o})")]
     TooOpen { path: PathBuf, mode: u32 },
-    #[error("secrets file {path} is in a directory others can write to (mode {mode:o}): they could replace it")]
-    OpenDir { path: PathBuf, mode: u32 },
+    #[error("secrets file {path} is in a directory {problem}: they could replace it")]
+    OpenDir {
+        path: PathBuf,
+        problem: crate::perms::Exposure,
+    },
     #[error("{path} belongs to another user (uid {uid}), or is a symbolic link: sbctl reads and writes secrets only in files of its own")]
     NotOurs { path: PathBuf, uid: u32 },
     #[error("secrets file {path} is encrypted, and no key to open it is set")]
@@ -58,8 +61,9 @@ impl crate::error::Explained for SecretError {
                 "run `chmod 600 {}` if nobody else read it, else revoke and re-authorize its tokens",
                 path.display()
             )),
-            SecretError::OpenDir { path, .. } => Some(crate::perms::open_dir_hint(
-                path.parent().unwrap_or(path),
+            SecretError::OpenDir { path, problem } => Some(crate::perms::open_dir_hint(
+                path,
+                *problem,
                 "SBCTL_SECRETS_FILE",
             )),
             SecretError::Io { reason, .. } if reason == "the disk is full" => {

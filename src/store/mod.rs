@@ -27,8 +27,13 @@ pub enum StoreError {
     NotFound(ProfileId),
     #[error("database {path}: {reason}")]
     Sql { path: PathBuf, reason: String },
-    #[error("database {path} is in a directory others can write to (mode {mode:o}): they could replace it")]
-    OpenDir { path: PathBuf, mode: u32 },
+    #[error("database {path} is in a directory {problem}: they could replace it")]
+    OpenDir {
+        path: PathBuf,
+        problem: crate::perms::Exposure,
+    },
+    #[error("{path} belongs to another user, or is a symbolic link: sbctl writes its database only to files of its own")]
+    NotOurs { path: PathBuf },
     #[error("cannot write database {path}: the disk is full")]
     DiskFull { path: PathBuf },
 }
@@ -49,9 +54,14 @@ impl crate::error::Explained for StoreError {
                 "choose another id, or run `sbctl profiles remove {id}` first"
             )),
             StoreError::NotFound(_) => Some("run `sbctl profiles list` to see the ids".into()),
-            StoreError::OpenDir { path, .. } => Some(crate::perms::open_dir_hint(
-                path.parent().unwrap_or(path),
+            StoreError::OpenDir { path, problem } => Some(crate::perms::open_dir_hint(
+                path,
+                *problem,
                 "--db / SBCTL_DB",
+            )),
+            StoreError::NotOurs { path } => Some(format!(
+                "remove {} if you do not know it; then run the command again",
+                path.display()
             )),
             _ => None,
         }

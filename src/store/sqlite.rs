@@ -45,13 +45,16 @@ impl SqliteStore {
             path: path.to_owned(),
             reason,
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Some(mode) = crate::perms::open_dir(dir) {
-                return Err(StoreError::OpenDir {
-                    path: path.to_owned(),
-                    mode,
-                });
-            }
+        // Not even a sticky directory (as /tmp): another user could create SQLite's
+        // log there first and read what is written to it.
+        if let Some(problem) = crate::perms::open_dir(path, false) {
+            return Err(StoreError::OpenDir {
+                path: path.to_owned(),
+                problem,
+            });
+        }
+        if let Some(companion) = crate::sqlite::foreign_companion(path) {
+            return Err(StoreError::NotOurs { path: companion });
         }
         crate::sqlite::create_private(path).map_err(|e| open_err(crate::error::io_reason(&e)))?;
         let conn = Connection::open_with_flags(

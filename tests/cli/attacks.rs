@@ -588,3 +588,182 @@ fn another_local_user_cannot_take_over_a_sign_in() {
         "the page outlived the sign-in"
     );
 }
+
+/// A directory `mode` under the test's root, given to nobody when `theirs`.
+fn dir_at(env: &Env, name: &str, mode: u32, theirs: bool) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = env.root().join(name);
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+    if theirs {
+        assert!(give_away(&dir), "run as root (scripts/test does)");
+    }
+    dir
+}
+
+#[test]
+fn files_named_relative_to_an_open_directory_are_refused() {
+    let env = Env::new();
+    // sbctl started from a directory anyone may write to, its files named relatively:
+    // the directory is `.`, and as open as any.
+    let cwd = dir_at(&env, "open", 0o777, false);
+    for (var, value, what) in [
+        (
+            "SBCTL_SECRETS_FILE",
+            "secrets.db",
+            "secrets file secrets.db",
+        ),
+        ("SBCTL_DB", "sbctl.db", "database sbctl.db"),
+    ] {
+        let out = env
+            .std_command(&["profiles", "add", "acme", "--network", "x", "--with-token"])
+            .env(var, value)
+            .current_dir(&cwd)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(b"tok-1")?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{what} is in a directory others can write to (mode 777)"
+            )),
+            "{stderr}"
+        );
+        assert!(!cwd.join(value).exists(), "{value} was created");
+    }
+}
+
+#[test]
+#[ignore = "needs root, to act as another local user (nobody); scripts/test runs it"]
+fn files_in_another_users_directory_are_refused() {
+    let mut env = Env::new();
+    // Closed to everyone else, but nobody owns it: nobody may remove what is in it.
+    let theirs = dir_at(&env, "theirs", 0o755, true);
+    let secrets = theirs.join("secrets.db");
+    env.set("SBCTL_SECRETS_FILE", secrets.to_str().unwrap());
+    env.run_with_stdin(
+        &["profiles", "add", "acme", "--network", "x", "--with-token"],
+        "tok-1",
+    )
+    .code(1)
+    .stderr_has("is in a directory another user owns (uid 65534): they could replace it");
+    assert!(!secrets.exists());
+    env.unset("SBCTL_SECRETS_FILE");
+    let db = theirs.join("sbctl.db");
+    env.set("SBCTL_DB", db.to_str().unwrap());
+    env.run(&["profiles", "list"])
+        .code(1)
+        .stderr_has("database")
+        .stderr_has("is in a directory another user owns (uid 65534)");
+    assert!(!db.exists());
+}
+
+#[test]
+fn the_database_takes_no_planted_log() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut env = Env::new();
+    // In a sticky shared directory (as /tmp), another user may create the log SQLite
+    // would write account names to: the directory is refused, as for the secrets.
+    let shared = dir_at(&env, "shared", 0o1777, false);
+    let db = shared.join("sbctl.db");
+    let planted = shared.join("sbctl.db-wal");
+    std::fs::write(&planted, "").unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
+    give_away(&planted);
+    env.set("SBCTL_DB", db.to_str().unwrap());
+    env.run_with_stdin(
+        &[
+            "profiles",
+            "add",
+            "acme-secret-name",
+            "--network",
+            "x",
+            "--with-token",
+        ],
+        "tok-1",
+    )
+    .code(1)
+    .stderr_has("is in a directory others can write to (mode 1777)");
+    assert_eq!(std::fs::read(&planted).unwrap(), b"");
+    // A log left as a symbolic link in our own directory leads nowhere either.
+    let own = dir_at(&env, "own", 0o700, false);
+    let db = own.join("sbctl.db");
+    let victim = env.root().join("victim");
+    std::os::unix::fs::symlink(&victim, own.join("sbctl.db-wal")).unwrap();
+    env.set("SBCTL_DB", db.to_str().unwrap());
+    env.run(&["profiles", "list"])
+        .code(1)
+        .stderr_has("is a symbolic link");
+    assert!(!victim.exists());
+}
+
+#[test]
+#[ignore = "needs root, to act as another local user (nobody); scripts/test runs it"]
+fn a_key_file_of_another_user_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut env = Env::new();
+    env.add("acme", "x", "tok-1");
+    let key = env.root().join("key.txt");
+    std::fs::write(&key, age_key()).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(give_away(&key));
+    env.set("SBCTL_SECRETS_KEY_FILE", key.to_str().unwrap());
+    let before = std::fs::read(env.secrets_path()).unwrap();
+    env.run(&["token", "acme"])
+        .code(1)
+        .stderr_has("belongs to another user (uid 65534)");
+    assert_eq!(
+        std::fs::read(env.secrets_path()).unwrap(),
+        before,
+        "nothing sealed to it"
+    );
+}
+
+#[test]
+#[ignore = "needs root, to act as another local user (nobody); scripts/test runs it"]
+fn a_config_others_could_change_is_not_trusted() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.add("acme", "x", "tok-1");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked'");
+    let ran = env.root().join("ran");
+    env.write_config(&format!(
+        "[notify]\ncommand = \"touch '{}'\"\n",
+        ran.display()
+    ));
+    let config = env.config_path();
+    // Writable by others: anyone could have added that command.
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o666)).unwrap();
+    for args in [&["check"][..], &["doctor"]] {
+        env.run(args)
+            .code(1)
+            .stderr_has("is a file others can write to (mode 666)")
+            .stderr_has(&format!("chmod go-w {}", config.display()));
+    }
+    // Owned by another user, closed as it may be.
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(give_away(&config));
+    env.run(&["check"])
+        .code(1)
+        .stderr_has("is a file another user owns (uid 65534)");
+    assert!(!ran.exists(), "the planted command ran");
+    // Its directory open to others: the file could be replaced.
+    std::os::unix::fs::chown(&config, Some(0), Some(0)).unwrap();
+    let dir = config.parent().unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    env.run(&["check"])
+        .code(1)
+        .stderr_has("is in a directory others can write to (mode 777)");
+    assert!(!ran.exists(), "the planted command ran");
+    // Put right, it is read and its command runs.
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    env.run(&["check"]).code(3);
+    assert!(ran.exists(), "a trusted config is used");
+}

@@ -169,9 +169,12 @@ fn loose_permissions_are_repaired_or_refused() {
         .code(1)
         .stderr_has("is in a directory others can write to (mode 777): they could replace it")
         .stderr_has(&format!("chmod go-w {}", dir.display()));
-    // /tmp-style (sticky) directories are fine: others cannot replace our files there.
+    // So is a /tmp-style (sticky) one: others cannot replace the database there, but
+    // can create its log (`-wal`) first and read what SQLite writes to it.
     set(&dir, 0o1777);
-    env.run(&["profiles", "list"]).success();
+    env.run(&["profiles", "list"])
+        .code(1)
+        .stderr_has("is in a directory others can write to (mode 1777)");
     set(&dir, 0o700);
     // The same for the secrets file's directory.
     let shared = env.root().join("shared");
