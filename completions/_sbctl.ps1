@@ -327,7 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Seal the file store to a new age key (the values are not re-encrypted)')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Rotate the file store''s age key: every secret is sealed again, under a new data key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -346,7 +346,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;secrets;help' {
-            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Seal the file store to a new age key (the values are not re-encrypted)')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Rotate the file store''s age key: every secret is sealed again, under a new data key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -490,7 +490,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;help;secrets' {
-            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Seal the file store to a new age key (the values are not re-encrypted)')
+            [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Rotate the file store''s age key: every secret is sealed again, under a new data key')
             break
         }
         'sbctl;help;secrets;rekey' {

@@ -297,7 +297,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --verbose 'Explain what happens on stderr (repeat for more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand rekey 'Seal the file store to a new age key (the values are not re-encrypted)'
+            cand rekey 'Rotate the file store''s age key: every secret is sealed again, under a new data key'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sbctl;secrets;rekey'= {
@@ -314,7 +314,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'sbctl;secrets;help'= {
-            cand rekey 'Seal the file store to a new age key (the values are not re-encrypted)'
+            cand rekey 'Rotate the file store''s age key: every secret is sealed again, under a new data key'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sbctl;secrets;help;rekey'= {
@@ -435,7 +435,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help;providers;set-secret'= {
         }
         &'sbctl;help;secrets'= {
-            cand rekey 'Seal the file store to a new age key (the values are not re-encrypted)'
+            cand rekey 'Rotate the file store''s age key: every secret is sealed again, under a new data key'
         }
         &'sbctl;help;secrets;rekey'= {
         }

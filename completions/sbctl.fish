@@ -275,7 +275,7 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -f -a "rekey" -d 'Seal the file store to a new age key (the values are not re-encrypted)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -f -a "rekey" -d 'Rotate the file store\'s age key: every secret is sealed again, under a new data key'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l to -d 'The new age key file (`age-keygen -o KEY`, mode 600); the current key comes from SBCTL_SECRETS_KEY_FILE, SBCTL_SECRETS_KEY or secrets_key_file' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
@@ -289,7 +289,7 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Seal the file store to a new age key (the values are not re-encrypted)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Rotate the file store\'s age key: every secret is sealed again, under a new data key'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
@@ -369,4 +369,4 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcom
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "list" -d 'List the built-in networks and the providers from the config file'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "set-secret" -d 'Store a provider\'s client secret, read from stdin (never from the command line)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "rekey" -d 'Seal the file store to a new age key (the values are not re-encrypted)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "rekey" -d 'Rotate the file store\'s age key: every secret is sealed again, under a new data key'

@@ -1,5 +1,6 @@
-//! `sbctl secrets rekey --to KEY`: rotating the age key of the file secret store. Only
-//! the data key is sealed again, to the new key; the values stay as they are.
+//! `sbctl secrets rekey --to KEY`: rotating the age key of the file secret store. A new
+//! data key, sealed to the new key, and every value sealed again with it, so that the
+//! old key (with any copy of the file) opens nothing written afterwards.
 
 use crate::commands::Ctx;
 use crate::error::{Attention, Error, Result};
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum SecretsCommand {
-    /// Seal the file store to a new age key (the values are not re-encrypted)
+    /// Rotate the file store's age key: every secret is sealed again, under a new data key
     Rekey(RekeyArgs),
 }
 

@@ -7,8 +7,10 @@
 //! sealed with age to the key's recipient and kept in the file, encrypts each value
 //! with XChaCha20-Poly1305 and the value's name as associated data, so that opening one
 //! value opens no other, and a value moved to another name does not open. Rotating the
-//! age key re-seals the data key only (`sbctl secrets rekey`). Values stored before a
-//! key was set are sealed at the next write.
+//! age key (`sbctl secrets rekey`) makes a new data key and seals every value again
+//! with it, in one transaction: the old key opens nothing written afterwards. Values
+//! stored before a key was set are sealed at the next write; once a value is sealed, a
+//! plain one beside it can only have been planted, and is refused.
 //!
 //! The `secrets.json` of older versions (plain or age-encrypted) is moved in on first
 //! use, in one transaction that also records which file it was: killed at any point,
@@ -21,7 +23,7 @@ use crate::domain::token::Secret;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, RefCell};
 use std::fs::{self, OpenOptions};
 use std::path::PathBuf;
 
@@ -53,9 +55,10 @@ pub struct FileStore {
     /// Opened at the first use: a command that reads no secret creates no file.
     conn: RefCell<Option<Connection>>,
     /// The data key, once unsealed.
-    data_key: OnceCell<chacha20poly1305::Key>,
-    /// Values stored plain were sealed in this write: their old pages go at once.
-    sealed_plain: std::cell::Cell<bool>,
+    data_key: Cell<Option<chacha20poly1305::Key>>,
+    /// Values were sealed anew in this write (plain ones, or all at a rekey): their
+    /// old pages leave the log at once.
+    resealed: Cell<bool>,
 }
 
 impl FileStore {
@@ -64,8 +67,8 @@ impl FileStore {
             path,
             key: None,
             conn: RefCell::new(None),
-            data_key: OnceCell::new(),
-            sealed_plain: std::cell::Cell::new(false),
+            data_key: Cell::new(None),
+            resealed: Cell::new(false),
         }
     }
 
@@ -222,7 +225,7 @@ impl FileStore {
     /// The data key, unsealed with the age key; `None` while nothing is sealed.
     fn data_key(&self, conn: &Connection) -> Result<Option<chacha20poly1305::Key>, SecretError> {
         if let Some(k) = self.data_key.get() {
-            return Ok(Some(*k));
+            return Ok(Some(k));
         }
         let Some(sealed) = meta(conn, "data_key").map_err(|e| self.sql(e))? else {
             return Ok(None);
@@ -241,7 +244,8 @@ impl FileStore {
             return Err(wrong());
         }
         let k = *chacha20poly1305::Key::from_slice(&plain);
-        Ok(Some(*self.data_key.get_or_init(|| k)))
+        self.data_key.set(Some(k));
+        Ok(Some(k))
     }
 
     /// The data key to write with, inside a write transaction: made and sealed with
@@ -255,14 +259,11 @@ impl FileStore {
         let Some(key) = &self.key else {
             return Ok(None);
         };
-        let data_key = match existing {
-            Some(k) => k,
-            None => {
-                let k = *chacha20poly1305::Key::from_slice(&rand::random::<[u8; 32]>());
-                self.seal_data_key(tx, &k, key)?;
-                *self.data_key.get_or_init(|| k)
-            }
-        };
+        if let Some(k) = existing {
+            // Plain values were sealed when this key was made: none is written now.
+            return Ok(Some(k));
+        }
+        let data_key = self.new_data_key(tx, key)?;
         let plain: Vec<(String, Vec<u8>)> = tx
             .prepare("SELECT name, value FROM secrets WHERE sealed = 0")
             .and_then(|mut s| {
@@ -273,9 +274,22 @@ impl FileStore {
         for (name, value) in plain {
             let value = String::from_utf8(value).map_err(|_| self.damaged(&name))?;
             self.put(tx, Some(&data_key), &name, &Secret::new(value))?;
-            self.sealed_plain.set(true);
+            self.resealed.set(true);
         }
         Ok(Some(data_key))
+    }
+
+    /// Makes a new random data key, kept in the file sealed to `to`, and uses it from
+    /// now on.
+    fn new_data_key(
+        &self,
+        tx: &rusqlite::Transaction,
+        to: &Key,
+    ) -> Result<chacha20poly1305::Key, SecretError> {
+        let k = *chacha20poly1305::Key::from_slice(&rand::random::<[u8; 32]>());
+        self.seal_data_key(tx, &k, to)?;
+        self.data_key.set(Some(k));
+        Ok(k)
     }
 
     /// Keeps the data key in the file, sealed with age to `to`.
@@ -304,6 +318,13 @@ impl FileStore {
         SecretError::BadValue {
             key: name.to_owned(),
             reason: "it does not open with its name and the data key: it was altered, or moved from another name".into(),
+        }
+    }
+
+    fn planted(&self, name: &str) -> SecretError {
+        SecretError::BadValue {
+            key: name.to_owned(),
+            reason: "it is stored plain among sealed values, which sbctl never writes: it was put there by hand or by another program".into(),
         }
     }
 
@@ -340,9 +361,9 @@ impl FileStore {
                 .map_err(|e| self.sql(e))?;
             let out = f(&tx)?;
             tx.commit().map_err(|e| self.sql(e))?;
-            if self.sealed_plain.replace(false) {
-                // The plain values' old pages (zeroed in the file: secure_delete) leave
-                // the log too, unless another process is reading it right now.
+            if self.resealed.replace(false) {
+                // The values' old pages (zeroed in the file: secure_delete) leave the
+                // log too, unless another process is reading it right now.
                 let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
             }
             Ok(out)
@@ -428,21 +449,51 @@ impl FileStore {
         )))
     }
 
-    /// Seals the data key to `new` instead of the current key; the values stay as
-    /// they are. Without a data key yet, one is made (and plain values sealed).
+    /// Rotates the key: a new data key, sealed to `new`, and every value sealed again
+    /// with it, all in one transaction (a rotation killed half-way leaves the old key
+    /// working). Someone holding the old key and a copy of the file from before opens
+    /// nothing written from now on. Rows are read a batch at a time.
     pub fn rekey(&self, new: &Key) -> Result<usize, SecretError> {
+        const BATCH: i64 = 512;
         self.write(|tx| {
-            let data_key = match self.data_key(tx)? {
-                Some(k) => k,
-                None => self.writing_key(tx)?.ok_or(SecretError::Encrypted {
-                    path: self.path.clone(),
-                })?,
-            };
-            self.seal_data_key(tx, &data_key, new)?;
-            tx.query_row("SELECT count(*) FROM secrets", [], |r| r.get::<_, i64>(0))
-                .map(|n| n as usize)
-                .map_err(|e| self.sql(e))
+            let old = self.data_key(tx)?;
+            let data_key = self.new_data_key(tx, new)?;
+            let (mut after, mut count) = (String::new(), 0usize);
+            loop {
+                let rows: Vec<(String, Vec<u8>, bool)> = tx
+                    .prepare_cached(
+                        "SELECT name, value, sealed FROM secrets \
+                         WHERE name > ?1 ORDER BY name LIMIT ?2",
+                    )
+                    .and_then(|mut s| {
+                        s.query_map(params![after, BATCH], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })?
+                        .collect::<rusqlite::Result<_>>()
+                    })
+                    .map_err(|e| self.sql(e))?;
+                let Some(last) = rows.last().map(|r| r.0.clone()) else {
+                    break;
+                };
+                for (name, blob, sealed) in rows {
+                    let plain = match (sealed, old.as_ref()) {
+                        (false, None) => blob,
+                        (true, Some(k)) => {
+                            unseal(k, &name, &blob).ok_or_else(|| self.damaged(&name))?
+                        }
+                        (false, Some(_)) => return Err(self.planted(&name)),
+                        (true, None) => return Err(self.damaged(&name)),
+                    };
+                    let value = String::from_utf8(plain).map_err(|_| self.damaged(&name))?;
+                    self.put(tx, Some(&data_key), &name, &Secret::new(value))?;
+                    count += 1;
+                }
+                after = last;
+            }
+            self.resealed.set(true);
+            Ok(count)
         })
+        .inspect_err(|_| self.data_key.set(None))
     }
 }
 
@@ -530,6 +581,10 @@ impl SecretStore for FileStore {
             let plain = if sealed {
                 let key = self.data_key(conn)?.ok_or_else(|| self.damaged(name))?;
                 unseal(&key, name, &blob).ok_or_else(|| self.damaged(name))?
+            } else if meta(conn, "data_key").map_err(|e| self.sql(e))?.is_some() {
+                // Plain values are sealed when the data key is made: one beside sealed
+                // values was written into the file by something other than sbctl.
+                return Err(self.planted(name));
             } else {
                 blob
             };

@@ -207,7 +207,7 @@ fn an_old_secrets_file_is_moved_in_once_with_a_notice() {
 }
 
 #[test]
-fn rotating_the_key_reseals_the_data_key_only() {
+fn rotating_the_key_leaves_the_old_key_nothing_to_open() {
     let mut env = Env::new();
     let (old, new) = (env.root().join("old.key"), env.root().join("new.key"));
     key_file(&old);
@@ -217,7 +217,12 @@ fn rotating_the_key_reseals_the_data_key_only() {
         .stderr_has("no secrets key is set");
     env.set("SBCTL_SECRETS_KEY_FILE", old.to_str().unwrap());
     env.add("a", "x", "tok-a");
-    let sealed_before = bytes_with_companions(&env.secrets_path());
+    // A backup made before the rotation; the old key leaks later.
+    let backup = env.root().join("backup.db");
+    rusqlite::Connection::open(env.secrets_path())
+        .unwrap()
+        .execute("VACUUM INTO ?1", [backup.to_str().unwrap()])
+        .unwrap();
     env.run(&["secrets", "rekey", "--to", new.to_str().unwrap()])
         .success()
         .stderr_has(&format!("now open with {} only", new.display()));
@@ -226,19 +231,24 @@ fn rotating_the_key_reseals_the_data_key_only() {
         .stderr_has("cannot be opened with the key from");
     env.set("SBCTL_SECRETS_KEY", &new_text);
     assert_eq!(env.run(&["token", "a"]).stdout, "tok-a\n");
-    // The value itself was not sealed again: its bytes are still in the file.
-    let value = {
-        let conn = rusqlite::Connection::open(env.secrets_path()).unwrap();
-        conn.query_row(
-            "SELECT value FROM secrets WHERE name = 'profile:a'",
-            [],
-            |r| r.get::<_, Vec<u8>>(0),
-        )
-        .unwrap()
-    };
-    assert!(sealed_before
-        .windows(value.len())
-        .any(|w| w == value.as_slice()));
+    env.add("b", "x", "tok-b");
+    // The leaked key and the backup's data key, against the file as it is now:
+    // neither the value sealed again nor the one written after the rotation opens.
+    let conn = rusqlite::Connection::open(env.secrets_path()).unwrap();
+    conn.execute("ATTACH ?1 AS backup", [backup.to_str().unwrap()])
+        .unwrap();
+    conn.execute(
+        "UPDATE meta SET value = (SELECT value FROM backup.meta WHERE name = 'data_key') WHERE name = 'data_key'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    env.unset("SBCTL_SECRETS_KEY");
+    for id in ["a", "b"] {
+        env.run(&["token", id])
+            .code(1)
+            .stderr_has("does not open with its name and the data key");
+    }
 }
 
 #[test]

@@ -194,36 +194,76 @@ fn sealed_values_open_with_their_key_and_name_only() {
 }
 
 #[test]
-fn rotating_the_key_seals_the_data_key_again_and_nothing_else() {
+fn rotating_the_key_seals_every_value_anew() {
     let (_dir, path) = scratch();
     let (old, new) = (Key::generate().to_text(), Key::generate().to_text());
     let with = |k: &str| keyed(&path, k);
-    with(&old)
-        .set_many(&[("a".into(), secret("tok-a")), ("b".into(), secret("tok-b"))])
-        .unwrap();
-    let values = |p: &Path| -> Vec<Vec<u8>> {
+    // More than one batch of rows.
+    let items: Vec<(String, Secret)> = (0..1100)
+        .map(|i| (format!("profile:{i}"), secret(&format!("tok-{i}"))))
+        .collect();
+    with(&old).set_many(&items).unwrap();
+    let column = |p: &Path, sql: &str| -> Vec<Vec<u8>> {
         let conn = Connection::open(p).unwrap();
-        let mut s = conn
-            .prepare("SELECT value FROM secrets ORDER BY name")
-            .unwrap();
+        let mut s = conn.prepare(sql).unwrap();
         s.query_map([], |r| r.get(0))
             .unwrap()
             .map(|v| v.unwrap())
             .collect()
     };
+    let values = |p: &Path| column(p, "SELECT value FROM secrets ORDER BY name");
     let before = values(&path);
+    let old_data_key = column(&path, "SELECT value FROM meta WHERE name = 'data_key'");
     assert_eq!(
         with(&old)
             .rekey(&Key::from_text(&new, "n".into()).unwrap())
             .unwrap(),
-        2
+        1100
     );
-    assert_eq!(values(&path), before, "the values are not sealed again");
+    let after = values(&path);
+    assert!(
+        before.iter().zip(&after).all(|(b, a)| b != a),
+        "every value is sealed again"
+    );
     assert!(matches!(
-        with(&old).get("a"),
+        with(&old).get("profile:1"),
         Err(SecretError::WrongKey { .. })
     ));
-    assert_eq!(with(&new).get("b").unwrap(), Some(secret("tok-b")));
+    assert_eq!(
+        with(&new).get("profile:1099").unwrap(),
+        Some(secret("tok-1099"))
+    );
+    // The old key with its data key from a backup opens nothing written since.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE meta SET value = ?1 WHERE name = 'data_key'",
+        [&old_data_key[0]],
+    )
+    .unwrap();
+    let err = with(&old).get("profile:1").unwrap_err().to_string();
+    assert!(err.contains("does not open"), "{err}");
+}
+
+#[test]
+fn a_plain_value_among_sealed_ones_is_refused() {
+    let (_dir, path) = scratch();
+    let text = Key::generate().to_text();
+    keyed(&path, &text)
+        .set_many(&[("a".into(), secret("tok-a"))])
+        .unwrap();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO secrets (name, value, sealed) VALUES ('b', CAST('planted' AS BLOB), 0)",
+        [],
+    )
+    .unwrap();
+    let store = keyed(&path, &text);
+    let err = store.get("b").unwrap_err().to_string();
+    assert!(err.contains("stored plain among sealed values"), "{err}");
+    // A write does not seal it for the planter either.
+    store.set_many(&[("c".into(), secret("tok-c"))]).unwrap();
+    assert!(keyed(&path, &text).get("b").is_err());
+    assert_eq!(store.get("a").unwrap(), Some(secret("tok-a")));
 }
 
 #[test]
