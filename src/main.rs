@@ -30,6 +30,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Before any secret is read: a crash or SIGQUIT must not leave one in a core file.
+    perms::forbid_core_dumps();
     // An empty variable means "not set", as shells use it (`SBCTL_DB= sbctl ...`); clap
     // would take it for an empty value. Still single-threaded here, so this is sound.
     for var in ["SBCTL_DB", "SBCTL_CONFIG", "SBCTL_SECRET_STORE"] {

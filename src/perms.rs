@@ -141,6 +141,24 @@ pub fn loose_file(meta: &std::fs::Metadata) -> Option<Exposure> {
     }
 }
 
+/// Why an output file (a report, metrics) must not replace what is at `path`: it is
+/// one of `own` (sbctl's database, secrets, config or key, under any name), or an
+/// SQLite database, whatever its name.
+pub fn precious(path: &Path, own: &[&Path]) -> Option<&'static str> {
+    let meta = std::fs::metadata(path).ok()?;
+    let same = |p: &&Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino())
+    };
+    if own.iter().any(same) {
+        return Some("it is one of sbctl's own files");
+    }
+    let mut head = [0u8; 16];
+    let sqlite = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0");
+    sqlite.then_some("it is an SQLite database")
+}
+
 /// Makes `path` readable by its owner only when it is not; returns the mode it had.
 /// Only a regular file, never through a symlink (whose target may be anyone's).
 pub fn make_private(path: &Path) -> std::io::Result<Option<u32>> {
@@ -155,6 +173,23 @@ pub fn make_private(path: &Path) -> std::io::Result<Option<u32>> {
     }
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
     Ok(Some(mode))
+}
+
+/// Keeps tokens out of core files, as ssh-agent and gpg-agent do: no core dump
+/// (`RLIMIT_CORE` 0, which a child inherits too), and on Linux the process is not
+/// dumpable, which also keeps other processes of the same user from attaching to it
+/// or reading its memory. Best effort: a failure leaves the limits as they were.
+pub fn forbid_core_dumps() {
+    let none = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: setrlimit reads a properly initialised struct; prctl takes plain integers.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+        #[cfg(target_os = "linux")]
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
 }
 
 /// This machine's name, from the kernel.

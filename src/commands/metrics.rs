@@ -5,7 +5,7 @@
 
 use crate::commands::Ctx;
 use crate::domain::profile::{Profile, Status, Timestamp};
-use crate::error::{Attention, Error, Result};
+use crate::error::{Attention, Result};
 use crate::store::ListFilter;
 use clap::Args;
 use std::collections::BTreeMap;
@@ -34,15 +34,7 @@ pub fn run(args: MetricsArgs, ctx: &Ctx) -> Result<Attention> {
     let text = render(&profiles, ctx);
     match &args.output {
         None => ctx.ui.data(&text),
-        Some(path) => {
-            crate::perms::write_atomically(path, text.as_bytes(), 0o644).map_err(|e| {
-                Error::failed(format!(
-                    "cannot write {}: {}",
-                    path.display(),
-                    crate::error::io_reason(&e)
-                ))
-            })?
-        }
+        Some(path) => ctx.write_output(path, &text)?,
     }
     Ok(Attention::None)
 }

@@ -18,10 +18,11 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::SecretStoreChoice;
 use crate::config::Settings;
 use crate::domain::profile::{Health, Profile, ProfileId, Timestamp};
-use crate::error::{Attention, Result};
+use crate::error::{Attention, Error, Result};
 use crate::secrets::{file::FileStore, keyring::KeyringStore, Kind, SecretStore};
 use crate::store::{sqlite::SqliteStore, ProfileStore};
 use crate::ui::Ui;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long one keyring call may take before sbctl gives up on it.
@@ -38,6 +39,35 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Writes an output file the user named (a report, metrics), replacing it at once;
+    /// never over sbctl's own files or any SQLite database, which a slip of `--output`
+    /// would lose (every token with the secrets file).
+    pub fn write_output(&self, path: &Path, text: &str) -> Result<()> {
+        let s = &self.settings;
+        let key = match &s.secrets_key {
+            Some(crate::config::KeySetting::File(key)) => Some(key.as_path()),
+            _ => None,
+        };
+        let own: Vec<&Path> = [&s.db_path, &s.secrets_file, &s.config_path]
+            .into_iter()
+            .map(PathBuf::as_path)
+            .chain(key)
+            .collect();
+        if let Some(why) = crate::perms::precious(path, &own) {
+            return Err(
+                Error::failed(format!("will not write over {}: {why}", path.display()))
+                    .hint("name another file; nothing was written"),
+            );
+        }
+        crate::perms::write_atomically(path, text.as_bytes(), 0o644).map_err(|e| {
+            Error::failed(format!(
+                "cannot write {}: {}",
+                path.display(),
+                crate::error::io_reason(&e)
+            ))
+        })
+    }
+
     pub fn store(&self) -> Result<Box<dyn ProfileStore>> {
         self.ui
             .debug(&format!("database: {}", self.settings.db_path.display()));

@@ -6,7 +6,7 @@
 
 use crate::commands::Ctx;
 use crate::domain::profile::{Health, Profile, Status, Timestamp};
-use crate::error::{Attention, Error, Result};
+use crate::error::{Attention, Result};
 use crate::oauth::pages::escape as esc;
 use crate::store::ListFilter;
 use crate::view::deadline_words;
@@ -33,13 +33,7 @@ pub fn run(args: ReportArgs, ctx: &Ctx) -> Result<Attention> {
         profiles.push((p, h));
     })?;
     let page = page(&profiles, ctx);
-    crate::perms::write_atomically(&args.html, page.as_bytes(), 0o644).map_err(|e| {
-        Error::failed(format!(
-            "cannot write {}: {}",
-            args.html.display(),
-            crate::error::io_reason(&e)
-        ))
-    })?;
+    ctx.write_output(&args.html, &page)?;
     ctx.ui.info(&format!(
         "wrote {} ({} profiles)",
         args.html.display(),

@@ -767,3 +767,122 @@ fn a_config_others_could_change_is_not_trusted() {
     env.run(&["check"]).code(3);
     assert!(ran.exists(), "a trusted config is used");
 }
+
+/// Starts `program args` in `dir` with core dumps allowed (`ulimit -c unlimited`),
+/// then quits it with SIGQUIT once `ready` holds, and returns whether a core file
+/// appeared there, with the core limit it ran under (from /proc/PID/limits).
+fn quit_with_cores_allowed(
+    env: &Env,
+    dir: &std::path::Path,
+    program: &str,
+    args: &[&str],
+    ready: &dyn Fn() -> bool,
+) -> (bool, String) {
+    use std::time::{Duration, Instant};
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "ulimit -c unlimited && exec \"$0\" \"$@\"", program])
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = env.apply(cmd).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ready() {
+        assert!(Instant::now() < deadline, "{program} never got ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let core_limit = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap()
+        .to_owned();
+    unsafe { libc::kill(child.id() as i32, libc::SIGQUIT) };
+    child.wait().unwrap();
+    let cored = std::fs::read_dir(dir)
+        .unwrap()
+        .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("core"));
+    (cored, core_limit)
+}
+
+#[test]
+fn a_quit_leaves_no_core_file_with_tokens() {
+    let mut s = scene("x", Vec::new());
+    let port = s.redirect_port();
+    s.env.set("BROWSER", "true");
+    // What this machine does with a core: a plain program quit the same way leaves one
+    // when the kernel writes cores to files here.
+    let control = s.env.root().join("control");
+    std::fs::create_dir(&control).unwrap();
+    let started = std::time::Instant::now();
+    let (control_cored, _) = quit_with_cores_allowed(&s.env, &control, "sleep", &["30"], &|| {
+        started.elapsed() > std::time::Duration::from_millis(300)
+    });
+    // sbctl, quit while a sign-in waits (its PKCE verifier and state in memory).
+    let cwd = s.env.root().join("cwd");
+    std::fs::create_dir(&cwd).unwrap();
+    let sbctl = assert_cmd::cargo::cargo_bin("sbctl");
+    let (cored, limit) = quit_with_cores_allowed(
+        &s.env,
+        &cwd,
+        sbctl.to_str().unwrap(),
+        &[
+            "profiles",
+            "add",
+            "acme",
+            "--network",
+            "x",
+            "--timeout",
+            "30s",
+        ],
+        &|| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+    );
+    let limit: Vec<&str> = limit.split_whitespace().collect();
+    assert_eq!(
+        limit[4..6],
+        ["0", "0"],
+        "sbctl lowered its core limit: {limit:?}"
+    );
+    assert!(!cored, "sbctl left a core file");
+    eprintln!("a plain program left a core here: {control_cored}");
+}
+
+#[test]
+fn reports_and_metrics_never_write_over_a_database() {
+    let env = Env::new();
+    env.add("acme", "x", "tok-1");
+    // Another program's SQLite database, and a link to the secrets under a new name.
+    let other = env.root().join("other.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let alias = env.root().join("alias.prom");
+    std::fs::hard_link(env.secrets_path(), &alias).unwrap();
+    let targets = [
+        (env.secrets_path(), "it is one of sbctl's own files"),
+        (env.db_path(), "it is one of sbctl's own files"),
+        (alias.clone(), "it is one of sbctl's own files"),
+        (other.clone(), "it is an SQLite database"),
+    ];
+    for (target, why) in &targets {
+        let before = std::fs::read(target).unwrap();
+        let t = target.to_str().unwrap();
+        for args in [&["metrics", "--output", t][..], &["report", "--html", t]] {
+            env.run(args)
+                .code(1)
+                .stderr_has(&format!("will not write over {t}: {why}"));
+            assert_eq!(std::fs::read(target).unwrap(), before, "{t} changed");
+        }
+    }
+    assert_eq!(env.run(&["token", "acme"]).stdout, "tok-1\n");
+    // Any other file is written as asked.
+    let prom = env.root().join("sbctl.prom");
+    env.run(&["metrics", "--output", prom.to_str().unwrap()])
+        .success();
+    env.run(&["metrics", "--output", prom.to_str().unwrap()])
+        .success();
+    assert!(std::fs::read_to_string(&prom)
+        .unwrap()
+        .contains("sbctl_profiles"));
+}
