@@ -309,12 +309,21 @@ fn width(text: &str) -> usize {
     }
 }
 
-/// Whether `text` holds a control character (ASCII, the common case, byte by byte).
+/// Whether `c` must not reach a terminal or a page as it is: a control character, or
+/// a Unicode bidirectional control (U+202A–U+202E, U+2066–U+2069, and the marks
+/// U+200E, U+200F, U+061C), which reorders what follows it on the line: a name could
+/// make a row read otherwise than it is.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Whether `text` holds a hidden character (ASCII, the common case, byte by byte).
 fn has_control(text: &str) -> bool {
     if text.is_ascii() {
         text.bytes().any(|b| b < 0x20 || b == 0x7f)
     } else {
-        text.chars().any(char::is_control)
+        text.chars().any(is_hidden)
     }
 }
 
@@ -393,7 +402,7 @@ pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(
         text.chars()
             .map(|c| {
-                if c.is_control() {
+                if is_hidden(c) {
                     c.escape_default().to_string()
                 } else {
                     c.to_string()
@@ -404,20 +413,18 @@ pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Text from outside (a provider's error description, an account name) made safe for a
-/// terminal: control characters other than line breaks and tabs are shown escaped, so
-/// that nobody can move the cursor or recolour the screen through sbctl.
+/// terminal: control characters other than line breaks and tabs, and bidirectional
+/// controls, are shown escaped, so that nobody can move the cursor, recolour the screen
+/// or reorder a line through sbctl.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if !text.chars().any(|c| is_hidden(c) && c != '\n' && c != '\t') {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
             '\n' | '\t' => out.push(c),
-            c if c.is_control() => out.extend(c.escape_default()),
+            c if is_hidden(c) => out.extend(c.escape_default()),
             c => out.push(c),
         }
     }
@@ -441,5 +448,11 @@ mod tests {
     fn terminal_escapes_are_defused() {
         assert_eq!(printable("a\u{1b}[2Jb\r\u{7}"), "a\\u{1b}[2Jb\\r\\u{7}");
         assert_eq!(printable("line\n\tnext é"), "line\n\tnext é");
+        // Bidirectional controls would reorder the rest of the line.
+        assert_eq!(
+            printable("acme\u{202E}KO\u{2066}x"),
+            "acme\\u{202e}KO\\u{2066}x"
+        );
+        assert_eq!(super::one_line("a\u{200F}b"), "a\\u{200f}b");
     }
 }

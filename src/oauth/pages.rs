@@ -1,11 +1,16 @@
 //! The small pages the loopback listener shows the browser. Everything they echo is
 //! escaped.
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values. Control and bidirectional
+/// characters are shown as escapes (`\u{202e}`), as on the terminal: a name must not
+/// reorder the row it is in.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            c if crate::ui::is_hidden(c) && c != '\n' && c != '\t' => {
+                out.extend(c.escape_default())
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

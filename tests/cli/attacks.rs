@@ -94,6 +94,36 @@ fn text_from_a_provider_stays_on_its_line() {
 }
 
 #[test]
+fn a_name_cannot_reorder_its_row() {
+    let s = scene("x", Vec::new());
+    // A right-to-left override: shown as it is, the rest of the row reads backwards
+    // ("KO" where the status is, say); an isolate does the same until its end.
+    s.double.state().users.get_mut("u-ann").unwrap().name = "Ann\u{202E}KO \u{2066}x".into();
+    s.add("acme", "x", &[]).success();
+    let report = s.env.root().join("report.html");
+    s.env
+        .run(&["report", "--html", report.to_str().unwrap()])
+        .success();
+    let page = std::fs::read_to_string(&report).unwrap();
+    let list = s.env.run(&["profiles", "list"]);
+    let show = s.env.run(&["profiles", "show", "acme"]);
+    for (what, text) in [
+        ("list", &list.stdout),
+        ("show", &show.stdout),
+        ("report", &page),
+    ] {
+        assert!(
+            !text.contains(['\u{202E}', '\u{2066}']),
+            "{what} prints a bidirectional control: {text}"
+        );
+        assert!(
+            text.to_lowercase().contains("ann\\u{202e}ko \\u{2066}x"),
+            "{what}: {text}"
+        );
+    }
+}
+
+#[test]
 fn provider_answers_are_read_and_stored_within_bounds() {
     let s = scene("identityserver", Vec::new());
     // A name of half a megabyte: read (under the 1 MiB cap), stored cut short.
