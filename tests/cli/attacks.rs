@@ -311,23 +311,16 @@ fn secrets_are_read_only_from_files_of_our_own() {
         .stderr_has("is a symbolic link");
 }
 
-#[test]
-fn slow_local_clients_do_not_keep_the_browser_out() {
-    use std::io::Write;
-    use std::time::{Duration, Instant};
-    let mut s = scene("x", Vec::new());
-    let port = s.redirect_port();
-    // The browser comes back once the slow clients have taken every reader.
-    let (browser, _) = env_dumper(
-        &s.env,
-        "slow-browser",
-        &format!(
-            "sleep 4; exec {} --max-time 30 \"$1\"",
-            crate::support::follow_page()
-        ),
-    );
+/// `profiles add acme --network x` started in the background, with a browser that runs
+/// `script` (`$1`: the page it is given).
+fn add_in_background(
+    s: &mut crate::support::doubles::Scene,
+    name: &str,
+    script: &str,
+) -> std::process::Child {
+    let (browser, _) = env_dumper(&s.env, name, script);
     s.env.set("BROWSER", &format!("{browser} %s"));
-    let mut child = s.env.spawn_silent(&[
+    s.env.spawn_silent(&[
         "profiles",
         "add",
         "acme",
@@ -335,7 +328,39 @@ fn slow_local_clients_do_not_keep_the_browser_out() {
         "x",
         "--timeout",
         "40s",
-    ]);
+    ])
+}
+
+/// How `child` ended, within 45 s.
+fn ended(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(45),
+            "sbctl never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn slow_local_clients_do_not_keep_the_browser_out() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let mut s = scene("x", Vec::new());
+    let port = s.redirect_port();
+    // The browser comes back once the slow clients have taken every reader.
+    let mut child = add_in_background(
+        &mut s,
+        "slow-browser",
+        &format!(
+            "sleep 4; exec {} --max-time 30 \"$1\"",
+            crate::support::follow_page()
+        ),
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the listener never came up");
@@ -362,17 +387,7 @@ fn slow_local_clients_do_not_keep_the_browser_out() {
             }
         })
     };
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(45),
-            "sbctl never finished"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = ended(&mut child);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     slow.join().unwrap();
     assert!(status.success(), "the sign-in did not get through");
@@ -536,8 +551,8 @@ fn another_local_user_cannot_take_over_a_sign_in() {
     // A browser that writes down what it was given, then waits to be let go.
     let given = s.env.root().join("browser-was-given");
     let go = s.env.root().join("go");
-    let (browser, _) = env_dumper(
-        &s.env,
+    let mut child = add_in_background(
+        &mut s,
         "waiting-browser",
         &format!(
             "echo \"$1\" > '{}'; while [ ! -e '{}' ]; do sleep 0.05; done; exec {} \"$1\"",
@@ -546,16 +561,6 @@ fn another_local_user_cannot_take_over_a_sign_in() {
             crate::support::follow_page()
         ),
     );
-    s.env.set("BROWSER", &format!("{browser} %s"));
-    let mut child = s.env.spawn_silent(&[
-        "profiles",
-        "add",
-        "acme",
-        "--network",
-        "x",
-        "--timeout",
-        "40s",
-    ]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while !given.exists() || std::fs::read_to_string(&given).unwrap().is_empty() {
         assert!(Instant::now() < deadline, "the browser was never started");
@@ -598,17 +603,7 @@ fn another_local_user_cannot_take_over_a_sign_in() {
     assert!(String::from_utf8_lossy(&forged.stdout).starts_with("HTTP/1.1 400"));
     // The person's own sign-in then goes through, to the person's account.
     std::fs::write(&go, "").unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(45),
-            "sbctl never finished"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = ended(&mut child);
     assert!(status.success(), "the sign-in did not get through");
     let shown = s.show("acme");
     assert_eq!(shown["status"], "ok");
