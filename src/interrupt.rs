@@ -59,3 +59,19 @@ pub fn sleep(duration: Duration) -> bool {
     }
     false
 }
+
+/// A test's way to stop sbctl at a named moment, to kill it exactly there: when
+/// `SBCTL_TEST_PAUSE` names this moment, sbctl creates the file `SBCTL_TEST_PAUSED`
+/// names and waits for its end. Debug builds only: a released sbctl has no such hook.
+#[cfg(debug_assertions)]
+pub fn pause_point(moment: &str) {
+    if std::env::var("SBCTL_TEST_PAUSE").as_deref() != Ok(moment) {
+        return;
+    }
+    if let Some(marker) = std::env::var_os("SBCTL_TEST_PAUSED") {
+        let _ = std::fs::write(marker, moment);
+    }
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}

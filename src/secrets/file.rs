@@ -381,39 +381,7 @@ impl FileStore {
         let Some(secrets) = legacy::read(&old, self.key.as_ref())? else {
             return Ok(None);
         };
-        let moved_now = self.write(|tx| {
-            match meta(tx, "migrated_from").map_err(|e| self.sql(e))? {
-                None => {}
-                // Killed after moving them in, before removing the old file.
-                Some(done) if done == signature.as_bytes() => return Ok(false),
-                Some(_) => {
-                    return Err(SecretError::ChangedAfterMove {
-                        path: old.clone(),
-                        into: self.path.clone(),
-                    })
-                }
-            }
-            let data_key = self.writing_key(tx)?;
-            for (name, value) in &secrets {
-                // A secret stored here since (none should be) is the newer one.
-                let present: bool = tx
-                    .query_row(
-                        "SELECT EXISTS (SELECT 1 FROM secrets WHERE name = ?1)",
-                        [name],
-                        |r| r.get(0),
-                    )
-                    .map_err(|e| self.sql(e))?;
-                if !present {
-                    self.put(tx, data_key.as_ref(), name, value)?;
-                }
-            }
-            tx.execute(
-                "INSERT INTO meta (name, value) VALUES ('migrated_from', ?1)",
-                [signature.as_bytes()],
-            )
-            .map_err(|e| self.sql(e))?;
-            Ok(true)
-        })?;
+        let moved_now = self.write(|tx| self.move_in(tx, &signature, &secrets))?;
         // Every secret must read back before the old file goes (values renewed since
         // an earlier, interrupted run are newer, and need only be there).
         for (name, value) in &secrets {
@@ -447,6 +415,50 @@ impl FileStore {
             self.path.display(),
             old.display()
         )))
+    }
+
+    /// The move's transaction: the old file's secrets written in (unless already
+    /// there, newer), and the file's signature recorded. `false` when an earlier run
+    /// already did it.
+    fn move_in(
+        &self,
+        tx: &rusqlite::Transaction,
+        signature: &str,
+        secrets: &std::collections::BTreeMap<String, Secret>,
+    ) -> Result<bool, SecretError> {
+        match meta(tx, "migrated_from").map_err(|e| self.sql(e))? {
+            None => {}
+            // Killed after moving them in, before removing the old file.
+            Some(done) if done == signature.as_bytes() => return Ok(false),
+            Some(_) => {
+                return Err(SecretError::ChangedAfterMove {
+                    path: self.legacy_path(),
+                    into: self.path.clone(),
+                })
+            }
+        }
+        let data_key = self.writing_key(tx)?;
+        for (name, value) in secrets {
+            // A secret stored here since (none should be) is the newer one.
+            let present: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM secrets WHERE name = ?1)",
+                    [name],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.sql(e))?;
+            if !present {
+                self.put(tx, data_key.as_ref(), name, value)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta (name, value) VALUES ('migrated_from', ?1)",
+            [signature.as_bytes()],
+        )
+        .map_err(|e| self.sql(e))?;
+        #[cfg(debug_assertions)]
+        crate::interrupt::pause_point("secrets-move-before-commit");
+        Ok(true)
     }
 
     /// Rotates the key: a new data key, sealed to `new`, and every value sealed again

@@ -255,24 +255,62 @@ fn rotating_the_key_leaves_the_old_key_nothing_to_open() {
 fn a_move_killed_while_it_runs_loses_nothing() {
     let env = Env::new();
     env.add("a", "x", "tok-a");
+    env.add("b", "x", "tok-b");
     let old = downgrade_to_json(&env, None);
-    // Another process holds the new file: the move waits in its transaction there,
-    // and is killed.
-    std::fs::write(env.secrets_path(), "").unwrap();
-    std::fs::set_permissions(env.secrets_path(), std::fs::Permissions::from_mode(0o600)).unwrap();
-    let holder = rusqlite::Connection::open(env.secrets_path()).unwrap();
-    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    let mut child = env.spawn_silent(&["token", "a"]);
-    std::thread::sleep(std::time::Duration::from_millis(800));
-    assert!(child.try_wait().unwrap().is_none(), "the move was waiting");
+    // sbctl stops inside the move's transaction, every secret written and the old
+    // file's signature recorded, the commit not made yet; it is killed there.
+    let paused = env.root().join("paused");
+    let mut child = env
+        .apply({
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sbctl"));
+            cmd.args(["token", "a"]);
+            cmd
+        })
+        .env("SBCTL_TEST_PAUSE", "secrets-move-before-commit")
+        .env("SBCTL_TEST_PAUSED", &paused)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !paused.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "sbctl ended before the commit"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the move never reached its commit"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Its write transaction is open: nobody else may begin one.
+    let other = rusqlite::Connection::open(env.secrets_path()).unwrap();
+    other.busy_timeout(std::time::Duration::ZERO).unwrap();
+    let err = other.execute_batch("BEGIN IMMEDIATE").unwrap_err();
+    assert_eq!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy),
+        "{err}"
+    );
+    drop(other);
     child.kill().unwrap();
     child.wait().unwrap();
-    holder.execute_batch("ROLLBACK").unwrap();
-    drop(holder);
-    // Nothing was moved, nothing removed: the next run moves it.
+    // Nothing of it counts: the new file has neither the secrets nor the record of the
+    // move, and the old file is whole.
+    let conn = rusqlite::Connection::open(env.secrets_path()).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT count(*) FROM secrets"), 0);
+    assert_eq!(
+        count("SELECT count(*) FROM meta WHERE name = 'migrated_from'"),
+        0
+    );
+    drop(conn);
     assert!(old.exists());
+    // The next run moves it.
     let run = env.run(&["token", "a"]);
-    run.success().stderr_has("moved 1 secrets from");
+    run.success().stderr_has("moved 2 secrets from");
     assert_eq!(run.stdout, "tok-a\n");
+    assert_eq!(env.run(&["token", "b"]).stdout, "tok-b\n");
     assert!(!old.exists());
 }

@@ -296,12 +296,22 @@ fn an_old_secrets_file_moves_in_once_plain_or_sealed() {
 fn a_move_cut_off_at_any_point_loses_nothing() {
     let (_dir, path) = scratch();
     let old = path.with_extension("json");
-    // Killed before the commit: nothing in the new file; the old one is read again.
+    // Cut off before the commit (a kill rolls the transaction back, as this does):
+    // nothing of it is in the new file, and the old one is read again.
     legacy_file(&old, &[("profile:a", "tok-a")], None);
     FileStore::new(path.clone())
         .set_many(&[("other".into(), secret("x"))])
         .unwrap();
     let store = FileStore::new(path.clone());
+    let signature = legacy::signature(&old).unwrap();
+    let secrets = legacy::read(&old, None).unwrap().unwrap();
+    let cut = store.write(|tx| {
+        assert!(store.move_in(tx, &signature, &secrets)?, "moved in");
+        Err::<(), _>(SecretError::Group("cut off before the commit".into()))
+    });
+    assert!(cut.is_err());
+    assert_eq!(store.get("profile:a").unwrap(), None);
+    assert!(old.exists());
     assert!(store.migrate().unwrap().is_some());
     assert_eq!(store.get("profile:a").unwrap(), Some(secret("tok-a")));
     // Killed after the commit, before the old file was removed, and the token renewed
