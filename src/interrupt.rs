@@ -27,8 +27,11 @@ pub fn install(warn: fn(&str)) {
             for signal in signals.forever() {
                 if RECEIVED
                     .compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst)
-                    .is_err()
+                    .is_ok()
                 {
+                    // Said at once: what is in flight may take up to http_timeout.
+                    warn("stopping: finishing the requests in flight and starting nothing new; interrupt again to stop at once");
+                } else {
                     // The one exit outside main: the main thread may be blocked on a
                     // request, and a second signal means "now".
                     warn("interrupted again: stopping now; renewals in flight may be lost (the next run reports them)");

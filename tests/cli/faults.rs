@@ -218,7 +218,11 @@ fn killed_between_the_secret_write_and_the_row_update_heals_next_run() {
     // request is out; sbctl then stores the rotated token and blocks on the row.
     proxy(&s).push(TOKEN_PATH, Trouble::Delay(Duration::from_millis(700)), 1);
     let mut child = s.env.spawn_silent(&["refresh", "p00", "--force"]);
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until("the renewal is marked in flight", || {
+        s.env
+            .scalar("SELECT count(*) FROM profiles WHERE renewal_started_at IS NOT NULL")
+            == 1
+    });
     let lock = WriteLock::take(&s);
     wait_until("the rotated token is stored", || {
         stored_refresh(&s, "p00").is_some_and(|t| t != before)
@@ -253,14 +257,15 @@ fn a_killed_reauth_changes_nothing_or_keeps_the_profile_marked() {
         );
     };
 
-    // 1. Killed while the code exchange is out: nothing stored, still marked.
+    // 1. Killed while the code exchange is out (the network has issued the tokens,
+    //    its answer is held back): nothing stored, still marked.
     let before = stored_refresh(&s, "acme");
-    proxy(&s).push(TOKEN_PATH, Trouble::Hang(Duration::from_secs(3)), 1);
+    let exchanged = s.double.calls(TOKEN_PATH);
+    proxy(&s).push(TOKEN_PATH, Trouble::SlowAnswer(Duration::from_secs(3)), 1);
     let mut child = reauth();
     wait_until("the code exchange is out", || {
-        s.double.calls("/i/oauth2/authorize") >= 2
+        s.double.calls(TOKEN_PATH) > exchanged
     });
-    std::thread::sleep(Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(stored_refresh(&s, "acme"), before);
@@ -497,15 +502,30 @@ fn signal(child: &std::process::Child, signal: i32) {
     assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
 }
 
+/// Every profile's stored refresh token, by id.
+fn stored_refresh_tokens(s: &Scene, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| stored_refresh(s, &format!("p{i:02}")).unwrap())
+        .collect()
+}
+
+/// Renewals the double has answered (its token endpoint's calls).
+fn answered(s: &Scene) -> usize {
+    s.double.calls(TOKEN_PATH)
+}
+
 #[test]
 fn an_interrupted_refresh_stores_every_renewal_in_flight() {
     let n = 40;
-    for (sig, code, after_ms) in [
-        (libc::SIGTERM, 143, 300),
-        (libc::SIGINT, 130, 900),
-        (libc::SIGTERM, 143, 1_700),
+    // Signalled once the network has rotated the first one, eight and sixteen tokens:
+    // each of those renewals is in flight (its answer held back) when the signal comes.
+    for (sig, code, rotated) in [
+        (libc::SIGTERM, 143, 1),
+        (libc::SIGINT, 130, 8),
+        (libc::SIGTERM, 143, 16),
     ] {
         let s = fleet(n);
+        let before = stored_refresh_tokens(&s, n);
         // Every answer comes 0.6 s after X has rotated the refresh token (well inside
         // the fleet's 2 s http_timeout, even on a loaded machine).
         proxy(&s).push(
@@ -516,7 +536,7 @@ fn an_interrupted_refresh_stores_every_renewal_in_flight() {
         let child = s
             .env
             .spawn_piped(&["refresh", "--all", "--force", "--concurrency", "8"]);
-        std::thread::sleep(Duration::from_millis(after_ms));
+        wait_until("the network rotated tokens", || answered(&s) >= rotated);
         signal(&child, sig);
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -527,7 +547,12 @@ fn an_interrupted_refresh_stores_every_renewal_in_flight() {
             "{stderr}"
         );
         assert_eq!(s.double.state().reused, 0, "no refresh token used twice");
-        // Not one grant lost: every stored refresh token is one X still honours.
+        // Every renewal the network answered was stored: as many new refresh tokens
+        // as rotations, and not one grant lost.
+        let after = stored_refresh_tokens(&s, n);
+        let renewed = before.iter().zip(&after).filter(|(b, a)| b != a).count();
+        assert!(renewed >= rotated, "{renewed} stored, {rotated} rotated");
+        assert_eq!(renewed, answered(&s), "every rotation stored, no other");
         every_token_works(&s, n);
         assert!(
             statuses(&s).iter().all(|st| st == "ok"),
@@ -545,37 +570,59 @@ fn an_interrupted_refresh_stores_every_renewal_in_flight() {
 
 #[test]
 fn a_second_interrupt_stops_at_once() {
+    use std::io::BufRead;
     let n = 16;
     let s = fleet(n);
+    let before = stored_refresh_tokens(&s, n);
     proxy(&s).push(TOKEN_PATH, Trouble::SlowAnswer(Duration::from_secs(5)), n);
-    let child = s
+    let mut child = s
         .env
         .spawn_piped(&["refresh", "--all", "--force", "--concurrency", "4"]);
-    std::thread::sleep(Duration::from_millis(500));
+    // Four renewals out, each rotated at the network, their answers held back.
+    wait_until("four renewals are in flight", || answered(&s) >= 4);
     let started = Instant::now();
     signal(&child, libc::SIGINT);
-    std::thread::sleep(Duration::from_millis(200));
+    // The first interrupt is taken (it says so at once) before the second comes.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("stopping: finishing the requests in flight") {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "{said}");
+        said.push_str(&line);
+    }
     signal(&child, libc::SIGINT);
-    let out = child.wait_with_output().unwrap();
+    let status = child.wait().unwrap();
+    std::io::Read::read_to_string(&mut stderr, &mut said).unwrap();
     assert!(started.elapsed() < Duration::from_secs(3), "it waited");
-    assert_eq!(out.status.code(), Some(130));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("renewals in flight may be lost"));
-    // The next run reports what was lost honestly: never `ok` on a used-up token.
-    s.env.run(&["refresh", "--all", "--force"]);
+    assert_eq!(status.code(), Some(130), "{said}");
+    assert!(said.contains("renewals in flight may be lost"), "{said}");
+    // The four rotated at the network were lost (their answers never came); the next
+    // run says so of exactly those, and renews the rest: never `ok` on a used-up token.
+    assert_eq!(answered(&s), 4, "no renewal started after the interrupt");
+    assert_eq!(stored_refresh_tokens(&s, n), before, "nothing stored");
+    proxy(&s).clear();
+    let run = s.env.run(&["refresh", "--all", "--force"]);
+    run.code(3);
     let list = s.env.run(&["profiles", "list", "--json"]).json();
     let state = s.double.state();
+    let mut lost = 0;
     for p in list.as_array().unwrap() {
         let id = p["id"].as_str().unwrap();
         let rt = s.tokens(id)["refresh_token"].as_str().unwrap().to_owned();
         if state.live(Some(&rt), &["refresh"]).is_err() {
+            lost += 1;
             assert_eq!(p["status"], "reauth_required", "{p}");
+        } else {
+            assert_eq!(p["status"], "ok", "{p}");
         }
     }
+    assert_eq!(lost, 4, "the renewals in flight, and only they, were lost");
 }
 
 #[test]
 fn an_interrupted_token_stores_its_renewal() {
     let s = fleet(1);
+    let before = stored_refresh(&s, "p00").unwrap();
     // Well within the fleet's 2 s http_timeout.
     proxy(&s).push(
         TOKEN_PATH,
@@ -583,12 +630,15 @@ fn an_interrupted_token_stores_its_renewal() {
         1,
     );
     let child = s.env.spawn_piped(&["token", "p00", "--min-valid", "3h"]);
-    std::thread::sleep(Duration::from_millis(400));
+    // The network has rotated the token; its answer is on the way.
+    wait_until("the renewal is in flight", || answered(&s) == 1);
     signal(&child, libc::SIGTERM);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(143));
     assert!(out.stdout.is_empty(), "no token printed after a stop");
     assert_eq!(s.double.state().reused, 0);
+    let after = stored_refresh(&s, "p00").unwrap();
+    assert_ne!(after, before, "the renewal in flight was stored");
     every_token_works(&s, 1);
     assert_eq!(s.show("p00")["status"], "ok");
 }
