@@ -174,7 +174,9 @@ fn userinfo(http: &Http, url: &str, access_token: &Secret) -> std::result::Resul
     if answer.status != 200 {
         return Err(failed(format!("HTTP {}", answer.status)));
     }
-    serde_json::from_str(&answer.body).map_err(|_| failed("the answer has no `sub`".into()))
+    let json: serde_json::Value =
+        serde_json::from_str(&answer.body).map_err(|_| failed("the answer is not JSON".into()))?;
+    serde_json::from_value(json).map_err(|_| failed("the answer has no `sub`".into()))
 }
 
 /// After the code exchange: the account by its OIDC `sub`, when the provider says.

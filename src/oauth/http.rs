@@ -121,13 +121,21 @@ pub fn send(request: RequestBuilder) -> Sent {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let mut body = String::new();
+    // One byte more than the cap tells a larger answer from one of exactly 1 MiB: a
+    // larger one is not read on, and not taken for what its first MiB says.
     response
-        .take(MAX_BODY_BYTES)
+        .take(MAX_BODY_BYTES + 1)
         .read_to_string(&mut body)
         .map_err(|e| NoAnswer {
             reason: format!("the answer broke off ({e})"),
             maybe_sent: true,
         })?;
+    if body.len() as u64 > MAX_BODY_BYTES {
+        return Err(NoAnswer {
+            reason: "the answer is larger than 1 MiB".into(),
+            maybe_sent: true,
+        });
+    }
     Ok(HttpAnswer {
         status,
         retry_after,

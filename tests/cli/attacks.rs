@@ -148,7 +148,7 @@ fn provider_answers_are_read_and_stored_within_bounds() {
     s.double.fault("/connect/userinfo", 200, &huge, None);
     s.add("big", "identityserver", &[])
         .code(1)
-        .stderr_has("userinfo failed (the answer has no `sub`)");
+        .stderr_has("userinfo failed (the answer is larger than 1 MiB)");
 }
 
 #[test]

@@ -287,20 +287,21 @@ fn x_rotates_refresh_tokens_once_each_even_when_runs_overlap() {
     for mut p in procs {
         assert!(p.wait().unwrap().code().is_some_and(|c| c == 0));
     }
-    // Every refresh token the double issued was used at most once, and the stored
-    // one is the live one.
+    // No refresh token was presented twice (X refuses a used one, and the double
+    // counts each such try), the runs renewed, and the stored one is the live one.
     let state = s.double.state();
-    let stored = s.tokens("acme")["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(state.tokens[&stored].dead, None);
+    assert_eq!(state.reused, 0, "a used refresh token was presented again");
     let used = state
         .tokens
         .values()
         .filter(|t| t.dead == Some(Dead::Used))
         .count();
-    assert_eq!(used, s.double_calls_token(&state), "one use per renewal");
+    assert!(used >= 1, "the runs renewed");
+    let stored = s.tokens("acme")["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(state.tokens[&stored].dead, None);
     drop(state);
     assert_eq!(status(&s, "acme").0, "ok");
 
@@ -536,8 +537,9 @@ fn no_token_or_secret_reaches_output_logs_or_the_browsers_argv() {
         std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
         s.env.set("BROWSER", browser.to_str().unwrap());
         let mut seen = String::new();
-        let mut run = |args: &[&str]| {
+        let mut run = |args: &[&str], code: i32| {
             let r = s.env.run(args);
+            assert_eq!(r.code, code, "{network}: {args:?}\n{}", r.snapshot());
             // `token` prints the token on stdout: the one place it is meant to go.
             if args[1] != "token" {
                 seen.push_str(&r.stdout);
@@ -549,36 +551,45 @@ fn no_token_or_secret_reaches_output_logs_or_the_browsers_argv() {
         } else {
             "u-ann"
         };
-        run(&[
-            "-vv",
-            "profiles",
-            "add",
-            "acme",
-            "--network",
-            network,
-            "--account",
-            account,
-            "--timeout",
-            "30s",
-        ]);
-        run(&["-vv", "refresh", "--all", "--force"]);
-        run(&["-vv", "check", "--online"]);
-        run(&["-vv", "profiles", "show", "acme"]);
-        run(&["-vv", "profiles", "list", "--json"]);
-        run(&["-vv", "profiles", "export"]);
-        run(&["-vv", "doctor"]);
+        run(
+            &[
+                "-vv",
+                "profiles",
+                "add",
+                "acme",
+                "--network",
+                network,
+                "--account",
+                account,
+                "--timeout",
+                "30s",
+            ],
+            0,
+        );
+        run(&["-vv", "refresh", "--all", "--force"], 0);
+        run(&["-vv", "check", "--online"], 0);
+        run(&["-vv", "profiles", "show", "acme"], 0);
+        run(&["-vv", "profiles", "list", "--json"], 0);
+        run(&["-vv", "profiles", "export"], 0);
+        run(&["-vv", "doctor"], 0);
         s.double.state().kill_user("u-ann", Dead::Revoked);
-        run(&["-vv", "refresh", "--all", "--force"]);
-        run(&["-vv", "check", "--online"]);
-        run(&["-vv", "token", "acme"]);
-        run(&["-vv", "reauth", "acme", "--timeout", "30s"]);
-        run(&["-vv", "profiles", "remove", "acme", "--revoke", "--yes"]);
+        // A Page token is not renewed (it does not expire): nothing to refresh.
+        let renewable = if network == "facebook" { 0 } else { 3 };
+        run(&["-vv", "refresh", "--all", "--force"], renewable);
+        run(&["-vv", "check", "--online"], 3);
+        run(&["-vv", "token", "acme"], 3);
+        run(&["-vv", "reauth", "acme", "--timeout", "30s"], 0);
+        run(
+            &["-vv", "profiles", "remove", "acme", "--revoke", "--yes"],
+            0,
+        );
         let argv = std::fs::read_to_string(&argv_log).unwrap();
         // The browser was started twice (add, reauth), on a private page each time:
         // its argv, which every local user can read, carries no state.
         assert_eq!(argv.matches("file://").count(), 2, "{argv}");
         assert!(!argv.contains("state"), "{argv}");
-        let db = std::fs::read(s.env.db_path()).unwrap();
+        let db = crate::support::bytes_with_companions(&s.env.db_path());
+        assert!(db.len() > 4096, "the database was read");
         let state = s.double.state();
         let mut secrets: Vec<String> = state.tokens.keys().cloned().collect();
         secrets.extend(state.codes.keys().cloned());

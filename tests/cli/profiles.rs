@@ -182,7 +182,25 @@ fn list_reads_only_the_database() {
     std::fs::write(env.secrets_path(), "garbage").unwrap();
     env.set("SBCTL_SECRET_STORE", "keyring");
     env.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
-    env.run(&["profiles", "list"]).success();
+    let run = env.run(&["profiles", "list"]);
+    run.success();
+    // Every profile, with the status the database gives it, and not a word about the
+    // secret store.
+    for (id, status) in [
+        ("acme-fb", "OK"),
+        ("acme-x", "OK"),
+        ("acme-li", "Expiring"),
+        ("acme-yt", "Reauth required"),
+    ] {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{id} ")) && l.contains(status)),
+            "{id} {status}:\n{}",
+            run.stdout
+        );
+    }
+    assert_eq!(run.stderr, "", "the secret store was touched");
 }
 
 #[test]
@@ -435,8 +453,21 @@ fn colour_follows_the_flag_and_no_color() {
     );
     let coloured = env.run(&["--color", "always", "profiles", "list"]);
     assert!(coloured.stdout.contains('\u{1b}'), "{}", coloured.stdout);
+    // At a terminal (a pty, through script(1)) the table is coloured, unless NO_COLOR.
+    let at_terminal = |env: &Env| {
+        let out = env
+            .spawn_at_terminal("profiles list")
+            .wait_with_output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = at_terminal(&env);
+    assert!(shown.contains("acme-yt"), "{shown}");
+    assert!(shown.contains('\u{1b}'), "a terminal gets colour: {shown}");
     env.set("NO_COLOR", "1");
-    assert!(!env.run(&["profiles", "list"]).stdout.contains('\u{1b}'));
+    let shown = at_terminal(&env);
+    assert!(shown.contains("acme-yt"), "{shown}");
+    assert!(!shown.contains('\u{1b}'), "NO_COLOR: {shown}");
     env.run(&["--color", "sometimes", "profiles", "list"])
         .code(2);
 }

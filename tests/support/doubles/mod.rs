@@ -722,15 +722,3 @@ impl Scene {
         self.env.secrets().get(&format!("profile:{id}")).cloned()
     }
 }
-
-impl Scene {
-    /// How many renewals the double answered (refresh-token grants).
-    pub fn double_calls_token(&self, state: &State) -> usize {
-        state
-            .tokens
-            .values()
-            .filter(|t| t.kind == "refresh")
-            .count()
-            - 1
-    }
-}
