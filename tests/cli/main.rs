@@ -9,6 +9,7 @@ mod check;
 mod completions;
 mod config;
 mod documented;
+mod doubles;
 mod faults;
 mod keyring;
 mod metrics;

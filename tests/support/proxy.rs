@@ -23,6 +23,9 @@ pub enum Trouble {
     Hang(Duration),
     /// Answers for the target: status, body, Retry-After.
     Answer(u16, String, Option<String>),
+    /// Forwards the request twice, as a replayed request would reach the target; the
+    /// client gets the second answer.
+    Replay,
 }
 
 struct Rule {
@@ -143,12 +146,18 @@ fn serve(client: TcpStream, target: &str, rules: &Mutex<VecDeque<Rule>>) -> std:
             return Ok(());
         }
         Some(Trouble::Delay(d)) => std::thread::sleep(*d),
-        Some(Trouble::Truncate | Trouble::SlowAnswer(_)) | None => {}
+        Some(Trouble::Truncate | Trouble::SlowAnswer(_) | Trouble::Replay) | None => {}
     }
-    let mut upstream = TcpStream::connect(target)?;
-    upstream.write_all(closing(&head).as_bytes())?;
-    upstream.write_all(&body)?;
-    let (answer_head, answer_body) = read_message(&mut BufReader::new(&upstream))?;
+    let forward = || -> std::io::Result<(String, Vec<u8>)> {
+        let mut upstream = TcpStream::connect(target)?;
+        upstream.write_all(closing(&head).as_bytes())?;
+        upstream.write_all(&body)?;
+        read_message(&mut BufReader::new(&upstream))
+    };
+    let (mut answer_head, mut answer_body) = forward()?;
+    if matches!(trouble, Some(Trouble::Replay)) {
+        (answer_head, answer_body) = forward()?;
+    }
     if let Some(Trouble::SlowAnswer(d)) = trouble {
         std::thread::sleep(d);
     }

@@ -32,6 +32,28 @@ pub fn token_error(why: Dead) -> Resp {
 }
 
 impl Network for Facebook {
+    /// developers.facebook.com/docs/permissions (Permissions Reference): the Page and
+    /// Instagram-through-Page permissions sbctl may ask for.
+    fn scopes(&self) -> &'static [&'static str] {
+        &[
+            "public_profile",
+            "email",
+            "pages_show_list",
+            "pages_read_engagement",
+            "pages_read_user_content",
+            "pages_manage_posts",
+            "pages_manage_engagement",
+            "pages_manage_metadata",
+            "read_insights",
+            "business_management",
+            "publish_video",
+            "instagram_basic",
+            "instagram_content_publish",
+            "instagram_manage_comments",
+            "instagram_manage_insights",
+        ]
+    }
+
     fn handle(&self, s: &mut State, r: &Req) -> Resp {
         let path = r.path.strip_prefix("/v21.0").unwrap_or("");
         match (r.method.as_str(), path) {

@@ -14,6 +14,8 @@ pub struct MetaLogin {
     pub me_path: &'static str,
     /// Instagram wraps the code exchange's answer in `{"data": [...]}`.
     pub wrapped: bool,
+    /// The permissions its documentation lists.
+    pub scopes: &'static [&'static str],
 }
 
 pub const INSTAGRAM: MetaLogin = MetaLogin {
@@ -21,6 +23,15 @@ pub const INSTAGRAM: MetaLogin = MetaLogin {
     refresh_grant: "ig_refresh_token",
     me_path: "/me",
     wrapped: true,
+    // developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login:
+    // the instagram_business_* permissions.
+    scopes: &[
+        "instagram_business_basic",
+        "instagram_business_content_publish",
+        "instagram_business_manage_messages",
+        "instagram_business_manage_comments",
+        "instagram_business_manage_insights",
+    ],
 };
 
 pub const THREADS: MetaLogin = MetaLogin {
@@ -28,12 +39,27 @@ pub const THREADS: MetaLogin = MetaLogin {
     refresh_grant: "th_refresh_token",
     me_path: "/v1.0/me",
     wrapped: false,
+    // developers.facebook.com/docs/threads/get-started (Permissions).
+    scopes: &[
+        "threads_basic",
+        "threads_content_publish",
+        "threads_manage_insights",
+        "threads_manage_replies",
+        "threads_read_replies",
+        "threads_manage_mentions",
+        "threads_keyword_search",
+        "threads_delete",
+    ],
 };
 
 const SHORT_TTL: i64 = 3_600;
 const LONG_TTL: i64 = 5_184_000;
 
 impl Network for MetaLogin {
+    fn scopes(&self) -> &'static [&'static str] {
+        self.scopes
+    }
+
     fn handle(&self, s: &mut State, r: &Req) -> Resp {
         match (r.method.as_str(), r.path.as_str()) {
             ("GET", "/oauth/authorize") => s.authorize(r, "client_id", ',', false),

@@ -163,6 +163,8 @@ pub struct State {
     pub reused: usize,
     /// The double's own address, as an OpenID Connect issuer.
     pub issuer: String,
+    /// The scope names the network knows (`Network::scopes`).
+    known_scopes: &'static [&'static str],
     seq: u64,
 }
 
@@ -296,11 +298,24 @@ impl State {
                 ("state", &state),
             ]);
         }
-        let scopes: Vec<String> = r
+        let asked: Vec<&str> = r
             .get("scope")
             .unwrap_or_default()
             .split(separator)
-            .filter(|s| !s.is_empty() && !self.withheld.iter().any(|w| w == s))
+            .filter(|s| !s.is_empty())
+            .collect();
+        if let Some(unknown) = asked.iter().find(|a| !self.known_scopes.contains(a)) {
+            // RFC 6749 §4.1.2.1: "invalid_scope: The requested scope is invalid,
+            // unknown, or malformed."
+            return back(&[
+                ("error", "invalid_scope"),
+                ("error_description", &format!("unknown scope: {unknown}")),
+                ("state", &state),
+            ]);
+        }
+        let scopes: Vec<String> = asked
+            .into_iter()
+            .filter(|s| !self.withheld.iter().any(|w| w == s))
             .map(str::to_owned)
             .collect();
         let code = self.mint("code-");
@@ -377,6 +392,9 @@ impl State {
 /// A network's answers.
 pub trait Network: Send + 'static {
     fn handle(&self, s: &mut State, r: &Req) -> Resp;
+    /// Every scope name the network's documentation lists: the authorize endpoint
+    /// refuses any other, as the networks do, so that a misspelt default fails.
+    fn scopes(&self) -> &'static [&'static str];
 }
 
 /// A running double.
@@ -423,6 +441,7 @@ impl Double {
             clock: 0,
             reused: 0,
             issuer: format!("http://127.0.0.1:{port}"),
+            known_scopes: network.scopes(),
             seq: 0,
         }));
         let thread = {

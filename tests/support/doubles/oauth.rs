@@ -44,6 +44,8 @@ pub struct OAuthNetwork {
     pub refresh_ttl: Option<i64>,
     /// The refresh token is single-use: each renewal returns the next one.
     rotate: bool,
+    /// The scope names its documentation lists.
+    scopes: &'static [&'static str],
 }
 
 pub const X: OAuthNetwork = OAuthNetwork {
@@ -63,6 +65,31 @@ pub const X: OAuthNetwork = OAuthNetwork {
     access_ttl: 7_200,
     refresh_ttl: None,
     rotate: true,
+    // docs.x.com, OAuth 2.0 Authorization Code Flow with PKCE: Scopes.
+    scopes: &[
+        "tweet.read",
+        "tweet.write",
+        "tweet.moderate.write",
+        "users.email",
+        "users.read",
+        "follows.read",
+        "follows.write",
+        "offline.access",
+        "space.read",
+        "mute.read",
+        "mute.write",
+        "like.read",
+        "like.write",
+        "list.read",
+        "list.write",
+        "block.read",
+        "block.write",
+        "bookmark.read",
+        "bookmark.write",
+        "media.write",
+        "dm.read",
+        "dm.write",
+    ],
 };
 
 pub const LINKEDIN: OAuthNetwork = OAuthNetwork {
@@ -81,6 +108,17 @@ pub const LINKEDIN: OAuthNetwork = OAuthNetwork {
     access_ttl: 5_184_000,
     refresh_ttl: Some(31_536_000),
     rotate: false,
+    // learn.microsoft.com/linkedin: Sign In with LinkedIn using OpenID Connect, Share
+    // on LinkedIn, Community Management.
+    scopes: &[
+        "openid",
+        "profile",
+        "email",
+        "w_member_social",
+        "r_organization_social",
+        "w_organization_social",
+        "rw_organization_admin",
+    ],
 };
 
 pub const GOOGLE: OAuthNetwork = OAuthNetwork {
@@ -99,6 +137,20 @@ pub const GOOGLE: OAuthNetwork = OAuthNetwork {
     access_ttl: 3_599,
     refresh_ttl: None,
     rotate: false,
+    // developers.google.com/youtube/v3/guides/auth/installed-apps: Scopes; and the
+    // OpenID Connect ones.
+    scopes: &[
+        "https://www.googleapis.com/auth/youtube",
+        "https://www.googleapis.com/auth/youtube.channel-memberships.creator",
+        "https://www.googleapis.com/auth/youtube.force-ssl",
+        "https://www.googleapis.com/auth/youtube.readonly",
+        "https://www.googleapis.com/auth/youtube.upload",
+        "https://www.googleapis.com/auth/youtubepartner",
+        "https://www.googleapis.com/auth/youtubepartner-channel-audit",
+        "openid",
+        "email",
+        "profile",
+    ],
 };
 
 pub const TIKTOK: OAuthNetwork = OAuthNetwork {
@@ -114,9 +166,21 @@ pub const TIKTOK: OAuthNetwork = OAuthNetwork {
     hex_challenge: true,
     basic_auth: false,
     code_max_age: 600,
-    access_ttl: 86_400,
-    refresh_ttl: Some(31_536_000),
+    // developers.tiktok.com/docs/en/oauth-user-access-token-management, "Token
+    // lifetimes": access 2 hours, refresh 180 days (older pages said 24 h and 365 days);
+    // /docs/en/oauth-refresh-a-user-access-token: "Refresh tokens are rotated".
+    access_ttl: 7_200,
+    refresh_ttl: Some(15_552_000),
     rotate: true,
+    // developers.tiktok.com/doc/scopes-overview.
+    scopes: &[
+        "user.info.basic",
+        "user.info.profile",
+        "user.info.stats",
+        "video.list",
+        "video.publish",
+        "video.upload",
+    ],
 };
 
 pub const PINTEREST: OAuthNetwork = OAuthNetwork {
@@ -135,6 +199,27 @@ pub const PINTEREST: OAuthNetwork = OAuthNetwork {
     access_ttl: 2_592_000,
     refresh_ttl: Some(5_184_000),
     rotate: false,
+    // developers.pinterest.com/docs/getting-started/scopes.
+    scopes: &[
+        "ads:read",
+        "ads:write",
+        "billing:read",
+        "billing:write",
+        "biz_access:read",
+        "biz_access:write",
+        "boards:read",
+        "boards:read_secret",
+        "boards:write",
+        "boards:write_secret",
+        "catalogs:read",
+        "catalogs:write",
+        "pins:read",
+        "pins:read_secret",
+        "pins:write",
+        "pins:write_secret",
+        "user_accounts:read",
+        "user_accounts:write",
+    ],
 };
 
 pub const IDENTITY_SERVER: OAuthNetwork = OAuthNetwork {
@@ -156,15 +241,23 @@ pub const IDENTITY_SERVER: OAuthNetwork = OAuthNetwork {
     refresh_ttl: Some(2_592_000),
     // RefreshTokenUsage: OneTimeOnly.
     rotate: true,
+    // The scopes such a server is configured with: OpenID Connect's, and an API's.
+    scopes: &["openid", "profile", "email", "offline_access", "api"],
 };
 
 impl OAuthNetwork {
     /// The token endpoint's error in this network's words.
     fn token_error(&self, status: u16, error: &str, description: &str) -> Resp {
         match self.which {
+            // pinterest/api-description v5/openapi.yaml: `/oauth/token` answers a failure
+            // with its `default` response, the `Error` schema (`code` integer, `message`
+            // string, both required), and gives no status; the spec's own example of an
+            // authentication failure (`UnauthorizedAccess`, HTTP 401) is this one.
             Which::Pinterest => {
                 json_resp(401, json!({"code": 2, "message": "Authentication failed."}))
             }
+            // developers.tiktok.com/doc/oauth-error-handling: the error struct is `error`,
+            // `error_description` and `log_id`.
             Which::TikTok => json_resp(
                 status,
                 json!({"error": error, "error_description": description, "log_id": "202611280000000000"}),
@@ -373,6 +466,19 @@ impl OAuthNetwork {
                 let presented = r.get("refresh_token");
                 let old = match s.live(presented, &["refresh"]) {
                     Ok(t) => t,
+                    // TikTok (oauth-error-handling): `invalid_grant` is the category for a
+                    // refresh token that "is invalid, expired, revoked"; its pages give no
+                    // example body or status for it (400, as RFC 6749 §5.2).
+                    Err(why) if self.which == Which::TikTok => {
+                        if why == Dead::Used {
+                            s.reused += 1;
+                        }
+                        return self.token_error(
+                            400,
+                            "invalid_grant",
+                            "The refresh token is invalid, expired or revoked.",
+                        );
+                    }
                     Err(Dead::Used) if self.rotate && self.which != Which::IdentityServer => {
                         s.reused += 1;
                         return self.token_error(
@@ -556,6 +662,10 @@ impl OAuthNetwork {
 pub const LINKEDIN_NATIVE_PATH: &str = "/oauth/native-pkce/authorization";
 
 impl Network for OAuthNetwork {
+    fn scopes(&self) -> &'static [&'static str] {
+        self.scopes
+    }
+
     fn handle(&self, s: &mut State, r: &Req) -> Resp {
         let path = r.path.as_str();
         if self.which == Which::LinkedIn && r.method == "GET" && path == LINKEDIN_NATIVE_PATH {
