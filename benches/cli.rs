@@ -8,10 +8,15 @@
 //! SBCTL_BENCH_LATENCY_MS (default 50: the token endpoint's latency), SBCTL_BENCH_RUNS
 //! (default 5), SBCTL_BENCH_SLOW=1 (also renew at concurrency 1, which takes
 //! profiles x latency). Needs the `sqlite3` shell. Everything runs in a temp dir,
-//! against a token endpoint on 127.0.0.1 that this program serves.
+//! against a token endpoint on 127.0.0.1 that this program serves, which counts the
+//! renewals it answers: a refresh figure stands only when each due profile was renewed
+//! once. Exits 1 when a figure misses its target.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const SBCTL: &str = env!("CARGO_BIN_EXE_sbctl");
@@ -89,6 +94,8 @@ fn bench(runs: usize, mut make: impl FnMut() -> Command) -> (Duration, u64) {
 struct World {
     dir: PathBuf,
     latency_port: u16,
+    /// Refreshes the token endpoint answered.
+    renewed: Arc<AtomicUsize>,
 }
 
 /// A database's secrets file: `list-1000.db` keeps them in `list-1000.secrets.db`.
@@ -120,6 +127,16 @@ impl World {
             cmd.env("SBCTL_SECRETS_KEY_FILE", self.dir.join("secrets.key"));
         }
         cmd
+    }
+
+    /// Runs a `refresh` that must renew `due` profiles, each once, and exit 0: a
+    /// figure of a run that renewed nothing would be a fast lie.
+    fn refresh(&self, db: &Path, args: &[&str], due: usize) -> (Duration, u64) {
+        let before = self.renewed.load(Ordering::SeqCst);
+        let measured = measure(&mut self.sbctl(db, args));
+        let renewed = self.renewed.load(Ordering::SeqCst) - before;
+        assert_eq!(renewed, due, "{args:?} renewed {renewed} of {due} profiles");
+        measured
     }
 
     fn sqlite(&self, db: &Path, args: &[&str]) -> Command {
@@ -173,17 +190,21 @@ fn insert_sql(n: usize) -> String {
     sql
 }
 
-/// A token endpoint on 127.0.0.1 that answers every refresh after `latency`.
-fn token_endpoint(latency: Duration) -> u16 {
+/// A token endpoint on 127.0.0.1 that answers every refresh after `latency`, and the
+/// count of refreshes it answered.
+fn token_endpoint(latency: Duration) -> (u16, Arc<AtomicUsize>) {
     // A plain thread-per-connection server: tiny_http now and then left a connection
     // unanswered under 16 parallel clients (seen as 30 s client timeouts), which
     // measured tiny_http, not sbctl.
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let counter = answered.clone();
     std::thread::spawn(move || {
         for (n, stream) in listener.incoming().enumerate() {
             let Ok(stream) = stream else { continue };
+            let counter = counter.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(&stream);
                 let mut length = 0usize;
@@ -200,19 +221,23 @@ fn token_endpoint(latency: Duration) -> u16 {
                 }
                 let mut body = vec![0u8; length];
                 let _ = reader.read_exact(&mut body);
+                let refresh = String::from_utf8_lossy(&body).contains("grant_type=refresh_token");
                 std::thread::sleep(latency);
                 let json = format!(
                     r#"{{"access_token":"new-at-{n}-cccccccccccccccccccccccc","refresh_token":"new-rt-{n}-dddddddddddddddddddddddd","token_type":"bearer","expires_in":5184000}}"#
                 );
-                let _ = write!(
+                let sent = write!(
                     &stream,
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
                     json.len()
                 );
+                if refresh && sent.is_ok() {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
             });
         }
     });
-    port
+    (port, answered)
 }
 
 struct Row {
@@ -235,12 +260,13 @@ fn header() {
     );
 }
 
-/// Prints a figure as soon as it is measured.
-fn print(rows: &[Row]) {
-    for r in rows {
-        let ratio = r.ours.as_secs_f64() / r.base.as_secs_f64();
+/// Prints a figure as soon as it is measured; `true` when it misses its target.
+fn print(r: &Row) -> bool {
+    let ratio = r.ours.as_secs_f64() / r.base.as_secs_f64();
+    let missed = r.target.is_some_and(|t| ratio > t);
+    {
         let verdict = match r.target {
-            Some(t) if ratio <= t => format!("<={t} ok"),
+            Some(t) if !missed => format!("<={t} ok"),
             Some(t) => format!("<={t} MISS"),
             None => "-".into(),
         };
@@ -255,6 +281,7 @@ fn print(rows: &[Row]) {
             r.base_name
         );
     }
+    missed
 }
 
 fn main() {
@@ -270,10 +297,11 @@ fn main() {
     let slow = std::env::var("SBCTL_BENCH_SLOW").is_ok_and(|v| v == "1");
 
     let dir = tempfile::tempdir().unwrap();
-    let port = token_endpoint(latency);
+    let (port, renewed) = token_endpoint(latency);
     let world = World {
         dir: dir.path().to_owned(),
         latency_port: port,
+        renewed,
     };
     std::fs::write(
         world.dir.join("config.toml"),
@@ -299,7 +327,12 @@ fn main() {
     header();
     let mut growth = Vec::new();
     let mut tokens = Vec::new();
-    let push = |row: Row| print(std::slice::from_ref(&row));
+    let misses = RefCell::new(Vec::new());
+    let push = |row: Row| {
+        if print(&row) {
+            misses.borrow_mut().push(row.name);
+        }
+    };
     for &n in &sizes {
         // profiles import vs sqlite3 inserting the same rows in one transaction.
         let jsonl = world.dir.join(format!("import-{n}.jsonl"));
@@ -415,8 +448,11 @@ fn main() {
     let mut rss = 0;
     for _ in 0..runs.min(3) {
         let db = world.populate("refresh", refresh_n, refresh_n);
-        let (t, r) =
-            measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
+        let (t, r) = world.refresh(
+            &db,
+            &["-q", "refresh", "--all", "--concurrency", "16"],
+            refresh_n,
+        );
         times.push(t);
         rss = rss.max(r);
     }
@@ -431,8 +467,11 @@ fn main() {
     });
     if slow {
         let db = world.populate("refresh", refresh_n, refresh_n);
-        let (at1, rss) =
-            measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "1"]));
+        let (at1, rss) = world.refresh(
+            &db,
+            &["-q", "refresh", "--all", "--concurrency", "1"],
+            refresh_n,
+        );
         push(Row {
             name: format!("refresh --all, {refresh_n} due, concurrency 1"),
             ours: at1,
@@ -510,8 +549,11 @@ fn main() {
     // Growth of a refresh run with the profile count (1000 due each time).
     for &n in &sizes {
         let db = world.populate(&format!("grow-{n}"), n, refresh_n.min(n));
-        let (t, rss) =
-            measure(&mut world.sbctl(&db, &["-q", "refresh", "--all", "--concurrency", "16"]));
+        let (t, rss) = world.refresh(
+            &db,
+            &["-q", "refresh", "--all", "--concurrency", "16"],
+            refresh_n.min(n),
+        );
         growth.push(("refresh --all (1000 due)", n, t, rss));
         push(Row {
             name: format!("refresh --all, {} due among {n}", refresh_n.min(n)),
@@ -526,16 +568,21 @@ fn main() {
     let db = world.populate("rounds", refresh_n, 0);
     let before = size_with_companions(&secrets_of(&db));
     for _ in 0..10 {
-        measure(&mut world.sbctl(
+        world.refresh(
             &db,
             &["-q", "refresh", "--all", "--force", "--concurrency", "16"],
-        ));
+            refresh_n,
+        );
     }
     let after = size_with_companions(&secrets_of(&db));
+    let growth_ratio = after as f64 / before.max(1) as f64;
+    let verdict = if growth_ratio <= 2.0 { "ok" } else { "MISS" };
     println!(
-        "secrets file after 10 rounds of {refresh_n} renewals: {after} bytes, {before} before ({:.2}x, target <= 2x)",
-        after as f64 / before.max(1) as f64
+        "secrets file after 10 rounds of {refresh_n} renewals: {after} bytes, {before} before ({growth_ratio:.2}x, target <= 2x {verdict})"
     );
+    if growth_ratio > 2.0 {
+        misses.borrow_mut().push("secrets file growth".into());
+    }
 
     println!("\ngrowth (median ms; linear growth keeps ms per 1000 profiles flat)");
     println!(
@@ -552,4 +599,14 @@ fn main() {
             rss as f64 / 1024.0
         );
     }
+    let misses = misses.into_inner();
+    if !misses.is_empty() {
+        eprintln!(
+            "\n{} figure(s) missed their target: {}",
+            misses.len(),
+            misses.join("; ")
+        );
+        std::process::exit(1);
+    }
+    println!("\nevery figure within its target");
 }

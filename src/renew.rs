@@ -635,6 +635,7 @@ impl<'a> Engine<'a> {
             } => {
                 if let Some(e) = expires_at {
                     p.expires_at = e;
+                    p.expires_never = e.is_none();
                 }
                 if data_access_expires_at.is_some() {
                     p.data_access_expires_at = data_access_expires_at;

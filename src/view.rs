@@ -160,9 +160,20 @@ pub fn profile_json(p: &Profile, h: &Health) -> Value {
     serde_json::to_value(profile_view(p, h)).expect("a profile serializes")
 }
 
-/// `in 12d`, `3d ago` or `never`.
-pub fn relative_or_never(t: Option<Timestamp>, now: Timestamp) -> String {
-    t.map_or("never".into(), |t| relative(t, now))
+/// When the access token expires, as EXPIRES says it: `in 12d`, `3d ago`, `never`
+/// (the network said so), or `unknown` (nobody said).
+pub fn expiry(p: &Profile, now: Timestamp) -> String {
+    let mut out = String::new();
+    write_expiry(&mut out, p, now);
+    out
+}
+
+fn write_expiry(out: &mut String, p: &Profile, now: Timestamp) {
+    match p.expires_at {
+        Some(t) => write_relative(out, t, now),
+        None if p.expires_never => out.push_str("never"),
+        None => out.push_str("unknown"),
+    }
 }
 
 fn write_relative_or_never(out: &mut String, t: Option<Timestamp>, now: Timestamp) {
@@ -224,7 +235,7 @@ impl Column {
             ),
             Column::Status => return write_status(out, h, now),
             Column::Deadline => write_deadline(out, h, now),
-            Column::Expires => write_relative_or_never(out, p.expires_at, now),
+            Column::Expires => write_expiry(out, p, now),
             Column::LastRefresh => write_relative_or_never(out, p.last_refreshed_at, now),
         }
         Tone::Plain

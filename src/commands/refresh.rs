@@ -10,7 +10,7 @@ use crate::error::{Attention, Error, Result};
 use crate::renew::{Kind, Mode, Outcome, Report};
 use crate::store::{ListFilter, ProfileStore};
 use crate::ui::Tone;
-use crate::view::{profile_json, relative_or_never, status_words};
+use crate::view::{expiry, profile_json, status_words};
 use clap::Args;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -205,7 +205,7 @@ fn dry_run(
                 (p.id.to_string(), Tone::Plain),
                 (p.network.clone(), Tone::Plain),
                 (action.to_owned(), Tone::Plain),
-                (relative_or_never(p.expires_at, ctx.now), Tone::Plain),
+                (expiry(&p, ctx.now), Tone::Plain),
             ]),
         }
     })?;

@@ -145,6 +145,9 @@ pub struct Profile {
     pub scopes: Vec<String>,
     /// When the access token expires; `None` when it does not or is not known yet.
     pub expires_at: Option<Timestamp>,
+    /// The network said the access token never expires (a Facebook Page token); with
+    /// no `expires_at` and without this, its expiry is unknown.
+    pub expires_never: bool,
     /// When the current access token was issued (for the "half its lifetime" rule).
     pub issued_at: Option<Timestamp>,
     /// The refresh token's own deadline, which renewing may not move.
@@ -214,6 +217,7 @@ impl Profile {
             account_name: None,
             scopes: Vec::new(),
             expires_at: None,
+            expires_never: false,
             issued_at: None,
             refresh_expires_at: None,
             data_access_expires_at: None,
@@ -346,6 +350,7 @@ impl Profile {
         now: Timestamp,
     ) -> Vec<String> {
         self.expires_at = grant.expires_at;
+        self.expires_never = grant.expires_never;
         self.refresh_expires_at = grant.refresh_expires_at;
         self.issued_at = Some(now);
         self.updated_at = now;
@@ -387,6 +392,7 @@ impl Profile {
     /// not repeat stays), and everything a failed or cut-off renewal left is cleared.
     pub fn renewed(&mut self, grant: &super::token::Grant, now: Timestamp) {
         self.expires_at = grant.expires_at;
+        self.expires_never = grant.expires_never;
         if grant.refresh_expires_at.is_some() {
             self.refresh_expires_at = grant.refresh_expires_at;
         }

@@ -43,6 +43,9 @@ pub struct TokenSet {
 pub struct Grant {
     pub tokens: TokenSet,
     pub expires_at: Option<Timestamp>,
+    /// The answer said the access token never expires (`expires_at: 0`); without a
+    /// deadline and without this, its expiry is unknown.
+    pub expires_never: bool,
     pub refresh_expires_at: Option<Timestamp>,
     /// `None` when the response did not say which scopes were granted.
     pub scopes: Option<Vec<String>>,
@@ -80,6 +83,7 @@ pub fn parse_token_input(text: &str, now: Timestamp) -> Result<Grant, String> {
             token_type: None,
         },
         expires_at: None,
+        expires_never: false,
         refresh_expires_at: None,
         scopes: None,
         notes: Vec::new(),
@@ -108,6 +112,8 @@ pub fn grant_from_json(value: &Value, now: Timestamp) -> Result<Grant, String> {
     let token_type = optional_string(obj, "token_type")?;
     let mut notes = Vec::new();
     let expires_at = deadline(obj, ("expires_in", "expires_at"), now, &mut notes)?;
+    let expires_never =
+        expires_at.is_none() && obj.get("expires_at").and_then(parse_time) == Some(None);
     let refresh_expires_at = deadline(
         obj,
         ("refresh_token_expires_in", "refresh_token_expires_at"),
@@ -133,6 +139,7 @@ pub fn grant_from_json(value: &Value, now: Timestamp) -> Result<Grant, String> {
             token_type,
         },
         expires_at,
+        expires_never,
         refresh_expires_at,
         scopes,
         notes,
@@ -257,6 +264,17 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use serde_json::json;
+
+    #[test]
+    fn an_expiry_of_zero_is_never_and_none_is_unknown() {
+        let now = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        let never = grant_from_json(&json!({"access_token": "a", "expires_at": 0}), now).unwrap();
+        assert_eq!((never.expires_at, never.expires_never), (None, true));
+        let unknown = grant_from_json(&json!({"access_token": "a"}), now).unwrap();
+        assert_eq!((unknown.expires_at, unknown.expires_never), (None, false));
+        let known = grant_from_json(&json!({"access_token": "a", "expires_in": 60}), now).unwrap();
+        assert!(known.expires_at.is_some() && !known.expires_never);
+    }
 
     fn now() -> Timestamp {
         Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()

@@ -242,6 +242,7 @@ fn finish(
         } => {
             if let Some(e) = expires_at {
                 c.grant.expires_at = e;
+                c.grant.expires_never = e.is_none();
             }
             c.data_access_expires_at = data_access_expires_at;
             if let (Some(grants), Some(account)) = (&grants, &c.account) {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_notify_channels.sql"),
     include_str!("migrations/0005_renewal_failures.sql"),
     include_str!("migrations/0006_lease_holder.sql"),
+    include_str!("migrations/0007_expires_never.sql"),
 ];
 
 /// `PRAGMA application_id` of sbctl databases: "SBCT".
@@ -27,7 +28,7 @@ use crate::sqlite::BUSY_TIMEOUT;
 const COLUMNS: &str = "id, network, account_id, account_name, scopes, expires_at, issued_at, \
     refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
     last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
-    renewal_started_at, reauth_from_check, renewal_failures, failing_since";
+    renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never";
 
 pub struct SqliteStore {
     conn: Connection,
@@ -245,6 +246,7 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
             serde_json::from_str(&scopes).map_err(|e| bad(4, e.to_string()))?
         },
         expires_at: time(r.get(5)?),
+        expires_never: r.get(22)?,
         issued_at: time(r.get(6)?),
         refresh_expires_at: time(r.get(7)?),
         data_access_expires_at: time(r.get(8)?),
@@ -261,7 +263,7 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
 }
 
 /// The values of `COLUMNS` for one profile, in order.
-fn bind(p: &Profile) -> [rusqlite::types::Value; 22] {
+fn bind(p: &Profile) -> [rusqlite::types::Value; 23] {
     use rusqlite::types::Value as V;
     let text = |s: &Option<String>| s.clone().map_or(V::Null, V::Text);
     // What a provider sent is stored within bounds, however much it sent.
@@ -299,6 +301,7 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 22] {
         V::Integer(from_check.into()),
         V::Integer(failures.unwrap_or(0).into()),
         int(since),
+        V::Integer(p.expires_never.into()),
     ]
 }
 
@@ -334,7 +337,7 @@ impl ProfileStore for SqliteStore {
         {
             let sql = format!(
                 "INSERT INTO profiles ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
             );
             let mut stmt = tx.prepare_cached(&sql).map_err(|e| sql_err(&path, e))?;
             for p in profiles {
@@ -358,7 +361,7 @@ impl ProfileStore for SqliteStore {
             data_access_expires_at = ?9, renewable = ?10, reauth_reason = ?11, \
             refresh_failed = ?12, last_error = ?13, last_refreshed_at = ?14, \
             last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18, \
-            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22 WHERE id = ?1";
+            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22, expires_never = ?23 WHERE id = ?1";
         let n = self
             .conn
             .prepare_cached(sql)

@@ -189,6 +189,16 @@ fn facebook_pages_are_chosen_by_account_and_their_deadlines_come_from_debug_toke
     let p = s.show("cafe");
     assert_eq!(p["account_id"], "p-2");
     assert!(p["expires_at"].is_null(), "a Page token never expires: {p}");
+    // Facebook said so (`debug_token`: `expires_at: 0`): "never", not "unknown".
+    let shown = s.env.run(&["profiles", "show", "cafe"]);
+    assert!(
+        shown
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("expires:") && l.ends_with("never")),
+        "{}",
+        shown.stdout
+    );
     assert_eq!(p["renewable"], false);
     let data_access =
         chrono::DateTime::parse_from_rfc3339(p["data_access_expires_at"].as_str().unwrap())

@@ -42,7 +42,13 @@ pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<Attention> {
         // The moment nothing but the user can move: the token's end when nothing
         // renews it, the refresh token's (LinkedIn), or Facebook's data access.
         ("re-authorize by", at(h.deadline, "-")),
-        ("expires", at(p.expires_at, "never")),
+        (
+            "expires",
+            at(
+                p.expires_at,
+                if p.expires_never { "never" } else { "unknown" },
+            ),
+        ),
         ("refresh token expires", at(p.refresh_expires_at, "-")),
         ("data access expires", at(p.data_access_expires_at, "-")),
         (
