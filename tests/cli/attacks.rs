@@ -29,7 +29,17 @@ fn env_dumper(env: &Env, name: &str, then: &str) -> (String, std::path::PathBuf)
 #[test]
 fn children_do_not_inherit_secrets() {
     let mut s = scene("x", Vec::new());
-    s.env.set("SBCTL_SECRETS_KEY", &age_key());
+    // The key itself and a key file, both: neither name reaches a child.
+    let key = age_key();
+    let key_file = s.env.root().join("secrets.key");
+    std::fs::write(&key_file, &key).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    s.env.set("SBCTL_SECRETS_KEY", &key);
+    s.env
+        .set("SBCTL_SECRETS_KEY_FILE", key_file.to_str().unwrap());
     let (browser, seen_by_browser) = env_dumper(
         &s.env,
         "browser",
@@ -171,6 +181,7 @@ fn a_db_path_that_is_not_ours_keeps_its_mode() {
     for f in [&conf, &other] {
         std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o664)).unwrap();
     }
+    let other_bytes = std::fs::read(&other).unwrap();
     for db in [&conf, &other, &link_conf, &link_other] {
         env.run(&["--db", db.to_str().unwrap(), "profiles", "list"])
             .code(1)
@@ -179,6 +190,11 @@ fn a_db_path_that_is_not_ours_keeps_its_mode() {
         assert_eq!(mode(&other), 0o664, "{}", db.display());
     }
     assert_eq!(std::fs::read_to_string(&conf).unwrap(), "setting = 1\n");
+    assert_eq!(
+        std::fs::read(&other).unwrap(),
+        other_bytes,
+        "the other database changed"
+    );
     // sbctl's own database, made readable by others, is made private again.
     env.add("a", "x", "t");
     std::fs::set_permissions(env.db_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -263,8 +279,11 @@ fn a_file_planted_beside_the_secrets_receives_nothing() {
     .code(1)
     .stderr_has("is in a directory others can write to (mode 1777)")
     .stderr_has("SBCTL_SECRETS_FILE");
-    let leaked = std::fs::read_to_string(&planted).unwrap_or_default();
-    assert!(!leaked.contains("tok-s3cr3t-planted"), "{leaked}");
+    assert_eq!(
+        std::fs::read(&planted).unwrap(),
+        b"",
+        "the planted file received data"
+    );
     assert!(!secrets.exists());
 }
 
@@ -764,31 +783,33 @@ fn a_config_others_could_change_is_not_trusted() {
         ran.display()
     ));
     let config = env.config_path();
+    let dir = config.parent().unwrap().to_owned();
+    // `check` and `doctor` both stop, say why and name the fix; the command never runs.
+    let refused = |why: &str, fix: &str| {
+        for args in [&["check"][..], &["doctor"]] {
+            env.run(args).code(1).stderr_has(why).stderr_has(fix);
+        }
+        assert!(!ran.exists(), "the planted command ran");
+    };
     // Writable by others: anyone could have added that command.
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o666)).unwrap();
-    for args in [&["check"][..], &["doctor"]] {
-        env.run(args)
-            .code(1)
-            .stderr_has("is a file others can write to (mode 666)")
-            .stderr_has(&format!("chmod go-w {}", config.display()));
-    }
+    refused(
+        "is a file others can write to (mode 666)",
+        &format!("chmod go-w {}", config.display()),
+    );
     // Owned by another user, closed as it may be.
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
     assert!(give_away(&config));
-    env.run(&["check"])
-        .code(1)
-        .stderr_has("is a file another user owns (uid 65534)");
-    assert!(!ran.exists(), "the planted command ran");
+    refused("is a file another user owns (uid 65534)", "make it yours");
     // Its directory open to others: the file could be replaced.
     std::os::unix::fs::chown(&config, Some(0), Some(0)).unwrap();
-    let dir = config.parent().unwrap();
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-    env.run(&["check"])
-        .code(1)
-        .stderr_has("is in a directory others can write to (mode 777)");
-    assert!(!ran.exists(), "the planted command ran");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    refused(
+        "is in a directory others can write to (mode 777)",
+        &format!("chmod go-w {}", dir.display()),
+    );
     // Put right, it is read and its command runs.
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     env.run(&["check"]).code(3);
     assert!(ran.exists(), "a trusted config is used");
 }

@@ -336,9 +336,12 @@ fn a_slow_failing_webhook_is_given_up_within_its_30_seconds() {
     // past the budget unless the budget bounds the attempt too.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = attempts.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().take(10) {
             let Ok(mut stream) = stream else { continue };
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             std::thread::spawn(move || {
                 std::thread::sleep(std::time::Duration::from_secs(20));
                 let _ = stream.write_all(
@@ -355,7 +358,12 @@ fn a_slow_failing_webhook_is_given_up_within_its_30_seconds() {
     run.code(3).stderr_has("notify webhook failed");
     assert!(
         took > std::time::Duration::from_secs(25) && took < std::time::Duration::from_secs(33),
-        "a second attempt was made, within the 30 s: {took:?}"
+        "the attempts ended within the 30 s: {took:?}"
+    );
+    assert_eq!(
+        attempts.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "a second attempt, cut short by the budget"
     );
 }
 
