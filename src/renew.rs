@@ -158,6 +158,14 @@ pub struct Report {
     pub outcome: Outcome,
 }
 
+/// Why a network could not be set up for this run.
+pub struct Unresolved {
+    pub message: String,
+    /// The provider is down or busy (its discovery did not answer): a passing failure
+    /// of the run, not the config's.
+    pub passing: bool,
+}
+
 /// What the engine takes from the command that runs it.
 pub struct Setup<'a> {
     /// Renew this long before the access token expires.
@@ -169,7 +177,7 @@ pub struct Setup<'a> {
     pub http: oauth2::reqwest::blocking::Client,
     pub secrets: Box<dyn SecretStore>,
     /// Each network the profiles use, resolved, or why it could not be.
-    pub providers: BTreeMap<String, std::result::Result<Net, String>>,
+    pub providers: BTreeMap<String, std::result::Result<Net, Unresolved>>,
     /// Opens another connection to the profile database, one per worker thread.
     pub open_store: Box<dyn Fn() -> Result<Box<dyn ProfileStore>> + Sync + 'a>,
     pub log: &'a Ui,
@@ -187,7 +195,7 @@ pub struct Engine<'a> {
     http: oauth2::reqwest::blocking::Client,
     /// The secret store, shared by all worker threads (see `SharedStore`).
     secrets: SharedStore,
-    providers: BTreeMap<String, std::result::Result<Net, String>>,
+    providers: BTreeMap<String, std::result::Result<Net, Unresolved>>,
     open_store: Box<dyn Fn() -> Result<Box<dyn ProfileStore>> + Sync + 'a>,
     log: &'a Ui,
     clock: Clock,
@@ -343,9 +351,15 @@ impl<'a> Engine<'a> {
         let net = match self.providers.get(&p.network) {
             Some(Ok(net)) => net,
             unresolved => {
-                let message = match unresolved {
-                    Some(Err(message)) => message.clone(),
-                    _ => format!("{}: provider `{}` was not resolved", p.id, p.network),
+                let (message, failure) = match unresolved {
+                    Some(Err(u)) if u.passing => {
+                        (u.message.clone(), Failure::Transient { retry_after: None })
+                    }
+                    Some(Err(u)) => (u.message.clone(), Failure::Config),
+                    _ => (
+                        format!("{}: provider `{}` was not resolved", p.id, p.network),
+                        Failure::Config,
+                    ),
                 };
                 // A renewal that was due and could not be made is a failed renewal,
                 // in the list as in this run's report; a check changes nothing.
@@ -353,10 +367,7 @@ impl<'a> Engine<'a> {
                     p.renewal_failed(message.clone(), self.now());
                     store.update(&p)?;
                 }
-                return Ok(Outcome::Failed {
-                    failure: Failure::Config,
-                    message,
-                });
+                return Ok(Outcome::Failed { failure, message });
             }
         };
         let Some(tokens) = get_tokens(secrets, id)? else {

@@ -184,8 +184,14 @@ impl Ctx {
                     &http,
                     &self.settings.config_path.display().to_string(),
                 )
-                .map_err(|e| e.to_string()),
-                Err(e) => Err(e.message),
+                .map_err(|e| crate::renew::Unresolved {
+                    passing: e.kind == crate::error::ErrorKind::Transient,
+                    message: e.to_string(),
+                }),
+                Err(e) => Err(crate::renew::Unresolved {
+                    passing: false,
+                    message: e.message,
+                }),
             };
             providers.insert(name.clone(), access);
         }

@@ -105,7 +105,12 @@ pub fn endpoints(provider: &Provider, http: &Http, config_path: &str) -> Result<
     Ok(e)
 }
 
+/// The provider's discovery document. A provider that does not answer, or answers 429
+/// or 5xx, is down or busy: asked again with the renewals' backoff, then a passing
+/// failure (exit 4), never taken for a mistake in the config. An answer that is there
+/// and wrong (404, not a discovery document, another issuer) is the config's (exit 1).
 fn discover(name: &str, issuer: &str, http: &Http) -> Result<Discovery> {
+    use crate::domain::renewal::{backoff, MAX_ATTEMPTS, MAX_RETRY_TIME};
     check_scheme(name, "issuer", issuer)?;
     let url = format!(
         "{}/.well-known/openid-configuration",
@@ -119,11 +124,34 @@ fn discover(name: &str, issuer: &str, http: &Http) -> Result<Discovery> {
             "check `issuer`, or give `authorize_url` and `token_url` under [providers.{name}]"
         ))
     };
-    // Through the one capped path: at most 1 MiB of a provider's answer is read.
-    let answer = http::send(http.get(&url)).map_err(|e| failed(e.reason))?;
-    if answer.status != 200 {
-        return Err(failed(format!("HTTP {}", answer.status)));
-    }
+    let started = std::time::Instant::now();
+    let mut attempt = 0;
+    let answer = loop {
+        // Through the one capped path: at most 1 MiB of a provider's answer is read.
+        let (why, retry_after) = match http::send(http.get(&url)) {
+            Ok(a) if a.status == 200 => break a,
+            Ok(a) if a.status == 429 || a.status >= 500 => {
+                let retry_after = a
+                    .retry_after
+                    .as_deref()
+                    .and_then(|h| crate::domain::failure::parse_retry_after(h, chrono::Utc::now()));
+                (format!("HTTP {}", a.status), retry_after)
+            }
+            Ok(a) => return Err(failed(format!("HTTP {}", a.status))),
+            Err(e) => (e.reason, None),
+        };
+        attempt += 1;
+        let wait = backoff(attempt - 1, retry_after, rand::random::<f64>());
+        let gave_up = attempt >= MAX_ATTEMPTS
+            || started.elapsed() + wait >= MAX_RETRY_TIME
+            || !crate::interrupt::sleep(wait);
+        if gave_up {
+            return Err(Error::transient(format!(
+                "provider {name}: OIDC discovery at {url} could not be reached ({why}, {attempt} tries)"
+            ))
+            .hint("the provider is down or busy, which is no fault of the config: try again later (the next run does)"));
+        }
+    };
     let d: Discovery = serde_json::from_str(&answer.body)
         .map_err(|_| failed("the answer is not an OIDC discovery document".into()))?;
     if d.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {

@@ -647,3 +647,82 @@ fn an_interrupted_token_stores_its_renewal() {
     every_token_works(&s, 1);
     assert_eq!(s.show("p00")["status"], "ok");
 }
+
+#[test]
+fn a_discovery_that_is_down_is_an_outage_not_a_configuration_error() {
+    let s = scene_through_proxy("identityserver", Vec::new());
+    let p = proxy(&s);
+    // `issuer` only: every endpoint comes from discovery, through the proxy.
+    s.double.state().issuer = p.base.clone();
+    let config: String = std::fs::read_to_string(s.env.config_path())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("_url = \""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    s.env
+        .write_config(&format!("http_timeout = \"2s\"\n{config}"));
+    // A profile whose access token has expired, with a refresh token the server honours.
+    let scopes: Vec<String> = ["openid", "offline_access"].map(String::from).to_vec();
+    let refresh = {
+        let mut st = s.double.state();
+        st.issue("rt-", "refresh", "u-ann", None, Some(86_400), &scopes)
+    };
+    let record = json!({"id": "corp", "network": "identityserver", "account_id": "u-ann",
+        "token": {"access_token": "at-old", "refresh_token": refresh, "expires_in": 0,
+        "scope": "openid offline_access"}});
+    s.env
+        .run_with_stdin(&["profiles", "import", "-"], &format!("{record}\n"))
+        .success();
+    let discovery = "/.well-known/openid-configuration";
+
+    // Down (connections reset, then a 503): a passing failure, retried, exit 4, and
+    // nothing says the config is wrong.
+    for trouble in [
+        Trouble::Reset,
+        Trouble::Answer(503, "<h1>Service Unavailable</h1>".into(), None),
+    ] {
+        p.clear();
+        p.push(discovery, trouble, 100);
+        for args in [
+            &["refresh", "--all"][..],
+            &["check", "--online"],
+            &["token", "corp"],
+        ] {
+            let run = s.env.run(args);
+            assert_eq!(run.code, 4, "{args:?}:\n{}", run.snapshot());
+            let said = format!("{}{}", run.stdout, run.stderr);
+            assert!(said.contains("could not be reached"), "{}", run.snapshot());
+            assert!(
+                !said.contains("provider's configuration"),
+                "{}",
+                run.snapshot()
+            );
+        }
+        assert_eq!(
+            s.double.calls(discovery),
+            0,
+            "the proxy answered for the server"
+        );
+    }
+    assert_eq!(
+        stored_refresh(&s, "corp").as_deref(),
+        Some(refresh.as_str())
+    );
+
+    // Back: the same run renews.
+    p.clear();
+    s.env
+        .run(&["refresh", "--all"])
+        .success()
+        .stdout_has("1 renewed");
+    assert_eq!(s.show("corp")["status"], "ok");
+
+    // An answer that is there and wrong is the config's: exit 1.
+    p.push(discovery, Trouble::Answer(404, "{}".into(), None), 10);
+    s.env
+        .run(&["refresh", "--all", "--force"])
+        .code(1)
+        .stdout_has("failed (HTTP 404); check `issuer`")
+        .stderr_has("because of sbctl's or the provider's configuration");
+}

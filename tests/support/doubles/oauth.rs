@@ -549,6 +549,28 @@ impl OAuthNetwork {
         }
     }
 
+    /// IdentityServer's discovery document (docs.duendesoftware.com/identityserver/v5/
+    /// reference/endpoints/discovery), its endpoints under the issuer; no `jwks_uri`, as
+    /// the double signs its ID tokens with the client secret (HS256).
+    fn discovery(&self, s: &State) -> Resp {
+        let at = |path: Option<&str>| path.map(|p| format!("{}{p}", s.issuer));
+        json_resp(
+            200,
+            json!({
+                "issuer": s.issuer,
+                "authorization_endpoint": at(Some(self.authorize_path)),
+                "token_endpoint": at(Some(self.token_path)),
+                "userinfo_endpoint": at(Some(self.identity_path)),
+                "revocation_endpoint": at(self.revoke_path),
+                "introspection_endpoint": at(self.introspect_path),
+                "scopes_supported": self.scopes,
+                "response_types_supported": ["code"],
+                "grant_types_supported": ["authorization_code", "refresh_token"],
+                "code_challenge_methods_supported": ["plain", "S256"],
+            }),
+        )
+    }
+
     fn identity(&self, s: &mut State, r: &Req) -> Resp {
         let t = match s.live(r.bearer(), &["access"]) {
             Ok(t) => t,
@@ -688,6 +710,12 @@ impl Network for OAuthNetwork {
         }
         if r.method == "GET" && path == self.authorize_path {
             return s.authorize(r, self.client_param, self.separator, self.pkce_required);
+        }
+        if self.which == Which::IdentityServer
+            && r.method == "GET"
+            && path == "/.well-known/openid-configuration"
+        {
+            return self.discovery(s);
         }
         if r.method == "POST" && path == self.token_path {
             return self.token(s, r);
