@@ -59,7 +59,15 @@ pub fn endpoints(provider: &Provider, http: &Http, config_path: &str) -> Result<
     let name = &provider.name;
     let c: &ProviderConfig = &provider.config;
     let discovered = match (&c.issuer, &c.authorize_url, &c.token_url) {
-        (_, Some(_), Some(_)) => None,
+        // Both endpoints given: discovery still gives what the config does not (the
+        // key set for ID tokens, revocation, introspection), when it answers; a
+        // provider whose discovery is down can still be used through them.
+        (Some(issuer), Some(_), Some(_)) => match discover(name, issuer, http) {
+            Ok(d) => Some(d),
+            Err(e) if e.kind == crate::error::ErrorKind::Transient => None,
+            Err(e) => return Err(e),
+        },
+        (None, Some(_), Some(_)) => None,
         (Some(issuer), _, _) => Some(discover(name, issuer, http)?),
         _ => {
             return Err(Error::failed(format!(

@@ -307,6 +307,29 @@ fn the_listener_root_gives_the_sign_in_away_to_nobody() {
 
 #[test]
 #[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
+fn an_issuer_with_explicit_endpoints_still_verifies_the_id_token() {
+    // Both endpoints written in the config, as the README allows: the key set that
+    // checks the ID token's signature still comes from the issuer's discovery.
+    let server = OidcServer::start();
+    let env = corp_env(
+        &server,
+        &format!(
+            "authorize_url = \"{i}/auth\"\ntoken_url = \"{i}/token\"\n",
+            i = server.issuer
+        ),
+    );
+    add(&env, "acme")
+        .success()
+        .stderr_has("acme: connected as alice (corp): OK");
+    browser_result(&env);
+    assert_eq!(
+        env.run(&["profiles", "show", "acme", "--json"]).json()["account_id"],
+        "alice"
+    );
+}
+
+#[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
 fn every_client_authentication_method_works() {
     let server = OidcServer::start();
     for (client_id, auth) in [("sbctl-post", "post"), ("sbctl-public", "none")] {
