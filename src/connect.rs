@@ -619,7 +619,17 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let secrets = crate::secrets::file::FileStore::new(dir.path().join("s.json"));
-        Net::resolve(&provider, &secrets, http, "config.toml").unwrap()
+        Net::resolve(&provider, &secrets, http, ("config.toml", &NoDiscovery)).unwrap()
+    }
+
+    /// No discovery is kept: the provider gives its endpoints in the config.
+    struct NoDiscovery;
+
+    impl crate::networks::DiscoveryCache for NoDiscovery {
+        fn load(&self, _: &str) -> Option<crate::networks::CachedDiscovery> {
+            None
+        }
+        fn save(&self, _: &str, _: &str) {}
     }
 
     /// A browser that follows the authorize URL's redirect with a code, on its own

@@ -38,7 +38,66 @@ pub struct Ctx {
     pub now: Timestamp,
 }
 
+/// Discovery documents kept in the profile database (`meta`), which is opened when a
+/// provider first asks: only one with `issuer` does. Kept best-effort: a store that
+/// cannot be read or written only means asking the provider again.
+struct StoredDiscovery<'a> {
+    ctx: &'a Ctx,
+    store: std::cell::RefCell<Option<Box<dyn ProfileStore>>>,
+}
+
+/// How long a discovery document is used without asking the provider again.
+const DISCOVERY_FRESH: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+impl StoredDiscovery<'_> {
+    fn key(issuer: &str) -> String {
+        format!("discovery:{}", issuer.trim_end_matches('/'))
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut dyn ProfileStore) -> Option<T>) -> Option<T> {
+        let mut slot = self.store.borrow_mut();
+        if slot.is_none() {
+            *slot = self.ctx.store().ok();
+        }
+        f(slot.as_mut()?.as_mut())
+    }
+}
+
+impl crate::networks::DiscoveryCache for StoredDiscovery<'_> {
+    fn load(&self, issuer: &str) -> Option<crate::networks::CachedDiscovery> {
+        let text = self.with(|s| s.meta(&Self::key(issuer)).ok().flatten())?;
+        let kept: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let fetched = chrono::DateTime::from_timestamp(kept["fetched_at"].as_i64()?, 0)?;
+        Some(crate::networks::CachedDiscovery {
+            document: kept["document"].as_str()?.to_owned(),
+            fresh: self.ctx.now - fetched < DISCOVERY_FRESH,
+        })
+    }
+
+    fn save(&self, issuer: &str, document: &str) {
+        let kept =
+            serde_json::json!({"fetched_at": self.ctx.now.timestamp(), "document": document});
+        self.with(|s| s.set_meta(&Self::key(issuer), &kept.to_string()).ok());
+    }
+}
+
 impl Ctx {
+    /// A provider resolved for use (`Net::resolve`), its discovery document kept in
+    /// the profile database between runs.
+    pub fn resolve(
+        &self,
+        provider: &crate::config::Provider,
+        secrets: &dyn SecretStore,
+        http: &oauth2::reqwest::blocking::Client,
+    ) -> Result<crate::networks::Net> {
+        let discovery = StoredDiscovery {
+            ctx: self,
+            store: std::cell::RefCell::new(None),
+        };
+        let config_path = self.settings.config_path.display().to_string();
+        crate::networks::Net::resolve(provider, secrets, http, (&config_path, &discovery))
+    }
+
     /// Writes an output file the user named (a report, metrics), replacing it at once;
     /// never over sbctl's own files or any SQLite database, which a slip of `--output`
     /// would lose (every token with the secrets file).
@@ -178,16 +237,13 @@ impl Ctx {
                 continue;
             }
             let access = match self.settings.provider(name) {
-                Ok(p) => crate::networks::Net::resolve(
-                    p,
-                    secrets.as_ref(),
-                    &http,
-                    &self.settings.config_path.display().to_string(),
-                )
-                .map_err(|e| crate::renew::Unresolved {
-                    passing: e.kind == crate::error::ErrorKind::Transient,
-                    message: e.to_string(),
-                }),
+                Ok(p) => {
+                    self.resolve(p, secrets.as_ref(), &http)
+                        .map_err(|e| crate::renew::Unresolved {
+                            passing: e.kind == crate::error::ErrorKind::Transient,
+                            message: e.to_string(),
+                        })
+                }
                 Err(e) => Err(crate::renew::Unresolved {
                     passing: false,
                     message: e.message,

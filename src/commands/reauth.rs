@@ -8,7 +8,6 @@ use crate::connect::{Connected, Flow, SignedIn, Target};
 use crate::domain::duration::Duration;
 use crate::domain::profile::ProfileId;
 use crate::error::{Attention, Error, Result};
-use crate::networks::Net;
 use crate::secrets::SecretStore;
 use crate::store::ProfileStore;
 use crate::view::status_words;
@@ -71,8 +70,7 @@ pub fn connect(
     let id = target.id().clone();
     let http = ctx.http();
     let secrets = ctx.secrets(store)?;
-    let config_path = ctx.settings.config_path.display().to_string();
-    let net = Net::resolve(provider, secrets.as_ref(), &http, &config_path)?;
+    let net = ctx.resolve(provider, secrets.as_ref(), &http)?;
     let browser = |url: &str| crate::oauth::browser::open(url, ctx.settings.browser.as_deref());
     let flow = Flow {
         net: &net,

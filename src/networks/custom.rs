@@ -3,6 +3,7 @@
 //! identified by the OIDC `sub` (userinfo, else the ID token from the token endpoint).
 
 use super::id_token::Claims;
+use super::DiscoveryCache;
 use super::{
     exchange_grant, problem, Account, At, Call, Connection, Endpoints, Net, Network, Verdict,
 };
@@ -55,20 +56,24 @@ struct Discovery {
 }
 
 /// The provider's endpoints: explicit ones from the config win over discovered ones.
-pub fn endpoints(provider: &Provider, http: &Http, config_path: &str) -> Result<Endpoints> {
+pub fn endpoints(
+    provider: &Provider,
+    http: &Http,
+    (config_path, cache): (&str, &dyn DiscoveryCache),
+) -> Result<Endpoints> {
     let name = &provider.name;
     let c: &ProviderConfig = &provider.config;
     let discovered = match (&c.issuer, &c.authorize_url, &c.token_url) {
         // Both endpoints given: discovery still gives what the config does not (the
         // key set for ID tokens, revocation, introspection), when it answers; a
         // provider whose discovery is down can still be used through them.
-        (Some(issuer), Some(_), Some(_)) => match discover(name, issuer, http) {
+        (Some(issuer), Some(_), Some(_)) => match discover(name, issuer, http, cache) {
             Ok(d) => Some(d),
             Err(e) if e.kind == crate::error::ErrorKind::Transient => None,
             Err(e) => return Err(e),
         },
         (None, Some(_), Some(_)) => None,
-        (Some(issuer), _, _) => Some(discover(name, issuer, http)?),
+        (Some(issuer), _, _) => Some(discover(name, issuer, http, cache)?),
         _ => {
             return Err(Error::failed(format!(
                 "provider {name} has no endpoints: set `issuer`, or `authorize_url` and `token_url`, under [providers.{name}] in {config_path}"
@@ -113,11 +118,46 @@ pub fn endpoints(provider: &Provider, http: &Http, config_path: &str) -> Result<
     Ok(e)
 }
 
-/// The provider's discovery document. A provider that does not answer, or answers 429
-/// or 5xx, is down or busy: asked again with the renewals' backoff, then a passing
-/// failure (exit 4), never taken for a mistake in the config. An answer that is there
-/// and wrong (404, not a discovery document, another issuer) is the config's (exit 1).
-fn discover(name: &str, issuer: &str, http: &Http) -> Result<Discovery> {
+/// The provider's discovery document: the one kept from an earlier run while it is
+/// fresh (a day), else the provider's, kept for next time. A provider whose discovery
+/// is down leaves the last good document in use, however old.
+fn discover(
+    name: &str,
+    issuer: &str,
+    http: &Http,
+    cache: &dyn DiscoveryCache,
+) -> Result<Discovery> {
+    let read = |text: &str| {
+        serde_json::from_str::<Discovery>(text)
+            .ok()
+            .filter(|d| d.issuer.trim_end_matches('/') == issuer.trim_end_matches('/'))
+    };
+    let cached = cache.load(issuer);
+    if let Some(d) = cached
+        .as_ref()
+        .filter(|c| c.fresh)
+        .and_then(|c| read(&c.document))
+    {
+        return Ok(d);
+    }
+    match fetch_discovery(name, issuer, http) {
+        Ok((d, document)) => {
+            cache.save(issuer, &document);
+            Ok(d)
+        }
+        Err(e) if e.kind == crate::error::ErrorKind::Transient => {
+            cached.and_then(|c| read(&c.document)).ok_or(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Asks the provider for its discovery document (and returns it as sent too). A
+/// provider that does not answer, or answers 429 or 5xx, is down or busy: asked again
+/// with the renewals' backoff, then a passing failure (exit 4), never taken for a
+/// mistake in the config. An answer that is there and wrong (404, not a discovery
+/// document, another issuer) is the config's (exit 1).
+fn fetch_discovery(name: &str, issuer: &str, http: &Http) -> Result<(Discovery, String)> {
     use crate::domain::renewal::{backoff, MAX_ATTEMPTS, MAX_RETRY_TIME};
     check_scheme(name, "issuer", issuer)?;
     let url = format!(
@@ -165,7 +205,7 @@ fn discover(name: &str, issuer: &str, http: &Http) -> Result<Discovery> {
     if d.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
         return Err(failed(format!("it names another issuer, `{}`", d.issuer)));
     }
-    Ok(d)
+    Ok((d, answer.body))
 }
 
 /// Who signed in, by the OIDC `sub`. An ID token from the token endpoint is verified

@@ -204,11 +204,11 @@ pub fn spec(name: &str) -> Option<&'static Spec> {
 fn endpoints(
     provider: &Provider,
     http: &Http,
-    config_path: &str,
+    (config_path, discovery): (&str, &dyn DiscoveryCache),
 ) -> Result<(Endpoints, Option<&'static Spec>)> {
     let (name, c) = (&provider.name, &provider.config);
     let Some(spec) = spec(name) else {
-        let e = custom::endpoints(provider, http, config_path)?;
+        let e = custom::endpoints(provider, http, (config_path, discovery))?;
         return Ok((e, None));
     };
     let spec = match spec.login {
@@ -376,6 +376,22 @@ pub struct Net {
     pub introspect: Introspect,
 }
 
+/// A provider's discovery document as kept from an earlier run.
+pub struct CachedDiscovery {
+    /// The document as the provider sent it.
+    pub document: String,
+    /// Fetched recently enough (a day) to be used without asking again.
+    pub fresh: bool,
+}
+
+/// Where the last good discovery document of each issuer is kept between runs, so
+/// that an outage of a provider's discovery alone stops nothing.
+pub trait DiscoveryCache {
+    fn load(&self, issuer: &str) -> Option<CachedDiscovery>;
+    /// Keeps `document` as `issuer`'s last good one (fetched now).
+    fn save(&self, issuer: &str, document: &str);
+}
+
 impl Net {
     /// Resolves a provider for use: its endpoints (config overrides, discovery) and
     /// client credentials, each missing piece an error naming the key to set. The
@@ -385,11 +401,11 @@ impl Net {
         provider: &Provider,
         secrets: &dyn crate::secrets::SecretStore,
         http: &Http,
-        config_path: &str,
+        (config_path, discovery): (&str, &dyn DiscoveryCache),
     ) -> Result<Net> {
         let name = &provider.name;
         let c = &provider.config;
-        let (endpoints, spec) = endpoints(provider, http, config_path)?;
+        let (endpoints, spec) = endpoints(provider, http, (config_path, discovery))?;
         let client_id = c.client_id.clone().ok_or_else(|| {
             Error::failed(format!("provider {name} has no client_id")).hint(format!(
                 "set client_id under [providers.{name}] in {config_path} (the app id from the network's developer console)"

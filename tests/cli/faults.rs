@@ -710,15 +710,29 @@ fn a_discovery_that_is_down_is_an_outage_not_a_configuration_error() {
         Some(refresh.as_str())
     );
 
-    // Back: the same run renews.
+    // Back: the same run renews, and the document is kept.
     p.clear();
     s.env
         .run(&["refresh", "--all"])
         .success()
         .stdout_has("1 renewed");
     assert_eq!(s.show("corp")["status"], "ok");
+    let asked = s.double.calls(discovery);
+    assert_eq!(asked, 1, "asked once, then kept");
 
-    // An answer that is there and wrong is the config's: exit 1.
+    // A day later, discovery down again: the kept document serves, nothing stops.
+    s.env.sql(&format!(
+        "UPDATE meta SET value = json_set(value, '$.fetched_at', {}) WHERE key LIKE 'discovery:%'",
+        chrono::Utc::now().timestamp() - 2 * 86_400
+    ));
+    p.push(discovery, Trouble::Reset, 100);
+    s.env
+        .run(&["refresh", "--all", "--force"])
+        .success()
+        .stdout_has("1 renewed");
+    p.clear();
+
+    // An answer that is there and wrong is the config's: exit 1, kept document or not.
     p.push(discovery, Trouble::Answer(404, "{}".into(), None), 10);
     s.env
         .run(&["refresh", "--all", "--force"])

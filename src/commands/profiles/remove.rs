@@ -6,7 +6,7 @@ use crate::commands::Ctx;
 use crate::domain::profile::Profile;
 use crate::domain::profile::ProfileId;
 use crate::error::{Attention, Error, Result};
-use crate::networks::{Net, Revocation};
+use crate::networks::Revocation;
 use crate::secrets::{get_tokens, profile_key, SecretStore};
 use clap::Args;
 
@@ -108,8 +108,7 @@ fn revoke(ctx: &Ctx, p: &Profile, secrets: &dyn SecretStore) -> Result<()> {
     };
     let provider = ctx.settings.provider(&p.network)?;
     let http = ctx.http();
-    let config_path = ctx.settings.config_path.display().to_string();
-    let net = Net::resolve(provider, secrets, &http, &config_path)?;
+    let net = ctx.resolve(provider, secrets, &http)?;
     match net.revoke(&http, &tokens, ctx.now) {
         Ok(Revocation::Done) => {
             ctx.ui.info(&format!("{}: access revoked at {}", p.id, p.network));
