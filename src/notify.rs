@@ -437,8 +437,9 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
         .map_err(|e| crate::error::io_reason(&e))?;
     // Written on a thread of its own: a pipe takes 64 KiB, and a command that does not
     // read would block the write for good. A command that does not read its input is
-    // its own business; the write ends when the command (and the pipe) does.
-    let writer = child.stdin.take().map(|mut input| {
+    // its own business; the write ends when the pipe closes. The thread is not waited
+    // for: a command that exited may have left a process behind that holds its input.
+    let _writer = child.stdin.take().map(|mut input| {
         let event = stdin.to_vec();
         std::thread::spawn(move || {
             let _ = input.write_all(&event);
@@ -449,23 +450,17 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
             Some(status) if status.success() => break Ok(()),
             Some(status) => break Err(format!("it exited with {status}")),
             None if Instant::now() >= deadline => {
+                // Whatever it started goes with it (its process group, whose leader is
+                // not reaped yet, so the group is still its own), which closes the
+                // pipe and ends the writer.
+                // SAFETY: kill has no memory preconditions.
+                unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+                let _ = child.wait();
                 break Err("it ran longer than 30s and was stopped".into());
             }
             None => std::thread::sleep(Duration::from_millis(20)),
         }
     };
-    if result.is_err() {
-        // Whatever it left running (its group) goes with it, which closes the pipe and
-        // ends the writer.
-        // SAFETY: kill has no memory preconditions; the group is the child's own.
-        unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
-    }
-    let _ = child.wait();
-    // A command that exited may have left a reader of its input running in the
-    // background: never wait for that one.
-    if let Some(writer) = writer.filter(|w| w.is_finished() || result.is_err()) {
-        let _ = writer.join();
-    }
     result
 }
 

@@ -152,6 +152,10 @@ pub fn precious(path: &Path, own: &[&Path]) -> Option<&'static str> {
     if own.iter().any(same) {
         return Some("it is one of sbctl's own files");
     }
+    // Only a regular file is read: a pipe or a terminal would wait for input.
+    if !meta.is_file() {
+        return None;
+    }
     let mut head = [0u8; 16];
     let sqlite = std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))

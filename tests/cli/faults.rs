@@ -653,7 +653,6 @@ fn a_discovery_that_is_down_is_an_outage_not_a_configuration_error() {
     let s = scene_through_proxy("identityserver", Vec::new());
     let p = proxy(&s);
     // `issuer` only: every endpoint comes from discovery, through the proxy.
-    s.double.state().issuer = p.base.clone();
     let config: String = std::fs::read_to_string(s.env.config_path())
         .unwrap()
         .lines()

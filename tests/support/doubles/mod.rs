@@ -673,6 +673,9 @@ fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
     let proxy = proxied.then(|| super::proxy::Proxy::start(&double.base));
     if let Some(p) = &proxy {
         config = config.replace(&double.base, &p.base);
+        // Reached through the proxy, the double names the proxy as its issuer (in
+        // its discovery document and ID tokens), as a server behind one is set up to.
+        double.state().issuer = p.base.clone();
     }
     env.write_config(&config);
     env.set(
