@@ -272,13 +272,10 @@ fn a_file_planted_beside_the_secrets_receives_nothing() {
     std::fs::write(&planted, "").unwrap();
     std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
     give_away(&planted);
-    env.run_with_stdin(
-        &["profiles", "add", "acme", "--network", "x", "--with-token"],
-        "tok-s3cr3t-planted",
-    )
-    .code(1)
-    .stderr_has("is in a directory others can write to (mode 1777)")
-    .stderr_has("SBCTL_SECRETS_FILE");
+    env.try_add("acme", "x", "tok-s3cr3t-planted")
+        .code(1)
+        .stderr_has("is in a directory others can write to (mode 1777)")
+        .stderr_has("SBCTL_SECRETS_FILE");
     assert_eq!(
         std::fs::read(&planted).unwrap(),
         b"",
@@ -312,12 +309,9 @@ fn secrets_are_read_only_from_files_of_our_own() {
     let wal = std::path::PathBuf::from(format!("{}-wal", env.secrets_path().display()));
     let _ = std::fs::remove_file(&wal);
     std::os::unix::fs::symlink(&victim, &wal).unwrap();
-    env.run_with_stdin(
-        &["profiles", "add", "b", "--network", "x", "--with-token"],
-        "tok-2",
-    )
-    .code(1)
-    .stderr_has("is a symbolic link");
+    env.try_add("b", "x", "tok-2")
+        .code(1)
+        .stderr_has("is a symbolic link");
     assert!(!victim.exists());
     // ... and so does one in place of the secrets file.
     std::fs::remove_file(&wal).unwrap();
@@ -692,12 +686,9 @@ fn files_in_another_users_directory_are_refused() {
     let theirs = dir_at(&env, "theirs", 0o755, true);
     let secrets = theirs.join("secrets.db");
     env.set("SBCTL_SECRETS_FILE", secrets.to_str().unwrap());
-    env.run_with_stdin(
-        &["profiles", "add", "acme", "--network", "x", "--with-token"],
-        "tok-1",
-    )
-    .code(1)
-    .stderr_has("is in a directory another user owns (uid 65534): they could replace it");
+    env.try_add("acme", "x", "tok-1")
+        .code(1)
+        .stderr_has("is in a directory another user owns (uid 65534): they could replace it");
     assert!(!secrets.exists());
     env.unset("SBCTL_SECRETS_FILE");
     let db = theirs.join("sbctl.db");

@@ -181,11 +181,16 @@ impl Env {
 
     /// Adds a profile from a token response; panics unless that works.
     pub fn add(&self, id: &str, network: &str, token: &str) {
+        self.try_add(id, network, token).success();
+    }
+
+    /// `profiles add ID --network NETWORK --with-token`, the token on stdin, however
+    /// it ends.
+    pub fn try_add(&self, id: &str, network: &str, token: &str) -> Run {
         self.run_with_stdin(
             &["profiles", "add", id, "--network", network, "--with-token"],
             token,
         )
-        .success();
     }
 
     /// Runs SQL against the database, as a test's way to stage states that only later
