@@ -85,6 +85,11 @@ impl Network for Facebook {
         revoke(net, http, t, now)
     }
 
+    /// `DELETE /{user-id}/permissions` removes the app from the user's account.
+    fn revocation_ends_every_grant(&self) -> bool {
+        true
+    }
+
     fn account_picker(&self) -> Option<&'static str> {
         Some("Facebook")
     }

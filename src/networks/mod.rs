@@ -181,6 +181,14 @@ pub trait Network: Sync {
     fn revokes_with_access_token(&self) -> bool {
         false
     }
+
+    /// Whether revoking ends every grant the user gave the app, so that nothing from
+    /// earlier sign-ins stays live (Facebook's `DELETE /me/permissions`, Google's and
+    /// TikTok's revocation). Elsewhere (RFC 7009 lets a server end only the token it is
+    /// given) grants from earlier sign-ins may survive it.
+    fn revocation_ends_every_grant(&self) -> bool {
+        false
+    }
 }
 
 /// The built-in networks, in the order users see them.
@@ -547,6 +555,11 @@ impl Net {
     /// Revokes the grant at the network, where it offers a way.
     pub fn revoke(&self, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Revocation> {
         self.network.revoke(self, http, tokens, now)
+    }
+
+    /// See `Network::revocation_ends_every_grant`.
+    pub fn revocation_ends_every_grant(&self) -> bool {
+        self.network.revocation_ends_every_grant()
     }
 }
 

@@ -64,6 +64,11 @@ impl Network for TikTok {
         revoke(net, http, t, now)
     }
 
+    /// "Revoke Access" ends the user's authorization of the app.
+    fn revocation_ends_every_grant(&self) -> bool {
+        true
+    }
+
     fn revokes_with_access_token(&self) -> bool {
         true
     }

@@ -56,6 +56,12 @@ impl Network for YouTube {
     fn connect(&self, net: &Net, http: &Http, token: Value, at: At) -> Call<Vec<Connection>> {
         channels(net, http, token, at.0)
     }
+
+    /// Google's revocation ends the grant, every token of the user and client with it
+    /// (developers.google.com/identity/protocols/oauth2/native-app, "Revoking a token").
+    fn revocation_ends_every_grant(&self) -> bool {
+        true
+    }
 }
 
 pub const CHANNELS: Identity = Identity {

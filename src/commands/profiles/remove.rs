@@ -110,8 +110,17 @@ fn revoke(ctx: &Ctx, p: &Profile, secrets: &dyn SecretStore) -> Result<()> {
     let http = ctx.http();
     let net = ctx.resolve(provider, secrets, &http)?;
     match net.revoke(&http, &tokens, ctx.now) {
-        Ok(Revocation::Done) => {
+        Ok(Revocation::Done) if net.revocation_ends_every_grant() => {
             ctx.ui.info(&format!("{}: access revoked at {}", p.id, p.network));
+            Ok(())
+        }
+        // Only what sbctl held is known to be gone: a sign-in before the last one may
+        // have left a grant of its own.
+        Ok(Revocation::Done) => {
+            ctx.ui.info(&format!(
+                "{}: its tokens were revoked at {}; grants from earlier sign-ins, if any, may still be live there (it ends only the token it is given): to be sure, remove the app in the account's settings",
+                p.id, p.network
+            ));
             Ok(())
         }
         Ok(Revocation::NotOffered(words)) => Err(Error::failed(format!(
