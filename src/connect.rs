@@ -249,10 +249,19 @@ impl Flow<'_> {
         let id = target.id().clone();
         let problem =
             |p: Problem| Error::failed(format!("{id}: {}; nothing was changed", p.message));
+        // What the exchange gave, for revoking it should the sign-in be refused before
+        // its account is known.
+        let given = crate::domain::token::grant_from_json(&token, self.now)
+            .ok()
+            .map(|g| g.tokens);
         let connections = self
             .net
             .connect(self.http, token, (self.now, signed.nonce.as_deref()))
-            .map_err(problem)?;
+            .map_err(|p| {
+                let mut e = problem(p);
+                e.message = format!("{}; {}", e.message, self.discard_unread(store, given));
+                e
+            })?;
         let issued = Issued {
             reached: connections
                 .iter()
@@ -273,6 +282,27 @@ impl Flow<'_> {
             .map_err(problem)?;
         let (profile, is_new) = self.identity(target, &connection).map_err(refuse)?;
         Ok(self.connected(profile, is_new, connection))
+    }
+
+    /// What becomes of the tokens of a sign-in refused before its account was read
+    /// (an ID token refused, say). Revoking them cannot end another profile's grant
+    /// where the network revokes a token or an authorization at a time; where it ends
+    /// every grant of the user (Google), an unknown account may be another profile's.
+    fn discard_unread(&self, store: &dyn ProfileStore, tokens: Option<TokenSet>) -> String {
+        if tokens.is_none() {
+            return "any tokens it issued were not revoked: sbctl could not read them".into();
+        }
+        if self.net.revocation_ends_every_grant() {
+            return format!(
+                "the tokens it issued were not revoked: their account is unknown, and revoking at {} ends every grant of that account, which another profile may use",
+                self.net.name
+            );
+        }
+        let issued = Issued {
+            reached: Vec::new(),
+            tokens,
+        };
+        issued.discard(store, self)
     }
 
     /// The profile the sign-in connects: a new one (which must be `--account`'s, when

@@ -475,8 +475,21 @@ fn forged_id_tokens_name_no_account() {
         ),
         (id_token(&good, &secret), "`nonce` is not the one sent"),
     ];
+    let genuine = s.tokens("acme")["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for (i, (jwt, why)) in cases.into_iter().enumerate() {
-        let answer = serde_json::json!({"access_token": format!("at-forged-{i}"),
+        // Tokens the server did issue (to another user), with the forged ID token.
+        let (access, refresh) = {
+            let mut st = s.double.state();
+            let scopes = ["openid".to_owned()];
+            (
+                st.issue("at-", "access", "mallory", None, Some(3600), &scopes),
+                st.issue("rt-", "refresh", "mallory", None, None, &scopes),
+            )
+        };
+        let answer = serde_json::json!({"access_token": access, "refresh_token": refresh,
             "token_type": "Bearer", "expires_in": 3600, "id_token": jwt});
         s.double
             .fault("/connect/token", 200, &answer.to_string(), None);
@@ -484,8 +497,13 @@ fn forged_id_tokens_name_no_account() {
         s.add(&id, "identityserver", &[])
             .code(1)
             .stderr_has("the ID token is refused")
-            .stderr_has(why);
+            .stderr_has(why)
+            .stderr_has("the tokens it issued were revoked at identityserver");
         assert!(s.tokens_gone_or(&id).is_none(), "{why}");
+        // What the refused sign-in was given is revoked; the genuine profile's is not.
+        let st = s.double.state();
+        assert!(st.live(Some(&refresh), &["refresh"]).is_err(), "{why}");
+        assert!(st.live(Some(&genuine), &["refresh"]).is_ok(), "{why}");
     }
 }
 
