@@ -359,8 +359,13 @@ impl FileStore {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| self.sql(e))?;
-            let out = f(&tx)?;
-            tx.commit().map_err(|e| self.sql(e))?;
+            let done = f(&tx).and_then(|out| tx.commit().map(|()| out).map_err(|e| self.sql(e)));
+            let out = done.inspect_err(|_| {
+                // Rolled back: a data key made in it is not in the file, and must not be
+                // used for the next write (read it again from the file instead).
+                self.data_key.set(None);
+                self.resealed.set(false);
+            })?;
             if self.resealed.replace(false) {
                 // The values' old pages (zeroed in the file: secure_delete) leave the
                 // log too, unless another process is reading it right now.
@@ -505,7 +510,6 @@ impl FileStore {
             self.resealed.set(true);
             Ok(count)
         })
-        .inspect_err(|_| self.data_key.set(None))
     }
 }
 

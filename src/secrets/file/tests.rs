@@ -380,3 +380,27 @@ fn renewals_do_not_grow_the_file_without_bound() {
     let last = settled();
     assert!(last <= 2 * first, "{first} -> {last}");
 }
+
+#[test]
+fn a_write_rolled_back_leaves_no_data_key_behind() {
+    let (_dir, path) = scratch();
+    FileStore::new(path.clone())
+        .set_many(&[("a".into(), secret("tok-a"))])
+        .unwrap();
+    // A plain value that cannot be sealed (not text) makes the first keyed write, which
+    // made a data key, roll back.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute("INSERT INTO secrets VALUES ('bad', X'FF', 0)", [])
+        .unwrap();
+    let text = Key::generate().to_text();
+    let store = keyed(&path, &text);
+    assert!(store.set_many(&[("b".into(), secret("tok-b"))]).is_err());
+    conn.execute("DELETE FROM secrets WHERE name = 'bad'", [])
+        .unwrap();
+    // The same store writes again: with a data key that is in the file, so that
+    // another reader opens what it sealed.
+    store.set_many(&[("c".into(), secret("tok-c"))]).unwrap();
+    let reader = keyed(&path, &text);
+    assert_eq!(reader.get("c").unwrap(), Some(secret("tok-c")));
+    assert_eq!(reader.get("a").unwrap(), Some(secret("tok-a")));
+}
