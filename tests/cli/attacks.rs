@@ -333,16 +333,19 @@ fn add_in_background(
 ) -> std::process::Child {
     let (browser, _) = env_dumper(&s.env, name, script);
     s.env.set("BROWSER", &format!("{browser} %s"));
-    s.env.spawn_silent(&[
-        "profiles",
-        "add",
-        "acme",
-        "--network",
-        "x",
-        "--timeout",
-        "40s",
-    ])
+    s.env.spawn_silent(ADD_ACME)
 }
+
+/// A sign-in of a new X profile that waits up to 40 s for the browser.
+const ADD_ACME: &[&str] = &[
+    "profiles",
+    "add",
+    "acme",
+    "--network",
+    "x",
+    "--timeout",
+    "40s",
+];
 
 /// How `child` ended, within 45 s.
 fn ended(child: &mut std::process::Child) -> std::process::ExitStatus {
@@ -877,21 +880,10 @@ fn a_quit_leaves_no_core_file_with_tokens() {
     let cwd = s.env.root().join("cwd");
     std::fs::create_dir(&cwd).unwrap();
     let sbctl = assert_cmd::cargo::cargo_bin("sbctl");
-    let (cored, limit) = quit_with_cores_allowed(
-        &s.env,
-        &cwd,
-        sbctl.to_str().unwrap(),
-        &[
-            "profiles",
-            "add",
-            "acme",
-            "--network",
-            "x",
-            "--timeout",
-            "30s",
-        ],
-        &|| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
-    );
+    let (cored, limit) =
+        quit_with_cores_allowed(&s.env, &cwd, sbctl.to_str().unwrap(), ADD_ACME, &|| {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
     let limit: Vec<&str> = limit.split_whitespace().collect();
     assert_eq!(
         limit[4..6],
