@@ -34,6 +34,21 @@ pub enum Introspect {
     Off,
 }
 
+/// What revoking one token ends at a provider: RFC 7009 §2.1 leaves it to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reach {
+    /// Only that token and the sign-in that issued it: a re-authorization revokes the
+    /// tokens it replaces, so no grant of an earlier sign-in stays live.
+    Token,
+    /// Every grant the account gave the app: revoking the replaced tokens would end
+    /// the new sign-in too, so nothing is revoked on re-authorization.
+    Account,
+    /// Not known: nothing is revoked on re-authorization, and `remove --revoke` says
+    /// grants of earlier sign-ins may stay live.
+    Unknown,
+}
+
 /// One `[providers.NAME]` section.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +66,7 @@ pub struct ProviderConfig {
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
     pub introspect: Option<Introspect>,
+    pub revocation: Option<Reach>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra_authorize_params: BTreeMap<String, String>,
     /// Instagram only: `instagram` (Instagram Login) or `facebook` (through a Page).

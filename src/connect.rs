@@ -8,10 +8,11 @@
 //! function given by the caller, and the network is a resolved `Net` with its HTTP
 //! client, so a test can drive a sign-in without a person or a browser.
 
+use crate::domain::failure::Failure;
 use crate::domain::profile::{Profile, ProfileId, Timestamp};
 use crate::domain::token::TokenSet;
 use crate::error::{Error, Result};
-use crate::networks::{Account, Connection, Net, Problem, Revocation};
+use crate::networks::{Account, Connection, Net, Problem, Revocation, Verdict};
 use crate::oauth::browser::Opened;
 use crate::oauth::callback::Callback;
 use crate::oauth::client::{authorize, Authorization};
@@ -119,6 +120,22 @@ pub struct Connected {
     pub tokens: TokenSet,
     /// Scopes asked for and not granted.
     pub missing: Vec<String>,
+    /// The tokens a re-authorization replaced, until they are dealt with (`retire`).
+    pub replaced: Option<TokenSet>,
+}
+
+/// What a re-authorization did with the tokens it replaced.
+pub enum Retired {
+    /// Nothing to say: none were replaced, or the network's revocation would end the
+    /// new grant too, or it is not known whether it would.
+    Kept,
+    /// Revoked, and the new tokens still work (or could not be checked): what to tell.
+    Revoked(String),
+    /// Could not be revoked: a warning, the new tokens being stored and fine.
+    Live(String),
+    /// Revoking them ended the new grant as well: the profile is marked for
+    /// re-authorization with this message.
+    NewGrantEnded(String),
 }
 
 /// What a refused sign-in issued: the accounts it reaches and its tokens, which stay
@@ -378,6 +395,62 @@ impl Flow<'_> {
             account: c.account,
             tokens: c.grant.tokens,
             missing,
+            replaced: None,
+        }
+    }
+
+    /// Revokes the tokens a re-authorization replaced, where revoking a token ends only
+    /// its own sign-in's grant (`revocation = "token"`): otherwise each sign-in would
+    /// leave a live grant behind. Then asks whether the new tokens still work, since a
+    /// server that ends more than it was given has just ended the new grant too.
+    pub fn retire(&self, c: &mut Connected) -> Retired {
+        let (net, id) = (self.net, c.profile.id.clone());
+        let Some(old) = c.replaced.take().and_then(|old| superseded(old, &c.tokens)) else {
+            return Retired::Kept;
+        };
+        if net.revocation != crate::config::Reach::Token {
+            return Retired::Kept;
+        }
+        match net.revoke(self.http, &old, self.now) {
+            Ok(Revocation::Done) => {}
+            Ok(Revocation::NotOffered(how)) => {
+                return Retired::Live(format!(
+                    "{id}: the tokens this sign-in replaced are still live at {}: {how}",
+                    net.name
+                ))
+            }
+            Err(p) => {
+                return Retired::Live(format!(
+                    "{id}: the tokens this sign-in replaced could not be revoked ({}); they stay live at {} until they expire or the app's access is removed in the account's settings",
+                    p.message, net.name
+                ))
+            }
+        }
+        let revoked = format!(
+            "{id}: the tokens this sign-in replaced were revoked at {}",
+            net.name
+        );
+        match net.verify(self.http, &c.profile, &c.tokens, self.now) {
+            Verdict::Valid { .. } => Retired::Revoked(format!("{revoked}; the new ones work")),
+            Verdict::Failed(Problem {
+                failure: Failure::Reauth(reason),
+                message,
+            }) => {
+                let reason = c.profile.settled(reason, self.now);
+                let words = format!(
+                    "revoking the tokens this sign-in replaced ended the new grant too ({message}): {} ends more than the token it is given",
+                    net.name
+                );
+                c.profile.failed_check(reason, words.clone(), self.now);
+                Retired::NewGrantEnded(format!(
+                    "{id}: {words}; set `revocation = \"account\"` (or \"unknown\") in [providers.{}] and run `sbctl reauth {id}` again",
+                    net.name
+                ))
+            }
+            other => Retired::Revoked(format!(
+                "{revoked}; whether the new ones still work could not be checked ({}): `sbctl check --online` will tell",
+                other.describe()
+            )),
         }
     }
 
@@ -542,6 +615,17 @@ pub fn add_all(
         return Err(e.into());
     }
     Ok(())
+}
+
+/// The part of the replaced tokens that belongs to an earlier grant: none when the
+/// refresh token is the one just issued (the same grant, given again).
+fn superseded(old: TokenSet, new: &TokenSet) -> Option<TokenSet> {
+    match (&old.refresh_token, &new.refresh_token) {
+        (Some(o), Some(n)) if o == n => None,
+        (Some(_), _) => Some(old),
+        (None, _) if old.access_token != new.access_token => Some(old),
+        (None, _) => None,
+    }
 }
 
 /// An account for people: "Ann (`u-1`)", or "account `u-1`" when it has no other name.
@@ -729,5 +813,31 @@ mod tests {
         assert!(page.contains("acme was not connected"), "{page}");
         // Answered once: the request is spent.
         assert!(signed.request.is_none());
+    }
+
+    fn tokens(access: &str, refresh: Option<&str>) -> TokenSet {
+        TokenSet {
+            access_token: Secret::new(access.into()),
+            refresh_token: refresh.map(|r| Secret::new(r.into())),
+            token_type: None,
+        }
+    }
+
+    #[test]
+    fn only_tokens_of_an_earlier_grant_are_superseded() {
+        let old = tokens("a1", Some("r1"));
+        // The same refresh token given again is the same grant: nothing to revoke.
+        assert_eq!(superseded(old.clone(), &tokens("a2", Some("r1"))), None);
+        assert_eq!(
+            superseded(old.clone(), &tokens("a2", Some("r2"))),
+            Some(old.clone())
+        );
+        assert_eq!(superseded(old.clone(), &tokens("a2", None)), Some(old));
+        let bare = tokens("a1", None);
+        assert_eq!(superseded(bare.clone(), &tokens("a1", None)), None);
+        assert_eq!(
+            superseded(bare.clone(), &tokens("a2", Some("r2"))),
+            Some(bare)
+        );
     }
 }

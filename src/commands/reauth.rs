@@ -4,7 +4,7 @@
 
 use crate::commands::Ctx;
 use crate::config::Provider;
-use crate::connect::{Connected, Flow, SignedIn, Target};
+use crate::connect::{Connected, Flow, Retired, SignedIn, Target};
 use crate::domain::duration::Duration;
 use crate::domain::profile::ProfileId;
 use crate::error::{Attention, Error, Result};
@@ -85,7 +85,17 @@ pub fn connect(
     let mut signed = flow.sign_in(&id)?;
     let result = settle(ctx, &flow, (store, secrets.as_ref()), &mut signed, target);
     crate::connect::answer_browser(&mut signed, &id, &result);
-    said(ctx, &result?)
+    let mut connected = result?;
+    match flow.retire(&mut connected) {
+        Retired::Kept => {}
+        Retired::Revoked(words) => ctx.ui.info(&words),
+        Retired::Live(words) => ctx.ui.warn(&words),
+        Retired::NewGrantEnded(words) => {
+            ctx.ui.warn(&words);
+            store.update(&connected.profile)?;
+        }
+    }
+    said(ctx, &connected)
 }
 
 /// Exchanges the code, completes the sign-in and stores it. An existing profile is
@@ -104,7 +114,12 @@ fn settle(
     let existing = matches!(target, Target::Existing { .. });
     let signed = &*signed;
     let finish = |store: &mut dyn ProfileStore| -> Result<Connected> {
-        let connected = flow.complete(store, signed, token, target)?;
+        let mut connected = flow.complete(store, signed, token, target)?;
+        if existing {
+            // Read before they are written over, to be revoked once the new ones are
+            // stored (`Flow::retire`); unreadable ones are left as they are.
+            connected.replaced = crate::secrets::get_tokens(secrets, &id).ok().flatten();
+        }
         // The token first: once it is stored, an interruption cannot lose it.
         ctx.remember_secret_store(store, secrets)?;
         crate::connect::store(store, secrets, &connected)?;

@@ -15,7 +15,7 @@ use super::{
     dialect, exchange_grant, field, problem, text_field, unexpected, Account, At, Call, Connection,
     Net, Network, Problem, Revocation, Spec, Verdict,
 };
-use crate::config::ClientAuth;
+use crate::config::{ClientAuth, Reach};
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, Reason, Timestamp};
 use crate::domain::renewal::Capability;
@@ -86,8 +86,8 @@ impl Network for Facebook {
     }
 
     /// `DELETE /{user-id}/permissions` removes the app from the user's account.
-    fn revocation_ends_every_grant(&self) -> bool {
-        true
+    fn revocation(&self) -> Reach {
+        Reach::Account
     }
 
     fn account_picker(&self) -> Option<&'static str> {

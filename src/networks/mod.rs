@@ -15,7 +15,7 @@ pub mod tiktok;
 pub mod x;
 pub mod youtube;
 
-use crate::config::{ClientAuth, Introspect, Provider, ProviderConfig};
+use crate::config::{ClientAuth, Introspect, Provider, ProviderConfig, Reach};
 use crate::domain::failure::{classify, Answer, Failure, Known};
 use crate::domain::profile::{Profile, Timestamp};
 use crate::domain::renewal::Capability;
@@ -182,12 +182,12 @@ pub trait Network: Sync {
         false
     }
 
-    /// Whether revoking ends every grant the user gave the app, so that nothing from
-    /// earlier sign-ins stays live (Facebook's `DELETE /me/permissions`, Google's and
-    /// TikTok's revocation). Elsewhere (RFC 7009 lets a server end only the token it is
-    /// given) grants from earlier sign-ins may survive it.
-    fn revocation_ends_every_grant(&self) -> bool {
-        false
+    /// What revoking one token ends here, when the config does not say: every grant
+    /// of the account (Facebook's `DELETE /me/permissions`, Google's and TikTok's
+    /// revocation), only that token's sign-in, or, where the documentation does not
+    /// say (RFC 7009 lets a server end only the token it is given), unknown.
+    fn revocation(&self) -> Reach {
+        Reach::Unknown
     }
 }
 
@@ -382,6 +382,8 @@ pub struct Net {
     pub redirect_note: String,
     /// Which token an online check shows to the introspection endpoint.
     pub introspect: Introspect,
+    /// What revoking one token ends (config `revocation`, else the network's).
+    pub revocation: Reach,
 }
 
 /// A provider's discovery document as kept from an earlier run.
@@ -467,6 +469,9 @@ impl Net {
                 |s| s.redirect_note.to_owned(),
             ),
             introspect: c.introspect.unwrap_or_default(),
+            revocation: c
+                .revocation
+                .unwrap_or_else(|| spec.map_or(Reach::Unknown, |s| s.network.revocation())),
         })
     }
 
@@ -557,9 +562,10 @@ impl Net {
         self.network.revoke(self, http, tokens, now)
     }
 
-    /// See `Network::revocation_ends_every_grant`.
+    /// Whether revoking ends every grant the account gave the app, so that nothing
+    /// from earlier sign-ins stays live.
     pub fn revocation_ends_every_grant(&self) -> bool {
-        self.network.revocation_ends_every_grant()
+        self.revocation == Reach::Account
     }
 }
 

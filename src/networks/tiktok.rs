@@ -12,7 +12,7 @@ use super::{
     dialect, exchange_grant, problem, text_field, Account, At, Call, Connection, Identity, Net,
     Network, Revocation, Spec,
 };
-use crate::config::ClientAuth;
+use crate::config::{ClientAuth, Reach};
 use crate::domain::profile::Timestamp;
 use crate::domain::token::TokenSet;
 use crate::oauth::client::Pkce;
@@ -65,8 +65,8 @@ impl Network for TikTok {
     }
 
     /// "Revoke Access" ends the user's authorization of the app.
-    fn revocation_ends_every_grant(&self) -> bool {
-        true
+    fn revocation(&self) -> Reach {
+        Reach::Account
     }
 
     fn revokes_with_access_token(&self) -> bool {

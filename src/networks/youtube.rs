@@ -11,7 +11,7 @@ use super::{
     dialect, exchange_grant, field, problem, text_field, unexpected, Account, At, Call, Connection,
     Identity, Net, Network, Spec,
 };
-use crate::config::ClientAuth;
+use crate::config::{ClientAuth, Reach};
 use crate::domain::profile::Timestamp;
 use crate::oauth::client::Pkce;
 use oauth2::reqwest::blocking::Client as Http;
@@ -59,8 +59,8 @@ impl Network for YouTube {
 
     /// Google's revocation ends the grant, every token of the user and client with it
     /// (developers.google.com/identity/protocols/oauth2/native-app, "Revoking a token").
-    fn revocation_ends_every_grant(&self) -> bool {
-        true
+    fn revocation(&self) -> Reach {
+        Reach::Account
     }
 }
 

@@ -3,6 +3,7 @@
 //! hidden on disk with no profile to show it.
 
 use crate::commands::Ctx;
+use crate::config::Reach;
 use crate::domain::profile::Profile;
 use crate::domain::profile::ProfileId;
 use crate::error::{Attention, Error, Result};
@@ -114,11 +115,20 @@ fn revoke(ctx: &Ctx, p: &Profile, secrets: &dyn SecretStore) -> Result<()> {
             ctx.ui.info(&format!("{}: access revoked at {}", p.id, p.network));
             Ok(())
         }
+        // Each re-authorization revoked the tokens it replaced (or warned that it could
+        // not): sbctl held the only grant it knows of.
+        Ok(Revocation::Done) if net.revocation == Reach::Token => {
+            ctx.ui.info(&format!(
+                "{}: its tokens were revoked at {}, as were those each re-authorization replaced",
+                p.id, p.network
+            ));
+            Ok(())
+        }
         // Only what sbctl held is known to be gone: a sign-in before the last one may
         // have left a grant of its own.
         Ok(Revocation::Done) => {
             ctx.ui.info(&format!(
-                "{}: its tokens were revoked at {}; grants from earlier sign-ins, if any, may still be live there (it ends only the token it is given): to be sure, remove the app in the account's settings",
+                "{}: its tokens were revoked at {}; grants from earlier sign-ins, if any, may still be live there (it may end only the token it is given): to be sure, remove the app in the account's settings, or set `revocation` for the provider (see the README)",
                 p.id, p.network
             ));
             Ok(())
