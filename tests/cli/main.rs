@@ -18,6 +18,7 @@ mod notify;
 mod profiles;
 mod refresh;
 mod report;
+mod revocation;
 mod secrets;
 mod store;
 mod transfer;

@@ -1,6 +1,7 @@
 //! A sealed environment for running the real `sbctl` binary: every path in a temp dir,
 //! the environment cleared, fixed terminal width.
 
+pub mod dot;
 pub mod doubles;
 pub mod oidc;
 pub mod proxy;

@@ -28,28 +28,77 @@ pub struct OidcServer {
 
 impl OidcServer {
     pub fn start() -> OidcServer {
-        let dir = node_dir();
-        let mut child = Command::new("node")
-            .arg(dir.join("oidc-server.mjs"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node runs (Node.js 20 or newer)");
-        let mut line = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        stdout
-            .read_line(&mut line)
-            .expect("the OAuth server starts");
-        // Keep reading what it prints: a closed pipe would break its request handling.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let ready: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|_| panic!("OAuth server said {line:?}"));
+        OidcServer::start_with(&[])
+    }
+
+    /// Started with these environment variables (see oidc-server.mjs).
+    pub fn start_with(vars: &[(&str, &str)]) -> OidcServer {
+        let mut command = Command::new("node");
+        command
+            .arg(node_dir().join("oidc-server.mjs"))
+            .envs(vars.iter().copied());
+        let (child, ready) = spawn_server(command, "node runs (Node.js 20 or newer)");
         OidcServer {
             child,
             issuer: ready["issuer"].as_str().unwrap().to_owned(),
         }
     }
+}
+
+/// Starts a test server that prints a JSON line when it is ready and serves until its
+/// stdin closes; returns it and that line.
+pub fn spawn_server(mut command: Command, runs: &str) -> (Child, serde_json::Value) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect(runs);
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout
+        .read_line(&mut line)
+        .expect("the OAuth server starts");
+    // Keep reading what it prints: a closed pipe would break its request handling.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let ready =
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("OAuth server said {line:?}"));
+    (child, ready)
+}
+
+/// Whether a refresh token still works at `token_url`, asked directly as client `sbctl`
+/// (a rotating server uses it up: ask last).
+pub fn refresh_token_works(token_url: &str, refresh_token: &str) -> bool {
+    let response = reqwest::blocking::Client::new()
+        .post(token_url)
+        .basic_auth(
+            "sbctl",
+            Some(
+                oauth2::url::form_urlencoded::byte_serialize(CLIENT_SECRET.as_bytes())
+                    .collect::<String>(),
+            ),
+        )
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ])
+        .send()
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.text().unwrap();
+    match status {
+        200 => true,
+        400 if body.contains("invalid_grant") => false,
+        _ => panic!("the token endpoint answered {status}: {body}"),
+    }
+}
+
+/// The refresh token stored for a profile.
+pub fn stored_refresh_token(env: &Env, id: &str) -> String {
+    stored_tokens(env, id)["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 impl Drop for OidcServer {
@@ -62,12 +111,21 @@ impl Drop for OidcServer {
 /// A sealed environment whose provider `corp` is the OAuth server, with its client
 /// secret stored, and whose `$BROWSER` is the browser driver.
 pub fn corp_env(server: &OidcServer, extra_config: &str) -> Env {
+    env_with_browser(
+        &format!(
+            "[providers.corp]\nissuer = \"{}\"\nclient_id = \"sbctl\"\nscopes = [\"openid\", \"offline_access\", \"profile\"]\nextra_authorize_params = {{ prompt = \"consent\" }}\n{extra_config}",
+            server.issuer
+        ),
+        CLIENT_SECRET,
+    )
+}
+
+/// A sealed environment with this config, provider `corp`'s client secret stored, and
+/// the browser driver as `$BROWSER`.
+pub fn env_with_browser(config: &str, secret: &str) -> Env {
     let mut env = Env::new();
-    env.write_config(&format!(
-        "[providers.corp]\nissuer = \"{}\"\nclient_id = \"sbctl\"\nscopes = [\"openid\", \"offline_access\", \"profile\"]\nextra_authorize_params = {{ prompt = \"consent\" }}\n{extra_config}",
-        server.issuer
-    ));
-    env.run_with_stdin(&["providers", "set-secret", "corp"], CLIENT_SECRET)
+    env.write_config(config);
+    env.run_with_stdin(&["providers", "set-secret", "corp"], secret)
         .success();
     let dir = node_dir();
     env.set(

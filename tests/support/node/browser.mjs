@@ -1,7 +1,8 @@
 // A real user at a real browser, for sbctl's tests: sbctl runs `$BROWSER <page>`, where
 // the page is a private local file (file://...) that forwards to the authorize URL, and
 // this drives Debian's chromium (playwright-core, no browser download) from that page
-// through the OAuth server's login and consent pages.
+// through the OAuth server's login and consent pages (oidc-provider's or Django OAuth
+// Toolkit's).
 //
 // Environment (inherited from sbctl, which the test starts):
 //   SBCTL_TEST_RESULT  file to write the outcome to, as JSON (required)
@@ -88,15 +89,18 @@ async function main() {
     await page.waitForURL((u) => u.protocol !== 'file:', { timeout: 15000 });
     await page.waitForLoadState('domcontentloaded');
     result.steps.push(`opened ${new URL(page.url()).pathname}`);
-    await page.fill('input[name=login]', login);
-    await page.fill('input[name=password]', 'any password');
+    // Django OAuth Toolkit (tests/support/python/dot_server.py): Django's login form,
+    // then the toolkit's consent form with its "Authorize" and "Cancel" buttons.
+    const django = await page.$('input[name=username]');
+    await page.fill(django ? 'input[name=username]' : 'input[name=login]', login);
+    await page.fill('input[name=password]', django ? 'sbctl-test-password' : 'any password');
     await page.click('button[type=submit]');
-    await page.waitForSelector('text=Continue', { timeout: 15000 });
+    await page.waitForSelector(django ? 'input[name=allow]' : 'text=Continue', { timeout: 15000 });
     result.steps.push('signed in');
     if (action === 'deny') {
-      await page.click('text=[ Cancel ]');
+      await page.click(django ? 'input[value=Cancel]' : 'text=[ Cancel ]');
     } else {
-      await page.click('button[type=submit]');
+      await page.click(django ? 'input[name=allow]' : 'button[type=submit]');
     }
     result.steps.push(action === 'deny' ? 'cancelled' : 'consented');
     if (action !== 'capture') {

@@ -10,6 +10,10 @@
 // Every other client's refresh token rotates on each use, and reusing a rotated one
 // revokes the whole grant (oidc-provider's own rule): a lost rotated token is fatal.
 // Access tokens live SBCTL_TEST_ACCESS_TTL seconds (default 3600).
+// With SBCTL_TEST_SHARED_GRANT=1 every sign-in of an account to a client joins the one
+// grant that account gave it (as a server that remembers consent does), so revoking any
+// token ends every sign-in's tokens; otherwise each sign-in (a fresh browser session)
+// has a grant of its own, and revoking a token ends only its sign-in's.
 //
 // Faults for the renewal tests: POST /__test/faults with JSON sets any of
 //   token503: n       the next n token requests get 503 with Retry-After: 1
@@ -60,7 +64,16 @@ server.listen(0, '127.0.0.1', () => {
     ttl: { AccessToken: Number(process.env.SBCTL_TEST_ACCESS_TTL || 3600), RefreshToken: 30 * 86400 },
     rotateRefreshToken: (ctx) => ctx.oidc.client.clientId !== 'sbctl-norotate',
     cookies: { keys: ['sbctl-test-cookie-key'] },
+    loadExistingGrant: async (ctx) => {
+      const { session, client, result } = ctx.oidc;
+      const id = result?.consent?.grantId || session.grantIdFor(client.clientId)
+        || (process.env.SBCTL_TEST_SHARED_GRANT && grants.get(`${session.accountId}/${client.clientId}`));
+      return id ? ctx.oidc.provider.Grant.find(id) : undefined;
+    },
   });
+  // Each account's grant to each client, for SBCTL_TEST_SHARED_GRANT.
+  const grants = new Map();
+  provider.on('grant.saved', (grant) => grants.set(`${grant.accountId}/${grant.clientId}`, grant.jti));
   const faults = { token503: 0, tokenHtml: 0, tokenTruncated: 0, tokenDelayMs: 0 };
   provider.use(async (ctx, next) => {
     if (ctx.path === '/__test/faults' && ctx.method === 'POST') {
