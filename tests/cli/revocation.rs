@@ -47,18 +47,22 @@ fn at_a_per_token_server_reauth_revokes_what_it_replaced_and_remove_leaves_no_gr
         &env,
         "acme: the tokens this sign-in replaced were revoked at corp; the new ones work",
     );
+    // Renewal at this server too: the refresh token rotates.
+    env.run(&["refresh", "acme", "--force"]).success();
+    let renewed = stored_refresh_token(&env, "acme");
+    assert_ne!(renewed, tokens[2], "the refresh token rotated");
     env.run(&["check", "--online"]).success();
-    for (i, rt) in tokens[..2].iter().enumerate() {
+    for (i, rt) in tokens.iter().enumerate() {
         assert!(
             !refresh_token_works(&server.token_url, rt),
-            "sign-in {i}'s grant is gone"
+            "sign-in {i}'s refresh token is gone (revoked, or rotated)"
         );
     }
     remove_revoking(&env, "acme").success().stderr_has(
         "acme: its tokens were revoked at corp, as were those each re-authorization replaced",
     );
     assert!(
-        !refresh_token_works(&server.token_url, &tokens[2]),
+        !refresh_token_works(&server.token_url, &renewed),
         "no grant is left at the server"
     );
 }
