@@ -379,7 +379,7 @@ impl<'a> Engine<'a> {
         let capability = (net.renewal(&p, &tokens, self.now()), net.renewing_checks());
         let action = decide(plan, &p, capability, mode, self.now());
         let legacy = net.legacy_account(&p);
-        let outcome = self.act(store, p, (net, tokens), action)?;
+        let outcome = self.act(store, p, (net, tokens), action, mode)?;
         if legacy && matches!(outcome, Outcome::Renewed | Outcome::Validated) {
             self.migrate_account(store, secrets, id, net);
         }
@@ -394,6 +394,7 @@ impl<'a> Engine<'a> {
         p: Profile,
         (net, tokens): (&Net, TokenSet),
         action: Action,
+        mode: Mode,
     ) -> Result<Outcome> {
         let network = p.network.clone();
         let too_young = |t: Timestamp| {
@@ -406,13 +407,13 @@ impl<'a> Engine<'a> {
             Action::NotDue => return Ok(Outcome::NotDue),
             Action::NeedsReauth(reason) => return Ok(Outcome::NeedsReauth(reason)),
             Action::TooYoung(t) => return Ok(too_young(t)),
-            Action::Renew => return self.renew(store, p, tokens, net),
+            Action::Renew => return self.renew(store, p, (tokens, net), mode),
             Action::Validate { unanswered } => unanswered,
         };
         match self.validate(store, p, &tokens, net)? {
             Checked::Told(outcome) => Ok(outcome),
             Checked::Untold(p, why) => match unanswered {
-                Unanswered::Renew => self.renew(store, *p, tokens, net),
+                Unanswered::Renew => self.renew(store, *p, (tokens, net), mode),
                 Unanswered::NotDue => Ok(Outcome::NotDue),
                 Unanswered::TooYoung(t) => Ok(too_young(t)),
                 Unanswered::Report => Ok(why),
@@ -449,12 +450,13 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Renews the token; `mode` says whether for a renewal run or as an online check.
     fn renew(
         &self,
         store: &mut dyn ProfileStore,
         mut p: Profile,
-        tokens: TokenSet,
-        net: &Net,
+        (tokens, net): (TokenSet, &Net),
+        mode: Mode,
     ) -> Result<Outcome> {
         let mut known = Known {
             refresh_expires_at: p.refresh_expires_at,
@@ -493,7 +495,7 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            return self.record_failure(store, p, (failure, message, answered), known);
+            return self.record_failure(store, p, (failure, message, answered), (known, mode));
         }
     }
 
@@ -540,13 +542,14 @@ impl<'a> Engine<'a> {
     }
 
     /// Records a renewal that failed for good (this run): a person is needed, or the
-    /// next run tries again.
+    /// next run tries again. A renewal made as an online check that failed for a
+    /// passing reason learned nothing about the token: the status stays as it was.
     fn record_failure(
         &self,
         store: &mut dyn ProfileStore,
         mut p: Profile,
         (failure, message, answered): (Failure, String, bool),
-        known: Known,
+        (known, mode): (Known, Mode),
     ) -> Result<Outcome> {
         let message = match failure {
             Failure::Reauth(Reason::Invalid) if known.interrupted => format!(
@@ -563,7 +566,9 @@ impl<'a> Engine<'a> {
                 Outcome::NeedsReauth(p.renewal_refused(reason, message, self.now()))
             }
             failure => {
-                p.renewal_failed(message.clone(), self.now());
+                if mode != Mode::Validate {
+                    p.renewal_failed(message.clone(), self.now());
+                }
                 Outcome::Failed { failure, message }
             }
         };

@@ -120,6 +120,36 @@ fn a_check_that_could_not_be_made_is_not_ok() {
 }
 
 #[test]
+fn a_check_whose_renewal_could_not_be_made_leaves_the_status_as_it_was() {
+    let s = identity_server();
+    // The access token has run out, so the check renews it; the token endpoint is down
+    // for every attempt.
+    s.env
+        .sql("UPDATE profiles SET expires_at = unixepoch() - 60 WHERE id = 'acme'");
+    assert_eq!(status(&s, "acme").0, "ok");
+    for _ in 0..4 {
+        s.double
+            .fault("/connect/token", 503, "Service Unavailable", Some("0"));
+    }
+    s.env
+        .run(&["check", "--online"])
+        .code(4)
+        .stderr_has("their status is what was known before");
+    assert_eq!(
+        status(&s, "acme").0,
+        "ok",
+        "an outage says nothing about the token"
+    );
+    // The renewal run, whose job it is, still counts what failed.
+    for _ in 0..4 {
+        s.double
+            .fault("/connect/token", 503, "Service Unavailable", Some("0"));
+    }
+    s.env.run(&["refresh", "acme"]).code(4);
+    assert_eq!(status(&s, "acme").0, "refresh_failed");
+}
+
+#[test]
 fn verbose_shows_each_online_check_without_tokens() {
     let s = identity_server();
     let run = s.env.run(&["-v", "check", "--online"]);
