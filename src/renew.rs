@@ -164,6 +164,9 @@ pub struct Unresolved {
     /// The provider is down or busy (its discovery did not answer): a passing failure
     /// of the run, not the config's.
     pub passing: bool,
+    /// The provider has no client_id: it was never set up (profiles added with a token
+    /// only), so an online check cannot be made, which says nothing wrong.
+    pub not_set_up: bool,
 }
 
 /// What the engine takes from the command that runs it.
@@ -352,6 +355,9 @@ impl<'a> Engine<'a> {
             Some(Ok(net)) => net,
             unresolved => {
                 let (message, failure) = match unresolved {
+                    Some(Err(u)) if u.not_set_up && mode == Mode::Validate => {
+                        return Ok(Outcome::Unsupported(u.message.clone()))
+                    }
                     Some(Err(u)) if u.passing => {
                         (u.message.clone(), Failure::Transient { retry_after: None })
                     }

@@ -237,15 +237,25 @@ impl Ctx {
                 continue;
             }
             let access = match self.settings.provider(name) {
+                Ok(p) if p.config.client_id.is_none() => Err(crate::renew::Unresolved {
+                    passing: false,
+                    not_set_up: true,
+                    message: format!(
+                        "provider {name} has no client_id: set it under [providers.{name}] in {} to renew and check these tokens",
+                        self.settings.config_path.display()
+                    ),
+                }),
                 Ok(p) => {
                     self.resolve(p, secrets.as_ref(), &http)
                         .map_err(|e| crate::renew::Unresolved {
                             passing: e.kind == crate::error::ErrorKind::Transient,
+                            not_set_up: false,
                             message: e.to_string(),
                         })
                 }
                 Err(e) => Err(crate::renew::Unresolved {
                     passing: false,
+                    not_set_up: false,
                     message: e.message,
                 }),
             };

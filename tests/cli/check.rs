@@ -43,6 +43,32 @@ fn check_exit_codes_follow_the_spec() {
 }
 
 #[test]
+fn tokens_added_without_an_app_are_not_a_configuration_error_online() {
+    // Quick start: tokens registered as they are, no provider set up.
+    let env = Env::new();
+    env.add(
+        "acme-x",
+        "x",
+        r#"{"access_token":"t","expires_in":8640000}"#,
+    );
+    env.add("broken", "facebook", "t");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
+    env.run(&["check", "--online"])
+        .code(3)
+        .stderr_has("not checked online: provider x has no client_id: set it under [providers.x]")
+        .stdout_has("broken");
+    // A renewal that is due cannot be made without the app: that is the config's.
+    env.add(
+        "due",
+        "x",
+        r#"{"access_token":"t","refresh_token":"r","expires_in":60}"#,
+    );
+    env.run(&["refresh", "due", "--force"])
+        .code(1)
+        .stdout_has("provider x has no client_id");
+}
+
+#[test]
 fn check_finds_tokens_missing_from_the_secret_store_and_their_return() {
     let env = Env::new();
     env.add("a", "x", "token-a");
