@@ -3,7 +3,7 @@
 //! every answer classified. Used by `refresh`, `token` and `check --online`.
 
 use crate::domain::failure::{classify, Answer, Failure, Known};
-use crate::domain::profile::{Profile, ProfileId, Reason, Timestamp};
+use crate::domain::profile::{Misconfig, Profile, ProfileId, Reason, Timestamp};
 pub use crate::domain::renewal::Mode;
 use crate::domain::renewal::{
     backoff, decide, plan, Action, Plan, Policy, Unanswered, MAX_ATTEMPTS, MAX_RETRY_TIME,
@@ -370,7 +370,11 @@ impl<'a> Engine<'a> {
                 // A renewal that was due and could not be made is a failed renewal,
                 // in the list as in this run's report; a check changes nothing.
                 if plan == Plan::Renew {
-                    p.renewal_failed(message.clone(), self.now());
+                    if failure == Failure::Config {
+                        p.renewal_misconfigured(Misconfig::Settings, message.clone(), self.now());
+                    } else {
+                        p.renewal_failed(message.clone(), self.now());
+                    }
                     store.update(&p)?;
                 }
                 return Ok(Outcome::Failed { failure, message });
@@ -570,6 +574,21 @@ impl<'a> Engine<'a> {
         let outcome = match failure {
             Failure::Reauth(reason) => {
                 Outcome::NeedsReauth(p.renewal_refused(reason, message, self.now()))
+            }
+            // The token endpoint refused the client (`invalid_client`): the secret or
+            // the client id is wrong, and trying again cannot help.
+            Failure::Config => {
+                let message = format!(
+                    "{message}; {} refused sbctl's client credentials: check client_id and set the secret again (`sbctl providers set-secret {}`)",
+                    p.network, p.network
+                );
+                if mode != Mode::Validate {
+                    p.renewal_misconfigured(Misconfig::Credentials, message.clone(), self.now());
+                }
+                Outcome::Failed {
+                    failure: Failure::Config,
+                    message,
+                }
             }
             failure => {
                 if mode != Mode::Validate {

@@ -230,7 +230,7 @@ fn problem(ctx: &Ctx, p: &Profile, h: &Health, o: &Outcome) -> Option<Problem> {
     let not_renewed = matches!(o, Outcome::Error(_) | Outcome::Failed { .. });
     // An OK profile whose renewal failed this run is fixed by trying again.
     let fix = h
-        .fix(&p.id)
+        .fix(p)
         .or_else(|| not_renewed.then(|| format!("sbctl refresh {}", p.id)))?;
     // A renewal that failed leaves a status that may still read "OK" (the token works
     // for now): never say so of a profile that was not renewed.

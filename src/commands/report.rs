@@ -89,7 +89,7 @@ fn page(profiles: &[(Profile, Health)], ctx: &Ctx) -> String {
         );
         for (p, h) in members {
             let fix = h
-                .fix(&p.id)
+                .fix(p)
                 .map_or(String::new(), |f| format!("<code>{}</code>", esc(&f)));
             let account = p
                 .account_name

@@ -180,10 +180,40 @@ pub enum Standing {
     Usable,
     /// Renewals failed for a passing reason (or sbctl's configuration) `failures` times
     /// in a row, the first at `since`; they are retried, and the token may still work.
-    RefreshFailed { failures: u32, since: Timestamp },
+    /// `config`: the last one failed for the provider's configuration, which trying
+    /// again cannot fix.
+    RefreshFailed {
+        failures: u32,
+        since: Timestamp,
+        config: Option<Misconfig>,
+    },
     /// Only a person can help. `from_check`: an online check of the token said so, not
     /// a refused renewal, and the next online check looks again (see `recheckable`).
     NeedsReauth { reason: Reason, from_check: bool },
+}
+
+/// Which part of a provider's configuration failed a renewal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misconfig {
+    /// The provider refused the client id or secret (`invalid_client`).
+    Credentials,
+    /// The provider could not be set up: no client_id, discovery refused, a bad URL.
+    Settings,
+}
+
+impl Misconfig {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Misconfig::Credentials => "credentials",
+            Misconfig::Settings => "settings",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Misconfig> {
+        [Misconfig::Credentials, Misconfig::Settings]
+            .into_iter()
+            .find(|m| m.as_str() == text)
+    }
 }
 
 /// A profile's health at one instant.
@@ -196,13 +226,28 @@ pub struct Health {
 }
 
 impl Health {
-    /// The command that fixes profile `id` in this state, if one is needed: a new
-    /// sign-in, or a renewal tried again.
-    pub fn fix(&self, id: &ProfileId) -> Option<String> {
-        match self.status {
-            Status::ReauthRequired | Status::Expiring => Some(format!("sbctl reauth {id}")),
-            Status::RefreshFailed => Some(format!("sbctl refresh {id}")),
-            Status::Ok => None,
+    /// The command that fixes profile `p` in this state, if one is needed: a new
+    /// sign-in, the provider's configuration, or a renewal tried again.
+    pub fn fix(&self, p: &Profile) -> Option<String> {
+        let (id, network) = (&p.id, &p.network);
+        match (self.status, p.standing) {
+            (Status::ReauthRequired | Status::Expiring, _) => Some(format!("sbctl reauth {id}")),
+            (
+                Status::RefreshFailed,
+                Standing::RefreshFailed {
+                    config: Some(Misconfig::Credentials),
+                    ..
+                },
+            ) => Some(format!("sbctl providers set-secret {network}")),
+            (
+                Status::RefreshFailed,
+                Standing::RefreshFailed {
+                    config: Some(Misconfig::Settings),
+                    ..
+                },
+            ) => Some("sbctl doctor".into()),
+            (Status::RefreshFailed, _) => Some(format!("sbctl refresh {id}")),
+            (Status::Ok, _) => None,
         }
     }
 }
@@ -257,15 +302,28 @@ impl Profile {
             Standing::Usable => Standing::RefreshFailed {
                 failures: 1,
                 since: now,
+                config: None,
             },
-            Standing::RefreshFailed { failures, since } => Standing::RefreshFailed {
+            Standing::RefreshFailed {
+                failures, since, ..
+            } => Standing::RefreshFailed {
                 failures: failures.saturating_add(1),
                 since,
+                config: None,
             },
             marked @ Standing::NeedsReauth { .. } => marked,
         };
         self.last_error = Some(error);
         self.updated_at = now;
+    }
+
+    /// A renewal failed for the provider's configuration: counted as any failure, and
+    /// its fix is the configuration's.
+    pub fn renewal_misconfigured(&mut self, what: Misconfig, error: String, now: Timestamp) {
+        self.renewal_failed(error, now);
+        if let Standing::RefreshFailed { config, .. } = &mut self.standing {
+            *config = Some(what);
+        }
     }
 
     /// Marks the profile as needing a person, for a reason other than an online check
@@ -425,7 +483,9 @@ impl Profile {
     /// runs in a row.
     pub fn renewal_failing(&self, after: TimeDelta, now: Timestamp) -> bool {
         match self.standing {
-            Standing::RefreshFailed { failures, since } => failures >= 3 || now - since >= after,
+            Standing::RefreshFailed {
+                failures, since, ..
+            } => failures >= 3 || now - since >= after,
             _ => false,
         }
     }
@@ -624,7 +684,8 @@ mod tests {
             p.standing,
             Standing::RefreshFailed {
                 failures: 2,
-                since: t0()
+                since: t0(),
+                config: None,
             }
         );
         assert!(!p.renewal_failing(days(2), t0() + days(1)));
@@ -720,25 +781,47 @@ mod tests {
 
     #[test]
     fn each_status_names_its_fix() {
-        let id = ProfileId::parse("acme").unwrap();
-        let fix = |status| {
+        let mut p = profile();
+        let fix = |status, p: &Profile| {
             Health {
                 status,
                 reason: None,
                 deadline: None,
             }
-            .fix(&id)
+            .fix(p)
         };
         assert_eq!(
-            fix(Status::ReauthRequired).as_deref(),
-            Some("sbctl reauth acme")
+            fix(Status::ReauthRequired, &p).as_deref(),
+            Some("sbctl reauth acme-fb")
         );
-        assert_eq!(fix(Status::Expiring).as_deref(), Some("sbctl reauth acme"));
         assert_eq!(
-            fix(Status::RefreshFailed).as_deref(),
-            Some("sbctl refresh acme")
+            fix(Status::Expiring, &p).as_deref(),
+            Some("sbctl reauth acme-fb")
         );
-        assert_eq!(fix(Status::Ok), None);
+        assert_eq!(fix(Status::Ok, &p), None);
+        p.renewal_failed("503".into(), t0());
+        assert_eq!(
+            fix(Status::RefreshFailed, &p).as_deref(),
+            Some("sbctl refresh acme-fb")
+        );
+        // What trying again cannot fix names the configuration.
+        p.renewal_misconfigured(Misconfig::Credentials, "invalid_client".into(), t0());
+        assert_eq!(
+            fix(Status::RefreshFailed, &p).as_deref(),
+            Some("sbctl providers set-secret facebook")
+        );
+        p.renewal_misconfigured(Misconfig::Settings, "no client_id".into(), t0());
+        assert_eq!(
+            fix(Status::RefreshFailed, &p).as_deref(),
+            Some("sbctl doctor")
+        );
+        // A passing failure after them is a passing failure again.
+        p.renewal_failed("503".into(), t0());
+        assert_eq!(
+            fix(Status::RefreshFailed, &p).as_deref(),
+            Some("sbctl refresh acme-fb")
+        );
+        assert_eq!(p.renewal_failures(), 4);
     }
 
     #[test]

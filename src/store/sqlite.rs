@@ -2,7 +2,7 @@
 
 use super::{Channel, Holder, ListFilter, Notice, ProfileStore, StoreError, StoreInfo};
 use crate::domain::profile::{
-    Profile, ProfileId, Reason, Standing, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
+    Misconfig, Profile, ProfileId, Reason, Standing, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
 };
 use chrono::DateTime;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_renewal_failures.sql"),
     include_str!("migrations/0006_lease_holder.sql"),
     include_str!("migrations/0007_expires_never.sql"),
+    include_str!("migrations/0008_failure_config.sql"),
 ];
 
 /// `PRAGMA application_id` of sbctl databases: "SBCT".
@@ -28,7 +29,7 @@ use crate::sqlite::BUSY_TIMEOUT;
 const COLUMNS: &str = "id, network, account_id, account_name, scopes, expires_at, issued_at, \
     refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
     last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
-    renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never";
+    renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never, failure_config";
 
 pub struct SqliteStore {
     conn: Connection,
@@ -232,6 +233,13 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
         (None, true) => Standing::RefreshFailed {
             failures: r.get::<_, u32>(20)?.max(1),
             since: time(r.get(21)?).unwrap_or(updated_at),
+            config: r
+                .get::<_, Option<String>>(23)?
+                .map(|c| {
+                    Misconfig::parse(&c)
+                        .ok_or_else(|| bad(23, format!("unknown failure_config {c}")))
+                })
+                .transpose()?,
         },
         (None, false) => Standing::Usable,
     };
@@ -263,7 +271,7 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
 }
 
 /// The values of `COLUMNS` for one profile, in order.
-fn bind(p: &Profile) -> [rusqlite::types::Value; 23] {
+fn bind(p: &Profile) -> [rusqlite::types::Value; 24] {
     use rusqlite::types::Value as V;
     let text = |s: &Option<String>| s.clone().map_or(V::Null, V::Text);
     // What a provider sent is stored within bounds, however much it sent.
@@ -273,10 +281,16 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 23] {
         })
     };
     let int = |t: Option<Timestamp>| secs(t).map_or(V::Null, V::Integer);
-    let (reason, from_check, failures, since) = match p.standing {
-        Standing::Usable => (None, false, None, None),
-        Standing::RefreshFailed { failures, since } => (None, false, Some(failures), Some(since)),
-        Standing::NeedsReauth { reason, from_check } => (Some(reason), from_check, None, None),
+    let (reason, from_check, failures, since, config) = match p.standing {
+        Standing::Usable => (None, false, None, None, None),
+        Standing::RefreshFailed {
+            failures,
+            since,
+            config,
+        } => (None, false, Some(failures), Some(since), config),
+        Standing::NeedsReauth { reason, from_check } => {
+            (Some(reason), from_check, None, None, None)
+        }
     };
     [
         V::Text(p.id.as_str().to_owned()),
@@ -302,6 +316,7 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 23] {
         V::Integer(failures.unwrap_or(0).into()),
         int(since),
         V::Integer(p.expires_never.into()),
+        config.map_or(V::Null, |c| V::Text(c.as_str().to_owned())),
     ]
 }
 
@@ -337,7 +352,7 @@ impl ProfileStore for SqliteStore {
         {
             let sql = format!(
                 "INSERT INTO profiles ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
             );
             let mut stmt = tx.prepare_cached(&sql).map_err(|e| sql_err(&path, e))?;
             for p in profiles {
@@ -361,7 +376,7 @@ impl ProfileStore for SqliteStore {
             data_access_expires_at = ?9, renewable = ?10, reauth_reason = ?11, \
             refresh_failed = ?12, last_error = ?13, last_refreshed_at = ?14, \
             last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18, \
-            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22, expires_never = ?23 WHERE id = ?1";
+            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22, expires_never = ?23, failure_config = ?24 WHERE id = ?1";
         let n = self
             .conn
             .prepare_cached(sql)
@@ -590,6 +605,7 @@ mod tests {
         changed.standing = Standing::RefreshFailed {
             failures: 2,
             since: changed.updated_at,
+            config: Some(Misconfig::Credentials),
         };
         changed.last_error = Some("boom".into());
         store.update(&changed).unwrap();

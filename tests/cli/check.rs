@@ -125,7 +125,7 @@ fn doctor_reports_each_part() {
     env.add("a", "x", "t");
     let run = env.run(&["doctor"]);
     run.success()
-        .stdout_has("schema 7, 1 profiles")
+        .stdout_has("schema 8, 1 profiles")
         .stdout_has("file (")
         .stdout_has(": working")
         .stdout_has("no client secret: run `sbctl providers set-secret corp`")

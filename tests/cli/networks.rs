@@ -290,6 +290,30 @@ fn a_wrong_client_secret_is_the_networks_refusal_and_nothing_is_stored() {
 }
 
 #[test]
+fn a_secret_refused_at_renewal_names_the_secret_as_the_fix() {
+    let mut s = scene("x", Vec::new());
+    s.add("acme", "x", &[]).success();
+    s.env.set("SBCTL_CLIENT_SECRET_X", "rotated-by-someone");
+    s.env
+        .run(&["refresh", "acme", "--force"])
+        .code(1)
+        .stdout_has("x refused sbctl's client credentials: check client_id and set the secret again (`sbctl providers set-secret x`)")
+        .stdout_has("fix: sbctl providers set-secret x");
+    let shown = s.env.run(&["profiles", "show", "acme"]);
+    shown.stdout_has("sbctl providers set-secret x");
+    assert!(
+        !shown.stdout.contains("sbctl refresh acme"),
+        "{}",
+        shown.stdout
+    );
+    // The right secret again: renewed, and the mark is gone.
+    let secret = s.double.state().client_secret.clone();
+    s.env.set("SBCTL_CLIENT_SECRET_X", &secret);
+    s.env.run(&["refresh", "acme", "--force"]).success();
+    assert_eq!(s.show("acme")["status"], "ok");
+}
+
+#[test]
 fn x_rotates_refresh_tokens_once_each_even_when_runs_overlap() {
     let s = scene("x", Vec::new());
     s.add("acme", "x", &[]).success();

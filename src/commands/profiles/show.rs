@@ -69,7 +69,7 @@ pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<Attention> {
         ("connected by", text(&p.connected_by)),
         ("added", at(Some(p.created_at), "-")),
     ];
-    if let Some(fix) = h.fix(&p.id) {
+    if let Some(fix) = h.fix(&p) {
         lines.push(("fix", fix));
     }
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
