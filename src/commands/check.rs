@@ -96,7 +96,7 @@ fn show(
         let rows = needing
             .iter()
             .map(|(p, h)| {
-                let fix = h.fix(&p).unwrap_or_default();
+                let fix = h.fix(p).unwrap_or_default();
                 vec![
                     (p.id.to_string(), Tone::Plain),
                     (p.network.clone(), Tone::Plain),
