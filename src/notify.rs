@@ -12,7 +12,7 @@ use crate::view::profile_json;
 use chrono::TimeDelta;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,17 @@ impl Destination<'_> {
         match self {
             Destination::Command(_) => Channel::Command,
             Destination::Webhook(_) => Channel::Webhook,
+        }
+    }
+
+    /// Why this destination may never be used, whatever the run: a webhook that would
+    /// carry profile and account names over plain http off this machine.
+    fn refused(self) -> Option<String> {
+        match self {
+            Destination::Command(_) => None,
+            Destination::Webhook(url) => {
+                crate::oauth::http::insecure(url).map(|why| format!("webhook `{url}` {why}"))
+            }
         }
     }
 
@@ -256,6 +267,14 @@ impl Notifier<'_> {
             news.into_iter().map(|one| vec![one]).collect()
         };
         let total: usize = batches.iter().map(Vec::len).sum();
+        if let Some(why) = to.refused() {
+            warnings.push(format!(
+                "notify {} cannot be used: {why}; {} not sent (fix it in [notify], see `sbctl doctor`)",
+                to.channel().as_str(),
+                crate::ui::count(total, "notification", "notifications")
+            ));
+            return;
+        }
         let mut delivered = 0;
         for batch in &batches {
             let event = if digest {
@@ -267,9 +286,9 @@ impl Notifier<'_> {
             if let Err(e) = to.send(&body) {
                 // One report a run; what was not delivered is news again next run.
                 warnings.push(format!(
-                    "notify {} failed ({e}); {} notifications will be sent on the next run",
+                    "notify {} failed ({e}); {} will be tried again on the next run",
                     to.channel().as_str(),
-                    total - delivered
+                    crate::ui::count(total - delivered, "notification", "notifications")
                 ));
                 return;
             }
@@ -328,10 +347,17 @@ impl Notifier<'_> {
     }
 
     /// One event for every profile that is news this run, with a summary for people.
+    /// Its `event` is its profiles' when they all share one (a digest of recoveries is
+    /// `recovered`, never a call for attention), else `profile_needs_attention`.
     fn digest_event(&self, news: &[News]) -> Value {
         let text = summary(news);
+        let first = news.first().map(|i| i.why.event());
+        let event = match first {
+            Some(e) if news.iter().all(|i| i.why.event() == e) => e,
+            _ => NotifyEvent::ProfileNeedsAttention,
+        };
         json!({
-            "event": "profile_needs_attention",
+            "event": event.as_str(),
             "digest": true,
             "summary": text,
             "message": text.lines().next().unwrap_or_default(),
@@ -347,11 +373,12 @@ impl Notifier<'_> {
     }
 }
 
-/// The command that fixes what an item is about, if one does.
+/// The command that fixes what an item is about, if one does (for failing renewals,
+/// the provider's configuration when that is what fails them).
 fn fix(item: &News) -> Option<String> {
     match item.why {
         Why::Recovered => None,
-        Why::Failing => Some(format!("sbctl refresh {}", item.profile.id)),
+        Why::Failing => item.health.fix(item.profile),
         _ => Some(format!("sbctl reauth {}", item.profile.id)),
     }
 }
@@ -431,10 +458,21 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
         .arg(command)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
         .map_err(|e| crate::error::io_reason(&e))?;
+    // What it says on stderr, for the report when it fails: the first 4 KiB, the rest
+    // drained so that it never blocks on a full pipe.
+    let (said, heard) = std::sync::mpsc::channel();
+    if let Some(mut err) = child.stderr.take() {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let _ = (&mut err).take(4096).read_to_end(&mut kept);
+            let _ = said.send(kept);
+            let _ = std::io::copy(&mut err, &mut std::io::sink());
+        });
+    }
     // Written on a thread of its own: a pipe takes 64 KiB, and a command that does not
     // read would block the write for good. A command that does not read its input is
     // its own business; the write ends when the pipe closes. The thread is not waited
@@ -448,7 +486,16 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
     let result = loop {
         match child.try_wait().map_err(|e| crate::error::io_reason(&e))? {
             Some(status) if status.success() => break Ok(()),
-            Some(status) => break Err(format!("it exited with {status}")),
+            Some(status) => {
+                // A process it left behind may hold stderr open: wait a little only.
+                let text = heard
+                    .recv_timeout(Duration::from_millis(200))
+                    .unwrap_or_default();
+                break Err(match last_line(&text) {
+                    Some(line) => format!("it exited with {status}: {line}"),
+                    None => format!("it exited with {status}"),
+                });
+            }
             None if Instant::now() >= deadline => {
                 // Whatever it started goes with it (its process group, whose leader is
                 // not reaped yet, so the group is still its own), which closes the
@@ -464,12 +511,17 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
     result
 }
 
+/// The last line a command wrote, made safe for a terminal and kept short.
+fn last_line(text: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(text);
+    let line = text.lines().rev().find(|l| !l.trim().is_empty())?.trim();
+    let line = crate::ui::one_line(line);
+    Some(crate::domain::profile::capped(&line, 200).into_owned())
+}
+
 /// POSTs an event; 429 and 5xx are retried with backoff, honouring `Retry-After`.
 /// Everything, the attempts and the waits between them, fits in `WEBHOOK_BUDGET`.
 fn post(url: &str, body: &[u8]) -> Result<(), String> {
-    // The events name profiles and accounts: https only, as the providers' endpoints,
-    // except on this machine.
-    crate::oauth::http::check_scheme("notify", "webhook", url).map_err(|e| e.message)?;
     let client = crate::oauth::http_client(crate::oauth::HTTP_TIMEOUT);
     let deadline = Instant::now() + WEBHOOK_BUDGET;
     let mut attempt = 0;

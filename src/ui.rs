@@ -309,6 +309,11 @@ fn width(text: &str) -> usize {
     }
 }
 
+/// "1 profile", "2 profiles": a count and its noun.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Whether `c` must not reach a terminal or a page as it is: a control character, or
 /// a Unicode bidirectional control (U+202A–U+202E, U+2066–U+2069, and the marks
 /// U+200E, U+200F, U+061C), which reorders what follows it on the line: a name could

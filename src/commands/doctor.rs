@@ -1,10 +1,12 @@
 //! `sbctl doctor`: is everything sbctl depends on in working order? Exit 1 if not.
 
 use crate::commands::Ctx;
-use crate::error::{Attention, Error, Explained, Result};
+use crate::domain::profile::{Standing, Timestamp};
+use crate::error::{Attention, Error, ErrorKind, Explained, Result};
 use crate::secrets::{client_key, SecretStore};
-use crate::store::ListFilter;
+use crate::store::{ListFilter, ProfileStore};
 use clap::Args;
+use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -34,6 +36,7 @@ fn mode_of(path: &Path) -> Option<u32> {
     std::fs::metadata(path).ok().map(|m| m.mode() & 0o777)
 }
 
+/// Every check runs, whatever an earlier one found, and each says what it found.
 pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
     let mut r = Report {
         lines: Vec::new(),
@@ -41,16 +44,29 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
     };
     settings(ctx, &mut r);
     let mut store = match ctx.store() {
-        Ok(store) => store,
+        Ok(store) => Some(store),
         Err(e) => {
             r.fail("database", e.to_string());
-            return finish(ctx, r);
+            None
         }
     };
-    database(ctx, store.as_ref(), &mut r)?;
-    let secrets = ctx.secrets(store.as_mut())?;
-    let secrets_work = secret_store(ctx, secrets.as_ref(), &mut r);
-    providers(ctx, secrets_work.then_some(secrets.as_ref()), &mut r)?;
+    let secrets = match store.as_mut() {
+        Some(store) => {
+            database(ctx, store.as_ref(), &mut r)?;
+            match ctx.secrets(store.as_mut()) {
+                Ok(secrets) => secret_store(ctx, secrets.as_ref(), &mut r).then_some(secrets),
+                Err(e) => {
+                    r.fail("secrets", e.to_string());
+                    None
+                }
+            }
+        }
+        None => {
+            r.warn("secrets", "not checked: the database did not open".into());
+            None
+        }
+    };
+    providers(ctx, (store.as_deref(), secrets.as_deref()), &mut r)?;
     finish(ctx, r)
 }
 
@@ -73,7 +89,23 @@ fn settings(ctx: &Ctx, r: &mut Report) {
             s.refresh_ahead, s.warn_within, s.verify_every, s.concurrency
         ),
     );
-    r.ok("notify", notify_words(&s.notify));
+    // The same rule as a delivery: a webhook that may never be used is broken now.
+    match s
+        .notify
+        .webhook
+        .as_deref()
+        .and_then(crate::oauth::http::insecure)
+    {
+        Some(why) => r.fail(
+            "notify",
+            format!(
+                "webhook `{}` {why}: no event can be sent; fix [notify] webhook in {}",
+                s.notify.webhook.as_deref().unwrap_or_default(),
+                s.config_path.display()
+            ),
+        ),
+        None => r.ok("notify", notify_words(&s.notify)),
+    }
 }
 
 /// `command and webhook, repeat 24h, one digest per run, reminders at 14d, 1d`.
@@ -151,48 +183,77 @@ fn secret_store(ctx: &Ctx, secrets: &dyn SecretStore, r: &mut Report) -> bool {
     }
 }
 
-/// Each configured provider: its client id and where its secret is. `secrets` is the
-/// secret store when it works.
-fn providers(ctx: &Ctx, secrets: Option<&dyn SecretStore>, r: &mut Report) -> Result<()> {
+/// Each provider, judged as the commands will use it: its settings (endpoints,
+/// discovery, `login`), its client id, where its secret is (`secrets` is the secret
+/// store when it works), and the profiles whose renewals its configuration fails.
+fn providers(
+    ctx: &Ctx,
+    (store, secrets): (Option<&dyn ProfileStore>, Option<&dyn SecretStore>),
+    r: &mut Report,
+) -> Result<()> {
     let s = &ctx.settings;
+    let http = ctx.http();
+    let config_path = s.config_path.display().to_string();
+    let failing = misconfigured(store)?;
     let mut unconfigured = Vec::new();
     for p in s.providers.values() {
-        if p.built_in && p.config.client_id.is_none() && p.env_secret.is_none() {
-            unconfigured.push(p.name.as_str());
+        let topic = format!("provider {}", p.name);
+        if let Err(e) = ctx.check_provider(p, &http) {
+            match e.kind {
+                ErrorKind::Transient => r.warn(&topic, format!("could not be checked now: {e}")),
+                _ => r.fail(&topic, e.to_string()),
+            }
             continue;
         }
-        let topic = format!("provider {}", p.name);
-        let Some(client_id) = &p.config.client_id else {
-            r.warn(
-                &topic,
-                format!(
-                    "no client_id: set it under [providers.{}] in {}",
-                    p.name,
-                    s.config_path.display()
-                ),
-            );
-            continue;
+        let stored = match secrets {
+            Some(secrets) => secrets.get(&client_key(&p.name))?.is_some(),
+            None => false,
         };
-        let secret = match secrets {
-            _ if p.env_secret.is_some() => Some(format!(
+        if p.built_in && p.config.client_id.is_none() && p.env_secret.is_none() {
+            if stored {
+                r.warn(
+                    &topic,
+                    format!("a client secret is stored, but there is no client_id: set it under [providers.{}] in {config_path}", p.name),
+                );
+            } else {
+                unconfigured.push(p.name.as_str());
+            }
+            continue;
+        }
+        let client_id = match crate::networks::client_id(p, &config_path) {
+            Ok(id) => id,
+            Err(e) => {
+                r.fail(&topic, e.to_string());
+                continue;
+            }
+        };
+        let secret = if p.env_secret.is_some() {
+            Some(format!(
                 "from {}",
                 crate::config::Provider::env_var(&p.name)
-            )),
-            Some(secrets) => secrets
-                .get(&client_key(&p.name))?
-                .map(|_| "in the secret store".to_owned()),
-            None => Some("unknown (secret store not working)".to_owned()),
+            ))
+        } else if secrets.is_none() {
+            Some("not checked (the secret store does not work)".to_owned())
+        } else {
+            stored.then(|| "in the secret store".to_owned())
         };
-        match secret {
-            Some(where_) => r.ok(
+        match (secret, failing.get(&p.name)) {
+            (_, Some((n, error))) => r.fail(
+                &topic,
+                format!(
+                    "client_id {client_id}; renewals of {} fail for this provider's configuration, the last: {error}",
+                    crate::ui::count(*n, "profile", "profiles")
+                ),
+            ),
+            (Some(where_), None) => r.ok(
                 &topic,
                 format!("client_id {client_id}, client secret {where_}"),
             ),
-            None if p.config.client_auth == Some(crate::config::ClientAuth::None) => r.ok(
+            (None, None) if p.config.client_auth == Some(crate::config::ClientAuth::None) => r.ok(
                 &topic,
                 format!("client_id {client_id}, public client (no secret)"),
             ),
-            None => r.warn(
+            (None, None) => r.fail(
                 &topic,
                 format!(
                     "client_id {client_id}, no client secret: run `sbctl providers set-secret {}`",
@@ -208,6 +269,31 @@ fn providers(ctx: &Ctx, secrets: Option<&dyn SecretStore>, r: &mut Report) -> Re
         );
     }
     Ok(())
+}
+
+/// Per provider, how many profiles' renewals its configuration fails, and the error
+/// the latest of them recorded.
+fn misconfigured(store: Option<&dyn ProfileStore>) -> Result<BTreeMap<String, (usize, String)>> {
+    let mut failing: BTreeMap<String, (usize, Timestamp, String)> = BTreeMap::new();
+    if let Some(store) = store {
+        store.each(&ListFilter::default(), &mut |p| {
+            if let Standing::RefreshFailed {
+                config: Some(_), ..
+            } = p.standing
+            {
+                let entry = failing.entry(p.network).or_default();
+                entry.0 += 1;
+                if p.updated_at >= entry.1 {
+                    entry.1 = p.updated_at;
+                    entry.2 = p.last_error.unwrap_or_default();
+                }
+            }
+        })?;
+    }
+    Ok(failing
+        .into_iter()
+        .map(|(network, (n, _, error))| (network, (n, error)))
+        .collect())
 }
 
 fn finish(ctx: &Ctx, r: Report) -> Result<Attention> {

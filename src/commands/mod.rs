@@ -90,12 +90,31 @@ impl Ctx {
         secrets: &dyn SecretStore,
         http: &oauth2::reqwest::blocking::Client,
     ) -> Result<crate::networks::Net> {
+        self.with_discovery(|place| crate::networks::Net::resolve(provider, secrets, http, place))
+    }
+
+    /// A provider's settings checked as `resolve` reads them, but for the client
+    /// secret (`networks::check_settings`).
+    pub fn check_provider(
+        &self,
+        provider: &crate::config::Provider,
+        http: &oauth2::reqwest::blocking::Client,
+    ) -> Result<()> {
+        self.with_discovery(|place| crate::networks::check_settings(provider, http, place))
+    }
+
+    /// The config file's path (for errors) and the discovery documents kept in the
+    /// profile database, for reading a provider's settings.
+    fn with_discovery<T>(
+        &self,
+        f: impl FnOnce((&str, &dyn crate::networks::DiscoveryCache)) -> T,
+    ) -> T {
         let discovery = StoredDiscovery {
             ctx: self,
             store: std::cell::RefCell::new(None),
         };
         let config_path = self.settings.config_path.display().to_string();
-        crate::networks::Net::resolve(provider, secrets, http, (&config_path, &discovery))
+        f((&config_path, &discovery))
     }
 
     /// Writes an output file the user named (a report, metrics), replacing it at once;

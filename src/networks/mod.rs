@@ -250,6 +250,27 @@ fn endpoints(
     Ok((e, Some(spec)))
 }
 
+/// Checks a provider's settings as `Net::resolve` reads them, all but the client
+/// secret: its endpoints (discovery for a custom provider), `login`, the URLs' schemes.
+/// What `doctor` judges them with.
+pub fn check_settings(
+    provider: &Provider,
+    http: &Http,
+    (config_path, discovery): (&str, &dyn DiscoveryCache),
+) -> Result<()> {
+    endpoints(provider, http, (config_path, discovery)).map(|_| ())
+}
+
+/// The client id, which every use of a provider needs.
+pub fn client_id(provider: &Provider, config_path: &str) -> Result<String> {
+    let name = &provider.name;
+    provider.config.client_id.clone().ok_or_else(|| {
+        Error::failed(format!("provider {name} has no client_id")).hint(format!(
+            "set client_id under [providers.{name}] in {config_path} (the app id from the network's developer console)"
+        ))
+    })
+}
+
 /// The client secret: `SBCTL_CLIENT_SECRET_<NAME>`, else the secret store; required
 /// unless the client is public.
 fn client_secret(
@@ -416,11 +437,7 @@ impl Net {
         let name = &provider.name;
         let c = &provider.config;
         let (endpoints, spec) = endpoints(provider, http, (config_path, discovery))?;
-        let client_id = c.client_id.clone().ok_or_else(|| {
-            Error::failed(format!("provider {name} has no client_id")).hint(format!(
-                "set client_id under [providers.{name}] in {config_path} (the app id from the network's developer console)"
-            ))
-        })?;
+        let client_id = client_id(provider, config_path)?;
         let auth = c
             .client_auth
             .or(spec.map(|s| s.client_auth))

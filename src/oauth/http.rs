@@ -179,21 +179,29 @@ pub fn reqwest_reason(e: &oauth2::reqwest::Error) -> String {
 
 /// Plain http is accepted only on this machine (test doubles, SSH tunnels).
 pub fn check_scheme(provider: &str, what: &str, url: &str) -> Result<()> {
-    let parsed = oauth2::url::Url::parse(url).map_err(|e| {
-        Error::failed(format!(
-            "provider {provider}: {what} `{url}` is not a URL ({e})"
-        ))
-    })?;
+    match insecure(url) {
+        Some(why) => Err(Error::failed(format!(
+            "provider {provider}: {what} `{url}` {why}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Why `url` may not carry tokens or account names, if it may not: https only, plain
+/// http only on this machine (127.0.0.1, localhost, [::1]).
+pub fn insecure(url: &str) -> Option<String> {
+    let parsed = match oauth2::url::Url::parse(url) {
+        Ok(u) => u,
+        Err(e) => return Some(format!("is not a URL ({e})")),
+    };
     let loopback = matches!(
         parsed.host_str(),
         Some("127.0.0.1") | Some("localhost") | Some("[::1]")
     );
     match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(Error::failed(format!(
-            "provider {provider}: {what} `{url}` must use https (plain http only on 127.0.0.1)"
-        ))),
+        "https" => None,
+        "http" if loopback => None,
+        _ => Some("must use https (plain http only on 127.0.0.1)".into()),
     }
 }
 

@@ -120,15 +120,16 @@ fn providers_list_and_set_secret() {
 fn doctor_reports_each_part() {
     let mut env = Env::new();
     env.write_config(
-        "[providers.corp]\nissuer = \"https://login.example.com\"\nclient_id = \"sbctl\"\n\n[providers.pub]\nclient_id = \"p\"\nclient_auth = \"none\"\nauthorize_url = \"https://a\"\ntoken_url = \"https://t\"\n",
+        "[providers.corp]\nauthorize_url = \"https://login.example.com/a\"\ntoken_url = \"https://login.example.com/t\"\nclient_id = \"sbctl\"\n\n[providers.pub]\nclient_id = \"p\"\nclient_auth = \"none\"\nauthorize_url = \"https://a\"\ntoken_url = \"https://t\"\n",
     );
     env.add("a", "x", "t");
+    // A provider every command would refuse (no secret) is broken, not a warning.
     let run = env.run(&["doctor"]);
-    run.success()
+    run.code(1)
         .stdout_has("schema 8, 1 profiles")
         .stdout_has("file (")
         .stdout_has(": working")
-        .stdout_has("no client secret: run `sbctl providers set-secret corp`")
+        .stdout_has("FAIL  provider corp  client_id sbctl, no client secret: run `sbctl providers set-secret corp`")
         .stdout_has("public client (no secret)")
         .stdout_has("not configured (no client_id): facebook, instagram");
     env.set("SBCTL_CLIENT_SECRET_CORP", "from-env");
@@ -141,4 +142,57 @@ fn doctor_reports_each_part() {
         .code(1)
         .stdout_has("FAIL  secrets")
         .stdout_has("mode 644");
+}
+
+#[test]
+fn doctor_judges_settings_as_the_commands_do_and_runs_every_check() {
+    let mut env = Env::new();
+    let providers = "[providers.instagram]\nclient_id = \"i\"\nlogin = \"foo\"\n\n[providers.corp]\nissuer = \"http://login.example.com\"\nclient_id = \"c\"\n\n[providers.bare]\nclient_id = \"b\"\n\n[notify]\nwebhook = \"http://hooks.example.com/sbctl\"\n";
+    env.write_config(&format!(
+        "secrets_key_file = \"/nonexistent/sbctl/key.txt\"\n\n{providers}"
+    ));
+    env.set("SBCTL_CLIENT_SECRET_INSTAGRAM", "s");
+    let run = env.run(&["doctor"]);
+    run.code(1)
+        // The key that does not exist yet stops nothing after it.
+        .stdout_has("FAIL  secrets")
+        .stdout_has("/nonexistent/sbctl/key.txt")
+        .stdout_has("FAIL  provider instagram")
+        .stdout_has("login")
+        .stdout_has("FAIL  provider corp")
+        .stdout_has("must use https")
+        .stdout_has("FAIL  provider bare")
+        .stdout_has("FAIL  notify")
+        .stdout_has("webhook `http://hooks.example.com/sbctl` must use https");
+    // Each line is what the command that uses the setting says.
+    env.write_config(providers);
+    for (args, words) in [
+        (
+            vec![
+                "profiles",
+                "add",
+                "p",
+                "--network",
+                "instagram",
+                "--no-browser",
+            ],
+            "login",
+        ),
+        (
+            vec!["profiles", "add", "p", "--network", "corp", "--no-browser"],
+            "must use https",
+        ),
+    ] {
+        env.run(&args).code(1).stderr_has(words);
+    }
+}
+
+#[test]
+fn doctor_names_a_secret_stored_for_a_provider_without_client_id() {
+    let env = Env::new();
+    env.run_with_stdin(&["providers", "set-secret", "facebook"], "s3cret")
+        .success();
+    env.run(&["doctor"]).success().stdout_has(
+        "warn  provider facebook  a client secret is stored, but there is no client_id",
+    );
 }

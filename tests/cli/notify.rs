@@ -120,13 +120,13 @@ fn sent_once_not_repeated_within_repeat_and_sent_again_after() {
 fn a_failing_notifier_is_reported_but_changes_nothing_else() {
     let env = Env::new();
     env.write_config(
-        "[notify]\ncommand = \"exit 7\"\nwebhook = \"http://127.0.0.1:9/nothing-listens\"\n",
+        "[notify]\ncommand = \"echo 'mail: no route to relay' >&2; exit 7\"\nwebhook = \"http://127.0.0.1:9/nothing-listens\"\n",
     );
     env.add("broken", "facebook", "t");
     env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
     env.run(&["check"])
         .code(3)
-        .stderr_has("warning: notify command failed (it exited with exit status: 7); 1 notifications will be sent on the next run")
+        .stderr_has("warning: notify command failed (it exited with exit status: 7: mail: no route to relay); 1 notification will be tried again on the next run")
         .stderr_has("warning: notify webhook failed");
     // Nothing was sent, so it is tried again next time.
     env.run(&["check"])
@@ -256,7 +256,7 @@ fn a_webhook_down_for_a_run_gets_it_next_run_and_nothing_twice() {
         "reported once: {}",
         run.stderr
     );
-    run.stderr_has("4 notifications will be sent on the next run");
+    run.stderr_has("4 notifications will be tried again on the next run");
     assert_eq!(events(&env).len(), 1, "the command delivered");
     // The webhook is back: it gets what it missed; the command gets nothing twice.
     let (_, hooks) = receiver_on(
@@ -430,6 +430,49 @@ fn reminders_come_once_per_stage_as_the_deadline_nears() {
     deadline_in(13 * 86_400);
     env.run(&["check"]).success();
     assert_eq!(stages(&env).len(), 4);
+}
+
+#[test]
+fn a_webhook_that_may_never_be_used_is_said_so_not_promised_for_later() {
+    let env = Env::new();
+    env.write_config("[notify]\nwebhook = \"http://hooks.example.com/sbctl\"\n");
+    env.add("broken", "facebook", "t");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
+    let run = env.run(&["check"]);
+    run.code(3).stderr_has(
+        "warning: notify webhook cannot be used: webhook `http://hooks.example.com/sbctl` must use https (plain http only on 127.0.0.1); 1 notification not sent (fix it in [notify], see `sbctl doctor`)",
+    );
+    assert!(!run.stderr.contains("next run"), "{}", run.stderr);
+}
+
+#[test]
+fn a_digest_of_recoveries_only_is_a_recovered_event() {
+    let env = Env::new();
+    let log = env.root().join("events.jsonl");
+    env.write_config(&format!(
+        "[notify]\ncommand = \"cat >> '{}'; echo >> '{}'\"\nescalate_after = \"1h\"\nevents = [\"profile_needs_attention\", \"renewal_failing\", \"recovered\"]\n",
+        log.display(),
+        log.display()
+    ));
+    for id in ["a", "b"] {
+        env.add(
+            id,
+            "x",
+            r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
+        );
+    }
+    env.sql("UPDATE profiles SET refresh_failed = 1, renewal_failures = 3, failing_since = strftime('%s','now') - 7200");
+    env.run(&["check"]).code(4);
+    env.sql("UPDATE profiles SET refresh_failed = 0, renewal_failures = 0, failing_since = NULL");
+    env.run(&["check"]).success();
+    let sent = events(&env);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0]["event"], "renewal_failing");
+    assert_eq!(
+        sent[1]["event"], "recovered",
+        "good news is not a call for attention"
+    );
+    assert_eq!(sent[1]["count"], 2);
 }
 
 #[test]
