@@ -511,11 +511,13 @@ impl Profile {
 
     /// The SPEC status table as a function of the stored metadata and `now`.
     pub fn status_at(&self, now: Timestamp, warn_within: TimeDelta) -> Health {
+        // A person must act now: the deadline is now (or the past one that made it
+        // so), never "none", which is a token that renews itself.
         if let Some(reason) = self.reauth_reason() {
             return Health {
                 status: Status::ReauthRequired,
                 reason: Some(reason),
-                deadline: None,
+                deadline: Some(self.deadline(now).filter(|d| *d <= now).unwrap_or(now)),
             };
         }
         let deadline = self.deadline(now);

@@ -471,3 +471,34 @@ fn colour_follows_the_flag_and_no_color() {
     env.run(&["--color", "sometimes", "profiles", "list"])
         .code(2);
 }
+
+#[test]
+fn json_tells_a_deadline_that_is_now_from_none() {
+    let env = Env::new();
+    env.add(
+        "renews",
+        "x",
+        r#"{"access_token":"t","refresh_token":"r","expires_in":7200}"#,
+    );
+    env.add("broken", "facebook", "t");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
+    let listed = env.run(&["profiles", "list", "--json"]).json();
+    let deadline = |id: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["deadline"]
+            .clone()
+    };
+    assert!(deadline("renews").is_null(), "renews itself: none");
+    let now = deadline("broken");
+    let at = chrono::DateTime::parse_from_rfc3339(now.as_str().expect("a time, not null")).unwrap();
+    assert!(
+        (chrono::Utc::now() - at.with_timezone(&chrono::Utc))
+            .num_seconds()
+            .abs()
+            < 60
+    );
+}
