@@ -36,6 +36,10 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     let mut outcome = Attention::None;
     let mut needing = Vec::new();
     let mut all = Vec::new();
+    // Renewals started and not finished (cut off while the provider answered, or under
+    // way): with a rotating refresh token the grant may be gone, which only the next
+    // renewal can tell.
+    let mut cut_off = 0;
     for mut p in profiles {
         // A token that went missing from the secret store is found here, and one that
         // came back (a restored keyring) clears the mark.
@@ -45,6 +49,9 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             store.update(&p)?;
         }
         let h = ctx.health(&p);
+        if p.renewal_started_at.is_some() {
+            cut_off += 1;
+        }
         all.push((p.clone(), h));
         if h.status != Status::Ok {
             outcome = outcome.and(attention(&h));
@@ -57,7 +64,14 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             ctx.ui.warn(&w);
         }
     }
-    show(ctx, &needing, (&unchecked, all.len()), args.json);
+    if cut_off > 0 {
+        ctx.ui.warn(&format!(
+            "{} started and not finished (in progress now, or cut off when sbctl was stopped); the next `sbctl refresh` will settle whether {} still works",
+            crate::ui::count(cut_off, "renewal was", "renewals were"),
+            if cut_off == 1 { "its token" } else { "their tokens" }
+        ));
+    }
+    show(ctx, &needing, (&unchecked, all.len()), args.json, cut_off);
     if unchecked.config > 0 {
         return Err(crate::error::Error::failed(
             "some profiles could not be checked because of sbctl's or the provider's configuration (see above)",
@@ -80,12 +94,16 @@ fn show(
     needing: &[(Profile, Health)],
     (unchecked, total): (&Unchecked, usize),
     json: bool,
+    cut_off: usize,
 ) {
     if json {
         ctx.ui
             .json_array(needing.iter().map(|(p, h)| profile_view(p, h)));
-    } else if needing.is_empty() && unchecked.total() == 0 {
+    } else if needing.is_empty() && unchecked.total() == 0 && cut_off == 0 {
         ctx.ui.info("all profiles are OK");
+    } else if needing.is_empty() && unchecked.total() == 0 {
+        ctx.ui
+            .info("no profile needs attention, but a renewal has not finished (see above)");
     } else if needing.is_empty() {
         ctx.ui.info(&format!(
             "no profile needs attention, but {} of {} could not be checked online (see above)",

@@ -195,7 +195,11 @@ fn dry_run(
     };
     let mut array = json.then(|| ctx.ui.json_stream());
     let mut rows = crate::ui::Rows::default();
+    // Nothing is sent, so the exit code is what the profiles' statuses say now, as
+    // `check` would: a plan that says "needs reauth" is exit 3.
+    let mut outcome = Attention::None;
     selection.each(store, &mut |p| {
+        outcome = outcome.and(crate::commands::attention(&ctx.health(&p)));
         let action = words(plan_one(ctx, &p, mode));
         match &mut array {
             Some(array) => {
@@ -213,7 +217,7 @@ fn dry_run(
         Some(array) => array.finish(),
         None => ctx.ui.table(&["ID", "NETWORK", "WOULD", "EXPIRES"], rows),
     }
-    Ok(Attention::None)
+    Ok(outcome)
 }
 
 /// A profile that needs someone after this run: its id, status words, why, and the

@@ -196,3 +196,41 @@ fn doctor_names_a_secret_stored_for_a_provider_without_client_id() {
         "warn  provider facebook  a client secret is stored, but there is no client_id",
     );
 }
+
+#[test]
+fn check_says_a_renewal_was_cut_off_instead_of_all_ok() {
+    let env = Env::new();
+    env.add(
+        "acme",
+        "x",
+        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
+    );
+    // As a renewal stopped by two Ctrl-C while the provider answered leaves it.
+    env.sql("UPDATE profiles SET renewal_started_at = unixepoch() - 60 WHERE id = 'acme'");
+    let run = env.run(&["check"]);
+    run.success()
+        .stderr_has("1 renewal was started and not finished (in progress now, or cut off when sbctl was stopped); the next `sbctl refresh` will settle whether its token still works")
+        .stderr_has("no profile needs attention, but a renewal has not finished");
+    assert!(
+        !run.stderr.contains("all profiles are OK"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_dry_run_exits_as_its_plan_says() {
+    let env = Env::new();
+    env.add(
+        "fine",
+        "x",
+        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
+    );
+    env.run(&["refresh", "--all", "--dry-run"]).success();
+    env.add("broken", "facebook", "t");
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
+    env.run(&["refresh", "--all", "--dry-run"])
+        .code(3)
+        .stdout_has("needs reauth");
+    env.run(&["refresh", "fine", "--dry-run"]).success();
+}
