@@ -37,14 +37,14 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Re-authorize a profile in the browser (it must sign in as the same account)')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew tokens that are due (for cron), validate those without expiry')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a profile''s access token on stdout, for other tools to post with')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'List the profiles that need attention (reads local state only)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'List the profiles that need attention (local state; with --online, ask each provider)')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List providers and store their client secrets')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Rotate the age key that encrypts the file secret store')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the database, the secret store and the providers'' configuration')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Print the fleet''s state as Prometheus metrics (reads the database only)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a one-page HTML report: profiles by status and a deadline timeline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), or write every command''s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -411,6 +411,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write sbctl.1 and a page for each command (sbctl-refresh.1, ...) into DIR (e.g. /usr/local/share/man/man1) instead of printing sbctl(1)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
             [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
@@ -428,14 +429,14 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Re-authorize a profile in the browser (it must sign in as the same account)')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew tokens that are due (for cron), validate those without expiry')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a profile''s access token on stdout, for other tools to post with')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'List the profiles that need attention (reads local state only)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'List the profiles that need attention (local state; with --online, ask each provider)')
             [CompletionResult]::new('providers', 'providers', [CompletionResultType]::ParameterValue, 'List providers and store their client secrets')
             [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'Rotate the age key that encrypts the file secret store')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the database, the secret store and the providers'' configuration')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Print the fleet''s state as Prometheus metrics (reads the database only)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Write a one-page HTML report: profiles by status and a deadline timeline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), or write every command''s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

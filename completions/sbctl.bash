@@ -642,12 +642,16 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__man)
-            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --dir --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

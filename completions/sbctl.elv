@@ -34,14 +34,14 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand reauth 'Re-authorize a profile in the browser (it must sign in as the same account)'
             cand refresh 'Renew tokens that are due (for cron), validate those without expiry'
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
-            cand check 'List the profiles that need attention (reads local state only)'
+            cand check 'List the profiles that need attention (local state; with --online, ask each provider)'
             cand providers 'List providers and store their client secrets'
             cand secrets 'Rotate the age key that encrypts the file secret store'
             cand doctor 'Check the database, the secret store and the providers'' configuration'
             cand metrics 'Print the fleet''s state as Prometheus metrics (reads the database only)'
             cand report 'Write a one-page HTML report: profiles by status and a deadline timeline'
             cand completions 'Print a shell completion script'
-            cand man 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+            cand man 'Print the manual page (roff), or write every command''s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sbctl;profiles'= {
@@ -372,6 +372,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'sbctl;man'= {
+            cand --dir 'Write sbctl.1 and a page for each command (sbctl-refresh.1, ...) into DIR (e.g. /usr/local/share/man/man1) instead of printing sbctl(1)'
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
             cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
@@ -388,14 +389,14 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand reauth 'Re-authorize a profile in the browser (it must sign in as the same account)'
             cand refresh 'Renew tokens that are due (for cron), validate those without expiry'
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
-            cand check 'List the profiles that need attention (reads local state only)'
+            cand check 'List the profiles that need attention (local state; with --online, ask each provider)'
             cand providers 'List providers and store their client secrets'
             cand secrets 'Rotate the age key that encrypts the file secret store'
             cand doctor 'Check the database, the secret store and the providers'' configuration'
             cand metrics 'Print the fleet''s state as Prometheus metrics (reads the database only)'
             cand report 'Write a one-page HTML report: profiles by status and a deadline timeline'
             cand completions 'Print a shell completion script'
-            cand man 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+            cand man 'Print the manual page (roff), or write every command''s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sbctl;help;profiles'= {

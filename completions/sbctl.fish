@@ -40,14 +40,14 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "profiles" -d 'List, sho
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
-complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
+complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "check" -d 'List the profiles that need attention (local state; with --online, ask each provider)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "providers" -d 'List providers and store their client secrets'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "secrets" -d 'Rotate the age key that encrypts the file secret store'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "report" -d 'Write a one-page HTML report: profiles by status and a deadline timeline'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "man" -d 'Print the manual page (roff), or write every command\'s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
@@ -337,6 +337,7 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l dir -d 'Write sbctl.1 and a page for each command (sbctl-refresh.1, ...) into DIR (e.g. /usr/local/share/man/man1) instead of printing sbctl(1)' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
@@ -352,14 +353,14 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "check" -d 'List the profiles that need attention (reads local state only)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "check" -d 'List the profiles that need attention (local state; with --online, ask each provider)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "providers" -d 'List providers and store their client secrets'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "secrets" -d 'Rotate the age key that encrypts the file secret store'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "report" -d 'Write a one-page HTML report: profiles by status and a deadline timeline'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "man" -d 'Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "man" -d 'Print the manual page (roff), or write every command\'s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show everything known about one profile'

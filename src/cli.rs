@@ -71,7 +71,7 @@ pub enum Command {
     Refresh(refresh::RefreshArgs),
     /// Print a profile's access token on stdout, for other tools to post with
     Token(token::TokenArgs),
-    /// List the profiles that need attention (reads local state only)
+    /// List the profiles that need attention (local state; with --online, ask each provider)
     Check(check::CheckArgs),
     /// List providers and store their client secrets
     #[command(subcommand)]
@@ -87,7 +87,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
-    /// Print the manual page (roff), e.g. `sbctl man > ~/.local/share/man/man1/sbctl.1`
+    /// Print the manual page (roff), or write every command's page with --dir
+    /// (e.g. `sbctl man --dir ~/.local/share/man/man1`)
     Man(man::ManArgs),
 }
 

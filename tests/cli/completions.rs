@@ -32,3 +32,34 @@ fn man_page_renders_from_the_clap_definitions() {
         .stdout_has("profiles")
         .stdout_has("\\-\\-secret\\-store");
 }
+
+#[test]
+fn every_page_the_manual_names_is_written() {
+    let env = Env::new();
+    let main = env.run(&["man"]);
+    main.success();
+    let dir = env.root().join("man1");
+    env.run(&["man", "--dir", dir.to_str().unwrap()])
+        .code(1)
+        .stderr_has("is not a directory");
+    std::fs::create_dir(&dir).unwrap();
+    env.run(&["man", "--dir", dir.to_str().unwrap()]).success();
+    // Each `sbctl-xxx(1)` that sbctl(1) refers to is there.
+    let named: Vec<&str> = main
+        .stdout
+        .split("sbctl\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("(1)").map(|(name, _)| name))
+        .filter(|name| {
+            name.chars()
+                .all(|c| c.is_ascii_lowercase() || c == '\\' || c == '-')
+        })
+        .collect();
+    assert!(named.len() >= 10, "{named:?}");
+    for name in named {
+        let file = dir.join(format!("sbctl-{}.1", name.replace("\\-", "-")));
+        assert!(file.exists(), "{} is named but not written", file.display());
+    }
+    assert!(dir.join("sbctl-profiles-add.1").exists());
+    assert!(dir.join("sbctl.1").exists());
+}
