@@ -13,7 +13,7 @@
 
 use super::{
     dialect, exchange_grant, field, problem, text_field, verify_by_call, Account, At, Call,
-    Connection, Net, Network, Revocation, Spec, Verdict,
+    Connection, Net, Network, Spec, Verdict,
 };
 use crate::config::{ClientAuth, ProviderConfig};
 use crate::domain::profile::{Profile, Timestamp};
@@ -140,8 +140,8 @@ impl Network for Login {
         verify_by_call(net, "identity call", answer, now)
     }
 
-    fn revoke(&self, _: &Net, _: &Http, _: &TokenSet, _: Timestamp) -> Call<Revocation> {
-        Ok(Revocation::NotOffered(self.revoke_at))
+    fn no_revocation(&self) -> Option<&'static str> {
+        Some(self.revoke_at)
     }
 }
 

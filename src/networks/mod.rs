@@ -132,8 +132,16 @@ pub trait Network: Sync {
         }
     }
 
+    /// Where the network offers no way to revoke: where people remove the app instead.
+    fn no_revocation(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Revokes the grant, where the network offers a way.
     fn revoke(&self, net: &Net, http: &Http, t: &TokenSet, now: Timestamp) -> Call<Revocation> {
+        if let Some(how) = self.no_revocation() {
+            return Ok(Revocation::NotOffered(how));
+        }
         match &net.endpoints.revocation_url {
             Some(url) => rfc7009_revoke(net, http, url, t, now),
             None => Ok(Revocation::NotOffered(
@@ -248,6 +256,17 @@ fn endpoints(
         }
     }
     Ok((e, Some(spec)))
+}
+
+/// Why a built-in network cannot revoke (no revocation API), told from the settings
+/// alone, before anything else is asked of the user.
+pub fn no_revocation(provider: &Provider, config_path: &str) -> Option<&'static str> {
+    let spec = spec(&provider.name)?;
+    let spec = match spec.login {
+        Some(choose) => choose(&provider.config, config_path).ok()?,
+        None => spec,
+    };
+    spec.network.no_revocation()
 }
 
 /// Checks a provider's settings as `Net::resolve` reads them, all but the client

@@ -5,12 +5,10 @@
 //! `GET /v5/user_account` names the account: `id` is the stable user account id, and
 //! `username` (which the user can change) its name. No revocation API for user tokens.
 
-use super::{dialect, Account, Call, Identity, Net, Network, Revocation, Spec};
+use super::{dialect, Account, Identity, Network, Spec};
 use crate::config::ClientAuth;
-use crate::domain::profile::{Profile, Timestamp};
-use crate::domain::token::TokenSet;
+use crate::domain::profile::Profile;
 use crate::oauth::client::Pkce;
-use oauth2::reqwest::blocking::Client as Http;
 
 pub const SPEC: Spec = Spec {
     name: "pinterest",
@@ -62,10 +60,8 @@ impl Network for Pinterest {
         p.account_id.is_some() && p.account_id == p.account_name
     }
 
-    fn revoke(&self, _: &Net, _: &Http, _: &TokenSet, _: Timestamp) -> Call<Revocation> {
-        Ok(Revocation::NotOffered(
-            "Pinterest offers no revocation API: remove the app in Pinterest under Settings > Security and logins > Apps",
-        ))
+    fn no_revocation(&self) -> Option<&'static str> {
+        Some("Pinterest offers no revocation API: remove the app in Pinterest under Settings > Security and logins > Apps")
     }
 }
 

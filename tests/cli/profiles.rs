@@ -502,3 +502,19 @@ fn json_tells_a_deadline_that_is_now_from_none() {
             < 60
     );
 }
+
+#[test]
+fn remove_revoke_says_first_that_a_network_has_no_revocation_api() {
+    // No app set up at all: the missing API is the answer, not a missing client_id.
+    let env = Env::new();
+    env.add("ig", "instagram", "t");
+    env.run(&["profiles", "remove", "ig", "--revoke", "--yes"])
+        .code(1)
+        .stderr_has("ig: cannot revoke at instagram: Instagram offers no revocation API")
+        .stderr_has("nothing was removed");
+    // Instagram through a Facebook Page revokes as Facebook does: the app is asked for.
+    env.write_config("[providers.instagram]\nlogin = \"facebook\"\n");
+    env.run(&["profiles", "remove", "ig", "--revoke", "--yes"])
+        .code(1)
+        .stderr_has("has no client_id");
+}

@@ -104,15 +104,21 @@ fn revoke(ctx: &Ctx, p: &Profile, secrets: &dyn SecretStore) -> Result<()> {
             p.id
         ))
     };
+    let provider = ctx.settings.provider(&p.network)?;
+    // Said first: no client id or secret can make up for a network without the API.
+    let config_path = ctx.settings.config_path.display().to_string();
+    if let Some(words) = crate::networks::no_revocation(provider, &config_path) {
+        return Err(not_offered(p, words));
+    }
     let Some(tokens) = get_tokens(secrets, &p.id)? else {
         return Err(keep("no token is stored to revoke".into()));
     };
-    let provider = ctx.settings.provider(&p.network)?;
     let http = ctx.http();
     let net = ctx.resolve(provider, secrets, &http)?;
     match net.revoke(&http, &tokens, ctx.now) {
         Ok(Revocation::Done) if net.revocation_ends_every_grant() => {
-            ctx.ui.info(&format!("{}: access revoked at {}", p.id, p.network));
+            ctx.ui
+                .info(&format!("{}: access revoked at {}", p.id, p.network));
             Ok(())
         }
         // Each re-authorization revoked the tokens it replaced (or warned that it could
@@ -133,14 +139,20 @@ fn revoke(ctx: &Ctx, p: &Profile, secrets: &dyn SecretStore) -> Result<()> {
             ));
             Ok(())
         }
-        Ok(Revocation::NotOffered(words)) => Err(Error::failed(format!(
-            "{}: cannot revoke at {}: {words}; nothing was removed",
-            p.id, p.network
-        ))
-        .hint(format!(
-            "run `sbctl profiles remove {}` without --revoke, then revoke the app's access as above",
-            p.id
-        ))),
+        Ok(Revocation::NotOffered(words)) => Err(not_offered(p, words)),
         Err(problem) => Err(keep(problem.to_string())),
     }
+}
+
+/// The network has no way to revoke: nothing is removed, and the user is told where to
+/// remove the app instead.
+fn not_offered(p: &Profile, words: &str) -> Error {
+    Error::failed(format!(
+        "{}: cannot revoke at {}: {words}; nothing was removed",
+        p.id, p.network
+    ))
+    .hint(format!(
+        "run `sbctl profiles remove {}` without --revoke, then revoke the app's access as above",
+        p.id
+    ))
 }
