@@ -37,6 +37,11 @@ impl Ui {
             ColorChoice::Never => false,
             ColorChoice::Auto => stdout_tty && !no_color_env,
         };
+        // The flag wins over NO_COLOR, which only turns `auto` off (comfy-table's
+        // cells would otherwise follow NO_COLOR alone).
+        if color {
+            crossterm::style::force_color_output(true);
+        }
         Ui {
             quiet,
             verbose,

@@ -454,20 +454,20 @@ fn colour_follows_the_flag_and_no_color() {
     let coloured = env.run(&["--color", "always", "profiles", "list"]);
     assert!(coloured.stdout.contains('\u{1b}'), "{}", coloured.stdout);
     // At a terminal (a pty, through script(1)) the table is coloured, unless NO_COLOR.
-    let at_terminal = |env: &Env| {
-        let out = env
-            .spawn_at_terminal("profiles list")
-            .wait_with_output()
-            .unwrap();
+    let at_terminal = |env: &Env, args: &str| {
+        let out = env.spawn_at_terminal(args).wait_with_output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let shown = at_terminal(&env);
+    let shown = at_terminal(&env, "profiles list");
     assert!(shown.contains("acme-yt"), "{shown}");
     assert!(shown.contains('\u{1b}'), "a terminal gets colour: {shown}");
     env.set("NO_COLOR", "1");
-    let shown = at_terminal(&env);
+    let shown = at_terminal(&env, "profiles list");
     assert!(shown.contains("acme-yt"), "{shown}");
     assert!(!shown.contains('\u{1b}'), "NO_COLOR: {shown}");
+    // NO_COLOR turns `auto` off; the flag, asked for in so many words, wins.
+    let shown = at_terminal(&env, "--color always profiles list");
+    assert!(shown.contains("\u{1b}[38;5;"), "--color always: {shown}");
     env.run(&["--color", "sometimes", "profiles", "list"])
         .code(2);
 }
