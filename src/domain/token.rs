@@ -245,7 +245,7 @@ fn integer(v: &Value) -> Option<i64> {
 }
 
 /// `Some(None)` is "never" (`0`), `None` is "not a time".
-fn parse_time(v: &Value) -> Option<Option<Timestamp>> {
+pub fn parse_time(v: &Value) -> Option<Option<Timestamp>> {
     match v {
         Value::Number(n) => match n.as_i64()? {
             0 => Some(None),

@@ -99,6 +99,10 @@ fn export_with_secrets_round_trips_into_another_machine() {
     source
         .run_with_stdin(&["profiles", "import", "-"], input)
         .success();
+    // What a profile learns after it is added: Facebook's data-access deadline, the
+    // last renewal, a token the network said never expires.
+    source.add("page", "facebook", "page-token");
+    source.sql("UPDATE profiles SET data_access_expires_at = unixepoch() + 80 * 86400, last_refreshed_at = unixepoch() - 3600, expires_never = 1, expires_at = NULL WHERE id = 'page'");
     let exported = source.run(&["profiles", "export", "--with-secrets"]);
     exported.success();
     let target = Env::new();
@@ -111,12 +115,16 @@ fn export_with_secrets_round_trips_into_another_machine() {
         source.secrets(),
         "same tokens, refresh tokens included"
     );
-    let show = |env: &Env| {
-        let mut j = env.run(&["profiles", "show", "a", "--json"]).json();
+    let show = |env: &Env, id: &str| {
+        let mut j = env.run(&["profiles", "show", id, "--json"]).json();
         for volatile in ["created_at", "updated_at"] {
             j[volatile] = serde_json::Value::Null;
         }
         j
     };
-    assert_eq!(show(&target), show(&source));
+    assert_eq!(show(&target, "a"), show(&source, "a"));
+    let page = show(&target, "page");
+    assert_eq!(page, show(&source, "page"));
+    assert!(page["data_access_expires_at"].is_string(), "{page}");
+    assert!(page["last_refreshed_at"].is_string(), "{page}");
 }

@@ -1,8 +1,11 @@
 //! `sbctl profiles import` and `export`: many profiles in and out, in one format.
 //!
-//! A record is `{"id", "network", "account_id"?, "account_name"?, "token"?}` where
-//! `token` is a token response (see `domain::token::grant_from_json`). Import validates
-//! every record first and then adds them all in one transaction, or none.
+//! A record is `{"id", "network", "account_id"?, "account_name"?, "token"?,
+//! "data_access_expires_at"?, "last_refreshed_at"?}` where `token` is a token response
+//! (see `domain::token::grant_from_json`) and the last two are what a profile knew
+//! beside its token (Facebook's data-access deadline, the last renewal), so that an
+//! export read back is the same profile. Import validates every record first and then
+//! adds them all in one transaction, or none.
 
 use super::records::Records;
 use crate::commands::Ctx;
@@ -43,6 +46,10 @@ struct Record {
     account_name: Option<String>,
     #[serde(default)]
     token: Option<Value>,
+    #[serde(default)]
+    data_access_expires_at: Option<Value>,
+    #[serde(default)]
+    last_refreshed_at: Option<Value>,
 }
 
 pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
@@ -96,6 +103,23 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
         profile.account_id = record.account_id;
         profile.account_name = record.account_name;
         profile.connected_by = Some(ctx.settings.user_at_host.clone());
+        let when = |key: &str, v: Option<Value>| -> Result<_> {
+            v.filter(|v| !v.is_null())
+                .map(|v| {
+                    crate::domain::token::parse_time(&v)
+                        .flatten()
+                        .ok_or_else(|| {
+                            at(
+                                line,
+                                format!("`{key}` must be Unix seconds or an RFC 3339 time"),
+                            )
+                        })
+                })
+                .transpose()
+        };
+        profile.data_access_expires_at =
+            when("data_access_expires_at", record.data_access_expires_at)?;
+        profile.last_refreshed_at = when("last_refreshed_at", record.last_refreshed_at)?;
         match record.token {
             Some(token) => {
                 let grant = grant_from_json(&token, ctx.now)
@@ -138,6 +162,14 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<Attention> {
         if let Some(a) = &p.account_name {
             record.insert("account_name".into(), json!(a));
         }
+        for (key, t) in [
+            ("data_access_expires_at", p.data_access_expires_at),
+            ("last_refreshed_at", p.last_refreshed_at),
+        ] {
+            if let Some(t) = t {
+                record.insert(key.into(), rfc3339(t));
+            }
+        }
         if let Some(secrets) = &secrets {
             match get_tokens(secrets.as_ref(), &p.id)? {
                 Some(tokens) => {
@@ -168,17 +200,25 @@ fn token_json(p: &Profile, tokens: &TokenSet) -> Value {
     if let Some(tt) = &tokens.token_type {
         t.insert("token_type".into(), json!(tt));
     }
-    let time = |t: crate::domain::profile::Timestamp| {
-        json!(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    };
-    if let Some(e) = p.expires_at {
-        t.insert("expires_at".into(), time(e));
+    match p.expires_at {
+        Some(e) => {
+            t.insert("expires_at".into(), rfc3339(e));
+        }
+        // As Facebook's `debug_token` says it, and `import` reads it.
+        None if p.expires_never => {
+            t.insert("expires_at".into(), json!(0));
+        }
+        None => {}
     }
     if let Some(e) = p.refresh_expires_at {
-        t.insert("refresh_token_expires_at".into(), time(e));
+        t.insert("refresh_token_expires_at".into(), rfc3339(e));
     }
     if !p.scopes.is_empty() {
         t.insert("scope".into(), json!(p.scopes.join(" ")));
     }
     Value::Object(t)
+}
+
+fn rfc3339(t: crate::domain::profile::Timestamp) -> Value {
+    json!(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
