@@ -8,6 +8,7 @@ compile_error!(
     "sbctl supports Linux, macOS and the BSDs only: it relies on Unix file modes, owners and locks to keep secrets private; Windows is not supported"
 );
 
+mod child;
 mod cli;
 mod commands;
 mod config;

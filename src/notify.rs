@@ -12,7 +12,7 @@ use crate::view::profile_json;
 use chrono::TimeDelta;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -462,17 +462,8 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
         .process_group(0)
         .spawn()
         .map_err(|e| crate::error::io_reason(&e))?;
-    // What it says on stderr, for the report when it fails: the first 4 KiB, the rest
-    // drained so that it never blocks on a full pipe.
-    let (said, heard) = std::sync::mpsc::channel();
-    if let Some(mut err) = child.stderr.take() {
-        std::thread::spawn(move || {
-            let mut kept = Vec::new();
-            let _ = (&mut err).take(4096).read_to_end(&mut kept);
-            let _ = said.send(kept);
-            let _ = std::io::copy(&mut err, &mut std::io::sink());
-        });
-    }
+    // What it says on stderr, for the report when it fails.
+    let heard = child.stderr.take().map(crate::child::stderr_of);
     // Written on a thread of its own: a pipe takes 64 KiB, and a command that does not
     // read would block the write for good. A command that does not read its input is
     // its own business; the write ends when the pipe closes. The thread is not waited
@@ -487,11 +478,7 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
         match child.try_wait().map_err(|e| crate::error::io_reason(&e))? {
             Some(status) if status.success() => break Ok(()),
             Some(status) => {
-                // A process it left behind may hold stderr open: wait a little only.
-                let text = heard
-                    .recv_timeout(Duration::from_millis(200))
-                    .unwrap_or_default();
-                break Err(match last_line(&text) {
+                break Err(match heard.as_ref().and_then(crate::child::last_line) {
                     Some(line) => format!("it exited with {status}: {line}"),
                     None => format!("it exited with {status}"),
                 });
@@ -509,14 +496,6 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
         }
     };
     result
-}
-
-/// The last line a command wrote, made safe for a terminal and kept short.
-fn last_line(text: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(text);
-    let line = text.lines().rev().find(|l| !l.trim().is_empty())?.trim();
-    let line = crate::ui::one_line(line);
-    Some(crate::domain::profile::capped(&line, 200).into_owned())
 }
 
 /// POSTs an event; 429 and 5xx are retried with backoff, honouring `Retry-After`.

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The private page a browser was started on; removed (with its directory) on drop.
 pub struct Opened {
@@ -33,7 +34,11 @@ pub fn open(url: &str, browser: Option<&str>) -> Result<Opened, String> {
         open::that_detached(&address).map_err(|e| e.to_string())?;
         return Ok(opened);
     };
-    let mut words: Vec<String> = browser.split_whitespace().map(str::to_owned).collect();
+    let mut words =
+        shell_words::split(browser).map_err(|e| format!("$BROWSER is not a command line ({e})"))?;
+    if words.is_empty() {
+        return Err("$BROWSER names no command".into());
+    }
     if words.iter().any(|w| w.contains("%s")) {
         for w in &mut words {
             *w = w.replace("%s", &address);
@@ -41,15 +46,37 @@ pub fn open(url: &str, browser: Option<&str>) -> Result<Opened, String> {
     } else {
         words.push(address);
     }
-    Command::new(&words[0])
+    let mut child = Command::new(&words[0])
         .args(&words[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run `{}`: {}", words[0], crate::error::io_reason(&e)))?;
+    let heard = child.stderr.take().map(crate::child::stderr_of);
+    // A browser that cannot start says so at once: a moment's wait turns that into an
+    // error now rather than a sign-in nobody can finish. One still running (or an
+    // opener that handed the page on and exited 0) is the browser at work.
+    let started = Instant::now();
+    while started.elapsed() < FAILS_WITHIN {
+        match child.try_wait() {
+            Ok(Some(status)) if !status.success() => {
+                let said = heard
+                    .as_ref()
+                    .and_then(crate::child::last_line)
+                    .map(|l| format!(": {l}"))
+                    .unwrap_or_default();
+                return Err(format!("`{}` exited with {status}{said}", words[0]));
+            }
+            Ok(Some(_)) | Err(_) => break,
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
     Ok(opened)
 }
+
+/// How long a browser that fails at once has to say so.
+const FAILS_WITHIN: Duration = Duration::from_millis(500);
 
 /// Writes the forwarding page, 0600 in a new 0700 directory of an unguessable name
 /// (in `$XDG_RUNTIME_DIR`, this user's own, when set; else the temporary directory).

@@ -652,3 +652,58 @@ fn no_token_or_secret_reaches_output_logs_or_the_browsers_argv() {
         }
     }
 }
+
+#[test]
+fn browser_commands_are_split_as_a_shell_would_and_failures_are_said() {
+    let mut s = scene("x", Vec::new());
+    // A browser whose path has a space, quoted as in a shell.
+    let dir = s.env.root().join("My Browsers");
+    std::fs::create_dir(&dir).unwrap();
+    let browser = dir.join("follow page");
+    std::fs::copy(crate::support::follow_page(), &browser).unwrap();
+    s.env.set(
+        "BROWSER",
+        &format!("\"{}\" --max-time 20", browser.display()),
+    );
+    s.add("acme", "x", &[]).success();
+    // A browser that cannot start is reported at once, with what it said, and the
+    // address stays on the terminal to open by hand.
+    let broken = dir.join("broken");
+    std::fs::write(
+        &broken,
+        "#!/bin/sh\necho 'cannot open display :0' >&2\nexit 3\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&broken, std::fs::Permissions::from_mode(0o755)).unwrap();
+    s.env.set("BROWSER", &format!("'{}'", broken.display()));
+    s.env
+        .run(&[
+            "profiles",
+            "add",
+            "other",
+            "--network",
+            "x",
+            "--timeout",
+            "2s",
+        ])
+        .code(1)
+        .stderr_has("could not start a browser (`")
+        .stderr_has(
+            "exited with exit status: 3: cannot open display :0); open the address yourself",
+        )
+        .stderr_has("open this address in a browser");
+    s.env.set("BROWSER", "\"unterminated");
+    s.env
+        .run(&[
+            "profiles",
+            "add",
+            "other",
+            "--network",
+            "x",
+            "--timeout",
+            "2s",
+        ])
+        .code(1)
+        .stderr_has("$BROWSER is not a command line");
+}
