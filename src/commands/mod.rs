@@ -31,6 +31,8 @@ const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
 const KEYRING_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The `meta` key remembering which secret store holds this database's secrets.
 const SECRET_STORE_META: &str = "secret_store";
+/// Set once `auto` has said that it fell back to the file store.
+const FALLBACK_SAID_META: &str = "secret_store_fallback_said";
 
 pub struct Ctx {
     pub settings: Settings,
@@ -176,10 +178,18 @@ impl Ctx {
                 None => match KeyringStore::open(KEYRING_PROBE_TIMEOUT).and_then(|k| k.probe()) {
                     Ok(()) => Kind::Keyring,
                     Err(e) => {
-                        self.ui.warn(&format!(
+                        // Said once per database, not on every command until a first
+                        // secret is stored and the choice remembered.
+                        let words = format!(
                             "{e}; keeping secrets in {} (mode 0600). Set secret_store = \"file\" in the config to silence this",
                             self.settings.secrets_file.display()
-                        ));
+                        );
+                        if store.meta(FALLBACK_SAID_META)?.is_none() {
+                            self.ui.warn(&words);
+                            store.set_meta(FALLBACK_SAID_META, "1")?;
+                        } else {
+                            self.ui.debug(&words);
+                        }
                         Kind::File
                     }
                 },

@@ -187,3 +187,18 @@ fn a_keyring_that_never_answers_is_given_up_on() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert!(env.secrets().contains_key("profile:a"));
 }
+
+#[test]
+fn the_fallback_to_the_file_is_said_once_not_on_every_command() {
+    let mut env = Env::new();
+    env.set("SBCTL_SECRET_STORE", "auto");
+    env.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    // Commands that read secrets but store none: the choice is not remembered yet.
+    env.run(&["check"]).success().stderr_has("keeping secrets in");
+    let again = env.run(&["check"]);
+    again.success();
+    assert!(!again.stderr.contains("warning"), "{}", again.stderr);
+    env.run(&["-v", "check"])
+        .success()
+        .stderr_has("debug: the OS keyring is not available");
+}
