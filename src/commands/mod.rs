@@ -38,6 +38,9 @@ pub struct Ctx {
     pub settings: Settings,
     pub ui: Ui,
     pub now: Timestamp,
+    /// The database was opened once already (each renewal worker opens its own): what
+    /// opening says is said once.
+    opened: std::sync::atomic::AtomicBool,
 }
 
 /// Discovery documents kept in the profile database (`meta`), which is opened when a
@@ -149,13 +152,23 @@ impl Ctx {
     }
 
     pub fn store(&self) -> Result<Box<dyn ProfileStore>> {
-        self.ui
-            .debug(&format!("database: {}", self.settings.db_path.display()));
+        let first = !self.opened.swap(true, std::sync::atomic::Ordering::Relaxed);
+        if first {
+            self.ui
+                .debug(&format!("database: {}", self.settings.db_path.display()));
+        }
         let store = SqliteStore::open(&self.settings.db_path)?;
-        for (file, mode) in &store.repaired {
+        // One line for the database and its companions (-wal, -shm).
+        if let Some((file, mode)) = store.repaired.first() {
+            let what = match store.repaired.len() {
+                1 => file.display().to_string(),
+                _ => format!(
+                    "{} (with its -wal and -shm files)",
+                    self.settings.db_path.display()
+                ),
+            };
             self.ui.warn(&format!(
-                "{} was readable by others (mode {mode:o}); it is now readable by you only (600)",
-                file.display()
+                "{what} was readable by others (mode {mode:o}); it is now readable by you only (600)"
             ));
         }
         Ok(Box::new(store))
@@ -369,6 +382,7 @@ impl Ctx {
             settings,
             ui,
             now: chrono::Utc::now(),
+            opened: Default::default(),
         })
     }
 }

@@ -234,3 +234,22 @@ fn a_dry_run_exits_as_its_plan_says() {
         .stdout_has("needs reauth");
     env.run(&["refresh", "fine", "--dry-run"]).success();
 }
+
+#[test]
+fn verbose_names_the_database_once_however_many_workers() {
+    let env = Env::new();
+    for i in 0..4 {
+        env.add(
+            &format!("p{i}"),
+            "x",
+            r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
+        );
+    }
+    let run = env.run(&["-v", "check", "--online"]);
+    assert_eq!(
+        run.stderr.matches("debug: database").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}

@@ -194,7 +194,9 @@ fn the_fallback_to_the_file_is_said_once_not_on_every_command() {
     env.set("SBCTL_SECRET_STORE", "auto");
     env.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     // Commands that read secrets but store none: the choice is not remembered yet.
-    env.run(&["check"]).success().stderr_has("keeping secrets in");
+    env.run(&["check"])
+        .success()
+        .stderr_has("keeping secrets in");
     let again = env.run(&["check"]);
     again.success();
     assert!(!again.stderr.contains("warning"), "{}", again.stderr);

@@ -159,9 +159,24 @@ fn loose_permissions_are_repaired_or_refused() {
     // A database others may read (a restored backup, a careless umask) is made private.
     set(&env.db_path(), 0o644);
     env.run(&["profiles", "list"]).success().stderr_has(
-        "sbctl.db was readable by others (mode 644); it is now readable by you only (600)",
+        "sbctl.db (with its -wal and -shm files) was readable by others (mode 644); it is now readable by you only (600)",
     );
     assert_eq!(mode(&env.db_path()), 0o600);
+    // The database and its companions, loose together, are one warning.
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", env.db_path().display()));
+        if file.exists() {
+            set(&file, 0o644);
+        }
+    }
+    let run = env.run(&["profiles", "list"]);
+    run.success();
+    assert_eq!(
+        run.stderr.matches("was readable by others").count(),
+        1,
+        "{}",
+        run.stderr
+    );
     // A directory others can write to could have the database swapped: refused.
     let dir = env.db_path().parent().unwrap().to_owned();
     set(&dir, 0o777);
