@@ -158,10 +158,12 @@ fn oauth_error(json: &Value, now: Timestamp, known: Known) -> Option<Failure> {
 
 /// The provider's own words, short: code, subcode and message.
 pub fn describe(json: &Value) -> String {
+    // A field sent as `null` (Facebook's `error_subcode`) says nothing: left out.
     let text = |v: Option<&Value>| -> Option<String> {
-        v.map(|v| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+        v.and_then(|v| match v {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
         })
     };
     let parts: Vec<String> = match json.get("error") {
@@ -441,5 +443,11 @@ mod tests {
             Known::default(),
         );
         assert!(d.chars().count() < 220, "{d}");
+    }
+
+    #[test]
+    fn null_fields_are_left_out_of_the_words() {
+        let body = serde_json::json!({"error": {"message": "Malformed access token", "type": "OAuthException", "code": 190, "error_subcode": null}});
+        assert_eq!(describe(&body), "190: Malformed access token");
     }
 }
