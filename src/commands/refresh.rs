@@ -311,7 +311,11 @@ impl<'a> Summary<'a> {
         let summary: Vec<String> = self
             .counts
             .iter()
-            .map(|(kind, n)| format!("{n} {}", kind.word()))
+            .map(|(kind, n)| match kind {
+                // "2 need reauth"; the JSON's word stays "needs reauth".
+                Kind::NeedsReauth if *n != 1 => format!("{n} need reauth"),
+                kind => format!("{n} {}", kind.word()),
+            })
             .collect();
         let mut text = match self.total {
             0 => "no profiles to renew\n".to_owned(),

@@ -35,9 +35,9 @@ pub fn run(args: ReportArgs, ctx: &Ctx) -> Result<Attention> {
     let page = page(&profiles, ctx);
     ctx.write_output(&args.html, &page)?;
     ctx.ui.info(&format!(
-        "wrote {} ({} profiles)",
+        "wrote {} ({})",
         args.html.display(),
-        profiles.len()
+        crate::ui::count(profiles.len(), "profile", "profiles")
     ));
     Ok(Attention::None)
 }

@@ -414,8 +414,8 @@ impl FileStore {
             ""
         };
         Ok(Some(format!(
-            "moved {} secrets from {} to {}{how}; removed {}",
-            secrets.len(),
+            "moved {} from {} to {}{how}; removed {}",
+            crate::ui::count(secrets.len(), "secret", "secrets"),
             old.display(),
             self.path.display(),
             old.display()

@@ -253,3 +253,19 @@ fn verbose_names_the_database_once_however_many_workers() {
         run.stderr
     );
 }
+
+#[test]
+fn counts_read_as_english() {
+    let env = Env::new();
+    for id in ["a", "b"] {
+        env.add(id, "facebook", "t");
+    }
+    env.sql("UPDATE profiles SET reauth_reason = 'revoked'");
+    env.run(&["refresh", "--all"])
+        .code(3)
+        .stdout_has("2 profiles: 2 need reauth");
+    env.sql("DELETE FROM profiles WHERE id = 'b'");
+    env.run(&["refresh", "--all"])
+        .code(3)
+        .stdout_has("1 profile: 1 needs reauth");
+}

@@ -196,7 +196,7 @@ fn an_old_secrets_file_is_moved_in_once_with_a_notice() {
     env.set("SBCTL_SECRETS_KEY_FILE", key.to_str().unwrap());
     env.run(&["token", "a"])
         .success()
-        .stderr_has("moved 1 secrets from")
+        .stderr_has("moved 1 secret from")
         .stderr_has("sealed one by one");
     assert!(!old.exists());
     assert!(env.secrets()["profile:a"].is_null(), "sealed");

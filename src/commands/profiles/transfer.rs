@@ -136,8 +136,8 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
     ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;
     add_all(store.as_mut(), secrets.as_ref(), &profiles, &tokens)?;
     ctx.ui.info(&format!(
-        "imported {} profiles ({} with tokens)",
-        profiles.len(),
+        "imported {} ({} with tokens)",
+        crate::ui::count(profiles.len(), "profile", "profiles"),
         tokens.len()
     ));
     Ok(Attention::None)
