@@ -119,8 +119,10 @@ struct ConfigFile {
     refresh_ahead: Option<Duration>,
     warn_within: Option<Duration>,
     verify_every: Option<Duration>,
+    #[serde(default, deserialize_with = "http_timeout")]
     http_timeout: Option<Duration>,
     secrets_key_file: Option<PathBuf>,
+    #[serde(default, deserialize_with = "concurrency")]
     concurrency: Option<u32>,
     #[serde(default)]
     providers: BTreeMap<String, ProviderConfig>,
@@ -261,7 +263,10 @@ impl Settings {
         let configured = std::mem::take(&mut file.providers);
         let providers = providers(configured, catalog, &config_path, env)?;
 
-        let (concurrency, http_timeout) = limits(&file, &config_path)?;
+        let (concurrency, http_timeout) = (
+            file.concurrency.unwrap_or(8),
+            file.http_timeout.unwrap_or(Duration::seconds(30)),
+        );
         Ok(Settings {
             db_path,
             config_path,
@@ -336,23 +341,31 @@ fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {
     format!("{user}@{host}")
 }
 
-/// `concurrency` and `http_timeout`, within their bounds.
-fn limits(file: &ConfigFile, config_path: &Path) -> Result<(u32, Duration)> {
-    let concurrency = file.concurrency.unwrap_or(8);
-    if !(1..=256).contains(&concurrency) {
-        return Err(Error::failed(format!(
-            "config {}: concurrency must be between 1 and 256",
-            config_path.display()
+/// `concurrency`, within its bounds: checked as the file is read, so that the error
+/// names its line.
+fn concurrency<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<u32>, D::Error> {
+    let n = u32::deserialize(d)?;
+    if !(1..=256).contains(&n) {
+        return Err(serde::de::Error::custom(format!(
+            "concurrency must be between 1 and 256, not {n}"
         )));
     }
-    let http_timeout = file.http_timeout.unwrap_or(Duration::seconds(30));
-    if !(1..=300).contains(&http_timeout.as_delta().num_seconds()) {
-        return Err(Error::failed(format!(
-            "config {}: http_timeout must be between 1s and 5m",
-            config_path.display()
+    Ok(Some(n))
+}
+
+/// `http_timeout`, within its bounds (see `concurrency`).
+fn http_timeout<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Duration>, D::Error> {
+    let t = Duration::deserialize(d)?;
+    if !(1..=300).contains(&t.as_delta().num_seconds()) {
+        return Err(serde::de::Error::custom(format!(
+            "http_timeout must be between 1s and 5m, not {t}"
         )));
     }
-    Ok((concurrency, http_timeout))
+    Ok(Some(t))
 }
 
 /// The providers: the built-in networks, each replaced by its `[providers.NAME]`

@@ -20,10 +20,14 @@ fn malformed_config_names_file_line_and_key() {
     env.run(&["profiles", "list"])
         .code(1)
         .stderr_has(&format!("config {path}:1:"));
-    env.write_config("concurrency = 0\n");
-    env.run(&["profiles", "list"])
-        .code(1)
-        .stderr_has("concurrency must be between 1 and 256");
+    env.write_config("secret_store = \"file\"\nconcurrency = 0\n");
+    env.run(&["profiles", "list"]).code(1).stderr_has(&format!(
+        "config {path}:2: concurrency must be between 1 and 256, not 0"
+    ));
+    env.write_config("http_timeout = \"1h\"\n");
+    env.run(&["profiles", "list"]).code(1).stderr_has(&format!(
+        "config {path}:1: http_timeout must be between 1s and 5m, not 1h"
+    ));
     env.write_config("[providers.Corp]\nclient_id = \"a\"\n");
     env.run(&["profiles", "list"])
         .code(1)
