@@ -352,10 +352,13 @@ impl Ctx {
     }
 
     /// A stored profile, or an error naming it with how to find the right id.
+    /// A profile that must exist. An id that names none is a usage error (2), as a
+    /// malformed id or an unknown network is.
     pub fn require(&self, store: &dyn ProfileStore, id: &ProfileId) -> Result<Profile> {
-        store
-            .get(id)?
-            .ok_or_else(|| crate::store::StoreError::NotFound(id.clone()).into())
+        store.get(id)?.ok_or_else(|| {
+            Error::usage(crate::store::StoreError::NotFound(id.clone()).to_string())
+                .hint("run `sbctl profiles list` to see the ids")
+        })
     }
 }
 

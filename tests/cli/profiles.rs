@@ -215,8 +215,9 @@ fn show_text_and_json() {
     let json = env.run(&["profiles", "show", "acme-x", "--json"]).json();
     assert_eq!(json["id"], "acme-x");
     assert_eq!(json["renewable"], true);
+    // An id that names nothing is a usage error, as a malformed one is.
     env.run(&["profiles", "show", "nobody"])
-        .code(1)
+        .code(2)
         .stderr_has("error: no profile `nobody`\nhint: run `sbctl profiles list` to see the ids\n");
     env.run(&["profiles", "show", "Bad/Id"])
         .code(2)
@@ -373,9 +374,9 @@ fn remove_deletes_row_and_token() {
         .stderr_has("removed acme-fb");
     assert!(!env.secrets().contains_key("profile:acme-fb"));
     assert!(env.secrets().contains_key("profile:acme-x"));
-    env.run(&["profiles", "show", "acme-fb"]).code(1);
+    env.run(&["profiles", "show", "acme-fb"]).code(2);
     env.run(&["profiles", "remove", "acme-fb", "--yes"])
-        .code(1)
+        .code(2)
         .stderr_has("no profile `acme-fb`");
 }
 
@@ -400,7 +401,7 @@ fn token_refuses_what_needs_reauthorization() {
     run.code(1)
         .stderr_has("renewal failed (provider x has no client_id");
     assert_eq!(run.stdout, "");
-    token(&env, "nobody").code(1);
+    token(&env, "nobody").code(2);
     assert_eq!(
         token(&env, "acme-li").stdout,
         "tok-li\n",
