@@ -212,6 +212,14 @@ impl Flow<'_> {
     /// must register, and the network's usual mistake.
     fn redirect_hint(&self, id: &ProfileId, redirect_uri: &str) -> String {
         let (net, name) = (self.net, &self.net.name);
+        // A random port was asked for where the provider's port is fixed (X, Facebook:
+        // an exact match): no registered URI can match it.
+        if self.port == 0 && net.redirect_port != 0 {
+            return format!(
+                "{id}: still waiting for the browser. If it shows an error from {name}, that is the port: {name} matches the redirect URI exactly, and this time it is {redirect_uri}; run again without --port 0 (port {}): {}",
+                net.redirect_port, net.redirect_note
+            );
+        }
         if self.port == 0 {
             format!(
                 "{id}: still waiting for the browser. If it shows an error from {name}, its app must accept http://127.0.0.1 on any port with the path {} (this time {redirect_uri}): {}",

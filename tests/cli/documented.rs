@@ -237,8 +237,10 @@ fn linkedin_standard_flow_redirects_to_one_exact_address() {
         "4s",
     ]);
     run.code(1)
-        .stderr_has("li3: still waiting for the browser. If it shows an error from linkedin")
+        .stderr_has("li3: still waiting for the browser. If it shows an error from linkedin, that is the port: linkedin matches the redirect URI exactly")
+        .stderr_has("run again without --port 0")
         .stderr_has("Authorized redirect URLs for your app, port included");
+    assert!(!run.stderr.contains("on any port"), "{}", run.stderr);
     assert_eq!(
         s.double.calls("/oauth/v2/accessToken"),
         1,
