@@ -246,8 +246,13 @@ impl Ctx {
         }
         .transpose()
         .map_err(|e| {
-            crate::error::Error::failed(e)
-                .hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600")
+            let e = crate::error::Error::failed(e);
+            // A key file that is there has its own fix in the message (its mode, its
+            // owner); making a new one would lose every secret sealed with it.
+            match &self.settings.secrets_key {
+                Some(KeySetting::File(path)) if path.exists() => e,
+                _ => e.hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600"),
+            }
         })
     }
 

@@ -140,9 +140,12 @@ fn the_secrets_file_can_be_encrypted_with_an_age_key() {
     // A key file others may read is refused.
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     env.set("SBCTL_SECRETS_KEY_FILE", key.to_str().unwrap());
-    env.run(&["token", "sealed"])
-        .code(1)
-        .stderr_has("can be read by others (mode 644)");
+    let run = env.run(&["token", "sealed"]);
+    run.code(1)
+        .stderr_has("can be read by others (mode 644)")
+        .stderr_has("run `chmod 600");
+    // Not told to make a new key: that would lose every secret sealed with this one.
+    assert!(!run.stderr.contains("age-keygen"), "{}", run.stderr);
 }
 
 /// Turns the env's secrets into the `secrets.json` of sbctl 0.1 (encrypted with
