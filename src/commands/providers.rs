@@ -109,6 +109,15 @@ fn set_secret(args: SetSecretArgs, ctx: &Ctx) -> Result<Attention> {
         provider.name,
         secrets.location()
     ));
+    // A secret without its client id is half an app: said now, not at the first use.
+    if provider.config.client_id.is_none() {
+        ctx.ui.warn(&format!(
+            "{} has no client_id yet: set it under [providers.{}] in {} (the app id from the network's developer console)",
+            provider.name,
+            provider.name,
+            ctx.settings.config_path.display()
+        ));
+    }
     if provider.env_secret.is_some() {
         ctx.ui.warn(&format!(
             "{} is set and takes precedence over the stored secret",

@@ -191,7 +191,8 @@ fn doctor_judges_settings_as_the_commands_do_and_runs_every_check() {
 fn doctor_names_a_secret_stored_for_a_provider_without_client_id() {
     let env = Env::new();
     env.run_with_stdin(&["providers", "set-secret", "facebook"], "s3cret")
-        .success();
+        .success()
+        .stderr_has("warning: facebook has no client_id yet: set it under [providers.facebook]");
     env.run(&["doctor"]).success().stdout_has(
         "warn  provider facebook  a client secret is stored, but there is no client_id",
     );
