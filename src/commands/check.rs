@@ -209,8 +209,10 @@ fn validate_all(
     }
     // One line per reason, not one per profile: an agency may have thousands.
     for (why, n) in unsupported {
-        ctx.ui
-            .warn(&format!("{n} profiles not checked online: {why}"));
+        ctx.ui.warn(&format!(
+            "{} not checked online: {why}",
+            crate::ui::count(n, "profile", "profiles")
+        ));
     }
     if unchecked.failed > 0 {
         ctx.ui.warn(&format!(

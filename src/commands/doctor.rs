@@ -145,8 +145,10 @@ fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) -
     let info = store.describe();
     let count = store.list(&ListFilter::default())?.len();
     let db_text = format!(
-        "{}: schema {}, {count} profiles",
-        info.location, info.schema_version
+        "{}: schema {}, {}",
+        info.location,
+        info.schema_version,
+        crate::ui::count(count, "profile", "profiles")
     );
     match mode_of(path) {
         Some(m) if m & 0o077 != 0 => r.warn(
