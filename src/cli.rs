@@ -4,7 +4,6 @@ use crate::commands::{
     check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, report,
     secrets, token,
 };
-use crate::config::SecretStoreChoice;
 use crate::ui::ColorChoice;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,7 +33,7 @@ pub struct GlobalArgs {
 
     /// Where tokens and client secrets are kept [default: auto]
     #[arg(long, global = true, env = "SBCTL_SECRET_STORE", value_enum)]
-    pub secret_store: Option<SecretStoreChoice>,
+    pub secret_store: Option<crate::secrets::Kind>,
 
     /// When to colour the output (NO_COLOR turns `auto` off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]

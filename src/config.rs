@@ -8,14 +8,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ClientAuth {
-    #[default]
-    Basic,
-    Post,
-    None,
-}
+/// How a client authenticates at the token endpoint: a protocol matter, so it lives
+/// with the protocol; the settings name it.
+pub use crate::oauth::http::ClientAuth;
 
 /// Which token `check --online` shows to the introspection endpoint (RFC 7662).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -115,7 +110,7 @@ impl NotifyEvent {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
-    secret_store: Option<SecretStoreChoice>,
+    secret_store: Option<crate::secrets::Kind>,
     refresh_ahead: Option<Duration>,
     warn_within: Option<Duration>,
     verify_every: Option<Duration>,
@@ -150,32 +145,13 @@ impl Provider {
     }
 }
 
-/// Where the secrets file's key comes from.
-#[derive(Debug)]
-pub enum KeySetting {
-    File(PathBuf),
-    /// `SBCTL_SECRETS_KEY`: the key itself.
-    Text(Secret),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SecretStoreChoice {
-    /// The OS keyring when one answers, else the file store (with a warning)
-    Auto,
-    /// The OS keyring (Secret Service on Linux), service name `sbctl`
-    Keyring,
-    /// An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)
-    File,
-}
-
 /// What the command line settles before the config file is read (clap has merged
 /// each flag with its environment variable).
 #[derive(Debug, Default)]
 pub struct Overrides {
     pub db: Option<PathBuf>,
     pub config: Option<PathBuf>,
-    pub secret_store: Option<SecretStoreChoice>,
+    pub secret_store: Option<crate::secrets::Kind>,
 }
 
 /// What the settings must know of the built-in networks, told by `networks` so that
@@ -192,8 +168,8 @@ pub struct Settings {
     pub config_found: bool,
     pub secrets_file: PathBuf,
     /// The age key that encrypts the secrets file, if one is set.
-    pub secrets_key: Option<KeySetting>,
-    pub secret_store: SecretStoreChoice,
+    pub secrets_key: Option<crate::secrets::KeySource>,
+    pub secret_store: crate::secrets::Kind,
     pub refresh_ahead: Duration,
     pub warn_within: Duration,
     pub verify_every: Duration,
@@ -248,9 +224,12 @@ impl Settings {
             env("SBCTL_SECRETS_KEY").filter(|v| !v.is_empty()),
             env("SBCTL_SECRETS_KEY_FILE").filter(|v| !v.is_empty()),
         ) {
-            (Some(text), _) => Some(KeySetting::Text(Secret::new(text))),
-            (None, Some(path)) => Some(KeySetting::File(PathBuf::from(path))),
-            (None, None) => file.secrets_key_file.clone().map(KeySetting::File),
+            (Some(text), _) => Some(crate::secrets::KeySource::Text(Secret::new(text))),
+            (None, Some(path)) => Some(crate::secrets::KeySource::File(PathBuf::from(path))),
+            (None, None) => file
+                .secrets_key_file
+                .clone()
+                .map(crate::secrets::KeySource::File),
         };
         // A `.json` path is the file of older versions: the store is beside it, and
         // moves its secrets in.
@@ -276,7 +255,7 @@ impl Settings {
             secret_store: args
                 .secret_store
                 .or(file.secret_store)
-                .unwrap_or(SecretStoreChoice::Auto),
+                .unwrap_or(crate::secrets::Kind::Auto),
             refresh_ahead: file.refresh_ahead.unwrap_or(Duration::seconds(7 * 86_400)),
             warn_within: file.warn_within.unwrap_or(Duration::seconds(7 * 86_400)),
             verify_every: file.verify_every.unwrap_or(Duration::seconds(86_400)),

@@ -739,9 +739,8 @@ mod tests {
             },
             env_secret: Some(Secret::new("cs".into())),
         };
-        let dir = tempfile::tempdir().unwrap();
-        let secrets = crate::secrets::file::FileStore::new(dir.path().join("s.json"));
-        Net::resolve(&provider, &secrets, http, ("config.toml", &NoDiscovery)).unwrap()
+        let secret = provider.env_secret.clone();
+        Net::resolve(&provider, secret, http, ("config.toml", &NoDiscovery)).unwrap()
     }
 
     /// No discovery is kept: the provider gives its endpoints in the config.

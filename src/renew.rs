@@ -661,12 +661,11 @@ impl<'a> Engine<'a> {
         tokens: &TokenSet,
         net: &Net,
     ) -> Result<Checked> {
-        crate::oauth::http::take_trail();
-        let verdict = net.verify(&self.http, &p, tokens, self.now());
+        let (verdict, trail) = net.verify_traced(&self.http, &p, tokens, self.now());
         self.log.debug(&format!(
             "{}: online check: {}; read as: {}",
             p.id,
-            crate::oauth::http::take_trail().join(", "),
+            trail.join(", "),
             verdict.describe()
         ));
         let told = match verdict {

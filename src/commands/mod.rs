@@ -15,20 +15,14 @@ pub mod secrets;
 pub mod token;
 
 use crate::cli::{Cli, Command, GlobalArgs};
-use crate::config::SecretStoreChoice;
 use crate::config::Settings;
 use crate::domain::profile::{Health, Profile, ProfileId, Timestamp};
 use crate::error::{Attention, Error, Result};
-use crate::secrets::{file::FileStore, keyring::KeyringStore, Kind, SecretStore};
-use crate::store::{sqlite::SqliteStore, ProfileStore};
+use crate::secrets::{Kind, SecretStore};
+use crate::store::{Location, ProfileStore};
 use crate::ui::Ui;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-/// How long one keyring call may take before sbctl gives up on it.
-const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long `auto` waits for a keyring to answer before using the file store.
-const KEYRING_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The `meta` key remembering which secret store holds this database's secrets.
 const SECRET_STORE_META: &str = "secret_store";
 /// Set once `auto` has said that it fell back to the file store.
@@ -88,14 +82,19 @@ impl crate::networks::DiscoveryCache for StoredDiscovery<'_> {
 
 impl Ctx {
     /// A provider resolved for use (`Net::resolve`), its discovery document kept in
-    /// the profile database between runs.
+    /// the profile database between runs; its client secret is read here, from
+    /// `SBCTL_CLIENT_SECRET_<NAME>`, else the secret store.
     pub fn resolve(
         &self,
         provider: &crate::config::Provider,
         secrets: &dyn SecretStore,
         http: &oauth2::reqwest::blocking::Client,
     ) -> Result<crate::networks::Net> {
-        self.with_discovery(|place| crate::networks::Net::resolve(provider, secrets, http, place))
+        let secret = match &provider.env_secret {
+            Some(s) => Some(s.clone()),
+            None => secrets.get(&crate::secrets::client_key(&provider.name))?,
+        };
+        self.with_discovery(|place| crate::networks::Net::resolve(provider, secret, http, place))
     }
 
     /// A provider's settings checked as `resolve` reads them, but for the client
@@ -128,7 +127,7 @@ impl Ctx {
     pub fn write_output(&self, path: &Path, text: &str) -> Result<()> {
         let s = &self.settings;
         let key = match &s.secrets_key {
-            Some(crate::config::KeySetting::File(key)) => Some(key.as_path()),
+            Some(crate::secrets::KeySource::File(key)) => Some(key.as_path()),
             _ => None,
         };
         let own: Vec<&Path> = [&s.db_path, &s.secrets_file, &s.config_path]
@@ -152,12 +151,11 @@ impl Ctx {
     }
 
     pub fn store(&self) -> Result<Box<dyn ProfileStore>> {
-        let first = !self.opened.swap(true, std::sync::atomic::Ordering::Relaxed);
-        if first {
-            self.ui
-                .debug(&format!("database: {}", self.settings.db_path.display()));
+        let location = Location::of(&self.settings.db_path);
+        if !self.opened.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            self.ui.debug(&format!("database: {location}"));
         }
-        let store = SqliteStore::open(&self.settings.db_path)?;
+        let store = crate::store::open(&location)?;
         // One line for the database and its companions (-wal, -shm).
         if let Some((file, mode)) = store.repaired.first() {
             let what = match store.repaired.len() {
@@ -171,7 +169,7 @@ impl Ctx {
                 "{what} was readable by others (mode {mode:o}); it is now readable by you only (600)"
             ));
         }
-        Ok(Box::new(store))
+        Ok(store.store)
     }
 
     /// The secret store to use. `auto` follows the store this database's secrets were
@@ -180,15 +178,13 @@ impl Ctx {
     /// file store with a warning.
     pub fn secrets(&self, store: &mut dyn ProfileStore) -> Result<Box<dyn SecretStore>> {
         let kind = match self.settings.secret_store {
-            SecretStoreChoice::File => Kind::File,
-            SecretStoreChoice::Keyring => Kind::Keyring,
-            SecretStoreChoice::Auto => match store
+            Kind::Auto => match store
                 .meta(SECRET_STORE_META)?
                 .as_deref()
                 .and_then(Kind::parse)
             {
                 Some(kind) => kind,
-                None => match KeyringStore::open(KEYRING_PROBE_TIMEOUT).and_then(|k| k.probe()) {
+                None => match crate::secrets::keyring_answers() {
                     Ok(()) => Kind::Keyring,
                     Err(e) => {
                         // Said once per database, not on every command until a first
@@ -207,53 +203,17 @@ impl Ctx {
                     }
                 },
             },
+            chosen => chosen,
         };
-        let chosen = self.secrets_of_kind(kind)?;
+        let s = &self.settings;
+        let (chosen, moved) =
+            crate::secrets::open(kind, (&s.secrets_file, s.secrets_key.as_ref()))?;
+        if let Some(moved) = moved {
+            self.ui.notice(&moved);
+        }
         self.ui
             .debug(&format!("secret store: {}", chosen.location()));
         Ok(chosen)
-    }
-
-    /// The secret store of a kind `secrets` chose.
-    fn secrets_of_kind(&self, kind: Kind) -> Result<Box<dyn SecretStore>> {
-        if kind == Kind::Keyring {
-            return Ok(Box::new(KeyringStore::open(KEYRING_TIMEOUT)?));
-        }
-        Ok(Box::new(self.file_store()?))
-    }
-
-    /// The file secret store, with the secrets of an older `secrets.json` moved in
-    /// (said in one line).
-    pub fn file_store(&self) -> Result<FileStore> {
-        let store =
-            FileStore::new(self.settings.secrets_file.clone()).with_key(self.secrets_key()?);
-        if let Some(done) = store.migrate()? {
-            self.ui.notice(&done);
-        }
-        Ok(store)
-    }
-
-    /// The age key that seals the file store's values, if one is set.
-    fn secrets_key(&self) -> Result<Option<crate::secrets::file::Key>> {
-        use crate::config::KeySetting;
-        use crate::secrets::file::Key;
-        match &self.settings.secrets_key {
-            None => None,
-            Some(KeySetting::File(path)) => Some(Key::from_file(path)),
-            Some(KeySetting::Text(text)) => {
-                Some(Key::from_text(text.expose(), "SBCTL_SECRETS_KEY".into()))
-            }
-        }
-        .transpose()
-        .map_err(|e| {
-            let e = crate::error::Error::failed(e);
-            // A key file that is there has its own fix in the message (its mode, its
-            // owner); making a new one would lose every secret sealed with it.
-            match &self.settings.secrets_key {
-                Some(KeySetting::File(path)) if path.exists() => e,
-                _ => e.hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600"),
-            }
-        })
     }
 
     /// Remembers which secret store holds this database's secrets, once, at the

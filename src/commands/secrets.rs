@@ -4,7 +4,6 @@
 
 use crate::commands::Ctx;
 use crate::error::{Attention, Error, Result};
-use crate::secrets::file::Key;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -28,13 +27,15 @@ pub fn run(cmd: SecretsCommand, ctx: &Ctx) -> Result<Attention> {
         return Err(Error::failed("no secrets key is set, so there is none to rotate")
             .hint("to encrypt the secrets, set SBCTL_SECRETS_KEY_FILE (or secrets_key_file) to an age key: the next write seals them"));
     }
-    let new = Key::from_file(&args.to).map_err(|e| {
-        Error::failed(e).hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600")
-    })?;
-    let store = ctx.file_store()?;
-    let count = store.rekey(&new)?;
+    let s = &ctx.settings;
+    let (count, moved) =
+        crate::secrets::rekey((&s.secrets_file, s.secrets_key.as_ref()), &args.to)?;
+    if let Some(moved) = moved {
+        ctx.ui.notice(&moved);
+    }
     ctx.ui.info(&format!(
-        "the {count} secrets in {} now open with {} only: set SBCTL_SECRETS_KEY_FILE (or secrets_key_file) to it",
+        "the {} in {} now open with {} only: set SBCTL_SECRETS_KEY_FILE (or secrets_key_file) to it",
+        crate::ui::count(count, "secret", "secrets"),
         ctx.settings.secrets_file.display(),
         args.to.display()
     ));

@@ -290,18 +290,14 @@ pub fn client_id(provider: &Provider, config_path: &str) -> Result<String> {
     })
 }
 
-/// The client secret: `SBCTL_CLIENT_SECRET_<NAME>`, else the secret store; required
-/// unless the client is public.
+/// The client secret, read at the wiring (`SBCTL_CLIENT_SECRET_<NAME>`, else the
+/// secret store): required unless the client is public.
 fn client_secret(
     provider: &Provider,
-    secrets: &dyn crate::secrets::SecretStore,
+    secret: Option<Secret>,
     auth: ClientAuth,
 ) -> Result<Option<Secret>> {
     let name = &provider.name;
-    let secret = match &provider.env_secret {
-        Some(s) => Some(s.clone()),
-        None => secrets.get(&crate::secrets::client_key(name))?,
-    };
     if secret.is_none() && auth != ClientAuth::None {
         return Err(Error::failed(format!("provider {name} has no client secret")).hint(format!(
             "run `sbctl providers set-secret {name}` (or set {}); for a public client set client_auth = \"none\"",
@@ -445,11 +441,10 @@ pub trait DiscoveryCache {
 impl Net {
     /// Resolves a provider for use: its endpoints (config overrides, discovery) and
     /// client credentials, each missing piece an error naming the key to set. The
-    /// client secret comes from `SBCTL_CLIENT_SECRET_<NAME>`, else the secret store,
-    /// and is required unless `client_auth = "none"`.
+    /// client secret, read by the caller, is required unless `client_auth = "none"`.
     pub fn resolve(
         provider: &Provider,
-        secrets: &dyn crate::secrets::SecretStore,
+        secret: Option<Secret>,
         http: &Http,
         (config_path, discovery): (&str, &dyn DiscoveryCache),
     ) -> Result<Net> {
@@ -461,7 +456,7 @@ impl Net {
             .client_auth
             .or(spec.map(|s| s.client_auth))
             .unwrap_or_default();
-        let secret = client_secret(provider, secrets, auth)?;
+        let secret = client_secret(provider, secret, auth)?;
         let scopes = c.scopes.clone().unwrap_or_else(|| match spec {
             Some(s) => s.scopes.iter().map(|s| s.to_string()).collect(),
             None => vec!["openid".into(), "offline_access".into()],
@@ -591,6 +586,20 @@ impl Net {
     /// Asks the network whether the tokens still work, without using them up.
     pub fn verify(&self, http: &Http, p: &Profile, tokens: &TokenSet, now: Timestamp) -> Verdict {
         self.network.verify(self, http, p, tokens, now)
+    }
+
+    /// `verify`, with the requests it made (method, address without query, status),
+    /// for `-v`.
+    pub fn verify_traced(
+        &self,
+        http: &Http,
+        p: &Profile,
+        tokens: &TokenSet,
+        now: Timestamp,
+    ) -> (Verdict, Vec<String>) {
+        http::take_trail();
+        let verdict = self.verify(http, p, tokens, now);
+        (verdict, http::take_trail())
     }
 
     /// Revokes the grant at the network, where it offers a way.

@@ -170,7 +170,7 @@ pub fn read_token_answer(answer: &http::HttpAnswer) -> Result<Value, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ClientAuth;
+    use crate::oauth::http::ClientAuth;
 
     fn config(auth: ClientAuth) -> ClientConfig {
         ClientConfig {

@@ -1,10 +1,20 @@
 //! What every call to a provider shares: client credentials in the form each token
 //! endpoint wants them, one bounded request, and a reqwest error told without its URL.
 
-use crate::config::ClientAuth;
 use crate::domain::token::Secret;
 use crate::error::{Error, Result};
 use oauth2::reqwest::blocking::{Client as Http, RequestBuilder};
+
+/// How a client authenticates at the token endpoint (RFC 6749 §2.3.1): HTTP Basic,
+/// the form's `client_secret`, or not at all (a public client, PKCE its proof).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    #[default]
+    Basic,
+    Post,
+    None,
+}
 
 /// A provider's answer, as `domain::failure` reads it.
 pub struct HttpAnswer {

@@ -11,6 +11,7 @@ use crate::domain::profile::ProfileId;
 use crate::domain::token::{Secret, TokenSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
@@ -99,26 +100,103 @@ impl crate::error::Explained for SecretError {
     }
 }
 
-/// The kinds of secret store, as `--secret-store` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The kinds of secret store, as `--secret-store` and `secret_store` name them. An
+/// opened store is `Keyring` or `File`; `Auto` is the choice between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// The OS keyring when one answers, else the file store (with a warning)
+    Auto,
+    /// The OS keyring (Secret Service on Linux), service name `sbctl`
     Keyring,
+    /// An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)
     File,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
+            Kind::Auto => "auto",
             Kind::Keyring => "keyring",
             Kind::File => "file",
         }
     }
 
+    /// A store's kind as remembered (`keyring` or `file`).
     pub fn parse(text: &str) -> Option<Kind> {
         [Kind::Keyring, Kind::File]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
+}
+
+/// Where the file store's age key comes from.
+#[derive(Debug)]
+pub enum KeySource {
+    File(PathBuf),
+    /// `SBCTL_SECRETS_KEY`: the key itself.
+    Text(Secret),
+}
+
+/// How long one keyring call may take before sbctl gives up on it.
+const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a keyring has to answer when `auto` asks whether there is one.
+const KEYRING_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Whether a keyring answers now: `auto`'s first choice.
+pub fn keyring_answers() -> Result<(), SecretError> {
+    keyring::KeyringStore::open(KEYRING_PROBE_TIMEOUT)?.probe()
+}
+
+/// Opens the secret store of `kind` (`Keyring` or `File`): the one place a backend is
+/// chosen. The file store is at `path`, sealed with the key from `key` when one is
+/// set, and moves an older file's secrets in first: what it did is the line returned.
+pub fn open(
+    kind: Kind,
+    (path, key): (&Path, Option<&KeySource>),
+) -> crate::error::Result<(Box<dyn SecretStore>, Option<String>)> {
+    if kind == Kind::Keyring {
+        return Ok((
+            Box::new(keyring::KeyringStore::open(KEYRING_TIMEOUT)?),
+            None,
+        ));
+    }
+    let store = file::FileStore::new(path.to_owned()).with_key(load_key(key)?);
+    let moved = store.migrate()?;
+    Ok((Box::new(store), moved))
+}
+
+/// Seals every value of the file store again, under a new data key sealed to the age
+/// key in the file `to`; the old key opens nothing after. How many values, and what
+/// moving an older file in did first.
+pub fn rekey(
+    (path, key): (&Path, Option<&KeySource>),
+    to: &Path,
+) -> crate::error::Result<(usize, Option<String>)> {
+    let new = load_key(Some(&KeySource::File(to.to_owned())))?.expect("a key source gives a key");
+    let store = file::FileStore::new(path.to_owned()).with_key(load_key(key)?);
+    let moved = store.migrate()?;
+    Ok((store.rekey(&new)?, moved))
+}
+
+/// The age key that seals the file store's values, if one is set.
+fn load_key(key: Option<&KeySource>) -> crate::error::Result<Option<file::Key>> {
+    let loaded = match key {
+        None => return Ok(None),
+        Some(KeySource::File(path)) => file::Key::from_file(path),
+        Some(KeySource::Text(text)) => {
+            file::Key::from_text(text.expose(), "SBCTL_SECRETS_KEY".into())
+        }
+    };
+    loaded.map(Some).map_err(|e| {
+        let e = crate::error::Error::failed(e);
+        // A key file that is there has its own fix in the message (its mode, its
+        // owner); making a new one would lose every secret sealed with it.
+        match key {
+            Some(KeySource::File(path)) if path.exists() => e,
+            _ => e.hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600"),
+        }
+    })
 }
 
 /// A file that is not ours: another user's, or a link (which is refused unread).

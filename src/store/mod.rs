@@ -1,11 +1,73 @@
 //! The profile store: where profiles and their token metadata live (never a secret).
-//! `ProfileStore` is the interface; `sqlite` is the local backend. A shared backend for
-//! teams (PostgreSQL, say) would sit beside it behind the same trait.
+//! `ProfileStore` is the interface; `open` picks the backend from the store's address:
+//! a file path is the local SQLite database (`sqlite`); a `postgresql://` address will
+//! be the team store, which this build does not have yet.
 
 pub mod sqlite;
 
 use crate::domain::profile::{Profile, ProfileId, Status, Timestamp};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Where the profiles are kept, from `--db` / `SBCTL_DB`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A database file on this machine (SQLite).
+    File(PathBuf),
+    /// A PostgreSQL server shared by a team; the address may hold a password, so it is
+    /// never printed whole.
+    Postgres(String),
+}
+
+impl Location {
+    pub fn of(setting: &Path) -> Location {
+        match setting.to_str() {
+            Some(a) if a.starts_with("postgresql://") || a.starts_with("postgres://") => {
+                Location::Postgres(a.to_owned())
+            }
+            _ => Location::File(setting.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            // Host and database, never the user's password.
+            Location::Postgres(address) => {
+                let rest = address.split_once("://").map_or("", |(_, r)| r);
+                let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+                write!(
+                    f,
+                    "postgresql://…@{}",
+                    host.split('?').next().unwrap_or(host)
+                )
+            }
+        }
+    }
+}
+
+/// An opened store, and the files whose loose modes opening repaired (with the mode
+/// they had), for the caller to say.
+pub struct Opened {
+    pub store: Box<dyn ProfileStore>,
+    pub repaired: Vec<(PathBuf, u32)>,
+}
+
+/// Opens the store at `location`: the one place a backend is chosen.
+pub fn open(location: &Location) -> Result<Opened, StoreError> {
+    match location {
+        Location::File(path) => {
+            let mut store = sqlite::SqliteStore::open(path)?;
+            let repaired = std::mem::take(&mut store.repaired);
+            Ok(Opened {
+                store: Box::new(store),
+                repaired,
+            })
+        }
+        Location::Postgres(_) => Err(StoreError::NotBuilt),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -36,6 +98,8 @@ pub enum StoreError {
     NotOurs { path: PathBuf },
     #[error("cannot write database {path}: the disk is full")]
     DiskFull { path: PathBuf },
+    #[error("a postgresql:// database address names the team store, which this sbctl is not built with yet")]
+    NotBuilt,
 }
 
 impl crate::error::Explained for StoreError {
@@ -54,6 +118,9 @@ impl crate::error::Explained for StoreError {
                 "choose another id, or run `sbctl profiles remove {id}` first"
             )),
             StoreError::NotFound(_) => Some("run `sbctl profiles list` to see the ids".into()),
+            StoreError::NotBuilt => {
+                Some("point --db / SBCTL_DB at a database file on this machine".into())
+            }
             StoreError::OpenDir { path, problem } => Some(crate::perms::open_dir_hint(
                 path,
                 *problem,

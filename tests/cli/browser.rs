@@ -164,7 +164,7 @@ fn denied_consent_changes_nothing() {
     clear_browser_result(&env);
     add(&env, "other").code(1);
     browser_result(&env);
-    env.run(&["profiles", "show", "other"]).code(1);
+    env.run(&["profiles", "show", "other"]).code(2);
     assert_eq!(env.secrets(), secrets_before);
 }
 
@@ -191,7 +191,7 @@ fn a_user_who_never_finishes_is_given_up_on() {
         took >= std::time::Duration::from_secs(2) && took < std::time::Duration::from_secs(10),
         "{took:?}"
     );
-    env.run(&["profiles", "show", "acme"]).code(1);
+    env.run(&["profiles", "show", "acme"]).code(2);
     assert!(!env.secrets().contains_key("profile:acme"));
 }
 
@@ -453,7 +453,7 @@ fn the_listener_is_on_loopback_only_and_answers_nothing_else() {
     assert!(child.try_wait().unwrap().is_none());
     child.kill().unwrap();
     child.wait().unwrap();
-    env.run(&["profiles", "show", "acme"]).code(1);
+    env.run(&["profiles", "show", "acme"]).code(2);
 }
 
 #[test]

@@ -73,7 +73,7 @@ fn client_secrets_go_to_the_keyring() {
     let env = keyring_env();
     let name = unique("corp").replace('-', "_");
     env.write_config(&format!(
-        "[providers.{name}]\nissuer = \"https://id.example.com\"\nclient_id = \"c\"\n"
+        "[providers.{name}]\nauthorize_url = \"https://id.example.com/a\"\ntoken_url = \"https://id.example.com/t\"\nclient_id = \"c\"\n"
     ));
     env.run_with_stdin(&["providers", "set-secret", &name], "kr-client-secret\n")
         .success();

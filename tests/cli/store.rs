@@ -209,3 +209,23 @@ fn loose_permissions_are_repaired_or_refused() {
     .stderr_has("SBCTL_SECRETS_FILE");
     assert!(!shared.join("secrets.json").exists() && !shared.join("secrets.db").exists());
 }
+
+#[test]
+fn a_postgresql_address_is_the_team_store_not_a_file_name() {
+    let env = Env::new();
+    let run = env.run(&[
+        "--db",
+        "postgresql://ops:hunter2@db.internal/sbctl",
+        "-v",
+        "profiles",
+        "list",
+    ]);
+    run.code(1)
+        .stderr_has("names the team store, which this sbctl is not built with yet")
+        .stderr_has("debug: database: postgresql://…@db.internal/sbctl");
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    assert!(
+        !std::path::Path::new("postgresql:").exists(),
+        "no file was made of the address"
+    );
+}
