@@ -501,6 +501,9 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
 /// POSTs an event; 429 and 5xx are retried with backoff, honouring `Retry-After`.
 /// Everything, the attempts and the waits between them, fits in `WEBHOOK_BUDGET`.
 fn post(url: &str, body: &[u8]) -> Result<(), String> {
+    if let Ok(parsed) = oauth2::url::Url::parse(url) {
+        crate::oauth::http::loopback_in_tests(&parsed);
+    }
     let client = crate::oauth::http_client(crate::oauth::HTTP_TIMEOUT);
     let deadline = Instant::now() + WEBHOOK_BUDGET;
     let mut attempt = 0;

@@ -111,6 +111,7 @@ pub fn send(request: RequestBuilder) -> Sent {
         reason: reqwest_reason(&e),
         maybe_sent: false,
     })?;
+    loopback_in_tests(request.url());
     let mut target = request.url().clone();
     target.set_query(None);
     let _ = target.set_password(None);
@@ -154,6 +155,22 @@ pub fn send(request: RequestBuilder) -> Sent {
 }
 
 /// A form POST with client authentication.
+/// In debug builds run by the tests (`SBCTL_TEST_LOOPBACK_ONLY`), a request to any
+/// host but this machine is a bug of the test: it stops sbctl loudly rather than
+/// reaching for the internet. Release builds have no such check.
+pub fn loopback_in_tests(url: &oauth2::url::Url) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("SBCTL_TEST_LOOPBACK_ONLY").is_some() {
+        let host = url.host_str().unwrap_or_default();
+        assert!(
+            matches!(host, "127.0.0.1" | "localhost" | "[::1]"),
+            "a test made sbctl reach for {host}: tests talk to 127.0.0.1 only"
+        );
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = url;
+}
+
 pub fn post_form(
     http: &Http,
     url: &str,

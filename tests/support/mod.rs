@@ -88,6 +88,8 @@ impl Env {
             ("COLUMNS".into(), "100".into()),
             ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
             ("SBCTL_SECRET_STORE".into(), "file".into()),
+            // The binary stops loudly if a test makes it reach past this machine.
+            ("SBCTL_TEST_LOOPBACK_ONLY".into(), "1".into()),
         ];
         Env { dir, vars }
     }
