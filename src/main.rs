@@ -9,6 +9,7 @@ compile_error!(
 );
 
 mod child;
+mod clock;
 mod cli;
 mod commands;
 mod config;

@@ -133,7 +133,7 @@ pub fn under_lease<T>(
     let span = lease(http_timeout);
     let started = Instant::now();
     let mut said = false;
-    while !store.take_lease(id, &holder, clock(), clock() + span)? {
+    while !store.take_lease(id, &holder, clock.now(), clock.now() + span)? {
         if started.elapsed() > wait {
             return Err(crate::error::Error::failed(format!(
                 "{id}: another sbctl is still renewing it; {what}"
@@ -188,8 +188,7 @@ pub struct Setup<'a> {
     pub clock: Clock,
 }
 
-/// Where the engine reads the time (the wall clock; a test may give another).
-pub type Clock = fn() -> Timestamp;
+pub use crate::clock::Clock;
 
 pub struct Engine<'a> {
     refresh_ahead: TimeDelta,
@@ -209,7 +208,7 @@ pub struct Engine<'a> {
 
 impl<'a> Engine<'a> {
     fn now(&self) -> Timestamp {
-        (self.clock)()
+        self.clock.now()
     }
 
     pub fn new(setup: Setup<'a>) -> Engine<'a> {

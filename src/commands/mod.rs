@@ -31,7 +31,10 @@ const FALLBACK_SAID_META: &str = "secret_store_fallback_said";
 pub struct Ctx {
     pub settings: Settings,
     pub ui: Ui,
+    /// The time the command started, read from `clock`.
     pub now: Timestamp,
+    /// Where the time is read during the command: the engine, leases and notify.
+    pub clock: crate::clock::Clock,
     /// The database was opened once already (each renewal worker opens its own): what
     /// opening says is said once.
     opened: std::sync::atomic::AtomicBool,
@@ -278,7 +281,7 @@ impl Ctx {
             providers,
             open_store: Box::new(|| self.store()),
             log: &self.ui,
-            clock: chrono::Utc::now,
+            clock: self.clock,
         }))
     }
 
@@ -288,7 +291,7 @@ impl Ctx {
         (
             &self.ui,
             self.settings.http_timeout.as_delta(),
-            chrono::Utc::now,
+            self.clock,
         )
     }
 
@@ -308,7 +311,7 @@ impl Ctx {
         crate::notify::Notifier {
             config: &self.settings.notify,
             host: &self.settings.user_at_host,
-            now: self.now,
+            now: self.clock.now(),
         }
     }
 
@@ -346,10 +349,12 @@ impl Ctx {
         })?;
         // Read now; no child (the browser, the notify command) inherits them.
         crate::config::scrub_secret_env();
+        let clock = crate::clock::Clock::system();
         Ok(Ctx {
             settings,
             ui,
-            now: chrono::Utc::now(),
+            now: clock.now(),
+            clock,
             opened: Default::default(),
         })
     }

@@ -40,11 +40,13 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
     {
         store.update(&profile)?;
     }
-    let short = |p: &Profile| {
+    let short = |p: &Profile, now| {
         p.expires_at
-            .is_some_and(|t| t - ctx.now <= args.min_valid.as_delta())
+            .is_some_and(|t| t - now <= args.min_valid.as_delta())
     };
-    if ctx.health(&profile).status != Status::ReauthRequired && short(&profile) && profile.renewable
+    if ctx.health(&profile).status != Status::ReauthRequired
+        && short(&profile, ctx.now)
+        && profile.renewable
     {
         let engine = ctx.engine(secrets, std::slice::from_ref(&profile.network))?;
         let renewed = renew(ctx, store.as_mut(), &engine, &profile);
@@ -57,22 +59,24 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
             return Ok(Attention::Interrupted(signal));
         }
     }
-    let health = ctx.health(&profile);
+    // Judged now, not at the start: a renewal (or a wait for another's) takes time.
+    let now = ctx.clock.now();
+    let health = profile.status_at(now, ctx.settings.warn_within.as_delta());
     if health.status == Status::ReauthRequired {
         return Err(needs_reauth(
             &profile,
             health.reason.map_or("unknown reason", |r| r.describe()),
         ));
     }
-    if let Some(expired) = profile.expires_at.filter(|t| *t <= ctx.now) {
+    if let Some(expired) = profile.expires_at.filter(|t| *t <= now) {
         return Err(needs_reauth(
             &profile,
-            &format!("the access token expired {}", relative(expired, ctx.now)),
+            &format!("the access token expired {}", relative(expired, now)),
         ));
     }
     match get_tokens(secrets.as_ref(), &profile.id)? {
         Some(tokens) => {
-            if short(&profile) {
+            if short(&profile, now) {
                 ctx.ui.warn(&format!(
                     "{}: the token expires within {}",
                     profile.id, args.min_valid
@@ -118,7 +122,7 @@ fn renew(
             )),
             Outcome::Failed { failure, message } => {
                 let fresh = ctx.require(store, &profile.id)?;
-                let valid = fresh.expires_at.is_some_and(|t| t > ctx.now);
+                let valid = fresh.expires_at.is_some_and(|t| t > ctx.clock.now());
                 if !valid {
                     let err = format!("{}: renewal failed ({message})", profile.id);
                     return Err(match failure {
