@@ -25,12 +25,6 @@ impl Clock {
         Clock { offset }
     }
 
-    /// A clock that reads `offset` from the wall clock, for unit tests.
-    #[cfg(test)]
-    pub fn offset_by(offset: TimeDelta) -> Clock {
-        Clock { offset }
-    }
-
     pub fn now(&self) -> Timestamp {
         chrono::Utc::now() + self.offset
     }
