@@ -63,9 +63,11 @@ pub fn sleep(duration: Duration) -> bool {
     false
 }
 
-/// A test's way to stop sbctl at a named moment, to kill it exactly there: when
-/// `SBCTL_TEST_PAUSE` names this moment, sbctl creates the file `SBCTL_TEST_PAUSED`
-/// names and waits for its end. Debug builds only: a released sbctl has no such hook.
+/// A test's way to hold sbctl at a named moment, to kill it exactly there or let it go
+/// on later: when `SBCTL_TEST_PAUSE` names this moment, sbctl creates the file
+/// `SBCTL_TEST_PAUSED` names and stops itself (SIGSTOP, as a suspended laptop or a
+/// stalled VM would be), going on at SIGCONT. Debug builds only: a released sbctl has
+/// no such hook.
 #[cfg(debug_assertions)]
 pub fn pause_point(moment: &str) {
     if std::env::var("SBCTL_TEST_PAUSE").as_deref() != Ok(moment) {
@@ -74,7 +76,6 @@ pub fn pause_point(moment: &str) {
     if let Some(marker) = std::env::var_os("SBCTL_TEST_PAUSED") {
         let _ = std::fs::write(marker, moment);
     }
-    loop {
-        std::thread::sleep(Duration::from_secs(1));
-    }
+    // SAFETY: raise has no memory preconditions.
+    unsafe { libc::raise(libc::SIGSTOP) };
 }

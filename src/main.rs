@@ -9,8 +9,8 @@ compile_error!(
 );
 
 mod child;
-mod clock;
 mod cli;
+mod clock;
 mod commands;
 mod config;
 mod connect;

@@ -10,14 +10,14 @@ use crate::domain::renewal::{
 };
 use crate::domain::token::{salvage, Secret, TokenSet};
 use crate::error::Result;
-use crate::networks::{Net, Verdict};
+use crate::networks::{Net, Problem, Verdict};
 use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
 use crate::store::{Holder, ProfileStore};
 use crate::ui::Ui;
 use chrono::TimeDelta;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{mpsc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How long a renewer may hold a profile: all attempts, each request's timeout, and
 /// a margin. A killed renewer's lease simply runs out.
@@ -38,6 +38,10 @@ pub enum Outcome {
     },
     /// Another sbctl process is renewing it right now.
     Busy,
+    /// This renewal was held up past its lease (a stopped process, a suspended
+    /// machine) and another stored newer tokens meanwhile: they are kept, this
+    /// renewal's result is dropped.
+    Superseded,
     /// Another sbctl process removed it meanwhile.
     Gone,
     /// sbctl cannot do this for the profile's network yet.
@@ -58,6 +62,7 @@ pub enum Kind {
     NeedsReauth,
     Failed,
     Busy,
+    Superseded,
     Gone,
     Unsupported,
     Error,
@@ -74,6 +79,7 @@ impl Kind {
             Kind::NeedsReauth => "needs reauth",
             Kind::Failed => "failed",
             Kind::Busy => "busy",
+            Kind::Superseded => "superseded",
             Kind::Gone => "removed",
             Kind::Unsupported => "skipped",
             Kind::Error => "error",
@@ -92,6 +98,11 @@ impl Outcome {
             Outcome::NeedsReauth(r) => (Kind::NeedsReauth, r.describe().to_owned()),
             Outcome::Failed { message, .. } => (Kind::Failed, message.clone()),
             Outcome::Busy => (Kind::Busy, "another sbctl is renewing it".to_owned()),
+            Outcome::Superseded => (
+                Kind::Superseded,
+                "held up past its lease while another sbctl stored newer tokens, which are kept"
+                    .to_owned(),
+            ),
             Outcome::Gone => (Kind::Gone, "another sbctl removed it meanwhile".to_owned()),
             Outcome::Unsupported(why) => (Kind::Unsupported, why.clone()),
             Outcome::Error(e) => (Kind::Error, e.clone()),
@@ -131,26 +142,56 @@ pub fn under_lease<T>(
 ) -> Result<T> {
     let holder = Holder::this_process();
     let span = lease(http_timeout);
-    let started = Instant::now();
-    let mut said = false;
-    while !store.take_lease(id, &holder, clock.now(), clock.now() + span)? {
-        if started.elapsed() > wait {
-            return Err(crate::error::Error::failed(format!(
-                "{id}: another sbctl is still renewing it; {what}"
-            ))
-            .hint("try again in a minute"));
-        }
-        if !said {
-            log.notice(&format!("{id}: waiting for a renewal in progress to end"));
-            said = true;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    if !wait_for_lease(store, id, &holder, (clock, span), (wait, Some(log)))? {
+        return Err(crate::error::Error::failed(format!(
+            "{id}: another sbctl is still renewing it; {what}"
+        ))
+        .hint("try again in a minute"));
     }
     let result = f(store);
     let released = store.release_lease(id, &holder);
     let result = result?;
     released?;
     Ok(result)
+}
+
+/// Takes `id`'s lease for `holder` (at once when it is free, has run out, or its
+/// holder is gone: `Holder::is_gone`), waiting up to `wait` for a renewal in progress
+/// to end and saying so once on `log`. Whether it was taken. The one place a lease is
+/// waited for: `under_lease`, the engine and the fence all come here.
+pub fn wait_for_lease(
+    store: &mut dyn ProfileStore,
+    id: &ProfileId,
+    holder: &Holder,
+    (clock, span): (Clock, TimeDelta),
+    (wait, log): (std::time::Duration, Option<&Ui>),
+) -> Result<bool> {
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let now = clock.now();
+        if store.take_lease(id, holder, now, now + span)? {
+            return Ok(true);
+        }
+        if started.elapsed() >= wait {
+            return Ok(false);
+        }
+        if let (Some(log), false) = (log, said) {
+            log.notice(&format!("{id}: waiting for a renewal in progress to end"));
+            said = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The profile as a result may be written over (see `Engine::fence`).
+enum Fenced {
+    /// Nobody stored tokens since this renewer read its own: the row as it is now.
+    Current(Box<Profile>),
+    /// Another renewer stored newer tokens meanwhile; they are kept.
+    Superseded,
+    /// Removed meanwhile.
+    Gone,
 }
 
 pub struct Report {
@@ -286,7 +327,7 @@ impl<'a> Engine<'a> {
                     };
                     while let Some(id) = next() {
                         let outcome = self
-                            .one(store.as_mut(), &self.secrets, &id, mode)
+                            .one(store.as_mut(), &self.secrets, &id, (mode, Duration::ZERO))
                             .unwrap_or_else(|e| Outcome::Error(e.to_string()));
                         if crate::interrupt::received().is_some() {
                             self.completed_after_stop
@@ -309,20 +350,24 @@ impl<'a> Engine<'a> {
     }
 
     /// Renews or validates one profile under its lease.
+    /// Renews or validates one profile under its lease, waiting up to `wait` for a
+    /// renewal of it in progress elsewhere (`Busy` after that).
     pub fn one(
         &self,
         store: &mut dyn ProfileStore,
         secrets: &dyn SecretStore,
         id: &ProfileId,
-        mode: Mode,
+        (mode, wait): (Mode, std::time::Duration),
     ) -> Result<Outcome> {
-        let holder = Holder::this_process();
-        let t = self.now();
-        if !store.take_lease(id, &holder, t, t + lease(self.http_timeout))? {
+        let span = lease(self.http_timeout);
+        // Who holds the lease: checked again before a result is written (`fence`).
+        let lease = Holder::this_process();
+        let log = (!wait.is_zero()).then_some(self.log);
+        if !wait_for_lease(store, id, &lease, (self.clock, span), (wait, log))? {
             return Ok(Outcome::Busy);
         }
-        let outcome = self.leased(store, secrets, id, mode);
-        let released = store.release_lease(id, &holder);
+        let outcome = self.leased(store, secrets, id, (mode, &lease));
+        let released = store.release_lease(id, &lease);
         let outcome = outcome?;
         released?;
         Ok(outcome)
@@ -333,7 +378,7 @@ impl<'a> Engine<'a> {
         store: &mut dyn ProfileStore,
         secrets: &dyn SecretStore,
         id: &ProfileId,
-        mode: Mode,
+        (mode, lease): (Mode, &Holder),
     ) -> Result<Outcome> {
         // Read again under the lease: another process may have just renewed it, or
         // removed it.
@@ -388,7 +433,7 @@ impl<'a> Engine<'a> {
         let capability = (net.renewal(&p, &tokens, self.now()), net.renewing_checks());
         let action = decide(plan, &p, capability, mode, self.now());
         let legacy = net.legacy_account(&p);
-        let outcome = self.act(store, p, (net, tokens), action, mode)?;
+        let outcome = self.act(store, p, (net, tokens), action, (mode, lease))?;
         if legacy && matches!(outcome, Outcome::Renewed | Outcome::Validated) {
             self.migrate_account(store, secrets, id, net);
         }
@@ -403,7 +448,7 @@ impl<'a> Engine<'a> {
         p: Profile,
         (net, tokens): (&Net, TokenSet),
         action: Action,
-        mode: Mode,
+        (mode, lease): (Mode, &Holder),
     ) -> Result<Outcome> {
         let network = p.network.clone();
         let too_young = |t: Timestamp| {
@@ -416,13 +461,13 @@ impl<'a> Engine<'a> {
             Action::NotDue => return Ok(Outcome::NotDue),
             Action::NeedsReauth(reason) => return Ok(Outcome::NeedsReauth(reason)),
             Action::TooYoung(t) => return Ok(too_young(t)),
-            Action::Renew => return self.renew(store, p, (tokens, net), mode),
+            Action::Renew => return self.renew(store, p, (tokens, net), (mode, lease)),
             Action::Validate { unanswered } => unanswered,
         };
         match self.validate(store, p, &tokens, net)? {
             Checked::Told(outcome) => Ok(outcome),
             Checked::Untold(p, why) => match unanswered {
-                Unanswered::Renew => self.renew(store, *p, (tokens, net), mode),
+                Unanswered::Renew => self.renew(store, *p, (tokens, net), (mode, lease)),
                 Unanswered::NotDue => Ok(Outcome::NotDue),
                 Unanswered::TooYoung(t) => Ok(too_young(t)),
                 Unanswered::Report => Ok(why),
@@ -465,7 +510,7 @@ impl<'a> Engine<'a> {
         store: &mut dyn ProfileStore,
         mut p: Profile,
         (tokens, net): (TokenSet, &Net),
-        mode: Mode,
+        (mode, lease): (Mode, &Holder),
     ) -> Result<Outcome> {
         let mut known = Known {
             refresh_expires_at: p.refresh_expires_at,
@@ -479,9 +524,11 @@ impl<'a> Engine<'a> {
         let mut attempt = 0;
         loop {
             let (failure, message, answered) = match self.attempt(net, &p, &tokens, &mut known) {
-                Attempt::Renewed(grant) => return self.store_renewal(store, p, tokens, grant),
+                Attempt::Renewed(grant) => {
+                    return self.store_renewal(store, p, (tokens, grant), (net, lease))
+                }
                 Attempt::Salvaged(new, why) => {
-                    return self.store_salvaged(store, p, tokens, new, why)
+                    return self.store_salvaged(store, p, (tokens, new), why, lease)
                 }
                 Attempt::Failed {
                     failure,
@@ -504,7 +551,12 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            return self.record_failure(store, p, (failure, message, answered), (known, mode));
+            return self.record_failure(
+                store,
+                p,
+                (failure, message, answered),
+                (known, mode, lease),
+            );
         }
     }
 
@@ -556,10 +608,21 @@ impl<'a> Engine<'a> {
     fn record_failure(
         &self,
         store: &mut dyn ProfileStore,
-        mut p: Profile,
+        p: Profile,
         (failure, message, answered): (Failure, String, bool),
-        (known, mode): (Known, Mode),
+        (known, mode, lease): (Known, Mode, &Holder),
     ) -> Result<Outcome> {
+        // A failure of a renewal held up past its lease says nothing of tokens another
+        // renewer stored meanwhile.
+        let mut p = match self.fence(store, &p, lease)? {
+            Fenced::Current(now) => {
+                let mut now = *now;
+                now.renewal_started_at = p.renewal_started_at;
+                now
+            }
+            Fenced::Superseded => return Ok(self.superseded(&p.id)),
+            Fenced::Gone => return Ok(Outcome::Gone),
+        };
         let message = match failure {
             Failure::Reauth(Reason::Invalid) if known.interrupted => format!(
                 "{message} (an earlier renewal was cut off while the provider answered, and its new token was lost)"
@@ -605,11 +668,16 @@ impl<'a> Engine<'a> {
     fn store_salvaged(
         &self,
         store: &mut dyn ProfileStore,
-        mut p: Profile,
-        old: TokenSet,
-        (access, refresh): (Option<Secret>, Secret),
+        p: Profile,
+        (old, (access, refresh)): (TokenSet, (Option<Secret>, Secret)),
         why: String,
+        lease: &Holder,
     ) -> Result<Outcome> {
+        let mut p = match self.fence(store, &p, lease)? {
+            Fenced::Current(now) => *now,
+            Fenced::Superseded => return Ok(self.superseded(&p.id)),
+            Fenced::Gone => return Ok(Outcome::Gone),
+        };
         let tokens = TokenSet {
             access_token: access.unwrap_or(old.access_token),
             refresh_token: Some(refresh),
@@ -619,6 +687,7 @@ impl<'a> Engine<'a> {
             .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
         let message = format!("{why}; the new refresh token in it was stored");
         p.renewal_started_at = None;
+        p.token_version += 1;
         p.renewal_failed(message.clone(), self.now());
         store.update(&p)?;
         Ok(Outcome::Failed {
@@ -628,16 +697,30 @@ impl<'a> Engine<'a> {
     }
 
     /// The new token goes to the secret store first; only then does the row change.
+    /// Written only over the tokens this renewal started from (`fence`).
     fn store_renewal(
         &self,
         store: &mut dyn ProfileStore,
-        mut p: Profile,
-        old: TokenSet,
-        grant: crate::domain::token::Grant,
+        started: Profile,
+        (old, grant): (TokenSet, crate::domain::token::Grant),
+        (net, lease): (&Net, &Holder),
     ) -> Result<Outcome> {
+        // Tests stop sbctl here (SIGSTOP) to hold an answered renewal past its lease.
+        crate::interrupt::pause_point("renewal-answered");
+        let mut p = match self.fence(store, &started, lease)? {
+            Fenced::Current(now) => *now,
+            Fenced::Superseded => return Ok(self.superseded(&started.id)),
+            Fenced::Gone => return Ok(Outcome::Gone),
+        };
         for note in &grant.notes {
             self.log.debug(&format!("{}: {note}", p.id));
         }
+        // Marked meanwhile by a renewal that was refused: it presented the refresh
+        // token this one used up (a rotating provider), and these tokens are the only
+        // ones that may still work.
+        let refused_meanwhile = p
+            .reauth_reason()
+            .filter(|_| started.reauth_reason().is_none());
         p.renewed(&grant, self.now());
         let tokens = TokenSet {
             access_token: grant.tokens.access_token,
@@ -646,9 +729,90 @@ impl<'a> Engine<'a> {
             token_type: grant.tokens.token_type.or(old.token_type),
         };
         self.secrets
-            .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
+            .set_many(&token_entries(&[(p.id.clone(), tokens.clone())]))?;
         store.update(&p)?;
-        Ok(Outcome::Renewed)
+        match refused_meanwhile {
+            Some(reason) => self.confirm_healed(store, p, (&tokens, net), reason),
+            None => Ok(Outcome::Renewed),
+        }
+    }
+
+    /// Before a renewal's result is written: its lease again, if it may have run out
+    /// while this renewer was held up (a stopped process, a suspended machine), waiting
+    /// for whoever holds it now; then whether tokens were stored since this renewal
+    /// read its own (the generation it started from, `Profile::token_version`). The
+    /// generation is the fencing token: a held-up renewer never writes over newer
+    /// tokens, and never a dead token over a live one.
+    fn fence(
+        &self,
+        store: &mut dyn ProfileStore,
+        started: &Profile,
+        held: &Holder,
+    ) -> Result<Fenced> {
+        // Still held: nobody else can have stored tokens.
+        if store.holds_lease(&started.id, held)? {
+            return Ok(Fenced::Current(Box::new(started.clone())));
+        }
+        let span = lease(self.http_timeout);
+        let wait = span.to_std().unwrap_or_default();
+        if !wait_for_lease(store, &started.id, held, (self.clock, span), (wait, None))? {
+            return Ok(Fenced::Superseded);
+        }
+        Ok(match store.get(&started.id)? {
+            None => Fenced::Gone,
+            Some(now) if now.token_version != started.token_version => Fenced::Superseded,
+            Some(now) => Fenced::Current(Box::new(now)),
+        })
+    }
+
+    fn superseded(&self, id: &ProfileId) -> Outcome {
+        self.log.notice(&format!(
+            "{id}: this renewal was held up past its lease, and another sbctl stored newer tokens meanwhile: they are kept, and this renewal's are dropped"
+        ));
+        Outcome::Superseded
+    }
+
+    /// The tokens of a renewal held up while another was refused are stored; the
+    /// profile is called healed only once the network says they work.
+    fn confirm_healed(
+        &self,
+        store: &mut dyn ProfileStore,
+        mut p: Profile,
+        (tokens, net): (&TokenSet, &Net),
+        marked: Reason,
+    ) -> Result<Outcome> {
+        let (verdict, _) = net.verify_traced(&self.http, &p, tokens, self.now());
+        let id = p.id.clone();
+        match verdict {
+            Verdict::Valid { .. } => {
+                self.log.notice(&format!(
+                    "{id}: a renewal refused while this one was held up had marked it; the tokens this one got were stored and work: healed"
+                ));
+                Ok(Outcome::Renewed)
+            }
+            Verdict::Failed(Problem {
+                failure: Failure::Reauth(reason),
+                message,
+            }) => {
+                p.failed_check(reason, message, self.now());
+                store.update(&p)?;
+                Ok(Outcome::NeedsReauth(reason))
+            }
+            other => {
+                // Stored, but not known to work: the mark stays, for the next online
+                // check to look at again.
+                p.failed_check(
+                    marked,
+                    format!(
+                        "a renewal held up while another was refused stored new tokens; whether they work could not be checked ({})",
+                        other.describe()
+                    ),
+                    self.now(),
+                );
+                store.update(&p)?;
+                Ok(Outcome::NeedsReauth(marked))
+            }
+        }
     }
 
     /// Asks the network whether the tokens still work, without using them up, and

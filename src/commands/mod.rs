@@ -288,11 +288,7 @@ impl Ctx {
     /// What `renew::under_lease` takes: where to say it waits, the request timeout
     /// that sets the lease's length, and the clock.
     pub fn lease_terms(&self) -> (&Ui, chrono::TimeDelta, crate::renew::Clock) {
-        (
-            &self.ui,
-            self.settings.http_timeout.as_delta(),
-            self.clock,
-        )
+        (&self.ui, self.settings.http_timeout.as_delta(), self.clock)
     }
 
     /// The HTTP client for the networks, with the configured `http_timeout`.

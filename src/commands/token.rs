@@ -106,40 +106,32 @@ fn renew(
     profile: &Profile,
 ) -> Result<Profile> {
     let secrets = engine.secrets();
-    let started = std::time::Instant::now();
-    loop {
-        match engine.one(store, secrets, &profile.id, Mode::Refresh { force: true })? {
-            // Waiting for another sbctl, unless this one is asked to stop.
-            Outcome::Busy
-                if started.elapsed() < WAIT_FOR_OTHER
-                    && crate::interrupt::sleep(std::time::Duration::from_millis(200)) =>
-            {
-                continue;
+    let mode = Mode::Refresh { force: true };
+    // Waits for another sbctl renewing it: its result is what this one prints.
+    match engine.one(store, secrets, &profile.id, (mode, WAIT_FOR_OTHER))? {
+        Outcome::Busy => ctx.ui.warn(&format!(
+            "{}: another sbctl is still renewing it",
+            profile.id
+        )),
+        Outcome::Failed { failure, message } => {
+            let fresh = ctx.require(store, &profile.id)?;
+            let valid = fresh.expires_at.is_some_and(|t| t > ctx.clock.now());
+            if !valid {
+                let err = format!("{}: renewal failed ({message})", profile.id);
+                return Err(match failure {
+                    crate::domain::failure::Failure::Transient { .. } => {
+                        Error::transient(err).hint("try again later")
+                    }
+                    _ => Error::failed(err),
+                });
             }
-            Outcome::Busy => ctx.ui.warn(&format!(
-                "{}: another sbctl is still renewing it",
+            ctx.ui.warn(&format!(
+                "{}: renewal failed ({message}); the current token still works",
                 profile.id
-            )),
-            Outcome::Failed { failure, message } => {
-                let fresh = ctx.require(store, &profile.id)?;
-                let valid = fresh.expires_at.is_some_and(|t| t > ctx.clock.now());
-                if !valid {
-                    let err = format!("{}: renewal failed ({message})", profile.id);
-                    return Err(match failure {
-                        crate::domain::failure::Failure::Transient { .. } => {
-                            Error::transient(err).hint("try again later")
-                        }
-                        _ => Error::failed(err),
-                    });
-                }
-                ctx.ui.warn(&format!(
-                    "{}: renewal failed ({message}); the current token still works",
-                    profile.id
-                ));
-            }
-            Outcome::Unsupported(why) => ctx.ui.debug(&format!("{}: {why}", profile.id)),
-            _ => {}
+            ));
         }
-        return ctx.require(store, &profile.id);
+        Outcome::Unsupported(why) => ctx.ui.debug(&format!("{}: {why}", profile.id)),
+        _ => {}
     }
+    ctx.require(store, &profile.id)
 }

@@ -170,6 +170,9 @@ pub struct Profile {
     /// Set while a renewal request is with the provider; still set after a process
     /// was killed mid-request, when the refresh token may have been used up.
     pub renewal_started_at: Option<Timestamp>,
+    /// The generation of the stored tokens, one more each time new ones are stored: a
+    /// renewal stores its result only over the generation it started from.
+    pub token_version: u64,
 }
 
 /// Where a profile stands in its lifecycle, as the last renewal, check or sign-in left
@@ -275,6 +278,7 @@ impl Profile {
             created_at: now,
             updated_at: now,
             renewal_started_at: None,
+            token_version: 0,
         }
     }
 
@@ -459,6 +463,7 @@ impl Profile {
         }
         self.issued_at = Some(now);
         self.last_refreshed_at = Some(now);
+        self.token_version += 1;
         self.standing = Standing::Usable;
         self.last_error = None;
         self.renewal_started_at = None;
@@ -476,6 +481,7 @@ impl Profile {
         self.last_error = None;
         self.last_refreshed_at = Some(now);
         self.connected_by = Some(by);
+        self.token_version += 1;
     }
 
     /// Whether renewals have failed long enough (or often enough) that a person should

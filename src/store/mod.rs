@@ -203,6 +203,19 @@ impl Holder {
     pub fn name(&self) -> String {
         format!("{}:{}:{:016x}", self.host, self.pid, self.nonce)
     }
+
+    /// The lease's rule for a holder that is gone before its lease runs out: a process
+    /// on this machine that no longer exists (killed). Of a holder on another machine, or
+    /// without /proc, nothing is known: only the lease's expiry tells. Every backend
+    /// takes a lease over on this rule or on expiry, and no other.
+    pub fn is_gone(host: Option<&str>, pid: Option<u32>) -> bool {
+        let (Some(host), Some(pid)) = (host, pid) else {
+            return false;
+        };
+        host == crate::perms::hostname()
+            && Path::new("/proc/self").exists()
+            && !Path::new("/proc").join(pid.to_string()).exists()
+    }
 }
 
 pub trait ProfileStore {
@@ -232,6 +245,9 @@ pub trait ProfileStore {
         until: Timestamp,
     ) -> Result<bool, StoreError>;
     fn release_lease(&mut self, id: &ProfileId, holder: &Holder) -> Result<(), StoreError>;
+    /// Whether `holder` still holds `id`'s lease: nobody took it over, whatever the
+    /// clocks say (every writer of tokens takes the lease first).
+    fn holds_lease(&self, id: &ProfileId, holder: &Holder) -> Result<bool, StoreError>;
     /// When `id` was last notified of `notice` on `channel`.
     fn notified_at(
         &self,

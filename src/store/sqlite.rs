@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_lease_holder.sql"),
     include_str!("migrations/0007_expires_never.sql"),
     include_str!("migrations/0008_failure_config.sql"),
+    include_str!("migrations/0009_token_version.sql"),
 ];
 
 /// `PRAGMA application_id` of sbctl databases: "SBCT".
@@ -29,7 +30,7 @@ use crate::sqlite::BUSY_TIMEOUT;
 const COLUMNS: &str = "id, network, account_id, account_name, scopes, expires_at, issued_at, \
     refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
     last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
-    renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never, failure_config";
+    renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never, failure_config, token_version";
 
 pub struct SqliteStore {
     conn: Connection,
@@ -193,17 +194,6 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// A lease holder on this machine whose process no longer exists is gone; elsewhere
-/// (or without /proc) only the lease's expiry tells.
-fn holder_is_gone(host: Option<&str>, pid: Option<u32>) -> bool {
-    let (Some(host), Some(pid)) = (host, pid) else {
-        return false;
-    };
-    host == crate::perms::hostname()
-        && Path::new("/proc/self").exists()
-        && !Path::new("/proc").join(pid.to_string()).exists()
-}
-
 fn time(secs: Option<i64>) -> Option<Timestamp> {
     secs.and_then(|s| DateTime::from_timestamp(s, 0))
 }
@@ -267,11 +257,12 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
         created_at: time(r.get(16)?).unwrap_or_default(),
         updated_at,
         renewal_started_at: time(r.get(18)?),
+        token_version: r.get::<_, i64>(24)? as u64,
     })
 }
 
 /// The values of `COLUMNS` for one profile, in order.
-fn bind(p: &Profile) -> [rusqlite::types::Value; 24] {
+fn bind(p: &Profile) -> [rusqlite::types::Value; 25] {
     use rusqlite::types::Value as V;
     let text = |s: &Option<String>| s.clone().map_or(V::Null, V::Text);
     // What a provider sent is stored within bounds, however much it sent.
@@ -317,6 +308,7 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 24] {
         int(since),
         V::Integer(p.expires_never.into()),
         config.map_or(V::Null, |c| V::Text(c.as_str().to_owned())),
+        V::Integer(p.token_version as i64),
     ]
 }
 
@@ -352,7 +344,7 @@ impl ProfileStore for SqliteStore {
         {
             let sql = format!(
                 "INSERT INTO profiles ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
             );
             let mut stmt = tx.prepare_cached(&sql).map_err(|e| sql_err(&path, e))?;
             for p in profiles {
@@ -376,7 +368,7 @@ impl ProfileStore for SqliteStore {
             data_access_expires_at = ?9, renewable = ?10, reauth_reason = ?11, \
             refresh_failed = ?12, last_error = ?13, last_refreshed_at = ?14, \
             last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18, \
-            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22, expires_never = ?23, failure_config = ?24 WHERE id = ?1";
+            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22, expires_never = ?23, failure_config = ?24, token_version = ?25 WHERE id = ?1";
         let n = self
             .conn
             .prepare_cached(sql)
@@ -450,7 +442,7 @@ impl ProfileStore for SqliteStore {
             .optional()
             .map_err(|e| self.err(e))?;
         match current {
-            Some((old, host, pid)) if holder_is_gone(host.as_deref(), pid) => self
+            Some((old, host, pid)) if Holder::is_gone(host.as_deref(), pid) => self
                 .conn
                 .execute(
                     "UPDATE leases SET holder = ?2, expires_at = ?3, host = ?5, pid = ?6 \
@@ -477,6 +469,16 @@ impl ProfileStore for SqliteStore {
                 [id.as_str(), &holder.name()],
             )
             .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn holds_lease(&self, id: &ProfileId, holder: &Holder) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM leases WHERE profile_id = ?1 AND holder = ?2)",
+                [id.as_str(), &holder.name()],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))
     }
 

@@ -11,6 +11,7 @@ mod config;
 mod documented;
 mod doubles;
 mod faults;
+mod fencing;
 mod keyring;
 mod metrics;
 mod networks;

@@ -55,7 +55,8 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
         let engine = ctx.engine(secrets, std::slice::from_ref(&profile.network))?;
         let mode = crate::renew::Mode::Refresh { force: true };
         use crate::renew::Outcome;
-        let outcome = engine.one(store.as_mut(), engine.secrets(), &profile.id, mode);
+        let wait = std::time::Duration::from_secs(30);
+        let outcome = engine.one(store.as_mut(), engine.secrets(), &profile.id, (mode, wait));
         secrets = engine.into_secrets();
         let why = match outcome? {
             Outcome::Renewed => None,

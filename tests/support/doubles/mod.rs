@@ -161,6 +161,9 @@ pub struct State {
     pub clock: i64,
     /// Refresh tokens presented again after they were used (single-use networks).
     pub reused: usize,
+    /// A rotating provider with a grace period: a used refresh token presented again
+    /// is answered again, and what the first use gave is revoked (tests set it).
+    pub reuse_grace: bool,
     /// The double's own address, as an OpenID Connect issuer.
     pub issuer: String,
     /// The scope names the network knows (`Network::scopes`).
@@ -440,6 +443,7 @@ impl Double {
             calls: Vec::new(),
             clock: 0,
             reused: 0,
+            reuse_grace: false,
             issuer: format!("http://127.0.0.1:{port}"),
             known_scopes: network.scopes(),
             seq: 0,

@@ -466,6 +466,11 @@ impl OAuthNetwork {
                 let presented = r.get("refresh_token");
                 let old = match s.live(presented, &["refresh"]) {
                     Ok(t) => t,
+                    Err(Dead::Used) if s.reuse_grace => {
+                        let t = s.tokens[presented.unwrap()].clone();
+                        s.kill_user(&t.user, Dead::Revoked);
+                        t
+                    }
                     // TikTok (oauth-error-handling): `invalid_grant` is the category for a
                     // refresh token that "is invalid, expired, revoked"; its pages give no
                     // example body or status for it (400, as RFC 6749 §5.2).
