@@ -240,6 +240,10 @@ impl Ctx {
         secrets: Box<dyn SecretStore>,
         networks: &[String],
     ) -> Result<crate::renew::Engine<'_>> {
+        // A fault of sbctl's own files (a secrets file others may read, a key that
+        // does not open it) is no profile's: it stops the run before any profile is
+        // touched, as one error with its fix.
+        secrets.probe()?;
         let http = self.http();
         let mut providers = std::collections::BTreeMap::new();
         for name in networks {

@@ -1,6 +1,6 @@
 //! Renewal of many profiles under faults between sbctl and the network (a fault proxy
 //! in front of the X double, whose refresh tokens are single-use): the right exit code
-//! and statuses, no token lost, and bounded time.
+//! and statuses, no token lost, and bounded time; and under a fault of sbctl's own.
 
 use crate::support::doubles::{scene_through_proxy, Dead, Scene};
 use crate::support::proxy::Trouble;
@@ -738,4 +738,30 @@ fn a_discovery_that_is_down_is_an_outage_not_a_configuration_error() {
         .code(1)
         .stdout_has("failed (HTTP 404); check `issuer`")
         .stderr_has("because of sbctl's or the provider's configuration");
+}
+
+#[test]
+fn a_fault_of_sbctls_own_files_stops_the_run_before_any_profile() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = crate::support::doubles::scene("x", Vec::new());
+    s.add("acme", "x", &[]).success();
+    s.add("other", "x", &[]).success();
+    let before = s.env.run(&["profiles", "list", "--json"]).json();
+    let file = s.env.secrets_path();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = s.env.run(&["refresh", "--all", "--force"]);
+    run.code(1)
+        .stderr_has("can be read by other users (mode 644)")
+        .stderr_has("hint: run `chmod 600");
+    assert!(!run.stdout.contains("fix: sbctl refresh"), "{}", run.stdout);
+    assert_eq!(
+        s.env.run(&["profiles", "list", "--json"]).json(),
+        before,
+        "no profile's standing changed"
+    );
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    s.env
+        .run(&["refresh", "--all", "--force"])
+        .success()
+        .stdout_has("2 renewed");
 }

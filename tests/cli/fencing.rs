@@ -30,7 +30,10 @@ fn renewal_held_up_past_its_lease(s: &Scene) -> Held {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while !paused.exists() {
-        assert!(Instant::now() < deadline, "the first renewal never got its answer");
+        assert!(
+            Instant::now() < deadline,
+            "the first renewal never got its answer"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // Stopped by now (it stops itself right after writing the marker).
@@ -78,7 +81,10 @@ fn stored_tokens_live(s: &Scene) -> bool {
 #[test]
 fn a_non_rotating_provider_keeps_the_newer_tokens() {
     // Google renews without rotating: both renewals succeed.
-    let s = scene("youtube", vec![json!({"id": "UC-ann", "name": "Ann Cooks"})]);
+    let s = scene(
+        "youtube",
+        vec![json!({"id": "UC-ann", "name": "Ann Cooks"})],
+    );
     s.add("acme", "youtube", &[]).success();
     let held = renewal_held_up_past_its_lease(&s);
     held.second.success().stdout_has("1 renewed");
