@@ -1,5 +1,6 @@
 //! The one error type that reaches `main`: its kind picks the exit code (SPEC.md
-//! "Exit codes") and it may carry a hint that tells the user what to do next.
+//! "Exit codes"); it keeps what caused it and the hints that tell the user what to do
+//! next.
 
 use std::fmt;
 
@@ -52,52 +53,71 @@ pub enum ErrorKind {
     Transient,
 }
 
-/// A user-facing failure: one line of what happened and, optionally, what to do.
-#[derive(Debug)]
+/// A user-facing failure: one line of what happened, what caused it (the errors
+/// below, outermost first), and what to do, each said on a line of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
-    pub hint: Option<String>,
+    pub causes: Vec<String>,
+    pub hints: Vec<String>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn failed(message: impl Into<String>) -> Self {
+    fn of(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind: ErrorKind::Failed,
+            kind,
             message: message.into(),
-            hint: None,
+            causes: Vec::new(),
+            hints: Vec::new(),
         }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Self {
+        Error::of(ErrorKind::Failed, message)
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
-        Error {
-            kind: ErrorKind::Usage,
-            message: message.into(),
-            hint: None,
-        }
+        Error::of(ErrorKind::Usage, message)
     }
 
     pub fn needs_reauth(message: impl Into<String>) -> Self {
-        Error {
-            kind: ErrorKind::NeedsReauth,
-            message: message.into(),
-            hint: None,
-        }
+        Error::of(ErrorKind::NeedsReauth, message)
     }
 
     pub fn transient(message: impl Into<String>) -> Self {
-        Error {
-            kind: ErrorKind::Transient,
-            message: message.into(),
-            hint: None,
-        }
+        Error::of(ErrorKind::Transient, message)
     }
 
+    /// One more thing to do about it, after those already said.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hints.push(hint.into());
         self
+    }
+
+    /// The same error, with what caused it (`cause` and its sources in turn).
+    pub fn caused_by(mut self, cause: &dyn std::error::Error) -> Self {
+        let mut next = Some(cause);
+        while let Some(e) = next {
+            self.causes.push(e.to_string());
+            next = e.source();
+        }
+        self
+    }
+
+    /// The same error as the cause of a failure told in `message`: its message and
+    /// causes become the causes, its hints stay.
+    pub fn within(self, message: impl Into<String>) -> Self {
+        let mut causes = vec![self.message];
+        causes.extend(self.causes);
+        Error {
+            kind: self.kind,
+            message: message.into(),
+            causes,
+            hints: self.hints,
+        }
     }
 
     pub fn exit_code(&self) -> u8 {
@@ -110,15 +130,22 @@ impl Error {
     }
 }
 
+/// In one line, where one line is all there is room for (a profile's last error, a
+/// warning): the message, its causes and its hints, `; ` between.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
+        for cause in &self.causes {
+            write!(f, "; caused by: {cause}")?;
+        }
+        for hint in &self.hints {
             write!(f, "; {hint}")?;
         }
         Ok(())
     }
 }
+
+impl std::error::Error for Error {}
 
 impl Error {
     /// The same error, said of `what`: `what: message`.
@@ -136,11 +163,12 @@ pub trait Explained: std::error::Error {
 
 impl<E: Explained> From<E> for Error {
     fn from(e: E) -> Self {
-        Error {
-            kind: ErrorKind::Failed,
-            message: e.to_string(),
-            hint: e.hint(),
+        let mut error = Error::failed(e.to_string());
+        if let Some(source) = e.source() {
+            error = error.caused_by(source);
         }
+        error.hints.extend(e.hint());
+        error
     }
 }
 

@@ -55,7 +55,7 @@ fn main() -> ExitCode {
     match commands::run(cli, ui) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) => {
-            ui::report_error(&e.message, e.hint.as_deref());
+            ui::report_error(&e);
             ExitCode::from(e.exit_code())
         }
     }

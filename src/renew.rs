@@ -46,8 +46,8 @@ pub enum Outcome {
     Gone,
     /// sbctl cannot do this for the profile's network yet.
     Unsupported(String),
-    /// sbctl's own storage failed.
-    Error(String),
+    /// sbctl's own storage failed: the error whole, its hints with it.
+    Error(crate::error::Error),
     /// sbctl was asked to stop (SIGINT, SIGTERM) before it started on this profile.
     NotStarted,
 }
@@ -105,7 +105,7 @@ impl Outcome {
             ),
             Outcome::Gone => (Kind::Gone, "another sbctl removed it meanwhile".to_owned()),
             Outcome::Unsupported(why) => (Kind::Unsupported, why.clone()),
-            Outcome::Error(e) => (Kind::Error, e.clone()),
+            Outcome::Error(e) => (Kind::Error, e.to_string()),
             Outcome::NotStarted => (Kind::NotStarted, "sbctl was asked to stop first".to_owned()),
         }
     }
@@ -319,7 +319,7 @@ impl<'a> Engine<'a> {
                             while let Some(id) = next() {
                                 let _ = tx.send(Report {
                                     id,
-                                    outcome: Outcome::Error(e.to_string()),
+                                    outcome: Outcome::Error(e.clone()),
                                 });
                             }
                             return;
@@ -328,7 +328,7 @@ impl<'a> Engine<'a> {
                     while let Some(id) = next() {
                         let outcome = self
                             .one(store.as_mut(), &self.secrets, &id, (mode, Duration::ZERO))
-                            .unwrap_or_else(|e| Outcome::Error(e.to_string()));
+                            .unwrap_or_else(Outcome::Error);
                         if crate::interrupt::received().is_some() {
                             self.completed_after_stop
                                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

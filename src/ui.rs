@@ -386,9 +386,12 @@ pub fn report_warning(text: &str) {
 
 /// The last words of a failed command, on stderr (the Ui is gone by then): what went
 /// wrong on one line, and what to do about it on the next, as `git` and `jj` say it.
-pub fn report_error(message: &str, hint: Option<&str>) {
-    to_stderr(format_args!("error: {}\n", one_line(message)));
-    if let Some(hint) = hint {
+pub fn report_error(e: &crate::error::Error) {
+    to_stderr(format_args!("error: {}\n", one_line(&e.message)));
+    for cause in &e.causes {
+        to_stderr(format_args!("caused by: {}\n", one_line(cause)));
+    }
+    for hint in &e.hints {
         to_stderr(format_args!("hint: {}\n", one_line(hint)));
     }
 }

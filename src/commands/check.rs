@@ -203,7 +203,7 @@ fn validate_all(
                 unchecked.unsupported += 1;
                 *unsupported.entry(why).or_default() += 1
             }
-            Outcome::Error(e) => return Err(crate::error::Error::failed(e)),
+            Outcome::Error(e) => return Err(e),
             _ => {}
         }
     }

@@ -7,7 +7,7 @@ use crate::config::Provider;
 use crate::connect::{Connected, Flow, Retired, SignedIn, Target};
 use crate::domain::duration::Duration;
 use crate::domain::profile::ProfileId;
-use crate::error::{Attention, Error, Result};
+use crate::error::{Attention, Result};
 use crate::secrets::SecretStore;
 use crate::store::ProfileStore;
 use crate::view::status_words;
@@ -42,10 +42,12 @@ pub fn run(args: ReauthArgs, ctx: &Ctx) -> Result<Attention> {
     let mut store = ctx.store()?;
     let profile = ctx.require(store.as_ref(), &args.id)?;
     let provider = ctx.settings.provider(&profile.network).map_err(|e| {
-        Error::failed(format!(
-            "{}: its provider `{}` is no longer in the config; {}",
-            profile.id, profile.network, e.message
-        ))
+        let mut e = e.within(format!(
+            "{}: its provider `{}` is no longer in the config",
+            profile.id, profile.network
+        ));
+        e.kind = crate::error::ErrorKind::Failed;
+        e
     })?;
     connect(
         ctx,

@@ -232,10 +232,16 @@ struct Problem {
 /// What is wrong with a profile after this run, if anything.
 fn problem(ctx: &Ctx, p: &Profile, h: &Health, o: &Outcome) -> Option<Problem> {
     let not_renewed = matches!(o, Outcome::Error(_) | Outcome::Failed { .. });
-    // An OK profile whose renewal failed this run is fixed by trying again.
-    let fix = h
-        .fix(p)
-        .or_else(|| not_renewed.then(|| format!("sbctl refresh {}", p.id)))?;
+    // An error of sbctl's own carries its fix; an OK profile whose renewal failed this
+    // run is fixed by trying again.
+    let own = match o {
+        Outcome::Error(e) => e.hints.first().cloned(),
+        _ => None,
+    };
+    let fix = own.or_else(|| {
+        h.fix(p)
+            .or_else(|| not_renewed.then(|| format!("sbctl refresh {}", p.id)))
+    })?;
     // A renewal that failed leaves a status that may still read "OK" (the token works
     // for now): never say so of a profile that was not renewed.
     let shown = match h.status {
@@ -245,6 +251,12 @@ fn problem(ctx: &Ctx, p: &Profile, h: &Health, o: &Outcome) -> Option<Problem> {
     // The provider's own words where the status words already give the reason.
     let (_, detail) = o.told();
     let why = match o {
+        // Its hint is the fix, said once.
+        Outcome::Error(e) => crate::error::Error {
+            hints: Vec::new(),
+            ..e.clone()
+        }
+        .to_string(),
         Outcome::NeedsReauth(_) => p.last_error.clone().unwrap_or_default(),
         _ if detail.is_empty() => p.last_error.clone().unwrap_or_default(),
         _ => detail,
@@ -302,6 +314,9 @@ impl<'a> Summary<'a> {
             let mut v = profile_json(p, h);
             v["outcome"] = json!(kind.word());
             v["detail"] = json!((!detail.is_empty()).then_some(detail));
+            if let Outcome::Error(e) = o {
+                v["hints"] = json!(e.hints);
+            }
             array.push(&v);
         }
     }

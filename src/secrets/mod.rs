@@ -13,7 +13,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretError {
     #[error("secrets file {path} can be read by other users (mode {mode:03o})")]
     TooOpen { path: PathBuf, mode: u32 },
@@ -50,7 +50,7 @@ pub enum SecretError {
     KeyringNotPersistent { reason: &'static str },
     #[error("the secret stored for {key} is damaged ({reason})")]
     BadValue { key: String, reason: String },
-    /// A group write failed; the words are those of the store's error.
+    /// The shared store's own thread is gone (or a test's stand-in failure).
     #[error("{0}")]
     Group(String),
 }
@@ -286,7 +286,7 @@ pub struct SharedStore {
     thread: Option<std::thread::JoinHandle<Box<dyn SecretStore>>>,
 }
 
-type Reply<T> = std::sync::mpsc::Sender<Result<T, String>>;
+type Reply<T> = std::sync::mpsc::Sender<Result<T, SecretError>>;
 
 enum Request {
     Get(String, Reply<Option<Secret>>),
@@ -322,7 +322,7 @@ impl SharedStore {
                             _ => Vec::new(),
                         })
                         .collect();
-                    let result = store.set_many(&items).map_err(|e| e.to_string());
+                    let result = store.set_many(&items);
                     for r in sets {
                         if let Request::Set(_, reply) = r {
                             let _ = reply.send(result.clone());
@@ -332,13 +332,13 @@ impl SharedStore {
                 for r in others {
                     match r {
                         Request::Get(key, reply) => {
-                            let _ = reply.send(store.get(&key).map_err(|e| e.to_string()));
+                            let _ = reply.send(store.get(&key));
                         }
                         Request::Delete(keys, reply) => {
-                            let _ = reply.send(store.delete_many(&keys).map_err(|e| e.to_string()));
+                            let _ = reply.send(store.delete_many(&keys));
                         }
                         Request::Probe(reply) => {
-                            let _ = reply.send(store.probe().map_err(|e| e.to_string()));
+                            let _ = reply.send(store.probe());
                         }
                         Request::Set(..) => unreachable!("partitioned above"),
                     }
@@ -370,10 +370,8 @@ impl SharedStore {
             .ok_or_else(stopped)?
             .send(request(reply))
             .map_err(|_| stopped())?;
-        answer
-            .recv()
-            .map_err(|_| stopped())?
-            .map_err(SecretError::Group)
+        // The store's own error, whole: its hint goes with it.
+        answer.recv().map_err(|_| stopped())?
     }
 }
 

@@ -519,3 +519,31 @@ fn remove_revoke_says_first_that_a_network_has_no_revocation_api() {
         .code(1)
         .stderr_has("has no client_id");
 }
+
+#[test]
+fn an_error_says_its_cause_and_its_fix_each_on_a_line() {
+    let env = Env::new();
+    env.write_config(
+        "[providers.corp]\nauthorize_url = \"https://id.example.com/a\"\ntoken_url = \"https://id.example.com/t\"\nclient_id = \"c\"\n",
+    );
+    env.add("acme", "corp", "t");
+    env.write_config("");
+    let run = env.run(&["reauth", "acme", "--no-browser"]);
+    run.code(1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines[0], "error: acme: its provider `corp` is no longer in the config",
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[1].starts_with("caused by: unknown network `corp`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[2].starts_with("hint: add a [providers.corp] section"),
+        "{}",
+        run.stderr
+    );
+}
