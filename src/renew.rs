@@ -450,13 +450,7 @@ impl<'a> Engine<'a> {
         action: Action,
         (mode, lease): (Mode, &Holder),
     ) -> Result<Outcome> {
-        let network = p.network.clone();
-        let too_young = |t: Timestamp| {
-            Outcome::Unsupported(format!(
-                "{network} renews a token only once it is 24 hours old: from {}",
-                t.format("%Y-%m-%d %H:%M UTC")
-            ))
-        };
+        let too_young = |t: Timestamp| Outcome::Unsupported(net.network.not_before_words(t));
         let unanswered = match action {
             Action::NotDue => return Ok(Outcome::NotDue),
             Action::NeedsReauth(reason) => return Ok(Outcome::NeedsReauth(reason)),
@@ -475,8 +469,9 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Records a Pinterest profile's stable account id in place of its username, once,
-    /// when the token's account has that username. A failure leaves it for next time.
+    /// Records a profile's account by its stable id where it has one of an older form
+    /// (Pinterest's username: `Network::current_account`), once. A failure leaves it
+    /// for next time.
     fn migrate_account(
         &self,
         store: &mut dyn ProfileStore,
@@ -487,19 +482,17 @@ impl<'a> Engine<'a> {
         let found = (|| {
             let mut p = store.get(id).ok()??;
             let tokens = get_tokens(secrets, id).ok()??;
-            let account = net.identify(&self.http, &tokens, self.now()).ok()?;
-            let old = p.account_id.clone()?;
-            if !net.same_account(&old, &account) || old == account.id {
-                return None;
-            }
-            p.account_id = Some(account.id.clone());
+            let account =
+                net.network
+                    .current_account(net, &self.http, (&p, &tokens), self.now())?;
+            let old = p.account_id.replace(account.id.clone())?;
             p.account_name = account.name.or(p.account_name);
             store.update(&p).ok()?;
             Some((old, account.id))
         })();
         if let Some((old, new)) = found {
             self.log.debug(&format!(
-                "{id}: account `{old}` is Pinterest's username; recorded its stable id `{new}`"
+                "{id}: account `{old}` was of an older form; recorded its stable id `{new}`"
             ));
         }
     }

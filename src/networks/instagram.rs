@@ -88,6 +88,8 @@ pub struct Login {
     pub me_id: &'static str,
     /// Where people revoke the app: the network has no revocation API.
     pub revoke_at: &'static str,
+    /// The network's name, for people.
+    pub title: &'static str,
 }
 
 pub const LOGIN: Login = Login {
@@ -97,6 +99,7 @@ pub const LOGIN: Login = Login {
     me_fields: "user_id,username",
     me_id: "/user_id",
     revoke_at: "Instagram offers no revocation API: remove the app in Instagram under Settings > Apps and websites",
+    title: "Instagram",
 };
 
 /// Instagram Login and Threads: a long-lived token renewed with itself.
@@ -106,6 +109,14 @@ impl Network for Login {
     }
 
     /// The token renews itself once it is 24 hours old, while it is unexpired.
+    fn not_before_words(&self, ready: Timestamp) -> String {
+        format!(
+            "{} renews a token only once it is 24 hours old: from {}",
+            self.title,
+            ready.format("%Y-%m-%d %H:%M UTC")
+        )
+    }
+
     fn capability(&self, p: &Profile, _: &TokenSet, now: Timestamp) -> Capability {
         match p.issued_at.map(|t| t + TimeDelta::hours(24)) {
             Some(ready) if ready > now => Capability::NotBefore(ready),

@@ -95,6 +95,29 @@ pub trait Network: Sync {
         }
     }
 
+    /// Why a token cannot be renewed before `ready` (`Capability::NotBefore`), for
+    /// people.
+    fn not_before_words(&self, ready: Timestamp) -> String {
+        format!(
+            "it cannot be renewed before {}",
+            ready.format("%Y-%m-%d %H:%M UTC")
+        )
+    }
+
+    /// The account a profile should record in place of the one it has, when its id is
+    /// of an older form (`legacy_account`) and the tokens' account says the stable one.
+    fn current_account(
+        &self,
+        net: &Net,
+        http: &Http,
+        (p, tokens): (&Profile, &TokenSet),
+        now: Timestamp,
+    ) -> Option<Account> {
+        let old = p.account_id.as_deref().filter(|_| self.legacy_account(p))?;
+        let account = self.identify(net, http, &tokens.access_token, now).ok()?;
+        (self.same_account(old, &account) && old != account.id).then_some(account)
+    }
+
     /// One renewal request.
     fn renew(&self, net: &Net, http: &Http, tokens: &TokenSet) -> Sent {
         match &tokens.refresh_token {
@@ -519,11 +542,6 @@ impl Net {
     /// next check or renewal.
     pub fn legacy_account(&self, p: &Profile) -> bool {
         self.network.legacy_account(p)
-    }
-
-    /// Who a token belongs to, where the network has a plain identity call.
-    pub fn identify(&self, http: &Http, tokens: &TokenSet, now: Timestamp) -> Call<Account> {
-        self.network.identify(self, http, &tokens.access_token, now)
     }
 
     /// The steps after the code exchange: long-lived tokens, the accounts the sign-in

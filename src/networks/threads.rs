@@ -40,4 +40,5 @@ const LOGIN: Login = Login {
     me_fields: "id,username",
     me_id: "/id",
     revoke_at: "Threads offers no revocation API: remove the app in Threads under Settings > Account > Website permissions",
+    title: "Threads",
 };

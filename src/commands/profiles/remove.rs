@@ -46,11 +46,12 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
     let mut secrets = ctx.secrets(store.as_mut())?;
     // Hold the profile's renewal lease, so that a renewal running now cannot store a
     // new token after ours is deleted (a token on disk with no profile to show it).
-    // TikTok revokes with the access token: an expired one is renewed first (and the
-    // renewal stored, as ever, in case the revocation then fails).
+    // A network that revokes with the access token (TikTok): an expired one is renewed
+    // first (and the renewal stored, as ever, in case the revocation then fails).
     let expired = profile.expires_at.is_some_and(|t| t <= ctx.now);
-    let with_access_token = crate::networks::spec(&profile.network)
-        .is_some_and(|s| s.network.revokes_with_access_token());
+    let spec = crate::networks::spec(&profile.network);
+    let with_access_token = spec.is_some_and(|s| s.network.revokes_with_access_token());
+    let title = spec.map_or(profile.network.as_str(), |s| s.title);
     if args.revoke && with_access_token && profile.renewable && expired {
         let engine = ctx.engine(secrets, std::slice::from_ref(&profile.network))?;
         let mode = crate::renew::Mode::Refresh { force: true };
@@ -67,11 +68,11 @@ pub fn run(args: RemoveArgs, ctx: &Ctx) -> Result<Attention> {
         };
         if let Some(why) = why {
             return Err(Error::failed(format!(
-                "{}: its access token has expired and TikTok revokes only with a live one, which could not be had ({why}); nothing was removed",
-                profile.id
+                "{}: its access token has expired and {} revokes only with a live one, which could not be had ({why}); nothing was removed",
+                profile.id, title
             ))
             .hint(format!(
-                "run `sbctl profiles remove {}` without --revoke, and remove the app in TikTok's settings",
+                "run `sbctl profiles remove {}` without --revoke, and remove the app in {title}'s settings",
                 profile.id
             )));
         }
