@@ -51,10 +51,10 @@ impl Destination<'_> {
         }
     }
 
-    fn send(self, body: &[u8]) -> Result<(), String> {
+    fn send(self, body: &[u8], http: &oauth2::reqwest::blocking::Client) -> Result<(), String> {
         match self {
             Destination::Command(command) => run_command(command, body),
-            Destination::Webhook(url) => post(url, body),
+            Destination::Webhook(url) => post(http, url, body),
         }
     }
 }
@@ -139,6 +139,8 @@ pub struct Notifier<'a> {
     /// `user@host`, so a shared channel says which machine speaks.
     pub host: &'a str,
     pub now: Timestamp,
+    /// The one bounded HTTP road (`http_timeout`, answers capped, in `-v`'s trail).
+    pub http: oauth2::reqwest::blocking::Client,
 }
 
 impl Notifier<'_> {
@@ -283,7 +285,7 @@ impl Notifier<'_> {
                 self.single_event(&batch[0])
             };
             let body = serde_json::to_vec(&event).expect("JSON serializes");
-            if let Err(e) = to.send(&body) {
+            if let Err(e) = to.send(&body, &self.http) {
                 // One report a run; what was not delivered is news again next run.
                 warnings.push(format!(
                     "notify {} failed ({e}); {} will be tried again on the next run",
@@ -500,32 +502,27 @@ fn run_command(command: &str, stdin: &[u8]) -> Result<(), String> {
 
 /// POSTs an event; 429 and 5xx are retried with backoff, honouring `Retry-After`.
 /// Everything, the attempts and the waits between them, fits in `WEBHOOK_BUDGET`.
-fn post(url: &str, body: &[u8]) -> Result<(), String> {
-    if let Ok(parsed) = oauth2::url::Url::parse(url) {
-        crate::oauth::http::loopback_in_tests(&parsed);
-    }
-    let client = crate::oauth::http_client(crate::oauth::HTTP_TIMEOUT);
+fn post(http: &oauth2::reqwest::blocking::Client, url: &str, body: &[u8]) -> Result<(), String> {
     let deadline = Instant::now() + WEBHOOK_BUDGET;
     let mut attempt = 0;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        let response = client
+        let request = http
             .post(url)
             .timeout(left)
             .header("Content-Type", "application/json")
-            .body(body.to_vec())
-            .send()
-            .map_err(|e| crate::oauth::http::reqwest_reason(&e))?;
-        let status = response.status().as_u16();
-        if response.status().is_success() {
+            .body(body.to_vec());
+        let answer = crate::oauth::http::send(request).map_err(|no| no.reason)?;
+        let status = answer.status;
+        if (200..300).contains(&status) {
             return Ok(());
         }
         attempt += 1;
         let passing = status == 429 || status >= 500;
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
+        // An HTTP date means the real time, whatever the command's clock says.
+        let retry_after = answer
+            .retry_after
+            .as_deref()
             .and_then(|h| crate::domain::failure::parse_retry_after(h, chrono::Utc::now()));
         let wait = crate::domain::renewal::backoff(attempt - 1, retry_after, rand::random());
         // Another attempt needs its wait and some time to answer within the budget.

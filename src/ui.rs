@@ -314,6 +314,26 @@ fn width(text: &str) -> usize {
     }
 }
 
+/// Escapes text for HTML content and attribute values (the listener's pages, the
+/// report). Control and bidirectional
+/// characters are shown as escapes (`\u{202e}`), as on the terminal: a name must not
+/// reorder the row it is in.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if is_hidden(c) && c != '\n' && c != '\t' => out.extend(c.escape_default()),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// "1 profile", "2 profiles": a count and its noun.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

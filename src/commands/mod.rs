@@ -312,6 +312,7 @@ impl Ctx {
             config: &self.settings.notify,
             host: &self.settings.user_at_host,
             now: self.clock.now(),
+            http: self.http(),
         }
     }
 

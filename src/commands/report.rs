@@ -7,8 +7,8 @@
 use crate::commands::Ctx;
 use crate::domain::profile::{Health, Profile, Status, Timestamp};
 use crate::error::{Attention, Result};
-use crate::oauth::pages::escape as esc;
 use crate::store::ListFilter;
+use crate::ui::html_escape as esc;
 use crate::view::deadline_words;
 use crate::view::status_words;
 use clap::Args;

@@ -113,7 +113,7 @@ fn private_dir(base: &Path) -> std::io::Result<PathBuf> {
 /// A page that sends the browser on to `url` at once, with a link for a browser that
 /// does not follow by itself.
 fn forwarding_page(url: &str) -> String {
-    let url = super::pages::escape(url);
+    let url = crate::ui::html_escape(url);
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"referrer\" content=\"no-referrer\">\

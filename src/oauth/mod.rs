@@ -48,10 +48,6 @@ impl crate::error::Explained for Error {
     }
 }
 
-/// How long one HTTP request may take by default, connection included
-/// (`http_timeout` in the config).
-pub const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// The HTTP client for providers: bounded in time, and following no redirects (a token
 /// endpoint that redirects could forward the code and verifier elsewhere).
 pub fn http_client(timeout: Duration) -> oauth2::reqwest::blocking::Client {

@@ -1,26 +1,7 @@
 //! The small pages the loopback listener shows the browser. Everything they echo is
 //! escaped.
 
-/// Escapes text for HTML content and attribute values. Control and bidirectional
-/// characters are shown as escapes (`\u{202e}`), as on the terminal: a name must not
-/// reorder the row it is in.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            c if crate::ui::is_hidden(c) && c != '\n' && c != '\t' => {
-                out.extend(c.escape_default())
-            }
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::ui::html_escape as escape;
 
 /// A plain page: a heading and a line of what to do next. Both are escaped here.
 pub fn page(heading: &str, next: &str) -> String {

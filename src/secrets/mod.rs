@@ -1,6 +1,7 @@
-//! Where tokens and client secrets live: the OS keyring or a 0600 JSON file, behind
-//! one small interface. Keys are `profile:<id>` (a JSON `TokenSet`) and
-//! `client:<provider>` (a client secret).
+//! Where tokens and client secrets live: the OS keyring or a 0600 SQLite file of their
+//! own (one row per secret, each sealed with a data key when an age key is set),
+//! behind one small interface; `open` picks the backend. Keys are `profile:<id>` (a
+//! JSON `TokenSet`) and `client:<provider>` (a client secret).
 
 pub mod file;
 mod key;
@@ -228,7 +229,7 @@ pub trait SecretStore: Send {
     /// Where the secrets are, for people.
     fn location(&self) -> String;
     fn get(&self, key: &str) -> Result<Option<Secret>, SecretError>;
-    /// Stores several values; the file store writes them in one atomic replace.
+    /// Stores several values; the file store writes them in one transaction.
     fn set_many(&self, items: &[(String, Secret)]) -> Result<(), SecretError>;
     /// Removes several values; keys that are not there are fine.
     fn delete_many(&self, keys: &[String]) -> Result<(), SecretError>;
@@ -276,7 +277,7 @@ pub fn token_entries(items: &[(ProfileId, TokenSet)]) -> Vec<(String, Secret)> {
 /// One secret store shared by many threads: a thread of its own owns the store and
 /// answers requests in turn, so there is one cache and one set of buffers however many
 /// renewers run. Writes that arrive while another is being written are grouped into one
-/// (group commit: the file store rewrites the whole file for each), and every caller
+/// (group commit: one transaction, one sync, for the file store), and every caller
 /// returns only once its own entries are stored, or with the error that stopped them.
 pub struct SharedStore {
     kind: Kind,
