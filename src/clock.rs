@@ -25,6 +25,12 @@ impl Clock {
         Clock { offset }
     }
 
+    /// A clock that reads `offset` from the wall clock, for the engine's unit tests.
+    #[cfg(test)]
+    pub fn offset_by(offset: TimeDelta) -> Clock {
+        Clock { offset }
+    }
+
     pub fn now(&self) -> Timestamp {
         chrono::Utc::now() + self.offset
     }

@@ -889,3 +889,108 @@ enum Checked {
     Told(Outcome),
     Untold(Box<Profile>, Outcome),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::profile::Status;
+    use crate::store::sqlite::SqliteStore;
+
+    /// An engine over no network at all, reading the time from `clock`.
+    fn engine<'a>(ui: &'a Ui, secrets: Box<dyn SecretStore>, clock: Clock) -> Engine<'a> {
+        Engine::new(Setup {
+            refresh_ahead: TimeDelta::days(1),
+            verify_every: TimeDelta::days(1),
+            http_timeout: TimeDelta::seconds(30),
+            http: crate::oauth::http_client(std::time::Duration::from_secs(1)),
+            secrets,
+            providers: BTreeMap::new(),
+            open_store: Box::new(|| unreachable!("the tests hand the engine its store")),
+            log: ui,
+            clock,
+        })
+    }
+
+    fn fixture() -> (
+        SqliteStore,
+        Box<dyn SecretStore>,
+        tempfile::TempDir,
+        ProfileId,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = crate::secrets::file::FileStore::new(dir.path().join("s.db"));
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let now = chrono::Utc::now();
+        let id = ProfileId::parse("acme").unwrap();
+        let mut p = Profile::new(id.clone(), "x".into(), now);
+        p.expires_at = Some(now + TimeDelta::days(2));
+        p.issued_at = Some(now);
+        p.renewable = true;
+        store.insert(&[p]).unwrap();
+        (store, Box::new(secrets), dir, id)
+    }
+
+    #[test]
+    fn the_engine_judges_by_the_clock_it_is_given() {
+        let (mut store, secrets, _dir, id) = fixture();
+        let ui = Ui::new(crate::ui::ColorChoice::Never, true, 0, true);
+        let once = (Mode::Refresh { force: false }, Duration::ZERO);
+        let now = engine(&ui, secrets, Clock::offset_by(TimeDelta::zero()));
+        assert_eq!(
+            now.one(&mut store, now.secrets(), &id, once).unwrap(),
+            Outcome::NotDue
+        );
+        // A day and a half later the token is within `refresh_ahead`: due, and with no
+        // way to reach its network, a failure of the configuration's.
+        let later = engine(
+            &ui,
+            now.into_secrets(),
+            Clock::offset_by(TimeDelta::hours(36)),
+        );
+        let outcome = later.one(&mut store, later.secrets(), &id, once).unwrap();
+        assert!(
+            matches!(
+                outcome,
+                Outcome::Failed {
+                    failure: Failure::Config,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+        let p = store.get(&id).unwrap().unwrap();
+        assert_eq!(
+            p.status_at(chrono::Utc::now(), TimeDelta::days(7)).status,
+            Status::RefreshFailed
+        );
+    }
+
+    #[test]
+    fn a_lease_held_by_another_is_waited_for_only_until_it_runs_out() {
+        let (mut store, secrets, _dir, id) = fixture();
+        let ui = Ui::new(crate::ui::ColorChoice::Never, true, 0, true);
+        let other = Holder::this_process();
+        let now = chrono::Utc::now();
+        assert!(store
+            .take_lease(&id, &other, now, now + TimeDelta::minutes(10))
+            .unwrap());
+        let once = (Mode::Refresh { force: false }, Duration::ZERO);
+        let engine_now = engine(&ui, secrets, Clock::offset_by(TimeDelta::zero()));
+        assert_eq!(
+            engine_now
+                .one(&mut store, engine_now.secrets(), &id, once)
+                .unwrap(),
+            Outcome::Busy
+        );
+        // Its holder is alive (this process), but its lease has run out by then.
+        let after = engine(
+            &ui,
+            engine_now.into_secrets(),
+            Clock::offset_by(TimeDelta::minutes(11)),
+        );
+        assert_eq!(
+            after.one(&mut store, after.secrets(), &id, once).unwrap(),
+            Outcome::NotDue
+        );
+    }
+}
