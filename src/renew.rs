@@ -699,6 +699,7 @@ impl<'a> Engine<'a> {
         (net, lease): (&Net, &Holder),
     ) -> Result<Outcome> {
         // Tests stop sbctl here (SIGSTOP) to hold an answered renewal past its lease.
+        #[cfg(debug_assertions)]
         crate::interrupt::pause_point("renewal-answered");
         let mut p = match self.fence(store, &started, lease)? {
             Fenced::Current(now) => *now,
