@@ -112,8 +112,11 @@ fn render(profiles: &[Profile], ctx: &Ctx) -> String {
             *totals.entry((p.network.as_str(), s.as_str())).or_default() +=
                 i64::from(h.status == s);
         }
+        // A deadline that is only "now" (re-authorization needed, no date of its own)
+        // would move with every scrape: left out; the status says it.
+        let deadline = h.deadline.filter(|d| p.deadline(ctx.now) == Some(*d));
         let values = [
-            secs(h.deadline),
+            secs(deadline),
             secs(p.expires_at),
             secs(p.last_refreshed_at),
             secs(p.last_checked_at),

@@ -16,11 +16,7 @@ fn check_exit_codes_follow_the_spec() {
         r#"{"access_token":"t","expires_in":91800}"#,
     );
     env.run(&["check"]).code(5);
-    env.add(
-        "flaky",
-        "x",
-        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
-    );
+    env.add_renewable("flaky");
     env.sql("UPDATE profiles SET refresh_failed = 1, last_error = 'HTTP 503' WHERE id = 'flaky'");
     env.run(&["check"]).code(4);
     env.add("broken", "facebook", "t");
@@ -201,11 +197,7 @@ fn doctor_names_a_secret_stored_for_a_provider_without_client_id() {
 #[test]
 fn check_says_a_renewal_was_cut_off_instead_of_all_ok() {
     let env = Env::new();
-    env.add(
-        "acme",
-        "x",
-        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
-    );
+    env.add_renewable("acme");
     // As a renewal stopped by two Ctrl-C while the provider answered leaves it.
     env.sql("UPDATE profiles SET renewal_started_at = unixepoch() - 60 WHERE id = 'acme'");
     let run = env.run(&["check"]);
@@ -222,11 +214,7 @@ fn check_says_a_renewal_was_cut_off_instead_of_all_ok() {
 #[test]
 fn a_dry_run_exits_as_its_plan_says() {
     let env = Env::new();
-    env.add(
-        "fine",
-        "x",
-        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
-    );
+    env.add_renewable("fine");
     env.run(&["refresh", "--all", "--dry-run"]).success();
     env.add("broken", "facebook", "t");
     env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
@@ -240,11 +228,7 @@ fn a_dry_run_exits_as_its_plan_says() {
 fn verbose_names_the_database_once_however_many_workers() {
     let env = Env::new();
     for i in 0..4 {
-        env.add(
-            &format!("p{i}"),
-            "x",
-            r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
-        );
+        env.add_renewable(&format!("p{i}"));
     }
     let run = env.run(&["-v", "check", "--online"]);
     assert_eq!(

@@ -677,16 +677,17 @@ fn browser_commands_are_split_as_a_shell_would_and_failures_are_said() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&broken, std::fs::Permissions::from_mode(0o755)).unwrap();
     s.env.set("BROWSER", &format!("'{}'", broken.display()));
+    let add_other = [
+        "profiles",
+        "add",
+        "other",
+        "--network",
+        "x",
+        "--timeout",
+        "2s",
+    ];
     s.env
-        .run(&[
-            "profiles",
-            "add",
-            "other",
-            "--network",
-            "x",
-            "--timeout",
-            "2s",
-        ])
+        .run(&add_other)
         .code(1)
         .stderr_has("could not start a browser (`")
         .stderr_has(
@@ -695,15 +696,7 @@ fn browser_commands_are_split_as_a_shell_would_and_failures_are_said() {
         .stderr_has("open this address in a browser");
     s.env.set("BROWSER", "\"unterminated");
     s.env
-        .run(&[
-            "profiles",
-            "add",
-            "other",
-            "--network",
-            "x",
-            "--timeout",
-            "2s",
-        ])
+        .run(&add_other)
         .code(1)
         .stderr_has("$BROWSER is not a command line");
 }

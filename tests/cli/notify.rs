@@ -455,11 +455,7 @@ fn a_digest_of_recoveries_only_is_a_recovered_event() {
         log.display()
     ));
     for id in ["a", "b"] {
-        env.add(
-            id,
-            "x",
-            r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
-        );
+        env.add_renewable(id);
     }
     env.sql("UPDATE profiles SET refresh_failed = 1, renewal_failures = 3, failing_since = strftime('%s','now') - 7200");
     env.run(&["check"]).code(4);
@@ -482,11 +478,7 @@ fn renewals_failing_for_long_escalate_and_recovery_is_told_when_asked() {
         &env,
         "escalate_after = \"1h\"\nevents = [\"profile_needs_attention\", \"renewal_failing\", \"recovered\"]",
     );
-    env.add(
-        "flaky",
-        "x",
-        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
-    );
+    env.add_renewable("flaky");
     // Failing, but not for long: nothing yet.
     env.sql("UPDATE profiles SET refresh_failed = 1, renewal_failures = 1, failing_since = strftime('%s','now') - 60, last_error = 'HTTP 503' WHERE id = 'flaky'");
     env.run(&["check"]).code(4);
@@ -500,11 +492,7 @@ fn renewals_failing_for_long_escalate_and_recovery_is_told_when_asked() {
     assert_eq!(sent[0]["event"], "renewal_failing");
     assert_eq!(sent[0]["fix"], "sbctl refresh flaky");
     // Three failures in a row escalate too, however recent.
-    env.add(
-        "flaky2",
-        "x",
-        r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
-    );
+    env.add_renewable("flaky2");
     env.sql("UPDATE profiles SET refresh_failed = 1, renewal_failures = 3, failing_since = strftime('%s','now') WHERE id = 'flaky2'");
     env.run(&["check"]).code(4);
     assert_eq!(events(&env).len(), 2);

@@ -187,6 +187,15 @@ impl Env {
         self.try_add(id, network, token).success();
     }
 
+    /// An X profile with a refresh token, its access token good for 100 days.
+    pub fn add_renewable(&self, id: &str) {
+        self.add(
+            id,
+            "x",
+            r#"{"access_token":"t","refresh_token":"r","expires_in":8640000}"#,
+        );
+    }
+
     /// `profiles add ID --network NETWORK --with-token`, the token on stdin, however
     /// it ends.
     pub fn try_add(&self, id: &str, network: &str, token: &str) -> Run {
