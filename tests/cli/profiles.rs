@@ -476,11 +476,7 @@ fn colour_follows_the_flag_and_no_color() {
 #[test]
 fn json_tells_a_deadline_that_is_now_from_none() {
     let env = Env::new();
-    env.add(
-        "renews",
-        "x",
-        r#"{"access_token":"t","refresh_token":"r","expires_in":7200}"#,
-    );
+    env.add_renewable("renews");
     env.add("broken", "facebook", "t");
     env.sql("UPDATE profiles SET reauth_reason = 'revoked' WHERE id = 'broken'");
     let listed = env.run(&["profiles", "list", "--json"]).json();
