@@ -626,11 +626,14 @@ pub fn add_all(
 }
 
 /// The part of the replaced tokens that belongs to an earlier grant: none when the
-/// refresh token is the one just issued (the same grant, given again).
+/// refresh token is the one just issued (the same grant, given again), nor when the
+/// sign-in gave no refresh token (whose grant the old one may be: Google gives one only
+/// at the first consent).
 fn superseded(old: TokenSet, new: &TokenSet) -> Option<TokenSet> {
     match (&old.refresh_token, &new.refresh_token) {
         (Some(o), Some(n)) if o == n => None,
-        (Some(_), _) => Some(old),
+        (Some(_), Some(_)) => Some(old),
+        (Some(_), None) => None,
         (None, _) if old.access_token != new.access_token => Some(old),
         (None, _) => None,
     }
@@ -839,7 +842,7 @@ mod tests {
             superseded(old.clone(), &tokens("a2", Some("r2"))),
             Some(old.clone())
         );
-        assert_eq!(superseded(old.clone(), &tokens("a2", None)), Some(old));
+        assert_eq!(superseded(old, &tokens("a2", None)), None);
         let bare = tokens("a1", None);
         assert_eq!(superseded(bare.clone(), &tokens("a1", None)), None);
         assert_eq!(

@@ -680,7 +680,12 @@ impl<'a> Engine<'a> {
             .set_many(&token_entries(&[(p.id.clone(), tokens)]))?;
         let message = format!("{why}; the new refresh token in it was stored");
         p.renewal_started_at = None;
-        p.token_version += 1;
+        p.tokens_replaced();
+        // Marked meanwhile by a refused renewal: the stored token may be the live one,
+        // so the next online check looks at it again.
+        if let Some(reason) = p.reauth_reason() {
+            p.failed_check(reason, message.clone(), self.now());
+        }
         p.renewal_failed(message.clone(), self.now());
         store.update(&p)?;
         Ok(Outcome::Failed {
@@ -716,6 +721,13 @@ impl<'a> Engine<'a> {
             .reauth_reason()
             .filter(|_| started.reauth_reason().is_none());
         p.renewed(&grant, self.now());
+        if let Some(reason) = refused_meanwhile {
+            // Not healed until the network says so: the mark stays (one the next
+            // online check looks at again) until `confirm_healed` clears it.
+            let words =
+                "a renewal held up while another was refused stored new tokens, not yet checked";
+            p.failed_check(reason, words.into(), self.now());
+        }
         let tokens = TokenSet {
             access_token: grant.tokens.access_token,
             // A provider that does not rotate may leave the refresh token out.
@@ -743,10 +755,12 @@ impl<'a> Engine<'a> {
         started: &Profile,
         held: &Holder,
     ) -> Result<Fenced> {
-        // Still held: nobody else can have stored tokens.
+        // Still held: nobody else can have stored tokens. Only read: the answered token
+        // must not wait on a database write before it is stored.
         if store.holds_lease(&started.id, held)? {
             return Ok(Fenced::Current(Box::new(started.clone())));
         }
+        // Lost: taken again (a full lease, for the writes and the check that follow).
         let span = lease(self.http_timeout);
         let wait = span.to_std().unwrap_or_default();
         if !wait_for_lease(store, &started.id, held, (self.clock, span), (wait, None))? {
@@ -779,6 +793,8 @@ impl<'a> Engine<'a> {
         let id = p.id.clone();
         match verdict {
             Verdict::Valid { .. } => {
+                p.passed_check(self.now());
+                store.update(&p)?;
                 self.log.notice(&format!(
                     "{id}: a renewal refused while this one was held up had marked it; the tokens this one got were stored and work: healed"
                 ));

@@ -52,7 +52,7 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
     };
     let secrets = match store.as_mut() {
         Some(store) => {
-            database(ctx, store.as_ref(), &mut r)?;
+            database(ctx, store.as_ref(), &mut r);
             match ctx.secrets(store.as_mut()) {
                 Ok(secrets) => secret_store(ctx, secrets.as_ref(), &mut r).then_some(secrets),
                 Err(e) => {
@@ -140,10 +140,14 @@ fn notify_words(n: &crate::config::NotifyConfig) -> String {
 }
 
 /// The database: where, which schema, how many profiles, and its mode.
-fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) -> Result<()> {
+fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) {
     let path = &ctx.settings.db_path;
     let info = store.describe();
-    let count = store.list(&ListFilter::default())?.len();
+    // Counted as they are read, not held.
+    let mut count = 0;
+    if let Err(e) = store.each(&ListFilter::default(), &mut |_| count += 1) {
+        return r.fail("database", format!("{}: {e}", info.location));
+    }
     let db_text = format!(
         "{}: schema {}, {}",
         info.location,
@@ -160,7 +164,6 @@ fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) -
         ),
         _ => r.ok("database", db_text),
     }
-    Ok(())
 }
 
 /// The secret store: which, and whether it works. Whether it does.
@@ -196,7 +199,10 @@ fn providers(
     let s = &ctx.settings;
     let http = ctx.http();
     let config_path = s.config_path.display().to_string();
-    let failing = misconfigured(store)?;
+    let failing = misconfigured(store).unwrap_or_else(|e| {
+        r.fail("profiles", e.to_string());
+        BTreeMap::new()
+    });
     let mut unconfigured = Vec::new();
     for p in s.providers.values() {
         let topic = format!("provider {}", p.name);
@@ -208,7 +214,13 @@ fn providers(
             continue;
         }
         let stored = match secrets {
-            Some(secrets) => secrets.get(&client_key(&p.name))?.is_some(),
+            Some(secrets) => match secrets.get(&client_key(&p.name)) {
+                Ok(found) => found.is_some(),
+                Err(e) => {
+                    r.fail(&topic, format!("its client secret cannot be read: {e}"));
+                    continue;
+                }
+            },
             None => false,
         };
         if p.built_in && p.config.client_id.is_none() && p.env_secret.is_none() {

@@ -94,7 +94,19 @@ pub fn connect(
         Retired::Live(words) => ctx.ui.warn(&words),
         Retired::NewGrantEnded(words) => {
             ctx.ui.warn(&words);
-            store.update(&connected.profile)?;
+            // Written under the lease, over the row as it is now, and only if no
+            // renewal stored other tokens since.
+            let marked = connected.profile.clone();
+            let what = (lease_wait(ctx), "the mark was not stored");
+            crate::renew::under_lease(ctx.lease_terms(), store, &id, what, |store| {
+                match store.get(&id)? {
+                    Some(now) if now.token_version == marked.token_version => {
+                        store.update(&marked)?
+                    }
+                    _ => {}
+                }
+                Ok(())
+            })?;
         }
     }
     said(ctx, &connected)
@@ -116,6 +128,18 @@ fn settle(
     let existing = matches!(target, Target::Existing { .. });
     let signed = &*signed;
     let finish = |store: &mut dyn ProfileStore| -> Result<Connected> {
+        // The profile as it is now, under the lease: a renewal may have changed it
+        // while the user was signing in.
+        let target = match target {
+            Target::Existing {
+                profile,
+                allow_account_change,
+            } => Target::Existing {
+                profile: Box::new(ctx.require(store, &profile.id)?),
+                allow_account_change,
+            },
+            new => new,
+        };
         let mut connected = flow.complete(store, signed, token, target)?;
         if existing {
             // Read before they are written over, to be revoked once the new ones are
@@ -130,11 +154,21 @@ fn settle(
     if !existing {
         return finish(store);
     }
-    let wait = crate::renew::lease(ctx.settings.http_timeout.as_delta())
-        .to_std()
-        .unwrap_or_default();
     let what = "the new tokens were not stored";
-    crate::renew::under_lease(ctx.lease_terms(), store, &id, (wait, what), finish)
+    crate::renew::under_lease(
+        ctx.lease_terms(),
+        store,
+        &id,
+        (lease_wait(ctx), what),
+        finish,
+    )
+}
+
+/// How long a sign-in waits for a renewal of its profile in progress: one lease.
+fn lease_wait(ctx: &Ctx) -> std::time::Duration {
+    crate::renew::lease(ctx.settings.http_timeout.as_delta())
+        .to_std()
+        .unwrap_or_default()
 }
 
 /// Tells the terminal what was connected, and what it means for the exit code.

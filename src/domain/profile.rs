@@ -170,8 +170,9 @@ pub struct Profile {
     /// Set while a renewal request is with the provider; still set after a process
     /// was killed mid-request, when the refresh token may have been used up.
     pub renewal_started_at: Option<Timestamp>,
-    /// The generation of the stored tokens, one more each time new ones are stored: a
-    /// renewal stores its result only over the generation it started from.
+    /// The generation of the stored tokens, a new one each time new ones are stored: a
+    /// renewal stores its result only over the generation it started from. Drawn at
+    /// random, so that a profile removed and added again never repeats one.
     pub token_version: u64,
 }
 
@@ -217,6 +218,11 @@ impl Misconfig {
             .into_iter()
             .find(|m| m.as_str() == text)
     }
+}
+
+/// A generation of tokens: random, kept positive for SQLite's signed integers.
+fn new_generation() -> u64 {
+    rand::random::<u64>() >> 1
 }
 
 /// A profile's health at one instant.
@@ -278,8 +284,13 @@ impl Profile {
             created_at: now,
             updated_at: now,
             renewal_started_at: None,
-            token_version: 0,
+            token_version: new_generation(),
         }
+    }
+
+    /// New tokens are stored for it: a new generation (`token_version`).
+    pub fn tokens_replaced(&mut self) {
+        self.token_version = new_generation();
     }
 
     /// Why a person must act, when one must.
@@ -463,7 +474,7 @@ impl Profile {
         }
         self.issued_at = Some(now);
         self.last_refreshed_at = Some(now);
-        self.token_version += 1;
+        self.tokens_replaced();
         self.standing = Standing::Usable;
         self.last_error = None;
         self.renewal_started_at = None;
@@ -481,7 +492,7 @@ impl Profile {
         self.last_error = None;
         self.last_refreshed_at = Some(now);
         self.connected_by = Some(by);
-        self.token_version += 1;
+        self.tokens_replaced();
     }
 
     /// Whether renewals have failed long enough (or often enough) that a person should
