@@ -179,7 +179,9 @@ pub struct Settings {
     pub providers: BTreeMap<String, Provider>,
     pub notify: NotifyConfig,
     /// Who runs sbctl, as `user@host`: recorded as a profile's `connected_by`.
-    pub user_at_host: String,
+    /// `user@host`, who connected a profile: found when first asked (the OS user
+    /// database is not read on the hot path of `token`).
+    user_at_host: Who,
     /// `$BROWSER`: the command that opens the authorize URL.
     pub browser: Option<String>,
 }
@@ -263,7 +265,11 @@ impl Settings {
             concurrency,
             providers,
             notify: file.notify,
-            user_at_host: user_at_host(env),
+            user_at_host: Who {
+                user: env("USER").or_else(|| env("LOGNAME")),
+                host: env("HOSTNAME"),
+                found: std::sync::OnceLock::new(),
+            },
             browser: env("BROWSER").filter(|b| !b.trim().is_empty()),
         })
     }
@@ -304,20 +310,36 @@ pub fn scrub_secret_env() {
     }
 }
 
-/// `$USER` (or `$LOGNAME`), else the OS user database's name for this process's user
-/// (cron and systemd often set neither), then the host: who connected a profile.
-fn user_at_host(env: &dyn Fn(&str) -> Option<String>) -> String {
-    let user = env("USER")
-        .or_else(|| env("LOGNAME"))
-        .filter(|u| !u.is_empty())
-        .or_else(|| whoami::fallible::username().ok())
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "unknown".into());
-    let host = env("HOSTNAME")
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(crate::perms::hostname);
-    format!("{user}@{host}")
+/// Who runs sbctl, as read from the environment at start, resolved on first use.
+#[derive(Debug)]
+struct Who {
+    user: Option<String>,
+    host: Option<String>,
+    found: std::sync::OnceLock<String>,
+}
+
+impl Settings {
+    /// `$USER` (or `$LOGNAME`), else the OS user database's name for this process's
+    /// user (cron and systemd often set neither), then the host: who connected a profile.
+    pub fn user_at_host(&self) -> &str {
+        let who = &self.user_at_host;
+        who.found.get_or_init(|| {
+            let user = who
+                .user
+                .clone()
+                .filter(|u| !u.is_empty())
+                .or_else(|| whoami::fallible::username().ok())
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| "unknown".into());
+            let host = who
+                .host
+                .as_deref()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(crate::perms::hostname);
+            format!("{user}@{host}")
+        })
+    }
 }
 
 /// `concurrency`, within its bounds: checked as the file is read, so that the error

@@ -310,7 +310,7 @@ impl Ctx {
     pub fn notifier(&self) -> crate::notify::Notifier<'_> {
         crate::notify::Notifier {
             config: &self.settings.notify,
-            host: &self.settings.user_at_host,
+            host: self.settings.user_at_host(),
             now: self.clock.now(),
             http: self.http(),
         }

@@ -82,7 +82,7 @@ pub fn connect(
         port: args.port.unwrap_or(net.redirect_port),
         timeout: args.timeout.as_delta().to_std().unwrap_or_default(),
         now: ctx.now,
-        by: &ctx.settings.user_at_host,
+        by: ctx.settings.user_at_host(),
     };
     let mut signed = flow.sign_in(&id)?;
     let result = settle(ctx, &flow, (store, secrets.as_ref()), &mut signed, target);

@@ -67,7 +67,7 @@ fn page(profiles: &[(Profile, Health)], ctx: &Ctx) -> String {
          <h1>Social profiles: who needs a person</h1><p class=\"muted\">{} profiles, {} on {}.</p>",
         profiles.len(),
         now.format("%Y-%m-%d %H:%M UTC"),
-        esc(&ctx.settings.user_at_host)
+        esc(ctx.settings.user_at_host())
     );
     out.push_str("<h2>Deadlines in the next 90 days</h2>");
     out.push_str(&timeline(profiles, now));

@@ -29,7 +29,6 @@ fn needs_reauth(p: &Profile, why: &str) -> Error {
 }
 
 pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
-    crate::interrupt::install(crate::ui::report_warning);
     let mut store = ctx.store()?;
     let mut profile = ctx.require(store.as_ref(), &args.id)?;
     let mut secrets = ctx.secrets(store.as_mut())?;
@@ -48,6 +47,8 @@ pub fn run(args: TokenArgs, ctx: &Ctx) -> Result<Attention> {
         && short(&profile, ctx.now)
         && profile.renewable
     {
+        // Only a renewal has a request out that a signal must not cut.
+        crate::interrupt::install(crate::ui::report_warning);
         let engine = ctx.engine(secrets, std::slice::from_ref(&profile.network))?;
         let renewed = renew(ctx, store.as_mut(), &engine, &profile);
         secrets = engine.into_secrets();

@@ -102,6 +102,7 @@ impl SqliteStore {
             crate::sqlite::identity(&store.conn).map_err(|e| store.err(e))?;
         store.check_identity(app_id, version, tables)?;
         store.enable_wal()?;
+        store.version = version;
         // NORMAL is crash-safe in WAL mode: a killed process loses nothing; only a power
         // cut may drop the last commits. Tokens, the part nobody can recreate, are
         // fsynced by the secret store before the row changes.
@@ -142,6 +143,10 @@ impl SqliteStore {
     /// Applies the missing migrations in one transaction. `BEGIN IMMEDIATE` makes two
     /// processes opening a new database at once take turns; the second finds it done.
     fn migrate(&mut self) -> Result<(), StoreError> {
+        // Up to date (the common case, and `token`'s hot path): no write lock is taken.
+        if self.version == MIGRATIONS.len() as i64 {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

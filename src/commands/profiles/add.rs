@@ -53,7 +53,7 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     let mut profile = Profile::new(args.id.clone(), provider.name.clone(), ctx.now);
     profile.account_id = args.account.clone();
     let missing = profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
-    profile.connected_by = Some(ctx.settings.user_at_host.clone());
+    profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
 
     let secrets = ctx.secrets(store.as_mut())?;
     ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;

@@ -102,7 +102,7 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
         let mut profile = Profile::new(id.clone(), provider.name.clone(), ctx.now);
         profile.account_id = record.account_id;
         profile.account_name = record.account_name;
-        profile.connected_by = Some(ctx.settings.user_at_host.clone());
+        profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
         let when = |key: &str, v: Option<Value>| -> Result<_> {
             v.filter(|v| !v.is_null())
                 .map(|v| {
