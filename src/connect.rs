@@ -668,17 +668,22 @@ impl Issued {
         };
         // Revoking may end the whole grant of the signed-in user (Google, Facebook):
         // not while another profile lives on it.
+        let mut first = None;
+        let filter = ListFilter {
+            network: Some(net.name.clone()),
+            ..Default::default()
+        };
         let shared = store
-            .list(&ListFilter {
-                network: Some(net.name.clone()),
+            .each(&filter, &mut |p| {
+                let same = p
+                    .account_id
+                    .as_ref()
+                    .is_some_and(|a| self.reached.contains(a));
+                if same && first.is_none() {
+                    first = Some(p);
+                }
             })
-            .map(|all| {
-                all.into_iter().find(|p| {
-                    p.account_id
-                        .as_ref()
-                        .is_some_and(|a| self.reached.contains(a))
-                })
-            });
+            .map(|()| first);
         match shared {
             Ok(Some(p)) => {
                 return format!(

@@ -137,53 +137,74 @@ impl Ui {
 
     /// Prints a table in the style of `kubectl get`: no borders, upper-case headers.
     /// On a terminal comfy-table wraps it to the width (at most 100 columns); into a
-    /// pipe or file the rows are written as they are, fast even for 100,000 of them.
+    /// pipe or file, or when the rows outgrew memory (a table nobody reads on a
+    /// screen), the rows are written as they are, fast even for a million of them.
     pub fn table(&self, headers: &[&str], rows: Rows) {
-        if self.stdout_tty {
+        if self.stdout_tty && rows.spill.is_none() {
             self.wrapped_table(headers, rows);
         } else {
             self.plain_table(headers, rows);
         }
     }
 
-    fn plain_table(&self, headers: &[&str], rows: Rows) {
+    fn plain_table(&self, headers: &[&str], mut rows: Rows) {
         let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
         for (w, r) in widths.iter_mut().zip(&rows.widths) {
             *w = (*w).max(*r);
         }
-        let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 20));
-        let mut line = |cells: &mut dyn Iterator<Item = (&str, Tone)>| {
-            let start = out.len();
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let mut line = String::new();
+        let mut write = |cells: &mut dyn Iterator<Item = (&str, Tone)>| {
+            line.clear();
             for ((text, tone), width) in cells.zip(&widths) {
                 let pad = width.saturating_sub(self::width(text)) + 3;
                 match (self.color, ansi(tone)) {
                     (true, Some(code)) => {
-                        out.push_str("\u{1b}[");
-                        out.push_str(code);
-                        out.push('m');
-                        out.push_str(text);
-                        out.push_str("\u{1b}[39m");
+                        line.push_str("\u{1b}[");
+                        line.push_str(code);
+                        line.push('m');
+                        line.push_str(text);
+                        line.push_str("\u{1b}[39m");
                     }
-                    _ => out.push_str(text),
+                    _ => line.push_str(text),
                 }
                 const SPACES: &str =
                     "                                                                ";
                 let mut left = pad;
                 while left > 0 {
                     let n = left.min(SPACES.len());
-                    out.push_str(&SPACES[..n]);
+                    line.push_str(&SPACES[..n]);
                     left -= n;
                 }
             }
-            let trimmed = out[start..].trim_end().len();
-            out.truncate(start + trimmed);
-            out.push('\n');
+            line.truncate(line.trim_end().len());
+            line.push('\n');
+            // A closed pipe (`| head`) is not an error worth reporting.
+            out.write_all(line.as_bytes())
         };
-        line(&mut headers.iter().map(|h| (*h, Tone::Plain)));
-        for mut row in rows.iter() {
-            line(&mut row);
+        let mut written = write(&mut headers.iter().map(|h| (*h, Tone::Plain)));
+        if let Some(spill) = rows.spill.take() {
+            let mut back = String::new();
+            let read = spill.read_back(&mut |row| {
+                back.clear();
+                back.push_str(row);
+                if written.is_ok() {
+                    written = write(&mut Rows::decode(&back));
+                }
+            });
+            if let Err(e) = read {
+                report_warning(&format!(
+                    "the table was cut short: its temporary file could not be read ({})",
+                    crate::error::io_reason(&e)
+                ));
+            }
         }
-        self.data(&out);
+        for mut row in rows.iter() {
+            if written.is_ok() {
+                written = write(&mut row);
+            }
+        }
+        let _ = out.flush();
     }
 
     fn wrapped_table(&self, headers: &[&str], rows: Rows) {
@@ -245,7 +266,10 @@ impl Ui {
 }
 
 /// The rows of a table, kept compactly: every cell's text (made `printable`) in one
-/// string, so that 100,000 rows cost a few allocations, not 700,000.
+/// string, so that 100,000 rows cost a few allocations, not 700,000. Past a few
+/// megabytes the rows so far go to a temporary file (unlinked, in `$TMPDIR`; a table
+/// holds no secret), and are read back in order when the table is printed: a table of
+/// a million rows costs the memory of one of fifty thousand.
 #[derive(Default)]
 pub struct Rows {
     text: String,
@@ -254,6 +278,36 @@ pub struct Rows {
     columns: usize,
     /// The widest cell of each column, in characters.
     widths: Vec<usize>,
+    /// The rows before those in `text`, when there were too many to keep.
+    spill: Option<Spill>,
+    /// The first error writing the spill: the table is then cut short, and says so.
+    spill_failed: bool,
+}
+
+/// Bytes of cell text kept in memory before the rows go to a temporary file.
+const SPILL_BYTES: usize = 4 << 20;
+
+/// Rows written to a temporary file, one line each: per cell its tone (a digit), its
+/// text (which holds no control character: `write_cell` made it one line) and 0x1f.
+struct Spill {
+    file: std::io::BufWriter<std::fs::File>,
+    rows: usize,
+}
+
+impl Spill {
+    /// Hands each row's line (without its line break) to `f`, in order.
+    fn read_back(self, f: &mut dyn FnMut(&str)) -> std::io::Result<()> {
+        use std::io::{BufRead, Seek};
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let mut line = String::new();
+        while reader.read_line(&mut line)? > 0 {
+            f(line.trim_end_matches('\n'));
+            line.clear();
+        }
+        Ok(())
+    }
 }
 
 impl Rows {
@@ -269,6 +323,9 @@ impl Rows {
     /// Adds the cell of `column` to the current row, written in place by `write`
     /// (which returns its tone) and made one line.
     pub fn write_cell(&mut self, column: usize, write: impl FnOnce(&mut String) -> Tone) {
+        if column == 0 && self.text.len() >= SPILL_BYTES {
+            self.spill_rows();
+        }
         let start = self.text.len();
         let tone = write(&mut self.text);
         if has_control(&self.text[start..]) {
@@ -284,15 +341,82 @@ impl Rows {
         self.cells.push((self.text.len(), tone));
     }
 
-    pub fn len(&self) -> usize {
+    /// Moves the rows in memory to the temporary file.
+    fn spill_rows(&mut self) {
+        if self.spill_failed {
+            return;
+        }
+        if self.spill.is_none() {
+            match tempfile::tempfile() {
+                Ok(file) => {
+                    self.spill = Some(Spill {
+                        file: std::io::BufWriter::with_capacity(1 << 16, file),
+                        rows: 0,
+                    })
+                }
+                Err(e) => {
+                    self.spill_failed = true;
+                    report_warning(&format!(
+                        "the table is kept in memory: no temporary file ({})",
+                        crate::error::io_reason(&e)
+                    ));
+                }
+            }
+        }
+        let mut encoded = String::with_capacity(self.text.len() + self.cells.len() * 2);
+        for row in self.iter() {
+            for (text, tone) in row {
+                encoded.push(char::from(b'0' + tone as u8));
+                encoded.push_str(text);
+                encoded.push('\x1f');
+            }
+            encoded.push('\n');
+        }
+        let rows = self.len();
+        let Some(spill) = self.spill.as_mut() else {
+            return;
+        };
+        if let Err(e) = spill.file.write_all(encoded.as_bytes()) {
+            report_warning(&format!(
+                "the table is kept in memory: its temporary file could not be written ({})",
+                crate::error::io_reason(&e)
+            ));
+            self.spill_failed = true;
+            return;
+        }
+        spill.rows += rows;
+        self.text.clear();
+        self.cells.clear();
+    }
+
+    /// The cells of a spilled row's line.
+    fn decode(line: &str) -> impl Iterator<Item = (&str, Tone)> {
+        line.split_terminator('\x1f').map(|cell| {
+            let tone = match cell.as_bytes().first() {
+                Some(b'1') => Tone::Good,
+                Some(b'2') => Tone::Warn,
+                Some(b'3') => Tone::Bad,
+                _ => Tone::Plain,
+            };
+            (cell.get(1..).unwrap_or(""), tone)
+        })
+    }
+
+    /// The rows in memory (not those spilled).
+    fn len(&self) -> usize {
         self.cells.len().checked_div(self.columns).unwrap_or(0)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
+    /// How many rows there are.
+    pub fn count(&self) -> usize {
+        self.len() + self.spill.as_ref().map_or(0, |s| s.rows)
     }
 
-    /// Each row's cells as text and tone.
+    pub fn is_empty(&self) -> bool {
+        self.count() == 0
+    }
+
+    /// Each row's cells in memory as text and tone.
     fn iter(&self) -> impl Iterator<Item = impl Iterator<Item = (&str, Tone)> + '_> + '_ {
         let columns = self.columns.max(1);
         (0..self.len()).map(move |row| {

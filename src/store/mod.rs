@@ -135,10 +135,33 @@ impl crate::error::Explained for StoreError {
     }
 }
 
-/// Filters `list` applies in storage; status filters need the clock and live in commands.
+/// Filters `list` applies in storage, and the order it reads in; status filters need
+/// the clock and live in commands.
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
     pub network: Option<String>,
+    pub order: Order,
+}
+
+/// The order `each` hands profiles over in; ties by id.
+#[derive(Clone, Default)]
+pub enum Order {
+    #[default]
+    Id,
+    Network,
+    /// By a number computed from each profile (how urgent it is, its deadline): the
+    /// store sorts as it reads, without the fleet in memory.
+    Key(std::sync::Arc<dyn Fn(&Profile) -> i64 + Send + Sync>),
+}
+
+impl std::fmt::Debug for Order {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Order::Id => "Id",
+            Order::Network => "Network",
+            Order::Key(_) => "Key",
+        })
+    }
 }
 
 /// What a notification was about, as the store remembers it for a profile and channel.

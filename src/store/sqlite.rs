@@ -1,10 +1,11 @@
 //! The local profile store: one SQLite file, WAL mode, migrated forward on open.
 
-use super::{Channel, Holder, ListFilter, Notice, ProfileStore, StoreError, StoreInfo};
+use super::{Channel, Holder, ListFilter, Notice, Order, ProfileStore, StoreError, StoreInfo};
 use crate::domain::profile::{
     Misconfig, Profile, ProfileId, Reason, Standing, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
 };
 use chrono::DateTime;
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
 
@@ -27,10 +28,18 @@ const APPLICATION_ID: i64 = 0x5342_4354;
 /// How long a write waits for another sbctl process before giving up.
 use crate::sqlite::BUSY_TIMEOUT;
 
-const COLUMNS: &str = "id, network, account_id, account_name, scopes, expires_at, issued_at, \
-    refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
-    last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
-    renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never, failure_config, token_version";
+macro_rules! columns {
+    () => {
+        "id, network, account_id, account_name, scopes, expires_at, issued_at, \
+         refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
+         last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
+         renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never, \
+         failure_config, token_version"
+    };
+}
+const COLUMNS: &str = columns!();
+/// How many `COLUMNS` there are (`bind` gives as many values).
+const COLUMN_COUNT: usize = 25;
 
 pub struct SqliteStore {
     conn: Connection,
@@ -207,7 +216,25 @@ fn secs(t: Option<Timestamp>) -> Option<i64> {
     t.map(|t| t.timestamp())
 }
 
-fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
+/// What a profile is read from: a row, or the arguments of a function given the
+/// same columns (`sbctl_order`, which sorts by a key computed from the profile).
+trait Cells {
+    fn get<T: rusqlite::types::FromSql>(&self, i: usize) -> rusqlite::Result<T>;
+}
+
+impl Cells for Row<'_> {
+    fn get<T: rusqlite::types::FromSql>(&self, i: usize) -> rusqlite::Result<T> {
+        Row::get(self, i)
+    }
+}
+
+impl Cells for rusqlite::functions::Context<'_> {
+    fn get<T: rusqlite::types::FromSql>(&self, i: usize) -> rusqlite::Result<T> {
+        rusqlite::functions::Context::get(self, i)
+    }
+}
+
+fn row_to_profile(r: &impl Cells) -> rusqlite::Result<Profile> {
     let bad = |i: usize, what: String| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
     };
@@ -220,16 +247,16 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
     let updated_at = time(r.get(17)?).unwrap_or_default();
     // The columns of one `Standing`: a person's mark first, as the status always read
     // them; a failure recorded before schema 5 counts once, since its last update.
-    let standing = match (reason, r.get::<_, bool>(11)?) {
+    let standing = match (reason, r.get::<bool>(11)?) {
         (Some(reason), _) => Standing::NeedsReauth {
             reason,
             from_check: r.get(19)?,
         },
         (None, true) => Standing::RefreshFailed {
-            failures: r.get::<_, u32>(20)?.max(1),
+            failures: r.get::<u32>(20)?.max(1),
             since: time(r.get(21)?).unwrap_or(updated_at),
             config: r
-                .get::<_, Option<String>>(23)?
+                .get::<Option<String>>(23)?
                 .map(|c| {
                     Misconfig::parse(&c)
                         .ok_or_else(|| bad(23, format!("unknown failure_config {c}")))
@@ -262,12 +289,12 @@ fn row_to_profile(r: &Row<'_>) -> rusqlite::Result<Profile> {
         created_at: time(r.get(16)?).unwrap_or_default(),
         updated_at,
         renewal_started_at: time(r.get(18)?),
-        token_version: r.get::<_, i64>(24)? as u64,
+        token_version: r.get::<i64>(24)? as u64,
     })
 }
 
 /// The values of `COLUMNS` for one profile, in order.
-fn bind(p: &Profile) -> [rusqlite::types::Value; 25] {
+fn bind(p: &Profile) -> [rusqlite::types::Value; COLUMN_COUNT] {
     use rusqlite::types::Value as V;
     let text = |s: &Option<String>| s.clone().map_or(V::Null, V::Text);
     // What a provider sent is stored within bounds, however much it sent.
@@ -319,12 +346,30 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; 25] {
 
 impl ProfileStore for SqliteStore {
     fn each(&self, filter: &ListFilter, f: &mut dyn FnMut(Profile)) -> Result<(), StoreError> {
+        let order = match &filter.order {
+            Order::Id => "id",
+            Order::Network => "network, id",
+            Order::Key(key) => {
+                // SQLite sorts by the key as it reads (spilling to temporary files
+                // past its cache), so a sorted million never sits in sbctl's memory.
+                let key = key.clone();
+                self.conn
+                    .create_scalar_function(
+                        "sbctl_order",
+                        COLUMN_COUNT as i32,
+                        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+                        move |cells| row_to_profile(&*cells).map(|p| key(&p)),
+                    )
+                    .map_err(|e| self.err(e))?;
+                concat!("sbctl_order(", columns!(), "), id")
+            }
+        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) ORDER BY id"
+            "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) ORDER BY {order}"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(params![filter.network], row_to_profile)
+            .query_map(params![filter.network], |r| row_to_profile(r))
             .map_err(|e| self.err(e))?;
         for row in rows {
             f(row.map_err(|e| self.err(e))?);
@@ -336,7 +381,7 @@ impl ProfileStore for SqliteStore {
         let sql = format!("SELECT {COLUMNS} FROM profiles WHERE id = ?1");
         self.conn
             .prepare_cached(&sql)
-            .and_then(|mut s| s.query_row([id.as_str()], row_to_profile).optional())
+            .and_then(|mut s| s.query_row([id.as_str()], |r| row_to_profile(r)).optional())
             .map_err(|e| self.err(e))
     }
 
@@ -642,6 +687,7 @@ mod tests {
         let only = store
             .list(&ListFilter {
                 network: Some("facebook".into()),
+                ..Default::default()
             })
             .unwrap();
         assert_eq!(only.len(), 1);

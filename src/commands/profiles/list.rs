@@ -3,7 +3,8 @@
 use crate::commands::Ctx;
 use crate::domain::profile::{Health, Profile, Status};
 use crate::error::{Attention, Result};
-use crate::store::ListFilter;
+use crate::store::{ListFilter, Order};
+use std::sync::Arc;
 use crate::view::{profile_view, Column};
 use clap::{Args, ValueEnum};
 
@@ -49,20 +50,24 @@ fn urgency(h: &Health) -> u8 {
     }
 }
 
-/// Orders `profiles` by `key` (the store already gives them by id).
-fn sort(profiles: &mut [(Profile, Health)], key: SortKey) {
+/// The store's reading order for `key`: it sorts as it reads, so that a sorted
+/// million is never held here.
+fn order(key: SortKey, ctx: &Ctx) -> Order {
+    let (now, warn) = (ctx.now, ctx.settings.warn_within.as_delta());
+    let health = move |p: &Profile| p.status_at(now, warn);
     match key {
-        SortKey::Id => {}
-        SortKey::Network => profiles.sort_by(|a, b| a.0.network.cmp(&b.0.network)),
-        SortKey::Status => profiles.sort_by_key(|(_, h)| urgency(h)),
+        SortKey::Id => Order::Id,
+        SortKey::Network => Order::Network,
+        SortKey::Status => Order::Key(Arc::new(move |p| i64::from(urgency(&health(p))))),
         // Those who must act now, then the soonest deadline; none last.
-        SortKey::Deadline => profiles.sort_by_key(|(_, h)| {
-            (
-                h.status != Status::ReauthRequired,
-                h.deadline.is_none(),
-                h.deadline,
-            )
-        }),
+        SortKey::Deadline => Order::Key(Arc::new(move |p| {
+            let h = health(p);
+            match (h.status, h.deadline) {
+                (Status::ReauthRequired, d) => i64::MIN + d.map_or(0, |d| d.timestamp()).max(0),
+                (_, Some(d)) => d.timestamp().min(i64::MAX - 1),
+                (_, None) => i64::MAX,
+            }
+        })),
     }
 }
 
@@ -78,8 +83,10 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     let store = ctx.store()?;
     let filter = ListFilter {
         network: args.network.clone(),
+        order: order(args.sort, ctx),
     };
-    // Read row by row, each profile dropped once shown: 10,000 rows stay small.
+    // Read row by row, each profile dropped once shown (a table's rows past a few
+    // megabytes wait in a temporary file): a million cost what ten thousand do.
     let keep = |p: &crate::domain::profile::Profile| {
         let h = ctx.health(p);
         wanted.is_none_or(|s| h.status == s).then_some(h)
@@ -100,24 +107,11 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
             }
         }
     };
-    if args.sort == SortKey::Id {
-        store.each(&filter, &mut |p| {
-            if let Some(h) = keep(&p) {
-                show(&p, &h);
-            }
-        })?;
-    } else {
-        let mut all = Vec::new();
-        store.each(&filter, &mut |p| {
-            if let Some(h) = keep(&p) {
-                all.push((p, h));
-            }
-        })?;
-        sort(&mut all, args.sort);
-        for (p, h) in &all {
-            show(p, h);
+    store.each(&filter, &mut |p| {
+        if let Some(h) = keep(&p) {
+            show(&p, &h);
         }
-    }
+    })?;
     if let Some(array) = array {
         array.finish();
         return Ok(Attention::None);
