@@ -7,7 +7,7 @@ use crate::domain::profile::{Health, Profile, Reason, Status};
 use crate::error::{Attention, Result};
 use crate::secrets::{profile_key, SecretStore};
 use crate::store::ListFilter;
-use crate::ui::Tone;
+use crate::ui::{Rows, Tone};
 use crate::view::{profile_view, status_words};
 use clap::Args;
 
@@ -32,51 +32,72 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     } else {
         (Unchecked::default(), secrets)
     };
-    let profiles = store.list(&ListFilter::default())?;
-    let mut outcome = Attention::None;
-    let mut needing = Vec::new();
-    let mut all = Vec::new();
-    // Renewals started and not finished (cut off while the provider answered, or under
-    // way): with a rotating refresh token the grant may be gone, which only the next
-    // renewal can tell.
-    let mut cut_off = 0;
-    for mut p in profiles {
-        // A token that went missing from the secret store is found here, and one that
-        // came back (a restored keyring) clears the mark.
-        let never_had = p.reauth_reason() == Some(Reason::NotAuthorized);
-        let present = never_had || secrets.get(&profile_key(&p.id))?.is_some();
-        if p.secret_found(present, ctx.now) {
-            store.update(&p)?;
+    let notifier = ctx.notifier();
+    let told = notifier.told_before(store.as_ref())?;
+    let mut seen = Seen::new();
+    let mut shown = Shown::new(ctx, args.json);
+    let mut news = Vec::new();
+    // Profiles whose token went missing from the secret store or came back (a
+    // restored keyring): few, and written once the reading is done.
+    let mut changed = Vec::new();
+    let mut failed = None;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut settle = |batch: &mut Vec<Profile>| -> Result<()> {
+        let keys: Vec<String> = batch.iter().map(|p| profile_key(&p.id)).collect();
+        let present = secrets.contains_many(&keys)?;
+        for (mut p, present) in batch.drain(..).zip(present) {
+            let never_had = p.reauth_reason() == Some(Reason::NotAuthorized);
+            if p.secret_found(never_had || present, ctx.now) {
+                changed.push(p.clone());
+            }
+            let h = ctx.health(&p);
+            seen.add(&p, &h);
+            if h.status != Status::Ok {
+                shown.add(&p, &h);
+            }
+            if notifier.may_tell(&p, &h, &told) {
+                news.push((p, h));
+            }
         }
-        let h = ctx.health(&p);
-        if p.renewal_started_at.is_some() {
-            cut_off += 1;
+        Ok(())
+    };
+    // Read once, in batches: a million profiles cost what a thousand do.
+    store.each(&ListFilter::default(), &mut |p| {
+        batch.push(p);
+        if batch.len() == BATCH {
+            if failed.is_none() {
+                failed = settle(&mut batch).err();
+            }
+            batch.clear();
         }
-        all.push((p.clone(), h));
-        if h.status != Status::Ok {
-            outcome = outcome.and(attention(&h));
-            needing.push((p, h));
-        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    settle(&mut batch)?;
+    for p in &changed {
+        store.update(p)?;
     }
     // Stopped: no time for notifications; what was not sent goes out next run.
     if unchecked.stopped.is_none() {
-        for w in ctx.notifier().notify(store.as_mut(), &all) {
+        for w in notifier.notify(store.as_mut(), &news) {
             ctx.ui.warn(&w);
         }
     }
-    if cut_off > 0 {
+    if seen.cut_off > 0 {
         ctx.ui.warn(&format!(
             "{} started and not finished (in progress now, or cut off when sbctl was stopped); the next `sbctl refresh` will settle whether {} still works",
-            crate::ui::count(cut_off, "renewal was", "renewals were"),
-            if cut_off == 1 { "its token" } else { "their tokens" }
+            crate::ui::count(seen.cut_off, "renewal was", "renewals were"),
+            if seen.cut_off == 1 { "its token" } else { "their tokens" }
         ));
     }
-    show(ctx, &needing, (&unchecked, all.len()), args.json, cut_off);
+    shown.finish(&unchecked, &seen);
     if unchecked.config > 0 {
         return Err(crate::error::Error::failed(
             "some profiles could not be checked because of sbctl's or the provider's configuration (see above)",
         ));
     }
+    let mut outcome = seen.outcome;
     // A check that could not be made is a passing failure: exit 4 unless worse.
     if unchecked.failed > 0 {
         outcome = outcome.and(Attention::Transient);
@@ -87,43 +108,89 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     Ok(outcome)
 }
 
-/// The profiles that need attention, or that none does; `unchecked` of `total` could
-/// not be checked online.
-fn show(
-    ctx: &Ctx,
-    needing: &[(Profile, Health)],
-    (unchecked, total): (&Unchecked, usize),
-    json: bool,
+/// Profiles read at a time: their secrets are looked up together.
+const BATCH: usize = 1000;
+
+/// What the reading found, in counts.
+struct Seen {
+    total: usize,
+    /// Renewals started and not finished (cut off while the provider answered, or
+    /// under way): with a rotating refresh token the grant may be gone, which only
+    /// the next renewal can tell.
     cut_off: usize,
-) {
-    if json {
-        ctx.ui
-            .json_array(needing.iter().map(|(p, h)| profile_view(p, h)));
-    } else if needing.is_empty() && unchecked.total() == 0 && cut_off == 0 {
-        ctx.ui.info("all profiles are OK");
-    } else if needing.is_empty() && unchecked.total() == 0 {
-        ctx.ui
-            .info("no profile needs attention, but a renewal has not finished (see above)");
-    } else if needing.is_empty() {
-        ctx.ui.info(&format!(
-            "no profile needs attention, but {} of {} could not be checked online (see above)",
-            unchecked.total(),
-            total
-        ));
-    } else {
-        let rows = needing
-            .iter()
-            .map(|(p, h)| {
-                let fix = h.fix(p).unwrap_or_default();
-                vec![
-                    (p.id.to_string(), Tone::Plain),
-                    (p.network.clone(), Tone::Plain),
-                    status_words(h, ctx.now),
-                    (fix, Tone::Plain),
-                ]
-            })
-            .collect();
-        ctx.ui.table(&["ID", "NETWORK", "STATUS", "FIX"], rows);
+    outcome: Attention,
+}
+
+impl Seen {
+    fn new() -> Seen {
+        Seen {
+            total: 0,
+            cut_off: 0,
+            outcome: Attention::None,
+        }
+    }
+
+    fn add(&mut self, p: &Profile, h: &Health) {
+        self.total += 1;
+        if p.renewal_started_at.is_some() {
+            self.cut_off += 1;
+        }
+        if h.status != Status::Ok {
+            self.outcome = self.outcome.and(attention(h));
+        }
+    }
+}
+
+/// The profiles that need attention, written as they are found: a JSON array, or a
+/// table's rows.
+struct Shown<'a> {
+    ctx: &'a Ctx,
+    array: Option<crate::ui::JsonStream>,
+    rows: Rows,
+}
+
+impl<'a> Shown<'a> {
+    fn new(ctx: &'a Ctx, json: bool) -> Shown<'a> {
+        Shown {
+            ctx,
+            array: json.then(|| ctx.ui.json_stream()),
+            rows: Rows::default(),
+        }
+    }
+
+    fn add(&mut self, p: &Profile, h: &Health) {
+        match &mut self.array {
+            Some(array) => array.push(&profile_view(p, h)),
+            None => self.rows.push(vec![
+                (p.id.to_string(), Tone::Plain),
+                (p.network.clone(), Tone::Plain),
+                status_words(h, self.ctx.now),
+                (h.fix(p).unwrap_or_default(), Tone::Plain),
+            ]),
+        }
+    }
+
+    /// Ends the array, or prints the table or that none needs attention; `unchecked`
+    /// of the profiles seen could not be checked online.
+    fn finish(self, unchecked: &Unchecked, seen: &Seen) {
+        let ctx = self.ctx;
+        if let Some(array) = self.array {
+            array.finish();
+        } else if self.rows.is_empty() && unchecked.total() == 0 && seen.cut_off == 0 {
+            ctx.ui.info("all profiles are OK");
+        } else if self.rows.is_empty() && unchecked.total() == 0 {
+            ctx.ui
+                .info("no profile needs attention, but a renewal has not finished (see above)");
+        } else if self.rows.is_empty() {
+            ctx.ui.info(&format!(
+                "no profile needs attention, but {} of {} could not be checked online (see above)",
+                unchecked.total(),
+                seen.total
+            ));
+        } else {
+            ctx.ui
+                .table(&["ID", "NETWORK", "STATUS", "FIX"], self.rows);
+        }
     }
 }
 
@@ -154,17 +221,21 @@ fn validate_all(
     secrets: Box<dyn SecretStore>,
 ) -> Result<(Unchecked, Box<dyn SecretStore>)> {
     use crate::renew::{Mode, Outcome};
-    let profiles = store.list(&ListFilter::default())?;
-    let ids: Vec<_> = profiles
-        .iter()
-        .filter(|p| p.reauth_reason().is_none() || p.recheckable())
-        .map(|p| p.id.clone())
-        .collect();
+    // The ids to ask about (not the profiles: the engine reads each again under its
+    // lease), and the networks they use.
+    let mut ids = Vec::new();
+    let mut networks = std::collections::BTreeSet::new();
+    store.each(&ListFilter::default(), &mut |p| {
+        if p.reauth_reason().is_none() || p.recheckable() {
+            networks.insert(p.network);
+            ids.push(p.id);
+        }
+    })?;
     let mut unchecked = Unchecked::default();
     if ids.is_empty() {
         return Ok((unchecked, secrets));
     }
-    let networks: Vec<String> = profiles.iter().map(|p| p.network.clone()).collect();
+    let networks: Vec<String> = networks.into_iter().collect();
     let engine = ctx.engine(secrets, &networks)?;
     let bar = ctx.ui.progress(ids.len());
     let done = |_: &crate::renew::Report| {

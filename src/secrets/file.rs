@@ -582,6 +582,25 @@ impl SecretStore for FileStore {
         )
     }
 
+    fn contains_many(&self, names: &[String]) -> Result<Vec<bool>, SecretError> {
+        let (Some(first), Some(last)) = (names.iter().min(), names.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        // One range read for the batch (ids come in order, so the range is theirs).
+        let found = self.with(false, |conn| {
+            conn.prepare_cached("SELECT name FROM secrets WHERE name BETWEEN ?1 AND ?2")
+                .and_then(|mut s| {
+                    s.query_map([first, last], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<std::collections::HashSet<String>>>()
+                })
+                .map_err(|e| self.sql(e))
+        })?;
+        Ok(names
+            .iter()
+            .map(|n| found.as_ref().is_some_and(|f| f.contains(n)))
+            .collect())
+    }
+
     fn get(&self, name: &str) -> Result<Option<Secret>, SecretError> {
         let found = self.with(false, |conn| {
             let row: Option<(Vec<u8>, bool)> = conn
