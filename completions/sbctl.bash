@@ -676,7 +676,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__metrics)
-            opts="-q -v -h --output --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --output --fleet-only --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -23,6 +23,7 @@ mod oauth;
 mod perms;
 mod renew;
 mod secrets;
+mod spool;
 mod sqlite;
 mod store;
 mod ui;

@@ -185,7 +185,7 @@ impl Ui {
         let mut written = write(&mut headers.iter().map(|h| (*h, Tone::Plain)));
         if let Some(spill) = rows.spill.take() {
             let mut back = String::new();
-            let read = spill.read_back(&mut |row| {
+            let read = spill.spool.lines(&mut |row| {
                 back.clear();
                 back.push_str(row);
                 if written.is_ok() {
@@ -287,27 +287,11 @@ pub struct Rows {
 /// Bytes of cell text kept in memory before the rows go to a temporary file.
 const SPILL_BYTES: usize = 4 << 20;
 
-/// Rows written to a temporary file, one line each: per cell its tone (a digit), its
-/// text (which holds no control character: `write_cell` made it one line) and 0x1f.
+/// Rows written to a spool, one line each: per cell its tone (a digit), its text
+/// (which holds no control character: `write_cell` made it one line) and 0x1f.
 struct Spill {
-    file: std::io::BufWriter<std::fs::File>,
+    spool: crate::spool::Spool,
     rows: usize,
-}
-
-impl Spill {
-    /// Hands each row's line (without its line break) to `f`, in order.
-    fn read_back(self, f: &mut dyn FnMut(&str)) -> std::io::Result<()> {
-        use std::io::{BufRead, Seek};
-        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
-        file.seek(std::io::SeekFrom::Start(0))?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
-        let mut line = String::new();
-        while reader.read_line(&mut line)? > 0 {
-            f(line.trim_end_matches('\n'));
-            line.clear();
-        }
-        Ok(())
-    }
 }
 
 impl Rows {
@@ -347,13 +331,8 @@ impl Rows {
             return;
         }
         if self.spill.is_none() {
-            match tempfile::tempfile() {
-                Ok(file) => {
-                    self.spill = Some(Spill {
-                        file: std::io::BufWriter::with_capacity(1 << 16, file),
-                        rows: 0,
-                    })
-                }
+            match crate::spool::Spool::new() {
+                Ok(spool) => self.spill = Some(Spill { spool, rows: 0 }),
                 Err(e) => {
                     self.spill_failed = true;
                     report_warning(&format!(
@@ -376,7 +355,7 @@ impl Rows {
         let Some(spill) = self.spill.as_mut() else {
             return;
         };
-        if let Err(e) = spill.file.write_all(encoded.as_bytes()) {
+        if let Err(e) = spill.spool.write_str(&encoded) {
             report_warning(&format!(
                 "the table is kept in memory: its temporary file could not be written ({})",
                 crate::error::io_reason(&e)

@@ -124,10 +124,21 @@ impl Ctx {
         f((&config_path, &discovery))
     }
 
-    /// Writes an output file the user named (a report, metrics), replacing it at once;
-    /// never over sbctl's own files or any SQLite database, which a slip of `--output`
-    /// would lose (every token with the secrets file).
-    pub fn write_output(&self, path: &Path, text: &str) -> Result<()> {
+    /// Writes what `fill` writes to the output file the user named (a report,
+    /// metrics), replacing it at once (mode 0644), or to stdout without one (where a
+    /// closed pipe, `| head`, is not an error). Never over sbctl's own files or any
+    /// SQLite database, which a slip of `--output` would lose (every token with the
+    /// secrets file).
+    pub fn write_output(
+        &self,
+        path: Option<&Path>,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let Some(path) = path else {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = fill(&mut out).and_then(|()| std::io::Write::flush(&mut out));
+            return Ok(());
+        };
         let s = &self.settings;
         let key = match &s.secrets_key {
             Some(crate::secrets::KeySource::File(key)) => Some(key.as_path()),
@@ -144,7 +155,7 @@ impl Ctx {
                     .hint("name another file; nothing was written"),
             );
         }
-        crate::perms::write_atomically(path, text.as_bytes(), 0o644).map_err(|e| {
+        crate::perms::write_atomically(path, 0o644, fill).map_err(|e| {
             Error::failed(format!(
                 "cannot write {}: {}",
                 path.display(),

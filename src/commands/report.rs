@@ -6,8 +6,9 @@
 
 use crate::commands::Ctx;
 use crate::domain::profile::{Health, Profile, Status, Timestamp};
-use crate::error::{Attention, Result};
-use crate::store::ListFilter;
+use crate::error::{Attention, Error, Result};
+use crate::spool::Spool;
+use crate::store::{ListFilter, ProfileStore};
 use crate::ui::html_escape as esc;
 use crate::view::deadline_words;
 use crate::view::status_words;
@@ -27,17 +28,15 @@ const DAYS: i64 = 90;
 
 pub fn run(args: ReportArgs, ctx: &Ctx) -> Result<Attention> {
     let store = ctx.store()?;
-    let mut profiles = Vec::new();
-    store.each(&ListFilter::default(), &mut |p| {
-        let h = ctx.health(&p);
-        profiles.push((p, h));
-    })?;
-    let page = page(&profiles, ctx);
-    ctx.write_output(&args.html, &page)?;
+    // Read once: each group's rows wait in a spool and the timeline keeps counts, so
+    // a page of a million profiles costs the memory of a page of ten.
+    let gathered = gather(store.as_ref(), ctx)?;
+    let total = gathered.total;
+    ctx.write_output(Some(&args.html), |out| gathered.write(out, ctx))?;
     ctx.ui.info(&format!(
         "wrote {} ({})",
         args.html.display(),
-        crate::ui::count(profiles.len(), "profile", "profiles")
+        crate::ui::count(total, "profile", "profiles")
     ));
     Ok(Attention::None)
 }
@@ -58,141 +57,213 @@ summary{font-weight:600;font-size:1.15em;cursor:pointer;margin:.6em 0}\
 .bad{background:#d32f2f}.warn{background:#ef8f00}.good{background:#2e7d32}\
 code{background:#f3f3f3;padding:.1em .3em}.muted{color:#777}";
 
-fn page(profiles: &[(Profile, Health)], ctx: &Ctx) -> String {
-    let now = ctx.now;
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sbctl report</title><style>{STYLE}</style></head><body>\
-         <h1>Social profiles: who needs a person</h1><p class=\"muted\">{} profiles, {} on {}.</p>",
-        profiles.len(),
-        now.format("%Y-%m-%d %H:%M UTC"),
-        esc(ctx.settings.user_at_host())
-    );
-    out.push_str("<h2>Deadlines in the next 90 days</h2>");
-    out.push_str(&timeline(profiles, now));
-    for (status, heading, class, open) in GROUPS {
-        let members: Vec<&(Profile, Health)> = profiles
-            .iter()
-            .filter(|(_, h)| h.status == status)
-            .collect();
-        if members.is_empty() {
-            continue;
-        }
-        let _ = write!(
-            out,
-            "<details{}><summary><span class=\"badge {class}\">{heading}</span> {}</summary>\
-             <table><tr><th>Profile</th><th>Network</th><th>Account</th><th>Status</th>\
-             <th>Deadline</th><th>Connected by</th><th>Fix</th></tr>",
-            if open { " open" } else { "" },
-            members.len()
-        );
-        for (p, h) in members {
-            let fix = h
-                .fix(p)
-                .map_or(String::new(), |f| format!("<code>{}</code>", esc(&f)));
-            let account = p
-                .account_name
-                .as_deref()
-                .or(p.account_id.as_deref())
-                .unwrap_or("-");
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td><span class=\"badge {class}\">{}</span></td>\
-                 <td>{}</td><td>{}</td><td>{fix}</td></tr>",
-                esc(p.id.as_str()),
-                esc(&p.network),
-                esc(account),
-                esc(&status_words(h, now).0),
-                esc(&deadline_words(h, now)),
-                esc(p.connected_by.as_deref().unwrap_or("-")),
-            );
-        }
-        out.push_str("</table></details>");
-    }
-    out.push_str("</body></html>\n");
-    out
+/// The fleet read: each group's table rows, spooled, and the timeline's counts.
+struct Gathered {
+    total: usize,
+    /// Per `GROUPS` entry: its rows and how many.
+    groups: Vec<(Spool, usize)>,
+    timeline: Timeline,
 }
 
-/// An inline SVG: a bar a day for the deadlines falling on it (red where the profile
-/// needs a person now, amber within the warning window, green beyond), today marked.
-fn timeline(profiles: &[(Profile, Health)], now: Timestamp) -> String {
-    let (width, height, top) = (900.0_f64, 160.0_f64, 20.0_f64);
-    let day_width = width / DAYS as f64;
-    // Per day: profiles due then, by badge class.
-    let mut days: Vec<Vec<(&Profile, &str)>> = vec![Vec::new(); DAYS as usize + 1];
-    for (p, h) in profiles {
+fn gather(store: &dyn ProfileStore, ctx: &Ctx) -> Result<Gathered> {
+    let spool_failed = |e: std::io::Error| {
+        Error::failed(format!(
+            "cannot write a temporary file: {}",
+            crate::error::io_reason(&e)
+        ))
+        .hint("free some space in $TMPDIR (or point TMPDIR elsewhere) and run the command again")
+    };
+    let mut groups = Vec::new();
+    for _ in GROUPS {
+        groups.push((Spool::new().map_err(spool_failed)?, 0));
+    }
+    let mut gathered = Gathered {
+        total: 0,
+        groups,
+        timeline: Timeline::default(),
+    };
+    let (now, mut row) = (ctx.now, String::new());
+    let mut failed = None;
+    store.each(&ListFilter::default(), &mut |p| {
+        let h = ctx.health(&p);
+        gathered.total += 1;
+        gathered.timeline.add(&p, &h, now);
+        let Some(g) = GROUPS.iter().position(|(s, ..)| *s == h.status) else {
+            return;
+        };
+        row.clear();
+        write_row(&mut row, &p, &h, (GROUPS[g].2, now));
+        let (spool, n) = &mut gathered.groups[g];
+        *n += 1;
+        if let Err(e) = spool.write_str(&row) {
+            failed.get_or_insert(e);
+        }
+    })?;
+    match failed {
+        Some(e) => Err(spool_failed(e)),
+        None => Ok(gathered),
+    }
+}
+
+/// One profile's table row.
+fn write_row(out: &mut String, p: &Profile, h: &Health, (class, now): (&str, Timestamp)) {
+    let fix = h
+        .fix(p)
+        .map_or(String::new(), |f| format!("<code>{}</code>", esc(&f)));
+    let account = p
+        .account_name
+        .as_deref()
+        .or(p.account_id.as_deref())
+        .unwrap_or("-");
+    let _ = write!(
+        out,
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td><span class=\"badge {class}\">{}</span></td>\
+         <td>{}</td><td>{}</td><td>{fix}</td></tr>",
+        esc(p.id.as_str()),
+        esc(&p.network),
+        esc(account),
+        esc(&status_words(h, now).0),
+        esc(&deadline_words(h, now)),
+        esc(p.connected_by.as_deref().unwrap_or("-")),
+    );
+}
+
+impl Gathered {
+    fn write(self, out: &mut dyn std::io::Write, ctx: &Ctx) -> std::io::Result<()> {
+        let now = ctx.now;
+        write!(
+            out,
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sbctl report</title><style>{STYLE}</style></head><body>\
+             <h1>Social profiles: who needs a person</h1><p class=\"muted\">{} profiles, {} on {}.</p>",
+            self.total,
+            now.format("%Y-%m-%d %H:%M UTC"),
+            esc(ctx.settings.user_at_host())
+        )?;
+        out.write_all(b"<h2>Deadlines in the next 90 days</h2>")?;
+        out.write_all(self.timeline.svg().as_bytes())?;
+        for ((_, heading, class, open), (rows, n)) in GROUPS.iter().zip(self.groups) {
+            if n == 0 {
+                continue;
+            }
+            write!(
+                out,
+                "<details{}><summary><span class=\"badge {class}\">{heading}</span> {n}</summary>\
+                 <table><tr><th>Profile</th><th>Network</th><th>Account</th><th>Status</th>\
+                 <th>Deadline</th><th>Connected by</th><th>Fix</th></tr>",
+                if *open { " open" } else { "" },
+            )?;
+            rows.copy_to(out)?;
+            out.write_all(b"</table></details>")?;
+        }
+        out.write_all(b"</body></html>\n")
+    }
+}
+
+/// The deadlines of the next 90 days: per day and badge class, how many profiles
+/// fall due and the first 20 of their ids (escaped).
+struct Timeline {
+    days: Vec<[(usize, Vec<String>); 3]>,
+}
+
+impl Default for Timeline {
+    fn default() -> Timeline {
+        Timeline {
+            days: vec![Default::default(); DAYS as usize + 1],
+        }
+    }
+}
+
+/// The badge classes in the order a day's bar is stacked, bottom up.
+const CLASSES: [&str; 3] = ["bad", "warn", "good"];
+
+/// Ids named in a bar's tooltip; the rest are counted.
+const NAMED: usize = 20;
+
+impl Timeline {
+    fn add(&mut self, p: &Profile, h: &Health, now: Timestamp) {
         let class = match h.status {
-            Status::ReauthRequired => "bad",
-            Status::Expiring | Status::RefreshFailed => "warn",
-            Status::Ok => "good",
+            Status::ReauthRequired => 0,
+            Status::Expiring | Status::RefreshFailed => 1,
+            Status::Ok => 2,
         };
         let day = match (h.status, h.deadline) {
             (Status::ReauthRequired, _) => 0,
             (_, Some(d)) if (d - now).num_days() <= DAYS => (d - now).num_days().max(0),
-            _ => continue,
+            _ => return,
         };
-        days[day as usize].push((p, class));
+        let (n, ids) = &mut self.days[day as usize][class];
+        *n += 1;
+        if ids.len() < NAMED {
+            ids.push(esc(p.id.as_str()));
+        }
     }
-    let most = days.iter().map(Vec::len).max().unwrap_or(0).max(1) as f64;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{}\" height=\"{}\" \
-         aria-label=\"Deadlines over the next 90 days\">",
-        width + 40.0,
-        height + 40.0
-    );
-    for (day, members) in days.iter().enumerate() {
-        let mut y = top + height;
-        for class in ["bad", "warn", "good"] {
-            let n = members.iter().filter(|(_, c)| *c == class).count();
-            if n == 0 {
-                continue;
+
+    /// An inline SVG: a bar a day for the deadlines falling on it (red where the
+    /// profile needs a person now, amber within the warning window, green beyond),
+    /// today marked.
+    fn svg(&self) -> String {
+        let (width, height, top) = (900.0_f64, 160.0_f64, 20.0_f64);
+        let day_width = width / DAYS as f64;
+        let most = self
+            .days
+            .iter()
+            .map(|d| d.iter().map(|(n, _)| n).sum::<usize>())
+            .max()
+            .unwrap_or(0)
+            .max(1) as f64;
+        let mut svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{}\" height=\"{}\" \
+             aria-label=\"Deadlines over the next 90 days\">",
+            width + 40.0,
+            height + 40.0
+        );
+        for (day, classes) in self.days.iter().enumerate() {
+            let mut y = top + height;
+            for (class, (n, ids)) in CLASSES.iter().zip(classes) {
+                let n = *n;
+                if n == 0 {
+                    continue;
+                }
+                let h = height * n as f64 / most;
+                y -= h;
+                let more = if n > NAMED {
+                    format!(" and {} more", n - NAMED)
+                } else {
+                    String::new()
+                };
+                let color = match *class {
+                    "bad" => "#d32f2f",
+                    "warn" => "#ef8f00",
+                    _ => "#2e7d32",
+                };
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{color}\">\
+                     <title>{}: {n} ({}{more})</title></rect>",
+                    20.0 + day as f64 * day_width,
+                    (day_width - 1.0).max(1.0),
+                    if day == 0 { "now".to_owned() } else { format!("in {day}d") },
+                    ids.join(", ")
+                );
             }
-            let h = height * n as f64 / most;
-            y -= h;
-            let ids: Vec<String> = members
-                .iter()
-                .filter(|(_, c)| *c == class)
-                .take(20)
-                .map(|(p, _)| esc(p.id.as_str()))
-                .collect();
-            let more = if n > 20 {
-                format!(" and {} more", n - 20)
+        }
+        for tick in (0..=DAYS).step_by(15) {
+            let x = 20.0 + tick as f64 * day_width;
+            let label = if tick == 0 {
+                "today".to_owned()
             } else {
-                String::new()
-            };
-            let color = match class {
-                "bad" => "#d32f2f",
-                "warn" => "#ef8f00",
-                _ => "#2e7d32",
+                format!("+{tick}d")
             };
             let _ = write!(
                 svg,
-                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{color}\">\
-                 <title>{}: {n} ({}{more})</title></rect>",
-                20.0 + day as f64 * day_width,
-                (day_width - 1.0).max(1.0),
-                if day == 0 { "now".to_owned() } else { format!("in {day}d") },
-                ids.join(", ")
+                "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{}\"/>\
+                 <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{label}</text>",
+                top + height,
+                if tick == 0 { "#000" } else { "#ccc" },
+                top + height + 16.0
             );
         }
+        svg.push_str("</svg>");
+        svg
     }
-    for tick in (0..=DAYS).step_by(15) {
-        let x = 20.0 + tick as f64 * day_width;
-        let label = if tick == 0 {
-            "today".to_owned()
-        } else {
-            format!("+{tick}d")
-        };
-        let _ = write!(
-            svg,
-            "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{}\"/>\
-             <text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{label}</text>",
-            top + height,
-            if tick == 0 { "#000" } else { "#ccc" },
-            top + height + 16.0
-        );
-    }
-    svg.push_str("</svg>");
-    svg
 }
