@@ -253,7 +253,7 @@ impl FileStore {
     /// plain. Without an age key, writing plain next to sealed values is refused.
     fn writing_key(
         &self,
-        tx: &rusqlite::Transaction,
+        tx: &Connection,
     ) -> Result<Option<chacha20poly1305::Key>, SecretError> {
         let existing = self.data_key(tx)?;
         let Some(key) = &self.key else {
@@ -283,7 +283,7 @@ impl FileStore {
     /// now on.
     fn new_data_key(
         &self,
-        tx: &rusqlite::Transaction,
+        tx: &Connection,
         to: &Key,
     ) -> Result<chacha20poly1305::Key, SecretError> {
         let k = *chacha20poly1305::Key::from_slice(&rand::random::<[u8; 32]>());
@@ -295,7 +295,7 @@ impl FileStore {
     /// Keeps the data key in the file, sealed with age to `to`.
     fn seal_data_key(
         &self,
-        tx: &rusqlite::Transaction,
+        tx: &Connection,
         data_key: &chacha20poly1305::Key,
         to: &Key,
     ) -> Result<(), SecretError> {
@@ -331,7 +331,7 @@ impl FileStore {
     /// Stores one value, sealed when there is a data key.
     fn put(
         &self,
-        tx: &rusqlite::Transaction,
+        tx: &Connection,
         data_key: Option<&chacha20poly1305::Key>,
         name: &str,
         value: &Secret,
@@ -427,7 +427,7 @@ impl FileStore {
     /// already did it.
     fn move_in(
         &self,
-        tx: &rusqlite::Transaction,
+        tx: &Connection,
         signature: &str,
         secrets: &std::collections::BTreeMap<String, Secret>,
     ) -> Result<bool, SecretError> {
@@ -582,6 +582,23 @@ impl SecretStore for FileStore {
         )
     }
 
+    fn batch(&self) -> Result<Box<dyn super::SecretBatch + '_>, SecretError> {
+        self.with(true, |conn| {
+            conn.execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.sql(e))
+        })?;
+        // From here the batch's drop rolls back whatever happens.
+        let mut batch = FileBatch {
+            store: self,
+            data_key: None,
+            committed: false,
+        };
+        batch.data_key = self
+            .with(true, |conn| self.writing_key(conn))?
+            .expect("created on write");
+        Ok(Box::new(batch))
+    }
+
     fn contains_many(&self, names: &[String]) -> Result<Vec<bool>, SecretError> {
         let (Some(first), Some(last)) = (names.iter().min(), names.iter().max()) else {
             return Ok(Vec::new());
@@ -657,6 +674,51 @@ impl SecretStore for FileStore {
     fn probe(&self) -> Result<(), SecretError> {
         self.with(false, |conn| self.data_key(conn).map(|_| ()))
             .map(|_| ())
+    }
+}
+
+/// Values written in one transaction of the file (see `SecretStore::batch`).
+struct FileBatch<'a> {
+    store: &'a FileStore,
+    data_key: Option<chacha20poly1305::Key>,
+    committed: bool,
+}
+
+impl super::SecretBatch for FileBatch<'_> {
+    fn set(&mut self, key: String, value: Secret) -> Result<(), SecretError> {
+        let s = self.store;
+        s.with(true, |conn| s.put(conn, self.data_key.as_ref(), &key, &value))
+            .map(|done| done.expect("created on write"))
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<(), SecretError> {
+        let s = self.store;
+        s.with(true, |conn| conn.execute_batch("COMMIT").map_err(|e| s.sql(e)))?;
+        self.committed = true;
+        if s.resealed.replace(false) {
+            // As `write`: the values' old pages leave the log too.
+            let _ = s.with(false, |conn| {
+                let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                Ok(())
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Drop for FileBatch<'_> {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        let s = self.store;
+        let _ = s.with(false, |conn| {
+            let _ = conn.execute_batch("ROLLBACK");
+            Ok(())
+        });
+        // As `write`: a data key made in the transaction is not in the file.
+        s.data_key.set(None);
+        s.resealed.set(false);
     }
 }
 

@@ -238,8 +238,57 @@ pub trait SecretStore: Send {
     fn set_many(&self, items: &[(String, Secret)]) -> Result<(), SecretError>;
     /// Removes several values; keys that are not there are fine.
     fn delete_many(&self, keys: &[String]) -> Result<(), SecretError>;
+    /// Starts storing values all or none, however many (`profiles import`): what the
+    /// batch is given is kept when it is committed, and none of it when it is dropped
+    /// first. The file store writes them in one transaction; other stores write each at
+    /// once and take them back on drop, remembering their keys.
+    fn batch(&self) -> Result<Box<dyn SecretBatch + '_>, SecretError> {
+        Ok(Box::new(OneByOne {
+            store: self,
+            written: Vec::new(),
+            committed: false,
+        }))
+    }
     /// Checks that the store answers and can be read.
     fn probe(&self) -> Result<(), SecretError>;
+}
+
+/// Values being stored all or none (see `SecretStore::batch`).
+pub trait SecretBatch {
+    fn set(&mut self, key: String, value: Secret) -> Result<(), SecretError>;
+    fn commit(self: Box<Self>) -> Result<(), SecretError>;
+}
+
+/// A batch of a store without transactions: each value is written at once, and taken
+/// back unless the batch is committed.
+struct OneByOne<'a, S: SecretStore + ?Sized> {
+    store: &'a S,
+    written: Vec<String>,
+    committed: bool,
+}
+
+impl<S: SecretStore + ?Sized> SecretBatch for OneByOne<'_, S> {
+    fn set(&mut self, key: String, value: Secret) -> Result<(), SecretError> {
+        let item = [(key, value)];
+        let stored = self.store.set_many(&item);
+        let [(key, _)] = item;
+        // A keyring may have taken it before failing: it is taken back with the rest.
+        self.written.push(key);
+        stored
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<(), SecretError> {
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl<S: SecretStore + ?Sized> Drop for OneByOne<'_, S> {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = self.store.delete_many(&self.written);
+        }
+    }
 }
 
 pub fn profile_key(id: &ProfileId) -> String {

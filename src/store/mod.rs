@@ -254,6 +254,10 @@ pub trait ProfileStore {
     fn get(&self, id: &ProfileId) -> Result<Option<Profile>, StoreError>;
     /// Adds all profiles or none (`Duplicate` names the first id already present).
     fn insert(&mut self, profiles: &[Profile]) -> Result<(), StoreError>;
+    /// Starts adding profiles all or none, however many (`profiles import`): those
+    /// added are kept when the batch is committed, none when it is dropped first.
+    /// Other writers wait meanwhile.
+    fn adding(&mut self) -> Result<Box<dyn Adding + '_>, StoreError>;
     /// Replaces a stored profile's metadata (`NotFound` if it is gone).
     fn update(&mut self, profile: &Profile) -> Result<(), StoreError>;
     /// Removes a profile; `false` if there was none.
@@ -294,6 +298,13 @@ pub trait ProfileStore {
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Where the store is and its schema version, for `doctor`.
     fn describe(&self) -> StoreInfo;
+}
+
+/// Profiles being added all or none (see `ProfileStore::adding`).
+pub trait Adding {
+    /// `Duplicate` when the id is taken (in the store, or earlier in the batch).
+    fn add(&mut self, profile: &Profile) -> Result<(), StoreError>;
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
 #[derive(Debug, Clone)]

@@ -1,6 +1,8 @@
 //! The local profile store: one SQLite file, WAL mode, migrated forward on open.
 
-use super::{Channel, Holder, ListFilter, Notice, Order, ProfileStore, StoreError, StoreInfo};
+use super::{
+    Adding, Channel, Holder, ListFilter, Notice, Order, ProfileStore, StoreError, StoreInfo,
+};
 use crate::domain::profile::{
     Misconfig, Profile, ProfileId, Reason, Standing, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
 };
@@ -344,6 +346,45 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; COLUMN_COUNT] {
     ]
 }
 
+/// Profiles added in one transaction (see `ProfileStore::adding`).
+struct SqliteAdding<'a> {
+    store: &'a mut SqliteStore,
+    committed: bool,
+}
+
+impl Adding for SqliteAdding<'_> {
+    fn add(&mut self, p: &Profile) -> Result<(), StoreError> {
+        let sql = concat!("INSERT INTO profiles (", columns!(), ") VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
+        let s = &*self.store;
+        let mut stmt = s.conn.prepare_cached(sql).map_err(|e| s.err(e))?;
+        match stmt.execute(rusqlite::params_from_iter(bind(p))) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                Err(StoreError::Duplicate(p.id.clone()))
+            }
+            Err(e) => Err(s.err(e)),
+        }
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        let s = &*self.store;
+        s.conn.execute_batch("COMMIT").map_err(|e| s.err(e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteAdding<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = self.store.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 impl ProfileStore for SqliteStore {
     fn each(&self, filter: &ListFilter, f: &mut dyn FnMut(Profile)) -> Result<(), StoreError> {
         let order = match &filter.order {
@@ -386,30 +427,21 @@ impl ProfileStore for SqliteStore {
     }
 
     fn insert(&mut self, profiles: &[Profile]) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| sql_err(&path, e))?;
-        {
-            let sql = format!(
-                "INSERT INTO profiles ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
-            );
-            let mut stmt = tx.prepare_cached(&sql).map_err(|e| sql_err(&path, e))?;
-            for p in profiles {
-                match stmt.execute(rusqlite::params_from_iter(bind(p))) {
-                    Ok(_) => {}
-                    Err(rusqlite::Error::SqliteFailure(f, _))
-                        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-                    {
-                        return Err(StoreError::Duplicate(p.id.clone()))
-                    }
-                    Err(e) => return Err(sql_err(&path, e)),
-                }
-            }
+        let mut adding = self.adding()?;
+        for p in profiles {
+            adding.add(p)?;
         }
-        tx.commit().map_err(|e| sql_err(&path, e))
+        adding.commit()
+    }
+
+    fn adding(&mut self) -> Result<Box<dyn Adding + '_>, StoreError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))?;
+        Ok(Box::new(SqliteAdding {
+            store: self,
+            committed: false,
+        }))
     }
 
     fn update(&mut self, p: &Profile) -> Result<(), StoreError> {

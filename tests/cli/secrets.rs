@@ -1,6 +1,6 @@
 //! The file secret store as users meet it.
 
-use crate::support::{bytes_with_companions, contains, mode, Env};
+use crate::support::{bytes_with_companions, contains, mode, stored_bytes, Env};
 use std::os::unix::fs::PermissionsExt;
 
 #[test]
@@ -98,6 +98,7 @@ fn the_secrets_file_can_be_encrypted_with_an_age_key() {
         .stdout_has("encrypted with age at its next write");
     env.add("sealed", "x", "tok-sealed-2");
     let bytes = bytes_with_companions(&env.secrets_path());
+    let stored = stored_bytes(&env.secrets_path());
     assert!(!contains(&bytes, "tok-plain-1") && !contains(&bytes, "tok-sealed-2"));
     assert!(
         env.secrets().values().all(|v| v.is_null()),
@@ -128,8 +129,8 @@ fn the_secrets_file_can_be_encrypted_with_an_age_key() {
     .code(1)
     .stderr_has("cannot be opened with the key from SBCTL_SECRETS_KEY");
     assert_eq!(
-        bytes_with_companions(&env.secrets_path()),
-        bytes,
+        stored_bytes(&env.secrets_path()),
+        stored,
         "left as it was"
     );
     // The key itself in the environment works as well as the file.

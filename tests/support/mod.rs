@@ -284,6 +284,17 @@ pub fn mode(path: &Path) -> u32 {
 }
 
 /// All bytes of a file and its SQLite companions (`-wal`, `-shm`), for leak checks.
+/// What an SQLite file holds: the file, its log and journal. Not `-shm`, the log's
+/// index in shared memory, which every reader rewrites (sbctl keeps it between runs)
+/// and which holds no data.
+pub fn stored_bytes(path: &Path) -> Vec<u8> {
+    ["", "-wal", "-journal"]
+        .iter()
+        .filter_map(|suffix| std::fs::read(format!("{}{suffix}", path.display())).ok())
+        .flatten()
+        .collect()
+}
+
 pub fn bytes_with_companions(path: &Path) -> Vec<u8> {
     ["", "-wal", "-shm", "-journal"]
         .iter()

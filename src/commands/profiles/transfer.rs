@@ -4,21 +4,19 @@
 //! "data_access_expires_at"?, "last_refreshed_at"?}` where `token` is a token response
 //! (see `domain::token::grant_from_json`) and the last two are what a profile knew
 //! beside its token (Facebook's data-access deadline, the last renewal), so that an
-//! export read back is the same profile. Import validates every record first and then
-//! adds them all in one transaction, or none.
+//! export read back is the same profile. Import adds the records as it reads them, in
+//! one transaction, and rolls it back at the first bad one: all or none. Both stream.
 
 use super::records::Records;
 use crate::commands::Ctx;
-use crate::connect::add_all;
 use crate::domain::profile::{Profile, ProfileId, Reason};
 use crate::domain::token::{grant_from_json, TokenSet};
 use crate::error::{Attention, Error, Result};
-use crate::secrets::get_tokens;
-use crate::store::ListFilter;
+use crate::secrets::{get_tokens, token_entries};
+use crate::store::{ListFilter, StoreError};
 use clap::Args;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -76,118 +74,164 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
             .hint("fix that record and run the import again; nothing was added")
     };
 
+    // Records are added as they are read, in one transaction of each store: memory
+    // does not grow with the file, and the first bad record rolls everything back.
     let mut store = ctx.store()?;
-    let mut taken: HashSet<ProfileId> = store
-        .list(&ListFilter::default())?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let mut profiles = Vec::new();
-    let mut tokens: Vec<(ProfileId, TokenSet)> = Vec::new();
-    for record in Records::new(input) {
-        let (line, value) = record.map_err(|(l, m)| at(l, m))?;
-        let record: Record = serde_json::from_value(value)
-            .map_err(|e| at(line, e.to_string().replace("field", "key")))?;
-        let id = ProfileId::parse(&record.id).map_err(|e| at(line, e))?;
-        let provider = ctx
-            .settings
-            .provider(&record.network)
-            .map_err(|e| at(line, e.message))?;
-        if !taken.insert(id.clone()) {
-            return Err(at(
-                line,
-                format!("profile `{id}` already exists (in the database or earlier in the file)"),
-            ));
-        }
-        let mut profile = Profile::new(id.clone(), provider.name.clone(), ctx.now);
-        profile.account_id = record.account_id;
-        profile.account_name = record.account_name;
-        profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
-        let when = |key: &str, v: Option<Value>| -> Result<_> {
-            v.filter(|v| !v.is_null())
-                .map(|v| {
-                    crate::domain::token::parse_time(&v)
-                        .flatten()
-                        .ok_or_else(|| {
-                            at(
-                                line,
-                                format!("`{key}` must be Unix seconds or an RFC 3339 time"),
-                            )
-                        })
-                })
-                .transpose()
-        };
-        profile.data_access_expires_at =
-            when("data_access_expires_at", record.data_access_expires_at)?;
-        profile.last_refreshed_at = when("last_refreshed_at", record.last_refreshed_at)?;
-        match record.token {
-            Some(token) => {
-                let grant = grant_from_json(&token, ctx.now)
-                    .map_err(|e| at(line, format!("token: {e}")))?;
-                profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
-                tokens.push((id, grant.tokens));
-            }
-            None => profile.needs_reauth(Reason::NotAuthorized),
-        }
-        profiles.push(profile);
-    }
-
     let secrets = ctx.secrets(store.as_mut())?;
     ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;
-    add_all(store.as_mut(), secrets.as_ref(), &profiles, &tokens)?;
+    let mut vault = secrets.batch()?;
+    let mut rows = store.adding()?;
+    let (mut added, mut with_tokens) = (0, 0);
+    for record in Records::new(input) {
+        let (line, value) = record.map_err(|(l, m)| at(l, m))?;
+        let (profile, tokens) = profile_of(ctx, value).map_err(|m| at(line, m))?;
+        rows.add(&profile).map_err(|e| match e {
+            StoreError::Duplicate(id) => at(
+                line,
+                format!("profile `{id}` already exists (in the database or earlier in the file)"),
+            ),
+            e => e.into(),
+        })?;
+        if let Some(tokens) = tokens {
+            for (key, value) in token_entries(&[(profile.id, tokens)]) {
+                vault.set(key, value)?;
+            }
+            with_tokens += 1;
+        }
+        added += 1;
+    }
+    // The tokens first: a profile is never seen without the token it came with.
+    vault.commit()?;
+    rows.commit().map_err(|e| {
+        Error::from(e).hint(
+            "the tokens were stored but the profiles were not: run the same import again",
+        )
+    })?;
     ctx.ui.info(&format!(
-        "imported {} ({} with tokens)",
-        crate::ui::count(profiles.len(), "profile", "profiles"),
-        tokens.len()
+        "imported {} ({with_tokens} with tokens)",
+        crate::ui::count(added, "profile", "profiles"),
     ));
     Ok(Attention::None)
 }
 
+/// The profile a record describes, and its tokens; or what is wrong with it.
+fn profile_of(
+    ctx: &Ctx,
+    value: Value,
+) -> std::result::Result<(Profile, Option<TokenSet>), String> {
+    let record: Record =
+        serde_json::from_value(value).map_err(|e| e.to_string().replace("field", "key"))?;
+    let id = ProfileId::parse(&record.id)?;
+    let provider = ctx
+        .settings
+        .provider(&record.network)
+        .map_err(|e| e.message)?;
+    let mut profile = Profile::new(id, provider.name.clone(), ctx.now);
+    profile.account_id = record.account_id;
+    profile.account_name = record.account_name;
+    profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
+    let when = |key: &str, v: Option<Value>| {
+        v.filter(|v| !v.is_null())
+            .map(|v| {
+                crate::domain::token::parse_time(&v)
+                    .flatten()
+                    .ok_or_else(|| format!("`{key}` must be Unix seconds or an RFC 3339 time"))
+            })
+            .transpose()
+    };
+    profile.data_access_expires_at =
+        when("data_access_expires_at", record.data_access_expires_at)?;
+    profile.last_refreshed_at = when("last_refreshed_at", record.last_refreshed_at)?;
+    match record.token {
+        Some(token) => {
+            let grant = grant_from_json(&token, ctx.now).map_err(|e| format!("token: {e}"))?;
+            profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
+            Ok((profile, Some(grant.tokens)))
+        }
+        None => {
+            profile.needs_reauth(Reason::NotAuthorized);
+            Ok((profile, None))
+        }
+    }
+}
+
 pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<Attention> {
     let mut store = ctx.store()?;
-    let profiles = store.list(&ListFilter::default())?;
     let secrets = if args.with_secrets {
         Some(ctx.secrets(store.as_mut())?)
     } else {
         None
     };
-    let mut out = String::new();
-    for p in &profiles {
-        let mut record = Map::new();
-        record.insert("id".into(), json!(p.id.as_str()));
-        record.insert("network".into(), json!(p.network));
-        if let Some(a) = &p.account_id {
-            record.insert("account_id".into(), json!(a));
-        }
-        if let Some(a) = &p.account_name {
-            record.insert("account_name".into(), json!(a));
-        }
-        for (key, t) in [
-            ("data_access_expires_at", p.data_access_expires_at),
-            ("last_refreshed_at", p.last_refreshed_at),
-        ] {
-            if let Some(t) = t {
-                record.insert(key.into(), rfc3339(t));
+    // Written as read, a record a line: a million profiles cost what one does. A
+    // failure part-way (a token that cannot be read) stops the output there, with the
+    // error, and exit 1: a pipe's reader sees a short file and a failed command.
+    // `stop` is why writing ended early: the reader left (`None`) or an error.
+    let mut stop: Option<Option<Error>> = None;
+    let mut line = Vec::new();
+    ctx.write_output(None, |out| {
+        let read = store.each(&ListFilter::default(), &mut |p| {
+            if stop.is_some() {
+                return;
             }
-        }
-        if let Some(secrets) = &secrets {
-            match get_tokens(secrets.as_ref(), &p.id)? {
-                Some(tokens) => {
-                    record.insert("token".into(), token_json(p, &tokens));
+            match record(ctx, &p, secrets.as_deref()) {
+                Ok(record) => {
+                    line.clear();
+                    let _ = serde_json::to_writer(&mut line, &record);
+                    line.push(b'\n');
+                    if out.write_all(&line).is_err() {
+                        // The reader went away (`| head`): nothing more to write.
+                        stop = Some(None);
+                    }
                 }
-                None => ctx.ui.warn(&format!(
-                    "{}: no token in the secret store; exported without one",
-                    p.id
-                )),
+                Err(e) => stop = Some(Some(e)),
             }
+        });
+        if let Err(e) = read {
+            stop.get_or_insert(Some(e.into()));
         }
-        out.push_str(&Value::Object(record).to_string());
-        out.push('\n');
+        Ok(())
+    })?;
+    match stop {
+        Some(Some(e)) => Err(e),
+        _ => Ok(Attention::None),
     }
-    if !out.is_empty() {
-        ctx.ui.data(&out);
+}
+
+/// One profile's export record.
+fn record(
+    ctx: &Ctx,
+    p: &Profile,
+    secrets: Option<&dyn crate::secrets::SecretStore>,
+) -> Result<Value> {
+    let mut record = Map::new();
+    record.insert("id".into(), json!(p.id.as_str()));
+    record.insert("network".into(), json!(p.network));
+    if let Some(a) = &p.account_id {
+        record.insert("account_id".into(), json!(a));
     }
-    Ok(Attention::None)
+    if let Some(a) = &p.account_name {
+        record.insert("account_name".into(), json!(a));
+    }
+    for (key, t) in [
+        ("data_access_expires_at", p.data_access_expires_at),
+        ("last_refreshed_at", p.last_refreshed_at),
+    ] {
+        if let Some(t) = t {
+            record.insert(key.into(), rfc3339(t));
+        }
+    }
+    if let Some(secrets) = secrets {
+        match get_tokens(secrets, &p.id)? {
+            Some(tokens) => {
+                record.insert("token".into(), token_json(p, &tokens));
+            }
+            None => ctx.ui.warn(&format!(
+                "{}: no token in the secret store; exported without one",
+                p.id
+            )),
+        }
+    }
+    Ok(Value::Object(record))
 }
 
 /// A token response that `import` reads back into the same profile.
