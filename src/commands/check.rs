@@ -188,8 +188,7 @@ impl<'a> Shown<'a> {
                 seen.total
             ));
         } else {
-            ctx.ui
-                .table(&["ID", "NETWORK", "STATUS", "FIX"], self.rows);
+            ctx.ui.table(&["ID", "NETWORK", "STATUS", "FIX"], self.rows);
         }
     }
 }

@@ -223,7 +223,11 @@ impl Gathered {
                 }
             }
         }
-        header(out, "sbctl_build_info", "The sbctl that wrote these metrics")?;
+        header(
+            out,
+            "sbctl_build_info",
+            "The sbctl that wrote these metrics",
+        )?;
         writeln!(
             out,
             "sbctl_build_info{{version=\"{}\"}} 1",

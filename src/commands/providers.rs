@@ -41,9 +41,9 @@ pub fn run(cmd: ProvidersCommand, ctx: &Ctx) -> Result<Attention> {
 fn list(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     let store = ctx.store()?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for p in store.list(&ListFilter::default())? {
+    store.each(&ListFilter::default(), &mut |p| {
         *counts.entry(p.network).or_default() += 1;
-    }
+    })?;
     let providers = ctx.settings.providers.values();
     if args.json {
         ctx.ui.json_array(providers.map(|p| {

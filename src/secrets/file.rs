@@ -251,10 +251,7 @@ impl FileStore {
     /// The data key to write with, inside a write transaction: made and sealed with
     /// the age key at the first keyed write, which also seals the values stored
     /// plain. Without an age key, writing plain next to sealed values is refused.
-    fn writing_key(
-        &self,
-        tx: &Connection,
-    ) -> Result<Option<chacha20poly1305::Key>, SecretError> {
+    fn writing_key(&self, tx: &Connection) -> Result<Option<chacha20poly1305::Key>, SecretError> {
         let existing = self.data_key(tx)?;
         let Some(key) = &self.key else {
             return Ok(None);
@@ -687,13 +684,17 @@ struct FileBatch<'a> {
 impl super::SecretBatch for FileBatch<'_> {
     fn set(&mut self, key: String, value: Secret) -> Result<(), SecretError> {
         let s = self.store;
-        s.with(true, |conn| s.put(conn, self.data_key.as_ref(), &key, &value))
-            .map(|done| done.expect("created on write"))
+        s.with(true, |conn| {
+            s.put(conn, self.data_key.as_ref(), &key, &value)
+        })
+        .map(|done| done.expect("created on write"))
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), SecretError> {
         let s = self.store;
-        s.with(true, |conn| conn.execute_batch("COMMIT").map_err(|e| s.sql(e)))?;
+        s.with(true, |conn| {
+            conn.execute_batch("COMMIT").map_err(|e| s.sql(e))
+        })?;
         self.committed = true;
         if s.resealed.replace(false) {
             // As `write`: the values' old pages leave the log too.

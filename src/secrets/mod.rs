@@ -232,7 +232,9 @@ pub trait SecretStore: Send {
     /// Whether each of `keys` has a value, without reading (or unsealing) any: what
     /// `check` asks of every profile.
     fn contains_many(&self, keys: &[String]) -> Result<Vec<bool>, SecretError> {
-        keys.iter().map(|k| self.get(k).map(|v| v.is_some())).collect()
+        keys.iter()
+            .map(|k| self.get(k).map(|v| v.is_some()))
+            .collect()
     }
     /// Stores several values; the file store writes them in one transaction.
     fn set_many(&self, items: &[(String, Secret)]) -> Result<(), SecretError>;

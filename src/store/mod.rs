@@ -242,15 +242,9 @@ impl Holder {
 }
 
 pub trait ProfileStore {
-    /// Hands each profile, in id order, to `f` as it is read: a list of 100,000 is
-    /// never held in memory.
+    /// Hands each profile, in the filter's order, to `f` as it is read: a fleet of a
+    /// million is never held in memory.
     fn each(&self, filter: &ListFilter, f: &mut dyn FnMut(Profile)) -> Result<(), StoreError>;
-    /// Profiles in id order.
-    fn list(&self, filter: &ListFilter) -> Result<Vec<Profile>, StoreError> {
-        let mut all = Vec::new();
-        self.each(filter, &mut |p| all.push(p))?;
-        Ok(all)
-    }
     fn get(&self, id: &ProfileId) -> Result<Option<Profile>, StoreError>;
     /// Adds all profiles or none (`Duplicate` names the first id already present).
     fn insert(&mut self, profiles: &[Profile]) -> Result<(), StoreError>;

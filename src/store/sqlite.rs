@@ -659,7 +659,15 @@ impl ProfileStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use chrono::{TimeZone, Utc};
+
+    /// Every profile the filter lets through, in its order.
+    fn list(store: &SqliteStore, filter: &ListFilter) -> Result<Vec<Profile>, StoreError> {
+        let mut all = Vec::new();
+        store.each(filter, &mut |p| all.push(p))?;
+        Ok(all)
+    }
 
     fn sample(id: &str) -> Profile {
         let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
@@ -678,8 +686,7 @@ mod tests {
         let a = sample("a");
         store.insert(&[a.clone(), sample("b")]).unwrap();
         assert_eq!(store.get(&a.id).unwrap(), Some(a.clone()));
-        let ids: Vec<_> = store
-            .list(&ListFilter::default())
+        let ids: Vec<_> = list(&store, &ListFilter::default())
             .unwrap()
             .into_iter()
             .map(|p| p.id.to_string())
@@ -707,7 +714,7 @@ mod tests {
             .insert(&[sample("a"), sample("b"), sample("c")])
             .unwrap_err();
         assert!(matches!(err, StoreError::Duplicate(ref id) if id.as_str() == "b"));
-        assert_eq!(store.list(&ListFilter::default()).unwrap().len(), 1);
+        assert_eq!(list(&store, &ListFilter::default()).unwrap().len(), 1);
     }
 
     #[test]
@@ -716,14 +723,65 @@ mod tests {
         let mut fb = sample("fb");
         fb.network = "facebook".into();
         store.insert(&[fb, sample("x1")]).unwrap();
-        let only = store
-            .list(&ListFilter {
+        let only = list(
+            &store,
+            &ListFilter {
                 network: Some("facebook".into()),
                 ..Default::default()
-            })
-            .unwrap();
+            },
+        )
+        .unwrap();
         assert_eq!(only.len(), 1);
         assert_eq!(only[0].id.as_str(), "fb");
+    }
+
+    #[test]
+    fn orders_by_network_or_by_a_key_computed_from_each_profile() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let mut profiles: Vec<Profile> = ["a", "b", "c", "d"].into_iter().map(sample).collect();
+        profiles[0].network = "y".into();
+        profiles[1].network = "x".into();
+        profiles[2].network = "y".into();
+        profiles[3].network = "x".into();
+        store.insert(&profiles).unwrap();
+        let ids = |order: Order| -> Vec<String> {
+            let filter = ListFilter {
+                order,
+                ..Default::default()
+            };
+            list(&store, &filter)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.id.to_string())
+                .collect()
+        };
+        assert_eq!(ids(Order::Id), ["a", "b", "c", "d"]);
+        assert_eq!(ids(Order::Network), ["b", "d", "a", "c"]);
+        // The key sees the whole profile; ties keep id order.
+        let by_key = Order::Key(std::sync::Arc::new(|p: &Profile| match p.id.as_str() {
+            "c" => 0,
+            "a" => 2,
+            _ => 1,
+        }));
+        assert_eq!(ids(by_key), ["c", "b", "d", "a"]);
+    }
+
+    #[test]
+    fn an_adding_batch_dropped_before_commit_adds_nothing() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        {
+            let mut adding = store.adding().unwrap();
+            adding.add(&sample("a")).unwrap();
+            assert!(matches!(
+                adding.add(&sample("a")),
+                Err(StoreError::Duplicate(_))
+            ));
+        }
+        assert!(list(&store, &ListFilter::default()).unwrap().is_empty());
+        let mut adding = store.adding().unwrap();
+        adding.add(&sample("b")).unwrap();
+        adding.commit().unwrap();
+        assert_eq!(list(&store, &ListFilter::default()).unwrap().len(), 1);
     }
 
     #[test]

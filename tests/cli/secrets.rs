@@ -128,11 +128,7 @@ fn the_secrets_file_can_be_encrypted_with_an_age_key() {
     )
     .code(1)
     .stderr_has("cannot be opened with the key from SBCTL_SECRETS_KEY");
-    assert_eq!(
-        stored_bytes(&env.secrets_path()),
-        stored,
-        "left as it was"
-    );
+    assert_eq!(stored_bytes(&env.secrets_path()), stored, "left as it was");
     // The key itself in the environment works as well as the file.
     let text = std::fs::read_to_string(&key).unwrap();
     env.set("SBCTL_SECRETS_KEY", text.lines().last().unwrap());

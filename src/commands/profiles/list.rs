@@ -4,9 +4,9 @@ use crate::commands::Ctx;
 use crate::domain::profile::{Health, Profile, Status};
 use crate::error::{Attention, Result};
 use crate::store::{ListFilter, Order};
-use std::sync::Arc;
 use crate::view::{profile_view, Column};
 use clap::{Args, ValueEnum};
+use std::sync::Arc;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {

@@ -103,9 +103,8 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
     // The tokens first: a profile is never seen without the token it came with.
     vault.commit()?;
     rows.commit().map_err(|e| {
-        Error::from(e).hint(
-            "the tokens were stored but the profiles were not: run the same import again",
-        )
+        Error::from(e)
+            .hint("the tokens were stored but the profiles were not: run the same import again")
     })?;
     ctx.ui.info(&format!(
         "imported {} ({with_tokens} with tokens)",
@@ -115,10 +114,7 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
 }
 
 /// The profile a record describes, and its tokens; or what is wrong with it.
-fn profile_of(
-    ctx: &Ctx,
-    value: Value,
-) -> std::result::Result<(Profile, Option<TokenSet>), String> {
+fn profile_of(ctx: &Ctx, value: Value) -> std::result::Result<(Profile, Option<TokenSet>), String> {
     let record: Record =
         serde_json::from_value(value).map_err(|e| e.to_string().replace("field", "key"))?;
     let id = ProfileId::parse(&record.id)?;
@@ -139,8 +135,7 @@ fn profile_of(
             })
             .transpose()
     };
-    profile.data_access_expires_at =
-        when("data_access_expires_at", record.data_access_expires_at)?;
+    profile.data_access_expires_at = when("data_access_expires_at", record.data_access_expires_at)?;
     profile.last_refreshed_at = when("last_refreshed_at", record.last_refreshed_at)?;
     match record.token {
         Some(token) => {

@@ -404,3 +404,31 @@ fn a_write_rolled_back_leaves_no_data_key_behind() {
     assert_eq!(reader.get("c").unwrap(), Some(secret("tok-c")));
     assert_eq!(reader.get("a").unwrap(), Some(secret("tok-a")));
 }
+
+#[test]
+fn a_batch_is_kept_when_committed_and_gone_when_dropped_before() {
+    let (_dir, path) = scratch();
+    let store = keyed(&path, &Key::generate().to_text());
+    store.set_many(&[("a".into(), secret("tok-a"))]).unwrap();
+    {
+        let mut batch = store.batch().unwrap();
+        batch.set("b".into(), secret("tok-b")).unwrap();
+        batch.set("a".into(), secret("tok-a2")).unwrap();
+    }
+    assert_eq!(store.get("a").unwrap(), Some(secret("tok-a")));
+    assert_eq!(store.get("b").unwrap(), None);
+    let mut batch = store.batch().unwrap();
+    batch.set("b".into(), secret("tok-b")).unwrap();
+    batch.commit().unwrap();
+    assert_eq!(store.get("b").unwrap(), Some(secret("tok-b")));
+    assert_eq!(
+        store
+            .contains_many(&["a".into(), "b".into(), "c".into()])
+            .unwrap(),
+        [true, true, false]
+    );
+    assert!(
+        !contains(&all_bytes(&path), "tok-b"),
+        "sealed in the batch too"
+    );
+}
