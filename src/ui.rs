@@ -256,6 +256,18 @@ impl Ui {
         array.finish();
     }
 
+    /// Rows for `table`, kept in memory as long as they are worth it where they go.
+    pub fn rows(&self) -> Rows {
+        Rows {
+            spill_at: if self.stdout_tty {
+                SPILL_BYTES_AT_TERMINAL
+            } else {
+                SPILL_BYTES
+            },
+            ..Rows::default()
+        }
+    }
+
     /// The same, fed one element at a time (from a store read row by row).
     pub fn json_stream(&self) -> JsonStream {
         JsonStream {
@@ -280,12 +292,17 @@ pub struct Rows {
     widths: Vec<usize>,
     /// The rows before those in `text`, when there were too many to keep.
     spill: Option<Spill>,
+    /// Past this many bytes of text the rows go to the spill (0: `SPILL_BYTES`).
+    spill_at: usize,
     /// The first error writing the spill: the table is then cut short, and says so.
     spill_failed: bool,
 }
 
-/// Bytes of cell text kept in memory before the rows go to a temporary file.
-const SPILL_BYTES: usize = 4 << 20;
+/// Bytes of cell text kept in memory before the rows go to a temporary file: into a
+/// pipe or file a little (the table prints as it is read back), on a terminal enough
+/// for comfy-table to wrap some 100,000 rows to the screen.
+const SPILL_BYTES: usize = 256 << 10;
+const SPILL_BYTES_AT_TERMINAL: usize = 8 << 20;
 
 /// Rows written to a spool, one line each: per cell its tone (a digit), its text
 /// (which holds no control character: `write_cell` made it one line) and 0x1f.
@@ -307,7 +324,12 @@ impl Rows {
     /// Adds the cell of `column` to the current row, written in place by `write`
     /// (which returns its tone) and made one line.
     pub fn write_cell(&mut self, column: usize, write: impl FnOnce(&mut String) -> Tone) {
-        if column == 0 && self.text.len() >= SPILL_BYTES {
+        let spill_at = if self.spill_at == 0 {
+            SPILL_BYTES
+        } else {
+            self.spill_at
+        };
+        if column == 0 && self.text.len() >= spill_at {
             self.spill_rows();
         }
         let start = self.text.len();

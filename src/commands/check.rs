@@ -37,18 +37,22 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     let mut seen = Seen::new();
     let mut shown = Shown::new(ctx, args.json);
     let mut news = Vec::new();
-    // Profiles whose token went missing from the secret store or came back (a
-    // restored keyring): few, and written once the reading is done.
-    let mut changed = Vec::new();
-    let mut failed = None;
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut settle = |batch: &mut Vec<Profile>| -> Result<()> {
-        let keys: Vec<String> = batch.iter().map(|p| profile_key(&p.id)).collect();
+    // Read a page at a time, its tokens looked up together: a million profiles cost
+    // what a thousand do.
+    let mut after = None;
+    loop {
+        let mut page = Vec::with_capacity(PAGE as usize);
+        store.each(&ListFilter::page(after.take(), PAGE), &mut |p| page.push(p))?;
+        let keys: Vec<String> = page.iter().map(|p| profile_key(&p.id)).collect();
         let present = secrets.contains_many(&keys)?;
-        for (mut p, present) in batch.drain(..).zip(present) {
+        let full = page.len() == PAGE as usize;
+        for (mut p, present) in page.into_iter().zip(present) {
+            after = Some(p.id.clone());
+            // A token that went missing from the secret store is found here, and one
+            // that came back (a restored keyring) clears the mark.
             let never_had = p.reauth_reason() == Some(Reason::NotAuthorized);
             if p.secret_found(never_had || present, ctx.now) {
-                changed.push(p.clone());
+                store.update(&p)?;
             }
             let h = ctx.health(&p);
             seen.add(&p, &h);
@@ -59,24 +63,9 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
                 news.push((p, h));
             }
         }
-        Ok(())
-    };
-    // Read once, in batches: a million profiles cost what a thousand do.
-    store.each(&ListFilter::default(), &mut |p| {
-        batch.push(p);
-        if batch.len() == BATCH {
-            if failed.is_none() {
-                failed = settle(&mut batch).err();
-            }
-            batch.clear();
+        if !full {
+            break;
         }
-    })?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    settle(&mut batch)?;
-    for p in &changed {
-        store.update(p)?;
     }
     // Stopped: no time for notifications; what was not sent goes out next run.
     if unchecked.stopped.is_none() {
@@ -109,7 +98,7 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
 }
 
 /// Profiles read at a time: their secrets are looked up together.
-const BATCH: usize = 1000;
+const PAGE: u32 = 1000;
 
 /// What the reading found, in counts.
 struct Seen {
@@ -154,7 +143,7 @@ impl<'a> Shown<'a> {
         Shown {
             ctx,
             array: json.then(|| ctx.ui.json_stream()),
-            rows: Rows::default(),
+            rows: ctx.ui.rows(),
         }
     }
 

@@ -194,7 +194,7 @@ fn dry_run(
         Plan::NeedsReauth(_) => "needs reauth",
     };
     let mut array = json.then(|| ctx.ui.json_stream());
-    let mut rows = crate::ui::Rows::default();
+    let mut rows = ctx.ui.rows();
     // Nothing is sent, so the exit code is what the profiles' statuses say now, as
     // `check` would: a plan that says "needs reauth" is exit 3.
     let mut outcome = Attention::None;

@@ -141,6 +141,21 @@ impl crate::error::Explained for StoreError {
 pub struct ListFilter {
     pub network: Option<String>,
     pub order: Order,
+    /// Only ids after this one (with `Order::Id`): the next page.
+    pub after: Option<ProfileId>,
+    /// At most this many.
+    pub limit: Option<u32>,
+}
+
+impl ListFilter {
+    /// A page of `limit` profiles in id order, after `after`.
+    pub fn page(after: Option<ProfileId>, limit: u32) -> ListFilter {
+        ListFilter {
+            after,
+            limit: Some(limit),
+            ..Default::default()
+        }
+    }
 }
 
 /// The order `each` hands profiles over in; ties by id.

@@ -406,11 +406,14 @@ impl ProfileStore for SqliteStore {
             }
         };
         let sql = format!(
-            "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) ORDER BY {order}"
+            "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) \
+             AND (?2 IS NULL OR id > ?2) ORDER BY {order} LIMIT ?3"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let after = filter.after.as_ref().map(|id| id.as_str());
+        let limit = filter.limit.map_or(-1, i64::from);
         let rows = stmt
-            .query_map(params![filter.network], |r| row_to_profile(r))
+            .query_map(params![filter.network, after, limit], |r| row_to_profile(r))
             .map_err(|e| self.err(e))?;
         for row in rows {
             f(row.map_err(|e| self.err(e))?);

@@ -20,6 +20,7 @@ mod profiles;
 mod refresh;
 mod report;
 mod revocation;
+mod scale;
 mod secrets;
 mod store;
 mod transfer;

@@ -84,6 +84,7 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     let filter = ListFilter {
         network: args.network.clone(),
         order: order(args.sort, ctx),
+        ..Default::default()
     };
     // Read row by row, each profile dropped once shown (a table's rows past a few
     // megabytes wait in a temporary file): a million cost what ten thousand do.
@@ -98,7 +99,7 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     };
     // A profile as it is printed: a JSON object, or a table row.
     let mut array = args.json.then(|| ctx.ui.json_stream());
-    let mut rows = crate::ui::Rows::default();
+    let mut rows = ctx.ui.rows();
     let mut show = |p: &Profile, h: &Health| match &mut array {
         Some(array) => array.push(&profile_view(p, h)),
         None => {
