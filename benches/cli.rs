@@ -393,10 +393,16 @@ fn main() {
         let fleet_readers: [(&str, Vec<&str>); 7] = [
             ("profiles list", vec!["profiles", "list"]),
             ("profiles list --json", vec!["profiles", "list", "--json"]),
-            ("profiles list --sort deadline", vec!["profiles", "list", "--sort", "deadline"]),
+            (
+                "profiles list --sort deadline",
+                vec!["profiles", "list", "--sort", "deadline"],
+            ),
             ("check", vec!["check"]),
             ("metrics", vec!["metrics"]),
-            ("report --html", vec!["report", "--html", report.to_str().unwrap()]),
+            (
+                "report --html",
+                vec!["report", "--html", report.to_str().unwrap()],
+            ),
             ("profiles export", vec!["profiles", "export"]),
         ];
         for (name, args) in fleet_readers {

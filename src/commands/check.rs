@@ -75,9 +75,13 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     }
     if seen.cut_off > 0 {
         ctx.ui.warn(&format!(
-            "{} started and not finished (in progress now, or cut off when sbctl was stopped); the next `sbctl refresh` will settle whether {} still works",
+            "{} started and not finished (in progress now, or cut off when sbctl was stopped); the next `sbctl refresh` will settle whether {}",
             crate::ui::count(seen.cut_off, "renewal was", "renewals were"),
-            if seen.cut_off == 1 { "its token" } else { "their tokens" }
+            if seen.cut_off == 1 {
+                "its token still works"
+            } else {
+                "their tokens still work"
+            }
         ));
     }
     shown.finish(&unchecked, &seen);
@@ -209,63 +213,90 @@ fn validate_all(
     secrets: Box<dyn SecretStore>,
 ) -> Result<(Unchecked, Box<dyn SecretStore>)> {
     use crate::renew::{Mode, Outcome};
-    // The ids to ask about (not the profiles: the engine reads each again under its
-    // lease), and the networks they use.
-    let mut ids = Vec::new();
+    let checkable = |p: &Profile| p.reauth_reason().is_none() || p.recheckable();
+    // First how many to ask about, and the networks they use; then a page of ids at a
+    // time to the engine (which reads each profile again under its lease): a million
+    // checks keep a thousand ids and reports in memory.
+    let mut total = 0;
     let mut networks = std::collections::BTreeSet::new();
     store.each(&ListFilter::default(), &mut |p| {
-        if p.reauth_reason().is_none() || p.recheckable() {
+        if checkable(&p) {
+            total += 1;
             networks.insert(p.network);
-            ids.push(p.id);
         }
     })?;
     let mut unchecked = Unchecked::default();
-    if ids.is_empty() {
+    if total == 0 {
         return Ok((unchecked, secrets));
     }
     let networks: Vec<String> = networks.into_iter().collect();
     let engine = ctx.engine(secrets, &networks)?;
-    let bar = ctx.ui.progress(ids.len());
+    let bar = ctx.ui.progress(total);
     let done = |_: &crate::renew::Report| {
         if let Some(bar) = &bar {
             bar.inc(1);
         }
     };
-    let reports = engine.run(
-        ids,
-        Mode::Validate,
-        ctx.settings.concurrency as usize,
-        &done,
-    );
+    let mut unsupported: std::collections::BTreeMap<String, usize> = Default::default();
+    let (mut after, mut reported) = (None, 0);
+    let failure = loop {
+        let mut ids = Vec::new();
+        let mut read = 0;
+        store.each(&ListFilter::page(after.take(), PAGE), &mut |p| {
+            read += 1;
+            after = Some(p.id.clone());
+            if checkable(&p) {
+                ids.push(p.id);
+            }
+        })?;
+        let reports = match ids.is_empty() {
+            true => Vec::new(),
+            false => engine.run(
+                ids,
+                Mode::Validate,
+                ctx.settings.concurrency as usize,
+                &done,
+            ),
+        };
+        reported += reports.len();
+        let mut failure = None;
+        for r in reports {
+            match r.outcome {
+                Outcome::Failed { message, failure } => {
+                    unchecked.failed += 1;
+                    if failure == crate::domain::failure::Failure::Config {
+                        unchecked.config += 1;
+                    }
+                    ctx.ui.warn(&format!(
+                        "{}: could not be checked online ({message})",
+                        r.id
+                    ))
+                }
+                Outcome::Unsupported(why) => {
+                    unchecked.unsupported += 1;
+                    *unsupported.entry(why).or_default() += 1
+                }
+                Outcome::Error(e) => failure = failure.or(Some(e)),
+                _ => {}
+            }
+        }
+        if failure.is_some() || read < PAGE || engine.stopped().is_some() {
+            break failure;
+        }
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if let Some(s) = engine.stopped() {
+    if let Some(mut s) = engine.stopped() {
+        // The pages never handed to the engine were not started either.
+        s.not_started = total.saturating_sub(reported);
         ctx.ui.notice(&s.describe("checks"));
         unchecked.stopped = Some(s.signal);
     }
-    let secrets = engine.into_secrets();
-    let mut unsupported: std::collections::BTreeMap<String, usize> = Default::default();
-    for r in reports {
-        match r.outcome {
-            Outcome::Failed { message, failure } => {
-                unchecked.failed += 1;
-                if failure == crate::domain::failure::Failure::Config {
-                    unchecked.config += 1;
-                }
-                ctx.ui.warn(&format!(
-                    "{}: could not be checked online ({message})",
-                    r.id
-                ))
-            }
-            Outcome::Unsupported(why) => {
-                unchecked.unsupported += 1;
-                *unsupported.entry(why).or_default() += 1
-            }
-            Outcome::Error(e) => return Err(e),
-            _ => {}
-        }
+    if let Some(e) = failure {
+        return Err(e);
     }
+    let secrets = engine.into_secrets();
     // One line per reason, not one per profile: an agency may have thousands.
     for (why, n) in unsupported {
         ctx.ui.warn(&format!(

@@ -405,9 +405,16 @@ impl ProfileStore for SqliteStore {
                 concat!("sbctl_order(", columns!(), "), id")
             }
         };
+        // A page starts with a seek in the id index: `id > ?` stands alone (an `OR` with
+        // it would make every page read the table from its start).
+        let after = if filter.after.is_some() {
+            "AND id > ?2"
+        } else {
+            "AND ?2 IS NULL"
+        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) \
-             AND (?2 IS NULL OR id > ?2) ORDER BY {order} LIMIT ?3"
+            "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) {after} \
+             ORDER BY {order} LIMIT ?3"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let after = filter.after.as_ref().map(|id| id.as_str());
@@ -767,6 +774,24 @@ mod tests {
             _ => 1,
         }));
         assert_eq!(ids(by_key), ["c", "b", "d", "a"]);
+    }
+
+    #[test]
+    fn pages_follow_each_other_in_id_order() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let profiles: Vec<Profile> = ["e", "a", "d", "b", "c"].into_iter().map(sample).collect();
+        store.insert(&profiles).unwrap();
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = list(&store, &ListFilter::page(after.take(), 2)).unwrap();
+            after = page.last().map(|p| p.id.clone());
+            seen.push(page.iter().map(|p| p.id.to_string()).collect::<Vec<_>>());
+            if page.len() < 2 {
+                break;
+            }
+        }
+        assert_eq!(seen, [vec!["a", "b"], vec!["c", "d"], vec!["e"]]);
     }
 
     #[test]
