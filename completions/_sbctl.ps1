@@ -375,7 +375,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
             [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
-            [CompletionResult]::new('--fleet-only', '--fleet-only', [CompletionResultType]::ParameterName, 'Only the fleet''s totals, no series per profile (a fleet of a million would be seven million series, more than most Prometheus set-ups take)')
+            [CompletionResult]::new('--fleet-only', '--fleet-only', [CompletionResultType]::ParameterName, 'Only the fleet''s totals, no series per profile (up to nine a profile: a fleet of a million would be millions of series, more than most Prometheus set-ups take)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')

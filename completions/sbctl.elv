@@ -339,7 +339,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
             cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
             cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
-            cand --fleet-only 'Only the fleet''s totals, no series per profile (a fleet of a million would be seven million series, more than most Prometheus set-ups take)'
+            cand --fleet-only 'Only the fleet''s totals, no series per profile (up to nine a profile: a fleet of a million would be millions of series, more than most Prometheus set-ups take)'
             cand -q 'Print nothing but errors and requested data'
             cand --quiet 'Print nothing but errors and requested data'
             cand -v 'Explain what happens on stderr (repeat for more)'

@@ -311,7 +311,7 @@ file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l fleet-only -d 'Only the fleet\'s totals, no series per profile (a fleet of a million would be seven million series, more than most Prometheus set-ups take)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l fleet-only -d 'Only the fleet\'s totals, no series per profile (up to nine a profile: a fleet of a million would be millions of series, more than most Prometheus set-ups take)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -178,9 +178,8 @@ pub struct Settings {
     pub concurrency: u32,
     pub providers: BTreeMap<String, Provider>,
     pub notify: NotifyConfig,
-    /// Who runs sbctl, as `user@host`: recorded as a profile's `connected_by`.
-    /// `user@host`, who connected a profile: found when first asked (the OS user
-    /// database is not read on the hot path of `token`).
+    /// Who runs sbctl, as `user@host`: recorded as a profile's `connected_by`; found
+    /// when first asked (the OS user database is not read on the hot path of `token`).
     user_at_host: Who,
     /// `$BROWSER`: the command that opens the authorize URL.
     pub browser: Option<String>,

@@ -23,8 +23,8 @@ pub fn open_nofollow(
     options.custom_flags(libc::O_NOFOLLOW).open(path)
 }
 
-/// Replaces `path` with `bytes` at once: written to a temp file of an unguessable
-/// name, created exclusively beside it, synced, then renamed over it. A reader sees
+/// Replaces `path` at once with what `fill` writes: written to a temp file of an
+/// unguessable name, created exclusively beside it, synced, then renamed over it. A reader sees
 /// the old file or the new one, never half of it.
 pub fn write_atomically(
     path: &Path,

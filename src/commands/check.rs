@@ -34,6 +34,9 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     };
     let notifier = ctx.notifier();
     let told = notifier.told_before(store.as_ref())?;
+    // Tokens are looked up, not read: a sealed store the key does not open (or no
+    // key) is found here once, as reading them used to find it.
+    secrets.probe()?;
     let mut seen = Seen::new();
     let mut shown = Shown::new(ctx, args.json);
     let mut news = Vec::new();

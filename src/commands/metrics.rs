@@ -21,8 +21,9 @@ pub struct MetricsArgs {
     /// /var/lib/prometheus/node-exporter/sbctl.prom
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Only the fleet's totals, no series per profile (a fleet of a million would be
-    /// seven million series, more than most Prometheus set-ups take)
+    /// Only the fleet's totals, no series per profile (up to nine a profile: a fleet
+    /// of a million would be millions of series, more than most Prometheus set-ups
+    /// take)
     #[arg(long)]
     pub fleet_only: bool,
 }

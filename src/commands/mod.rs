@@ -136,8 +136,12 @@ impl Ctx {
     ) -> Result<()> {
         let Some(path) = path else {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = fill(&mut out).and_then(|()| std::io::Write::flush(&mut out));
-            return Ok(());
+            return match fill(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::failed(
+                    format!("cannot write the output: {}", crate::error::io_reason(&e)),
+                )),
+                _ => Ok(()),
+            };
         };
         let s = &self.settings;
         let key = match &s.secrets_key {

@@ -398,7 +398,10 @@ impl ProfileStore for SqliteStore {
                     .create_scalar_function(
                         "sbctl_order",
                         COLUMN_COUNT as i32,
-                        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+                        // Direct only: no trigger or view in a planted file can call it.
+                        FunctionFlags::SQLITE_UTF8
+                            | FunctionFlags::SQLITE_DETERMINISTIC
+                            | FunctionFlags::SQLITE_DIRECTONLY,
                         move |cells| row_to_profile(&*cells).map(|p| key(&p)),
                     )
                     .map_err(|e| self.err(e))?;

@@ -121,6 +121,10 @@ fn the_secrets_file_can_be_encrypted_with_an_age_key() {
         .code(1)
         .stderr_has("is encrypted, and no key to open it is set")
         .stderr_has("SBCTL_SECRETS_KEY_FILE");
+    // check looks tokens up without reading them, and still finds the store unopened.
+    env.run(&["check"])
+        .code(1)
+        .stderr_has("is encrypted, and no key to open it is set");
     env.set("SBCTL_SECRETS_KEY", &age_key());
     env.run_with_stdin(
         &["profiles", "add", "third", "--network", "x", "--with-token"],

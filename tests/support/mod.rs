@@ -283,7 +283,6 @@ pub fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-/// All bytes of a file and its SQLite companions (`-wal`, `-shm`), for leak checks.
 /// What an SQLite file holds: the file, its log and journal. Not `-shm`, the log's
 /// index in shared memory, which every reader rewrites (sbctl keeps it between runs)
 /// and which holds no data.
@@ -295,6 +294,7 @@ pub fn stored_bytes(path: &Path) -> Vec<u8> {
         .collect()
 }
 
+/// All bytes of a file and its SQLite companions (`-wal`, `-shm`), for leak checks.
 pub fn bytes_with_companions(path: &Path) -> Vec<u8> {
     ["", "-wal", "-shm", "-journal"]
         .iter()

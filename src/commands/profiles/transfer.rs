@@ -173,9 +173,16 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<Attention> {
                     line.clear();
                     let _ = serde_json::to_writer(&mut line, &record);
                     line.push(b'\n');
-                    if out.write_all(&line).is_err() {
+                    match out.write_all(&line) {
+                        Ok(()) => {}
                         // The reader went away (`| head`): nothing more to write.
-                        stop = Some(None);
+                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => stop = Some(None),
+                        Err(e) => {
+                            stop = Some(Some(Error::failed(format!(
+                                "cannot write the output: {}",
+                                crate::error::io_reason(&e)
+                            ))))
+                        }
                     }
                 }
                 Err(e) => stop = Some(Some(e)),
