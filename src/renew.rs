@@ -15,7 +15,7 @@ use crate::secrets::{get_tokens, token_entries, SecretStore, SharedStore};
 use crate::store::{Holder, ProfileStore};
 use crate::ui::Ui;
 use chrono::TimeDelta;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -298,20 +298,35 @@ impl<'a> Engine<'a> {
         done: &(dyn Fn(&Report) + Sync),
     ) -> Vec<Report> {
         let workers = concurrency.clamp(1, ids.len().max(1));
-        let queue = Mutex::new(ids.into_iter().collect::<VecDeque<_>>());
+        self.run_fed((mode, workers), done, |submit| {
+            ids.into_iter().for_each(submit)
+        })
+    }
+
+    /// The same, for ids that `feed` hands over as it finds them (reading the
+    /// database, say): the workers start on the first while it looks for the next.
+    pub fn run_fed(
+        &self,
+        (mode, workers): (Mode, usize),
+        done: &(dyn Fn(&Report) + Sync),
+        feed: impl FnOnce(&mut dyn FnMut(ProfileId)),
+    ) -> Vec<Report> {
+        let (id_tx, id_rx) = mpsc::channel::<ProfileId>();
+        let queue = Mutex::new(id_rx);
         let (tx, rx) = mpsc::channel::<Report>();
         let mut reports = Vec::new();
         std::thread::scope(|scope| {
-            for _ in 0..workers {
+            for _ in 0..workers.max(1) {
                 let tx = tx.clone();
                 let queue = &queue;
                 scope.spawn(move || {
-                    // Nothing new is started once a stop is asked for.
+                    // Nothing new is started once a stop is asked for; a worker ends
+                    // when the feed is done and nothing is left.
                     let next = || {
                         if crate::interrupt::received().is_some() {
                             return None;
                         }
-                        queue.lock().expect("queue lock").pop_front()
+                        queue.lock().expect("queue lock").recv().ok()
                     };
                     let mut store = match (self.open_store)() {
                         Ok(s) => s,
@@ -338,12 +353,22 @@ impl<'a> Engine<'a> {
                 });
             }
             drop(tx);
+            let mut submit = |id| {
+                let _ = id_tx.send(id);
+                // Progress is told while the feed goes on.
+                while let Ok(report) = rx.try_recv() {
+                    done(&report);
+                    reports.push(report);
+                }
+            };
+            feed(&mut submit);
+            drop(id_tx);
             for report in rx {
                 done(&report);
                 reports.push(report);
             }
         });
-        let left = queue.lock().expect("queue lock").len();
+        let left = queue.into_inner().expect("queue lock").try_iter().count();
         self.not_started
             .fetch_add(left, std::sync::atomic::Ordering::Relaxed);
         reports

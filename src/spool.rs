@@ -51,3 +51,12 @@ impl Spool {
         Ok(())
     }
 }
+
+/// The error of a spool that could not be written or read back, with its fix.
+pub fn failed(e: std::io::Error) -> crate::error::Error {
+    crate::error::Error::failed(format!(
+        "cannot write a temporary file: {}",
+        crate::error::io_reason(&e)
+    ))
+    .hint("free some space in $TMPDIR (or point TMPDIR elsewhere) and run the command again")
+}

@@ -96,10 +96,19 @@ impl Ui {
 
     /// A progress bar on stderr, only on a terminal and without `--quiet`.
     pub fn progress(&self, len: usize) -> Option<indicatif::ProgressBar> {
-        if !self.stderr_tty || self.quiet || len < 2 {
+        if len < 2 {
             return None;
         }
-        let bar = indicatif::ProgressBar::new(len as u64);
+        self.progress_growing().inspect(|bar| bar.set_length(len as u64))
+    }
+
+    /// A progress bar whose length grows as the work is found (`refresh` renews
+    /// while it reads); none off a terminal or with `--quiet`.
+    pub fn progress_growing(&self) -> Option<indicatif::ProgressBar> {
+        if !self.stderr_tty || self.quiet {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
                 .expect("a valid template"),

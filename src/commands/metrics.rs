@@ -5,7 +5,7 @@
 
 use crate::commands::Ctx;
 use crate::domain::profile::{Status, Timestamp};
-use crate::error::{Attention, Error, Result};
+use crate::error::{Attention, Result};
 use crate::spool::Spool;
 use crate::store::{ListFilter, ProfileStore};
 use clap::Args;
@@ -132,17 +132,10 @@ struct Gathered {
 }
 
 fn gather(store: &dyn ProfileStore, ctx: &Ctx, per_profile: bool) -> Result<Gathered> {
-    let spool_failed = |e: std::io::Error| {
-        Error::failed(format!(
-            "cannot write a temporary file: {}",
-            crate::error::io_reason(&e)
-        ))
-        .hint("free some space in $TMPDIR (or point TMPDIR elsewhere) and run the command again")
-    };
     let mut families = Vec::new();
     if per_profile {
         for f in std::iter::once(STATUS).chain(PER_PROFILE) {
-            families.push(Family::new(f).map_err(spool_failed)?);
+            families.push(Family::new(f).map_err(crate::spool::failed)?);
         }
     }
     let secs = |t: Option<Timestamp>| t.map(|t| t.timestamp());
@@ -196,7 +189,7 @@ fn gather(store: &dyn ProfileStore, ctx: &Ctx, per_profile: bool) -> Result<Gath
         }
     })?;
     if let Some(e) = failed {
-        return Err(spool_failed(e));
+        return Err(crate::spool::failed(e));
     }
     Ok(Gathered { families, totals })
 }

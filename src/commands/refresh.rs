@@ -8,6 +8,7 @@ use crate::domain::profile::{Health, Profile, ProfileId, Status};
 use crate::domain::renewal::{plan, Plan, Policy};
 use crate::error::{Attention, Error, Result};
 use crate::renew::{Kind, Mode, Outcome, Report};
+use crate::spool::Spool;
 use crate::store::{ListFilter, ProfileStore};
 use crate::ui::Tone;
 use crate::view::{expiry, profile_json, status_words};
@@ -57,17 +58,51 @@ impl Selection {
 
     /// Each selected profile as stored now (one removed meanwhile is left out).
     fn each(&self, store: &dyn ProfileStore, f: &mut dyn FnMut(Profile)) -> Result<()> {
-        match self {
-            Selection::All => store.each(&ListFilter::default(), f)?,
-            Selection::Ids(ids) => {
-                for id in ids {
-                    if let Some(p) = store.get(id)? {
-                        f(p);
-                    }
-                }
-            }
+        let mut pages = Pages::default();
+        while let Some(page) = pages.next(self, store)? {
+            page.into_iter().for_each(&mut *f);
         }
         Ok(())
+    }
+}
+
+/// The selected profiles a page at a time, in order: between pages the database is
+/// free for other work (opening the secret store when the first due one is found).
+#[derive(Default)]
+struct Pages {
+    after: Option<ProfileId>,
+    done: bool,
+}
+
+/// Profiles read at a time.
+const PAGE: u32 = 1000;
+
+impl Pages {
+    fn next(
+        &mut self,
+        selection: &Selection,
+        store: &dyn ProfileStore,
+    ) -> Result<Option<Vec<Profile>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut page = Vec::new();
+        match selection {
+            Selection::All => {
+                store.each(&ListFilter::page(self.after.take(), PAGE), &mut |p| {
+                    page.push(p)
+                })?;
+                self.done = page.len() < PAGE as usize;
+                self.after = page.last().map(|p| p.id.clone());
+            }
+            Selection::Ids(ids) => {
+                for id in ids {
+                    page.extend(store.get(id)?);
+                }
+                self.done = true;
+            }
+        }
+        Ok(Some(page))
     }
 }
 
@@ -79,54 +114,127 @@ pub fn run(args: RefreshArgs, ctx: &Ctx) -> Result<Attention> {
     if args.dry_run {
         return dry_run(ctx, store.as_ref(), &selection, (mode, args.json));
     }
-    // What is due, and the networks it uses; what is not due is not kept.
-    let mut planned: BTreeMap<ProfileId, Plan> = BTreeMap::new();
-    let mut networks = std::collections::BTreeSet::new();
-    selection.each(store.as_ref(), &mut |p| {
-        let action = plan_one(ctx, &p, mode);
-        if action != Plan::NotDue {
-            networks.insert(p.network.clone());
-            planned.insert(p.id, action);
+    // One read of the selection: what is not due is told at once (its summary line
+    // waits in a spool, in order); what is due goes to the engine, which starts on
+    // the first while the rest is read. The secret store is opened, and the networks
+    // resolved, only when something is due.
+    let notifier = ctx.notifier();
+    let told = notifier.told_before(store.as_ref())?;
+    let mut summary = Summary::new(ctx, args.json)?;
+    let mut news = Vec::new();
+    let mut planned: BTreeMap<ProfileId, usize> = BTreeMap::new();
+    let mut read = 0;
+    // Settles a profile, or holds its place for the engine's answer; `true` when due.
+    let mut sort = |p: Profile| -> Result<bool> {
+        read += 1;
+        match plan_one(ctx, &p, mode) {
+            Plan::Renew | Plan::Validate => {
+                summary.hold(&p.id)?;
+                planned.insert(p.id, read);
+                Ok(true)
+            }
+            action => {
+                let outcome = match action {
+                    Plan::NeedsReauth(reason) => Outcome::NeedsReauth(reason),
+                    _ => Outcome::NotDue,
+                };
+                let health = ctx.health(&p);
+                summary.add(&p, &health, &outcome, (read, false))?;
+                if notifier.may_tell(&p, &health, &told) {
+                    news.push((read, p, health));
+                }
+                Ok(false)
+            }
         }
-    })?;
-    let work: Vec<ProfileId> = planned
-        .iter()
-        .filter(|(_, a)| matches!(a, Plan::Renew | Plan::Validate))
-        .map(|(id, _)| id.clone())
-        .collect();
-    let (mut reports, stopped) = if work.is_empty() {
+    };
+    let mut pages = Pages::default();
+    let mut first = Vec::new();
+    while first.is_empty() {
+        let Some(page) = pages.next(&selection, store.as_ref())? else {
+            break;
+        };
+        for p in page {
+            let id = p.id.clone();
+            if sort(p)? {
+                first.push(id);
+            }
+        }
+    }
+    let (mut reports, stopped) = if first.is_empty() {
         (BTreeMap::new(), None)
     } else {
         let concurrency = args.concurrency.unwrap_or(ctx.settings.concurrency) as usize;
         let secrets = ctx.secrets(store.as_mut())?;
-        let networks: Vec<String> = networks.into_iter().collect();
+        let networks = store.networks()?;
         let engine = ctx.engine(secrets, &networks)?;
-        let reports = renew_all(ctx, &engine, work, (mode, concurrency));
+        let bar = ctx.ui.progress_growing();
+        let done = |r: &Report| {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+                bar.set_message(r.id.to_string());
+            }
+        };
+        let mut failed = None;
+        let reports = engine.run_fed((mode, concurrency), &done, |submit| {
+            let mut send = |id: ProfileId| {
+                if let Some(bar) = &bar {
+                    bar.inc_length(1);
+                }
+                submit(id);
+            };
+            first.into_iter().for_each(&mut send);
+            loop {
+                let page = match pages.next(&selection, store.as_ref()) {
+                    Ok(Some(page)) => page,
+                    Ok(None) => break,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                };
+                for p in page {
+                    let id = p.id.clone();
+                    match sort(p) {
+                        Ok(true) => send(id),
+                        Ok(false) => {}
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                        }
+                    }
+                }
+            }
+        });
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let reports: BTreeMap<ProfileId, Outcome> =
+            reports.into_iter().map(|r| (r.id, r.outcome)).collect();
         (reports, engine.stopped())
     };
     if let Some(s) = &stopped {
         ctx.ui.notice(&s.describe("renewals"));
     }
-    // The statuses as they are now, for the summary, the exit code and notifications:
-    // read again one by one; notify hears of those that are news or were told before.
-    let notifier = ctx.notifier();
-    let told = notifier.told_before(store.as_ref())?;
-    let mut summary = Summary::new(ctx, args.json);
-    let mut news = Vec::new();
-    selection.each(store.as_ref(), &mut |fresh| {
-        let outcome = reports
-            .remove(&fresh.id)
-            .unwrap_or(match planned.get(&fresh.id) {
-                Some(Plan::NeedsReauth(reason)) => Outcome::NeedsReauth(*reason),
-                Some(Plan::Renew | Plan::Validate) if stopped.is_some() => Outcome::NotStarted,
-                _ => Outcome::NotDue,
-            });
+    // The profiles sent to the engine, as they are now (one removed meanwhile is left
+    // out), in their places.
+    for (id, place) in &planned {
+        let Some(fresh) = store.get(id)? else {
+            continue;
+        };
+        let outcome = reports.remove(id).unwrap_or(match stopped {
+            Some(_) => Outcome::NotStarted,
+            None => Outcome::NotDue,
+        });
         let health = ctx.health(&fresh);
-        summary.add(&fresh, &health, &outcome);
+        summary.add(&fresh, &health, &outcome, (*place, true))?;
         if notifier.may_tell(&fresh, &health, &told) {
-            news.push((fresh, health));
+            news.push((*place, fresh, health));
         }
-    })?;
+    }
+    news.sort_by_key(|(place, ..)| *place);
+    let news: Vec<(Profile, Health)> = news.into_iter().map(|(_, p, h)| (p, h)).collect();
     // Stopped: no time for notifications; what was not sent goes out next run.
     if stopped.is_none() {
         for warning in notifier.notify(store.as_mut(), &news) {
@@ -154,31 +262,6 @@ fn plan_one(ctx: &Ctx, p: &Profile, mode: Mode) -> Plan {
         ));
     }
     plan(p, mode, ctx.now, &policy)
-}
-
-/// Runs the engine over `work` with a progress bar; each profile's outcome.
-fn renew_all(
-    ctx: &Ctx,
-    engine: &crate::renew::Engine,
-    work: Vec<ProfileId>,
-    (mode, concurrency): (Mode, usize),
-) -> BTreeMap<ProfileId, Outcome> {
-    let bar = ctx.ui.progress(work.len());
-    let done = |r: &Report| {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-            bar.set_message(r.id.to_string());
-        }
-    };
-    let reports = engine
-        .run(work, mode, concurrency, &done)
-        .into_iter()
-        .map(|r| (r.id, r.outcome))
-        .collect();
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    reports
 }
 
 fn dry_run(
@@ -275,28 +358,55 @@ fn problem(ctx: &Ctx, p: &Profile, h: &Health, o: &Outcome) -> Option<Problem> {
 /// it comes.
 struct Summary<'a> {
     ctx: &'a Ctx,
-    json: Option<crate::ui::JsonStream>,
+    /// With `--json`: each profile's line in the order read, or the place held for a
+    /// profile the engine was renewing ("J" and the JSON, or "H" and the id).
+    lines: Option<Spool>,
+    /// The lines of the held places, once known.
+    held: BTreeMap<ProfileId, String>,
     counts: BTreeMap<Kind, usize>,
     total: usize,
-    problems: Vec<Problem>,
+    /// Each with the place its profile was read in.
+    problems: Vec<(usize, Problem)>,
     attention: Attention,
     broken: bool,
 }
 
 impl<'a> Summary<'a> {
-    fn new(ctx: &'a Ctx, json: bool) -> Summary<'a> {
-        Summary {
+    fn new(ctx: &'a Ctx, json: bool) -> Result<Summary<'a>> {
+        Ok(Summary {
             ctx,
-            json: json.then(|| ctx.ui.json_stream()),
+            lines: json
+                .then(Spool::new)
+                .transpose()
+                .map_err(crate::spool::failed)?,
+            held: BTreeMap::new(),
             counts: BTreeMap::new(),
             total: 0,
             problems: Vec::new(),
             attention: Attention::None,
             broken: false,
+        })
+    }
+
+    /// Keeps the place of a profile whose outcome comes later.
+    fn hold(&mut self, id: &ProfileId) -> Result<()> {
+        match &mut self.lines {
+            Some(lines) => lines
+                .write_str(&format!("H{id}\n"))
+                .map_err(crate::spool::failed),
+            None => Ok(()),
         }
     }
 
-    fn add(&mut self, p: &Profile, h: &Health, o: &Outcome) {
+    /// A profile and what this run did with it, read `place`-th; `held` when its
+    /// place was kept by `hold`.
+    fn add(
+        &mut self,
+        p: &Profile,
+        h: &Health,
+        o: &Outcome,
+        (place, held): (usize, bool),
+    ) -> Result<()> {
         let (kind, detail) = o.told();
         *self.counts.entry(kind).or_default() += 1;
         self.total += 1;
@@ -309,15 +419,25 @@ impl<'a> Summary<'a> {
                     ..
                 }
         );
-        self.problems.extend(problem(self.ctx, p, h, o));
-        if let Some(array) = &mut self.json {
-            let mut v = profile_json(p, h);
-            v["outcome"] = json!(kind.word());
-            v["detail"] = json!((!detail.is_empty()).then_some(detail));
-            if let Outcome::Error(e) = o {
-                v["hints"] = json!(e.hints);
-            }
-            array.push(&v);
+        if let Some(problem) = problem(self.ctx, p, h, o) {
+            self.problems.push((place, problem));
+        }
+        let Some(lines) = &mut self.lines else {
+            return Ok(());
+        };
+        let mut v = profile_json(p, h);
+        v["outcome"] = json!(kind.word());
+        v["detail"] = json!((!detail.is_empty()).then_some(detail));
+        if let Outcome::Error(e) = o {
+            v["hints"] = json!(e.hints);
+        }
+        if held {
+            self.held.insert(p.id.clone(), v.to_string());
+            Ok(())
+        } else {
+            lines
+                .write_str(&format!("J{v}\n"))
+                .map_err(crate::spool::failed)
         }
     }
 
@@ -337,12 +457,15 @@ impl<'a> Summary<'a> {
             1 => format!("1 profile: {}\n", summary.join(", ")),
             n => format!("{n} profiles: {}\n", summary.join(", ")),
         };
-        for Problem {
-            id,
-            shown,
-            why,
-            fix,
-        } in &self.problems
+        for (
+            _,
+            Problem {
+                id,
+                shown,
+                why,
+                fix,
+            },
+        ) in &self.problems
         {
             let why = why
                 .as_ref()
@@ -353,12 +476,28 @@ impl<'a> Summary<'a> {
         text
     }
 
-    fn finish(self) -> Result<Attention> {
+    fn finish(mut self) -> Result<Attention> {
         let ui = &self.ctx.ui;
-        if !(ui.is_quiet() && self.problems.is_empty()) && self.json.is_none() {
+        self.problems.sort_by_key(|(place, _)| *place);
+        if !(ui.is_quiet() && self.problems.is_empty()) && self.lines.is_none() {
             ui.data(&crate::ui::printable(&self.text()));
         }
-        if let Some(array) = self.json {
+        if let Some(lines) = self.lines.take() {
+            let mut array = ui.json_stream();
+            let mut held = std::mem::take(&mut self.held);
+            let mut push = |line: &str| {
+                let json = match line.split_at_checked(1) {
+                    Some(("J", json)) => Some(json.to_owned()),
+                    Some(("H", id)) => ProfileId::parse(id).ok().and_then(|id| held.remove(&id)),
+                    _ => None,
+                };
+                if let Some(raw) =
+                    json.and_then(|j| serde_json::value::RawValue::from_string(j).ok())
+                {
+                    array.push(&raw);
+                }
+            };
+            lines.lines(&mut push).map_err(crate::spool::failed)?;
             array.finish();
         }
         if self.broken {

@@ -6,7 +6,7 @@
 
 use crate::commands::Ctx;
 use crate::domain::profile::{Health, Profile, Status, Timestamp};
-use crate::error::{Attention, Error, Result};
+use crate::error::{Attention, Result};
 use crate::spool::Spool;
 use crate::store::{ListFilter, ProfileStore};
 use crate::ui::html_escape as esc;
@@ -66,16 +66,9 @@ struct Gathered {
 }
 
 fn gather(store: &dyn ProfileStore, ctx: &Ctx) -> Result<Gathered> {
-    let spool_failed = |e: std::io::Error| {
-        Error::failed(format!(
-            "cannot write a temporary file: {}",
-            crate::error::io_reason(&e)
-        ))
-        .hint("free some space in $TMPDIR (or point TMPDIR elsewhere) and run the command again")
-    };
     let mut groups = Vec::new();
     for _ in GROUPS {
-        groups.push((Spool::new().map_err(spool_failed)?, 0));
+        groups.push((Spool::new().map_err(crate::spool::failed)?, 0));
     }
     let mut gathered = Gathered {
         total: 0,
@@ -100,7 +93,7 @@ fn gather(store: &dyn ProfileStore, ctx: &Ctx) -> Result<Gathered> {
         }
     })?;
     match failed {
-        Some(e) => Err(spool_failed(e)),
+        Some(e) => Err(crate::spool::failed(e)),
         None => Ok(gathered),
     }
 }

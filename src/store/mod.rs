@@ -261,6 +261,8 @@ pub trait ProfileStore {
     /// million is never held in memory.
     fn each(&self, filter: &ListFilter, f: &mut dyn FnMut(Profile)) -> Result<(), StoreError>;
     fn get(&self, id: &ProfileId) -> Result<Option<Profile>, StoreError>;
+    /// The networks the profiles use.
+    fn networks(&self) -> Result<Vec<String>, StoreError>;
     /// Adds all profiles or none (`Duplicate` names the first id already present).
     fn insert(&mut self, profiles: &[Profile]) -> Result<(), StoreError>;
     /// Starts adding profiles all or none, however many (`profiles import`): those

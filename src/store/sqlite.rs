@@ -431,6 +431,13 @@ impl ProfileStore for SqliteStore {
         Ok(())
     }
 
+    fn networks(&self) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT DISTINCT network FROM profiles ORDER BY network")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))
+    }
+
     fn get(&self, id: &ProfileId) -> Result<Option<Profile>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM profiles WHERE id = ?1");
         self.conn
