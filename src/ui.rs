@@ -99,7 +99,8 @@ impl Ui {
         if len < 2 {
             return None;
         }
-        self.progress_growing().inspect(|bar| bar.set_length(len as u64))
+        self.progress_growing()
+            .inspect(|bar| bar.set_length(len as u64))
     }
 
     /// A progress bar whose length grows as the work is found (`refresh` renews
