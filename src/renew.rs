@@ -647,8 +647,10 @@ impl<'a> Engine<'a> {
             ),
             _ => message,
         };
-        // Without an answer the request may still have used the token: keep the mark.
-        if answered {
+        // Without an answer the request may still have used the token: keep the mark,
+        // unless no request of this renewal can have reached the network (a refused
+        // connection) and none before it was cut off.
+        if answered || !known.interrupted {
             p.renewal_started_at = None;
         }
         let outcome = match failure {

@@ -212,6 +212,41 @@ fn check_says_a_renewal_was_cut_off_instead_of_all_ok() {
 }
 
 #[test]
+fn a_renewal_that_never_reached_the_network_is_not_called_cut_off() {
+    let env = Env::new();
+    // A port nothing listens on: the connection is refused, no request is sent.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    env.write_config(&format!(
+        "[providers.corp]\nclient_id = \"sbctl\"\nclient_auth = \"none\"\n\
+         authorize_url = \"http://127.0.0.1:{port}/auth\"\n\
+         token_url = \"http://127.0.0.1:{port}/token\"\n"
+    ));
+    env.add(
+        "acme",
+        "corp",
+        r#"{"access_token":"t","refresh_token":"r","expires_in":60}"#,
+    );
+    env.run(&["refresh", "acme", "--force"])
+        .code(4)
+        .stdout_has("connection refused or unreachable");
+    assert_eq!(
+        env.scalar("SELECT renewal_started_at IS NULL FROM profiles WHERE id = 'acme'"),
+        1,
+        "the refresh token cannot have been used"
+    );
+    let check = env.run(&["check"]);
+    assert!(
+        !check.stderr.contains("started and not finished"),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
 fn a_dry_run_exits_as_its_plan_says() {
     let env = Env::new();
     env.add_renewable("fine");
