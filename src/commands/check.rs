@@ -6,7 +6,7 @@ use crate::commands::{attention, Ctx};
 use crate::domain::profile::{Health, Profile, Reason, Status};
 use crate::error::{Attention, Result};
 use crate::secrets::{profile_key, SecretStore};
-use crate::store::ListFilter;
+use crate::store::{ListFilter, Pages};
 use crate::ui::{Rows, Tone};
 use crate::view::{profile_view, status_words};
 use clap::Args;
@@ -42,15 +42,11 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     let mut news = Vec::new();
     // Read a page at a time, its tokens looked up together: a million profiles cost
     // what a thousand do.
-    let mut after = None;
-    loop {
-        let mut page = Vec::with_capacity(PAGE as usize);
-        store.each(&ListFilter::page(after.take(), PAGE), &mut |p| page.push(p))?;
+    let mut pages = Pages::default();
+    while let Some(page) = pages.next(store.as_ref())? {
         let keys: Vec<String> = page.iter().map(|p| profile_key(&p.id)).collect();
         let present = secrets.contains_many(&keys)?;
-        let full = page.len() == PAGE as usize;
         for (mut p, present) in page.into_iter().zip(present) {
-            after = Some(p.id.clone());
             // A token that went missing from the secret store is found here, and one
             // that came back (a restored keyring) clears the mark.
             let never_had = p.reauth_reason() == Some(Reason::NotAuthorized);
@@ -65,9 +61,6 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
             if notifier.may_tell(&p, &h, &told) {
                 news.push((p, h));
             }
-        }
-        if !full {
-            break;
         }
     }
     // Stopped: no time for notifications; what was not sent goes out next run.
@@ -103,9 +96,6 @@ pub fn run(args: CheckArgs, ctx: &Ctx) -> Result<Attention> {
     }
     Ok(outcome)
 }
-
-/// Profiles read at a time: their secrets are looked up together.
-const PAGE: u32 = 1000;
 
 /// What the reading found, in counts.
 struct Seen {
@@ -241,17 +231,16 @@ fn validate_all(
         }
     };
     let mut unsupported: std::collections::BTreeMap<String, usize> = Default::default();
-    let (mut after, mut reported) = (None, 0);
+    let (mut pages, mut reported) = (Pages::default(), 0);
     let failure = loop {
-        let mut ids = Vec::new();
-        let mut read = 0;
-        store.each(&ListFilter::page(after.take(), PAGE), &mut |p| {
-            read += 1;
-            after = Some(p.id.clone());
-            if checkable(&p) {
-                ids.push(p.id);
-            }
-        })?;
+        let Some(page) = pages.next(store)? else {
+            break None;
+        };
+        let ids: Vec<_> = page
+            .into_iter()
+            .filter(|p| checkable(p))
+            .map(|p| p.id)
+            .collect();
         let reports = match ids.is_empty() {
             true => Vec::new(),
             false => engine.run(
@@ -283,7 +272,7 @@ fn validate_all(
                 _ => {}
             }
         }
-        if failure.is_some() || read < PAGE || engine.stopped().is_some() {
+        if failure.is_some() || engine.stopped().is_some() {
             break failure;
         }
     };

@@ -9,7 +9,7 @@ use crate::domain::renewal::{plan, Plan, Policy};
 use crate::error::{Attention, Error, Result};
 use crate::renew::{Kind, Mode, Outcome, Report};
 use crate::spool::Spool;
-use crate::store::{ListFilter, ProfileStore};
+use crate::store::ProfileStore;
 use crate::ui::Tone;
 use crate::view::{expiry, profile_json, status_words};
 use clap::Args;
@@ -70,12 +70,9 @@ impl Selection {
 /// free for other work (opening the secret store when the first due one is found).
 #[derive(Default)]
 struct Pages {
-    after: Option<ProfileId>,
+    all: crate::store::Pages,
     done: bool,
 }
-
-/// Profiles read at a time.
-const PAGE: u32 = 1000;
 
 impl Pages {
     fn next(
@@ -83,26 +80,18 @@ impl Pages {
         selection: &Selection,
         store: &dyn ProfileStore,
     ) -> Result<Option<Vec<Profile>>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut page = Vec::new();
         match selection {
-            Selection::All => {
-                store.each(&ListFilter::page(self.after.take(), PAGE), &mut |p| {
-                    page.push(p)
-                })?;
-                self.done = page.len() < PAGE as usize;
-                self.after = page.last().map(|p| p.id.clone());
-            }
+            Selection::All => Ok(self.all.next(store)?),
+            Selection::Ids(_) if self.done => Ok(None),
             Selection::Ids(ids) => {
+                self.done = true;
+                let mut page = Vec::new();
                 for id in ids {
                     page.extend(store.get(id)?);
                 }
-                self.done = true;
+                Ok(Some(page))
             }
         }
-        Ok(Some(page))
     }
 }
 

@@ -158,6 +158,33 @@ impl ListFilter {
     }
 }
 
+/// The whole store a page at a time, in id order: between pages the caller may write
+/// (a page is read, then handed over), and a fleet of any size costs one page.
+#[derive(Default)]
+pub struct Pages {
+    after: Option<ProfileId>,
+    done: bool,
+}
+
+/// Profiles a page holds.
+pub const PAGE: u32 = 1000;
+
+impl Pages {
+    /// The next page; `None` once the last (a short one) was handed over.
+    pub fn next(&mut self, store: &dyn ProfileStore) -> Result<Option<Vec<Profile>>, StoreError> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut page = Vec::with_capacity(PAGE as usize);
+        store.each(&ListFilter::page(self.after.take(), PAGE), &mut |p| {
+            page.push(p)
+        })?;
+        self.done = page.len() < PAGE as usize;
+        self.after = page.last().map(|p| p.id.clone());
+        Ok(Some(page))
+    }
+}
+
 /// The order `each` hands profiles over in; ties by id.
 #[derive(Clone, Default)]
 pub enum Order {

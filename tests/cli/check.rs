@@ -215,11 +215,7 @@ fn check_says_a_renewal_was_cut_off_instead_of_all_ok() {
 fn a_renewal_that_never_reached_the_network_is_not_called_cut_off() {
     let env = Env::new();
     // A port nothing listens on: the connection is refused, no request is sent.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     env.write_config(&format!(
         "[providers.corp]\nclient_id = \"sbctl\"\nclient_auth = \"none\"\n\
          authorize_url = \"http://127.0.0.1:{port}/auth\"\n\

@@ -236,11 +236,7 @@ fn a_busy_webhook_is_retried_after_its_retry_after() {
 fn a_webhook_down_for_a_run_gets_it_next_run_and_nothing_twice() {
     let env = Env::new();
     // A port nobody listens on yet.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     let log = env.root().join("events.jsonl");
     env.write_config(&format!(
         "[notify]\ncommand = \"cat >> '{}'; echo >> '{}'\"\nwebhook = \"http://127.0.0.1:{port}/hook\"\n",

@@ -76,6 +76,56 @@ fn a_bad_record_aborts_the_whole_import_with_its_line() {
 }
 
 #[test]
+fn an_import_killed_while_it_reads_adds_nothing_and_holds_nothing() {
+    use std::io::Write;
+    let env = Env::new();
+    env.add("taken", "x", "t0");
+    let secrets_before = env.secrets();
+    let mut import = env
+        .std_command(&["profiles", "import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = import.stdin.take().unwrap();
+    for i in 0..200 {
+        writeln!(
+            input,
+            r#"{{"id":"p{i}","network":"x","token":{{"access_token":"tok-{i}"}}}}"#
+        )
+        .unwrap();
+    }
+    input.flush().unwrap();
+    // Records are going in: the import holds the database's write lock, its input
+    // still open. Then it is killed.
+    let locked = || {
+        let conn = rusqlite::Connection::open(env.db_path()).unwrap();
+        conn.busy_timeout(std::time::Duration::ZERO).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;").is_err()
+    };
+    let started = std::time::Instant::now();
+    while !locked() {
+        assert!(started.elapsed().as_secs() < 20, "the import never began");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The lock is taken before the first record is read: give it time to add them.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    import.kill().unwrap();
+    import.wait().unwrap();
+    drop(input);
+    assert_eq!(ids(&env), ["taken"]);
+    assert_eq!(env.secrets(), secrets_before);
+    // Nothing is left locked: the next import goes through.
+    env.run_with_stdin(
+        &["profiles", "import", "-"],
+        r#"{"id":"p1","network":"x","token":{"access_token":"tok-1"}}"#,
+    )
+    .success();
+    assert_eq!(ids(&env), ["p1", "taken"]);
+}
+
+#[test]
 fn export_without_secrets_writes_no_token() {
     let env = Env::new();
     env.run_with_stdin(

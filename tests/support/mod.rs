@@ -279,6 +279,16 @@ pub fn follow_page() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/bin/follow-page").to_owned()
 }
 
+/// A port of 127.0.0.1 that nothing listens on (until someone binds it): for a
+/// redirect URI registered with an exact port, or an endpoint that refuses.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }

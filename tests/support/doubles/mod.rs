@@ -560,15 +560,6 @@ pub struct Scene {
     pub proxy: Option<super::proxy::Proxy>,
 }
 
-/// A free port of 127.0.0.1, for a redirect URI registered with an exact port.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts the double of `network` (`instagram-fb`: Instagram through Facebook Login)
 /// with one user, Ann, who reaches `accounts`, and configures sbctl for it: endpoints,
 /// client id, the client secret in the environment, and a browser (`follow-page`,
@@ -660,7 +651,7 @@ fn scene_with(network: &str, accounts: Vec<Value>, proxied: bool) -> Scene {
     {
         let mut s = double.state();
         if exact {
-            let port = free_port();
+            let port = super::free_port();
             config.push_str(&format!("redirect_port = {port}\n"));
             s.redirect_uris
                 .push(format!("http://127.0.0.1:{port}/callback"));
