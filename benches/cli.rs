@@ -10,7 +10,10 @@
 //! profiles x latency). Needs the `sqlite3` shell. Everything runs in a temp dir,
 //! against a token endpoint on 127.0.0.1 that this program serves, which counts the
 //! renewals it answers: a refresh figure stands only when each due profile was renewed
-//! once. Exits 1 when a figure misses its target.
+//! once. The keyring figures run against a real Secret Service, a gnome-keyring of this
+//! run's own in a D-Bus session of its own (needs dbus-daemon, gnome-keyring and
+//! secret-tool; SBCTL_BENCH_KEYRING=0 leaves them out). Exits 1 when a figure misses
+//! its target.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -20,6 +23,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const SBCTL: &str = env!("CARGO_BIN_EXE_sbctl");
+
+// The tests' private Secret Service; the benchmarks use part of it.
+#[allow(dead_code)]
+#[path = "../tests/support/keyring.rs"]
+mod keyring;
 
 fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
     std::env::var(key)
@@ -296,6 +304,156 @@ fn print(r: &Row) -> bool {
     missed
 }
 
+/// `secret_store = "keyring"` (one key in the keyring, the tokens in the secrets file)
+/// against a real gnome-keyring, beside 0.2's one item per secret (`keyring-items`) and
+/// the file store, at 1,000 profiles (and an import of 10,000, which 0.2's layout
+/// could not finish in two minutes).
+fn keyring_figures(world: &World, runs: usize, push: &dyn Fn(Row)) {
+    let keyring = keyring::PrivateKeyring::start();
+    let with = |db: &Path, store: &str, args: &[&str]| {
+        let mut cmd = world.sbctl(db, args);
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", &keyring.address);
+        match store {
+            "auto" => cmd.env_remove("SBCTL_SECRET_STORE"),
+            store => cmd.env("SBCTL_SECRET_STORE", store),
+        };
+        cmd
+    };
+    let fresh = |name: &str| {
+        let db = world.dir.join(format!("{name}.db"));
+        for file in [db.clone(), secrets_of(&db)] {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+        db
+    };
+    let import = |n: usize| {
+        let file = world.dir.join(format!("keyring-{n}.jsonl"));
+        std::fs::write(&file, records(n, 0)).unwrap();
+        file
+    };
+    let budget = |name: String, ours: Duration, rss_kib: u64, seconds: u64| Row {
+        name,
+        ours,
+        base: Duration::from_secs(seconds),
+        base_name: if seconds == 1 {
+            "the 1 s budget"
+        } else {
+            "the 5 s budget"
+        },
+        target: Some(1.0),
+        rss_kib,
+        max_mib: None,
+    };
+    let (n, big) = (1000, 10_000);
+    let (file_n, file_big) = (import(n), import(big));
+    let mut imported = PathBuf::new();
+    for (count, file) in [(n, &file_n), (big, &file_big)] {
+        let path = file.to_str().unwrap();
+        let (ours, rss) = bench(runs.min(3), || {
+            imported = fresh(&format!("keyring-{count}"));
+            with(&imported, "keyring", &["-q", "profiles", "import", path])
+        });
+        let (base, _) = bench(runs.min(3), || {
+            let db = fresh(&format!("keyring-file-{count}"));
+            world.sbctl(&db, &["-q", "profiles", "import", path])
+        });
+        push(Row {
+            name: format!("profiles import, {count} (keyring)"),
+            ours,
+            base,
+            base_name: "the same into the file store",
+            target: None,
+            rss_kib: rss,
+            max_mib: FLEET_MAX_MIB,
+        });
+        if count == n {
+            push(budget(
+                format!("profiles import, {count} (keyring), 5 s"),
+                ours,
+                rss,
+                5,
+            ));
+        }
+    }
+    let sealed = fresh("keyring-check");
+    measure(&mut with(
+        &sealed,
+        "keyring",
+        &["-q", "profiles", "import", file_n.to_str().unwrap()],
+    ));
+    let (check, rss) = bench(runs, || with(&sealed, "keyring", &["check"]));
+    push(budget(format!("check, {n} (keyring), 1 s"), check, rss, 1));
+
+    // 0.2's layout, one keyring item per secret: the baseline of what changed.
+    let items = fresh("keyring-items");
+    let (old_import, rss) = measure(&mut with(
+        &items,
+        "keyring-items",
+        &["-q", "profiles", "import", file_n.to_str().unwrap()],
+    ));
+    let (ours, _) = bench(1, || {
+        let db = fresh("keyring-again");
+        with(
+            &db,
+            "keyring",
+            &["-q", "profiles", "import", file_n.to_str().unwrap()],
+        )
+    });
+    push(Row {
+        name: format!("profiles import, {n} (keyring)"),
+        ours,
+        base: old_import,
+        base_name: "the same into keyring items (0.2)",
+        target: None,
+        rss_kib: rss,
+        max_mib: None,
+    });
+    let (old_check, _) = measure(&mut with(&items, "keyring-items", &["check"]));
+    push(Row {
+        name: format!("check, {n} (keyring)"),
+        ours: check,
+        base: old_check,
+        base_name: "the same on keyring items (0.2)",
+        target: None,
+        rss_kib: 0,
+        max_mib: None,
+    });
+    let id = format!("p{:06}", n / 2);
+    let (old_token, _) = bench(runs * 4, || with(&items, "keyring-items", &["token", &id]));
+    let (token, rss) = bench(runs * 4, || with(&sealed, "keyring", &["token", &id]));
+    push(Row {
+        name: format!("token (valid, keyring), {n}"),
+        ours: token,
+        base: old_token,
+        base_name: "the same from keyring items (0.2)",
+        target: Some(1.3),
+        rss_kib: rss,
+        max_mib: None,
+    });
+    // The first command after upgrading moves 0.2's items into the file, once.
+    let (moved, rss) = measure(&mut with(&items, "auto", &["-q", "token", &id]));
+    assert_eq!(
+        keyring
+            .items()
+            .iter()
+            .filter(|i| i.starts_with("profile:"))
+            .count(),
+        0,
+        "every item moved"
+    );
+    push(Row {
+        name: format!("first use after 0.2: move {n} items"),
+        ours: moved,
+        base: old_import,
+        base_name: "0.2's import of them into keyring items",
+        target: None,
+        rss_kib: rss,
+        max_mib: None,
+    });
+}
+
 fn main() {
     // `cargo bench` passes --bench; nothing else is taken.
     let sizes: Vec<usize> = std::env::var("SBCTL_BENCH_SIZES")
@@ -474,6 +632,10 @@ fn main() {
                 max_mib: None,
             });
         }
+    }
+
+    if std::env::var("SBCTL_BENCH_KEYRING").as_deref() != Ok("0") {
+        keyring_figures(&world, runs, &push);
     }
 
     // refresh --all of `refresh_n` due profiles at concurrency 16 vs the ideal.

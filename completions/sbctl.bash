@@ -215,7 +215,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -245,7 +245,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -275,7 +275,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -305,7 +305,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -661,7 +661,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -695,7 +695,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -725,7 +725,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -771,7 +771,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -801,7 +801,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -943,7 +943,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -989,7 +989,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1019,7 +1019,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1049,7 +1049,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1079,7 +1079,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1165,7 +1165,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1195,7 +1195,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1233,7 +1233,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1267,7 +1267,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1301,7 +1301,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1331,7 +1331,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1407,7 +1407,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1441,7 +1441,7 @@ _sbctl() {
                     return 0
                     ;;
                 --secret-store)
-                    COMPREPLY=($(compgen -W "auto keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
                     return 0
                     ;;
                 --color)

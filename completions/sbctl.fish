@@ -27,8 +27,9 @@ end
 complete -c sbctl -n "__fish_sbctl_needs_command" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_needs_command" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_needs_command" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_needs_command" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -52,8 +53,9 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "help" -d 'Print this me
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -86,8 +88,9 @@ last-refresh\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -99,8 +102,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -115,8 +119,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -128,8 +133,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -141,8 +147,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -152,8 +159,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from export" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from export" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from export" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from export" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -173,8 +181,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l timeout -d 'Give 
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -187,8 +196,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l concurrency -d '
 complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand refresh" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -203,8 +213,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l min-valid -d 'Rene
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand token" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -214,8 +225,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand token" -s h -l help -d 'Prin
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand check" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -227,8 +239,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand check" -s h -l help -d 'Prin
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_seen_subcommand_from list set-secret help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_seen_subcommand_from list set-secret help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_seen_subcommand_from list set-secret help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_seen_subcommand_from list set-secret help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -241,8 +254,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and not __fish_se
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from list" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from list" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from list" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -253,8 +267,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_s
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from set-secret" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from set-secret" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from set-secret" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from set-secret" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -267,8 +282,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_s
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -281,8 +297,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_sub
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -294,8 +311,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_sub
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -306,8 +324,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l output -d 'Write
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand metrics" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -319,8 +338,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l html -d 'Write th
 complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand report" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -330,8 +350,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand report" -s h -l help -d 'Pri
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand completions" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -342,8 +363,9 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l dir -d 'Write sbctl.
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
-keyring\t'The OS keyring (Secret Service on Linux), service name `sbctl`'
-file\t'An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -52,9 +52,11 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
     };
     let secrets = match store.as_mut() {
         Some(store) => {
-            database(ctx, store.as_ref(), &mut r);
+            let profiles = database(ctx, store.as_ref(), &mut r);
             match ctx.secrets(store.as_mut()) {
-                Ok(secrets) => secret_store(ctx, secrets.as_ref(), &mut r).then_some(secrets),
+                Ok(secrets) => {
+                    secret_store(ctx, (secrets.as_ref(), profiles), &mut r).then_some(secrets)
+                }
                 Err(e) => {
                     r.fail("secrets", e.to_string());
                     None
@@ -139,14 +141,15 @@ fn notify_words(n: &crate::config::NotifyConfig) -> String {
     format!("{channels}, repeat {repeat}, {digest}{reminders}")
 }
 
-/// The database: where, which schema, how many profiles, and its mode.
-fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) {
+/// The database: where, which schema, how many profiles (returned), and its mode.
+fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) -> usize {
     let path = &ctx.settings.db_path;
     let info = store.describe();
     // Counted as they are read, not held.
     let mut count = 0;
     if let Err(e) = store.each(&ListFilter::default(), &mut |_| count += 1) {
-        return r.fail("database", format!("{}: {e}", info.location));
+        r.fail("database", format!("{}: {e}", info.location));
+        return 0;
     }
     let db_text = format!(
         "{}: schema {}, {}",
@@ -164,10 +167,17 @@ fn database(ctx: &Ctx, store: &dyn crate::store::ProfileStore, r: &mut Report) {
         ),
         _ => r.ok("database", db_text),
     }
+    count
 }
 
-/// The secret store: which, and whether it works. Whether it does.
-fn secret_store(ctx: &Ctx, secrets: &dyn SecretStore, r: &mut Report) -> bool {
+/// Past this many profiles, one keyring item per token makes every command that reads
+/// them all slow (each item is a D-Bus round trip, and the keyring rewrites its file
+/// on each change).
+const KEYRING_ITEMS_COMFORTABLE: usize = 300;
+
+/// The secret store: which, and whether it works (for the database's `profiles`).
+/// Whether it does.
+fn secret_store(ctx: &Ctx, (secrets, profiles): (&dyn SecretStore, usize), r: &mut Report) -> bool {
     let store_text = format!("{} ({})", secrets.kind().as_str(), secrets.location());
     match secrets.probe() {
         Ok(()) => {
@@ -176,6 +186,14 @@ fn secret_store(ctx: &Ctx, secrets: &dyn SecretStore, r: &mut Report) -> bool {
                 r.warn(
                     "secrets",
                     "the secrets file is not encrypted: a copy of the disk or a backup gives the tokens away; set SBCTL_SECRETS_KEY_FILE (or secrets_key_file) to an age key to encrypt it".into(),
+                );
+            }
+            if secrets.kind() == crate::secrets::Kind::KeyringItems
+                && profiles > KEYRING_ITEMS_COMFORTABLE
+            {
+                r.warn(
+                    "secrets",
+                    format!("{profiles} profiles in separate keyring items: every command that reads them all (check, import, export) takes a D-Bus round trip for each; secret_store = \"keyring\" keeps one key in the keyring and the tokens in the secrets file, and moves them there once"),
                 );
             }
             true

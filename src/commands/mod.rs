@@ -193,14 +193,17 @@ impl Ctx {
     /// The secret store to use. `auto` follows the store this database's secrets were
     /// first written to (so that a cron job without a keyring session does not look in
     /// the wrong place); on a new database it asks the keyring and falls back to the
-    /// file store with a warning.
+    /// file store with a warning. Secrets kept one per keyring item (sbctl 0.2's
+    /// `keyring`) move into the secrets file, sealed with one key in the keyring, unless
+    /// `keyring-items` is asked for by name.
     pub fn secrets(&self, store: &mut dyn ProfileStore) -> Result<Box<dyn SecretStore>> {
+        let remembered = store
+            .meta(SECRET_STORE_META)?
+            .as_deref()
+            .and_then(Kind::parse);
         let kind = match self.settings.secret_store {
-            Kind::Auto => match store
-                .meta(SECRET_STORE_META)?
-                .as_deref()
-                .and_then(Kind::parse)
-            {
+            Kind::Auto => match remembered {
+                Some(Kind::KeyringItems) => Kind::Keyring,
                 Some(kind) => kind,
                 None => match crate::secrets::keyring_answers() {
                     Ok(()) => Kind::Keyring,
@@ -224,14 +227,71 @@ impl Ctx {
             chosen => chosen,
         };
         let s = &self.settings;
+        if kind == Kind::KeyringItems {
+            if remembered == Some(Kind::Keyring) {
+                return Err(Error::failed(format!(
+                    "this database's secrets are in {}, sealed with a key in the OS keyring, not in separate keyring items",
+                    s.secrets_file.display()
+                ))
+                .hint("use secret_store = \"keyring\": sbctl moved them there from separate items, and does not move them back"));
+            }
+            let items = crate::secrets::open_items()?;
+            self.ui
+                .debug(&format!("secret store: {}", items.location()));
+            return Ok(Box::new(items));
+        }
         let (chosen, moved) =
             crate::secrets::open(kind, (&s.secrets_file, s.secrets_key.as_ref()))?;
         if let Some(moved) = moved {
             self.ui.notice(&moved);
         }
+        if kind == Kind::Keyring && remembered == Some(Kind::KeyringItems) {
+            self.move_keyring_items(store, &chosen)?;
+        }
         self.ui
             .debug(&format!("secret store: {}", chosen.location()));
-        Ok(chosen)
+        Ok(Box::new(chosen))
+    }
+
+    /// Moves the secrets of this database's profiles and of the providers sbctl knows
+    /// from separate keyring items into `into` (`secrets::move_items`), then remembers
+    /// the new place.
+    fn move_keyring_items(
+        &self,
+        store: &mut dyn ProfileStore,
+        into: &crate::secrets::file::FileStore,
+    ) -> Result<()> {
+        use crate::secrets::{client_key, profile_key};
+        let mut keys: Vec<String> = self
+            .settings
+            .providers
+            .keys()
+            .map(|p| client_key(p))
+            .collect();
+        let mut pages = crate::store::Pages::default();
+        while let Some(page) = pages.next(store)? {
+            keys.extend(page.iter().map(|p| profile_key(&p.id)));
+        }
+        let place = into.path().display();
+        self.ui.info(&format!(
+            "moving the secrets kept in separate OS keyring items into {place}, sealed with one key kept in the keyring (once; the items are removed after)"
+        ));
+        let bar = self.ui.progress_growing();
+        let moved = crate::secrets::move_items(into, &keys, &|done, total| {
+            if let Some(bar) = &bar {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+        })?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        store.set_meta(SECRET_STORE_META, Kind::Keyring.as_str())?;
+        self.ui.info(&format!(
+            "moved {} into {place}; removed their keyring items",
+            crate::ui::count(moved, "secret", "secrets")
+        ));
+        Ok(())
     }
 
     /// Remembers which secret store holds this database's secrets, once, at the

@@ -2,11 +2,14 @@
 //! directory only its owner can write to, WAL), one row per secret. Reading one costs
 //! the same among 1,000 and 1,000,000 entries, and a write costs what it changes.
 //!
-//! With a key (`SBCTL_SECRETS_KEY_FILE`, `SBCTL_SECRETS_KEY` or `secrets_key_file`),
-//! every value is sealed on its own (envelope encryption): a random 256-bit data key,
-//! sealed with age to the key's recipient and kept in the file, encrypts each value
-//! with XChaCha20-Poly1305 and the value's name as associated data, so that opening one
-//! value opens no other, and a value moved to another name does not open. Rotating the
+//! Every value is sealed on its own (envelope encryption) when there is a key to seal
+//! with: a random 256-bit data key encrypts each value with XChaCha20-Poly1305 and the
+//! value's name as associated data, so that opening one value opens no other, and a
+//! value moved to another name does not open. The data key itself is kept in the OS
+//! keyring, one item (`secret_store = "keyring"`: the file records the item's name,
+//! and schema 2 keeps older sbctl out), or in the file sealed with age to the
+//! recipient of an age key (`SBCTL_SECRETS_KEY_FILE`, `SBCTL_SECRETS_KEY` or
+//! `secrets_key_file`). Rotating the
 //! age key (`sbctl secrets rekey`) makes a new data key and seals every value again
 //! with it, in one transaction: the old key opens nothing written afterwards. Values
 //! stored before a key was set are sealed at the next write; once a value is sealed, a
@@ -17,6 +20,7 @@
 //! the next run finds every secret in the old file or the new one. The old file is
 //! removed once every secret reads back from the new one.
 
+use super::keyring::KeyringStore;
 use super::legacy;
 use super::{check_owner_and_mode, not_ours, SecretError, SecretStore};
 use crate::domain::token::Secret;
@@ -32,6 +36,9 @@ pub use super::key::Key;
 /// `PRAGMA application_id` of a secrets database ("SBCS").
 const APPLICATION_ID: i64 = 0x5342_4353;
 const SCHEMA_VERSION: i64 = 1;
+/// A file whose data key is in the OS keyring: sbctl before 0.3 would take its sealed
+/// values for damaged ones, so it is told the file is newer instead.
+const KEYRING_SCHEMA_VERSION: i64 = 2;
 const SCHEMA: &str = "
     CREATE TABLE secrets (
         name    TEXT PRIMARY KEY NOT NULL,
@@ -40,7 +47,9 @@ const SCHEMA: &str = "
     ) STRICT, WITHOUT ROWID;
     -- The values stored plain (before a key was set): sealed at the next keyed write.
     CREATE INDEX plain ON secrets (name) WHERE sealed = 0;
-    -- data_key: the data key, sealed with age; migrated_from: the old file moved in.
+    -- data_key: the data key, sealed with age; keyring_key: the name of the OS keyring
+    -- item that holds it instead; migrated_from: the old file moved in;
+    -- moved_from_keyring_items: the keyring's items were moved in.
     CREATE TABLE meta (
         name   TEXT PRIMARY KEY NOT NULL,
         value  BLOB NOT NULL
@@ -49,9 +58,17 @@ const SCHEMA: &str = "
 /// XChaCha20's nonce: random, so no counter needs to be kept.
 const NONCE_LEN: usize = 24;
 
+/// What keeps the data key: nothing yet (values are stored plain), an age key, or
+/// the OS keyring.
+enum Sealing {
+    Plain,
+    Age(Key),
+    Keyring(KeyringStore),
+}
+
 pub struct FileStore {
     path: PathBuf,
-    key: Option<Key>,
+    sealing: Sealing,
     /// Opened at the first use: a command that reads no secret creates no file.
     conn: RefCell<Option<Connection>>,
     /// The data key, once unsealed.
@@ -59,23 +76,37 @@ pub struct FileStore {
     /// Values were sealed anew in this write (plain ones, or all at a rekey): their
     /// old pages leave the log at once.
     resealed: Cell<bool>,
+    /// A keyring item made for a new data key in this write: taken back if the write
+    /// is rolled back.
+    made_item: RefCell<Option<String>>,
 }
 
 impl FileStore {
     pub fn new(path: PathBuf) -> Self {
         FileStore {
             path,
-            key: None,
+            sealing: Sealing::Plain,
             conn: RefCell::new(None),
             data_key: Cell::new(None),
             resealed: Cell::new(false),
+            made_item: RefCell::new(None),
         }
     }
 
-    /// Seals values with `key` from the next write on.
+    /// Seals values with a data key sealed with the age `key` from the next write on.
     pub fn with_key(mut self, key: Option<Key>) -> Self {
-        self.key = key;
+        self.sealing = key.map_or(Sealing::Plain, Sealing::Age);
         self
+    }
+
+    /// Seals values with a data key kept in the OS keyring from the next write on.
+    pub fn in_keyring(mut self, keyring: KeyringStore) -> Self {
+        self.sealing = Sealing::Keyring(keyring);
+        self
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     /// Where older versions kept the secrets: the same name, `.json`.
@@ -170,6 +201,9 @@ impl FileStore {
         conn.busy_timeout(crate::sqlite::BUSY_TIMEOUT)
             .map_err(|e| self.sql(e))?;
         self.identify(&conn)?;
+        if matches!(self.sealing, Sealing::Keyring(_)) {
+            self.name_itself(&conn)?;
+        }
         crate::sqlite::enable_wal(&conn).map_err(|e| self.sql(e))?;
         // A stored token is the one thing nobody can make again: every commit reaches
         // the disk before sbctl goes on.
@@ -197,8 +231,8 @@ impl FileStore {
             reason,
         };
         match (app_id, version, tables) {
-            (APPLICATION_ID, SCHEMA_VERSION, _) => Ok(()),
-            (APPLICATION_ID, v, _) if v > SCHEMA_VERSION => Err(corrupt(format!(
+            (APPLICATION_ID, SCHEMA_VERSION | KEYRING_SCHEMA_VERSION, _) => Ok(()),
+            (APPLICATION_ID, v, _) if v > KEYRING_SCHEMA_VERSION => Err(corrupt(format!(
                 "written by a newer sbctl (schema {v}); upgrade sbctl"
             ))),
             (0, 0, 0) => conn
@@ -222,45 +256,82 @@ impl FileStore {
         }
     }
 
-    /// The data key, unsealed with the age key; `None` while nothing is sealed.
+    /// Gives the file a random name of its own (meta `id`), once, before a data key is
+    /// kept in the keyring under it: a key made by a run killed before its commit is
+    /// then written over by the next, never left behind beside it, and a file moved
+    /// aside keeps its key when a new one takes its place.
+    fn name_itself(&self, conn: &Connection) -> Result<(), SecretError> {
+        if meta(conn, "id").map_err(|e| self.sql(e))?.is_none() {
+            conn.execute(
+                "INSERT INTO meta (name, value) VALUES ('id', ?1) ON CONFLICT (name) DO NOTHING",
+                [format!("{:032x}", rand::random::<u128>()).as_bytes()],
+            )
+            .map_err(|e| self.sql(e))?;
+        }
+        Ok(())
+    }
+
+    /// The data key, unsealed with the age key or read from the keyring; `None` while
+    /// nothing is sealed.
     fn data_key(&self, conn: &Connection) -> Result<Option<chacha20poly1305::Key>, SecretError> {
         if let Some(k) = self.data_key.get() {
             return Ok(Some(k));
         }
-        let Some(sealed) = meta(conn, "data_key").map_err(|e| self.sql(e))? else {
+        let path = || self.path.clone();
+        let plain = if let Some(sealed) = meta(conn, "data_key").map_err(|e| self.sql(e))? {
+            let key = match &self.sealing {
+                Sealing::Age(key) => key,
+                Sealing::Plain => return Err(SecretError::Encrypted { path: path() }),
+                Sealing::Keyring(_) => return Err(SecretError::AgeSealed { path: path() }),
+            };
+            let wrong = || SecretError::WrongKey {
+                path: path(),
+                key: key.source.clone(),
+            };
+            let plain = age::decrypt(&key.identity, &sealed).map_err(|_| wrong())?;
+            (plain.len() == 32).then_some(plain).ok_or_else(wrong)?
+        } else if let Some(item) = meta(conn, "keyring_key").map_err(|e| self.sql(e))? {
+            let Sealing::Keyring(keyring) = &self.sealing else {
+                return Err(SecretError::InKeyring { path: path() });
+            };
+            let item = String::from_utf8_lossy(&item).into_owned();
+            let text = keyring
+                .get(&item)?
+                .ok_or_else(|| SecretError::KeyringKeyLost {
+                    path: path(),
+                    item: item.clone(),
+                })?;
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(text.expose())
+                .ok()
+                .filter(|k| k.len() == 32)
+                .ok_or(SecretError::BadValue {
+                    key: item,
+                    reason: "the OS keyring's item is not a data key of sbctl's".into(),
+                })?
+        } else {
             return Ok(None);
         };
-        let Some(key) = &self.key else {
-            return Err(SecretError::Encrypted {
-                path: self.path.clone(),
-            });
-        };
-        let wrong = || SecretError::WrongKey {
-            path: self.path.clone(),
-            key: key.source.clone(),
-        };
-        let plain = age::decrypt(&key.identity, &sealed).map_err(|_| wrong())?;
-        if plain.len() != 32 {
-            return Err(wrong());
-        }
         let k = *chacha20poly1305::Key::from_slice(&plain);
         self.data_key.set(Some(k));
         Ok(Some(k))
     }
 
-    /// The data key to write with, inside a write transaction: made and sealed with
-    /// the age key at the first keyed write, which also seals the values stored
-    /// plain. Without an age key, writing plain next to sealed values is refused.
+    /// The data key to write with, inside a write transaction: made (and sealed with
+    /// the age key, or kept in the keyring) at the first sealed write, which also seals
+    /// the values stored plain. Without a key, writing plain next to sealed values is
+    /// refused.
     fn writing_key(&self, tx: &Connection) -> Result<Option<chacha20poly1305::Key>, SecretError> {
-        let existing = self.data_key(tx)?;
-        let Some(key) = &self.key else {
-            return Ok(None);
-        };
-        if let Some(k) = existing {
+        if let Some(k) = self.data_key(tx)? {
             // Plain values were sealed when this key was made: none is written now.
             return Ok(Some(k));
         }
-        let data_key = self.new_data_key(tx, key)?;
+        let data_key = match &self.sealing {
+            Sealing::Plain => return Ok(None),
+            Sealing::Age(key) => self.new_data_key(tx, key)?,
+            Sealing::Keyring(keyring) => self.new_keyring_key(tx, keyring)?,
+        };
         let plain: Vec<(String, Vec<u8>)> = tx
             .prepare("SELECT name, value FROM secrets WHERE sealed = 0")
             .and_then(|mut s| {
@@ -287,6 +358,47 @@ impl FileStore {
         self.seal_data_key(tx, &k, to)?;
         self.data_key.set(Some(k));
         Ok(k)
+    }
+
+    /// Makes a new random data key, kept in an OS keyring item named after the file
+    /// (never over another file's key) that the file records, and uses it from now on.
+    fn new_keyring_key(
+        &self,
+        tx: &Connection,
+        keyring: &KeyringStore,
+    ) -> Result<chacha20poly1305::Key, SecretError> {
+        use base64::Engine;
+        let k = *chacha20poly1305::Key::from_slice(&rand::random::<[u8; 32]>());
+        let id = meta(tx, "id")
+            .map_err(|e| self.sql(e))?
+            .expect("named when opened for the keyring");
+        let item = format!("secrets-key:{}", String::from_utf8_lossy(&id));
+        let text = base64::engine::general_purpose::STANDARD.encode(k.as_slice());
+        // The keyring first: a file naming an item that was never written would be a
+        // lost key.
+        keyring.set_many(&[(item.clone(), Secret::new(text))])?;
+        *self.made_item.borrow_mut() = Some(item.clone());
+        tx.execute(
+            "INSERT INTO meta (name, value) VALUES ('keyring_key', ?1)",
+            [item.as_bytes()],
+        )
+        .and_then(|_| tx.pragma_update(None, "user_version", KEYRING_SCHEMA_VERSION))
+        .map_err(|e| self.sql(e))?;
+        self.data_key.set(Some(k));
+        Ok(k)
+    }
+
+    /// Forgets what a rolled-back write made: its data key is not in the file, and
+    /// must not be used for the next write (read it again from the file instead); a
+    /// keyring item made for it names nothing.
+    fn rolled_back(&self) {
+        self.data_key.set(None);
+        self.resealed.set(false);
+        if let (Some(item), Sealing::Keyring(keyring)) =
+            (self.made_item.borrow_mut().take(), &self.sealing)
+        {
+            let _ = keyring.delete_many(&[item]);
+        }
     }
 
     /// Keeps the data key in the file, sealed with age to `to`.
@@ -357,12 +469,8 @@ impl FileStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| self.sql(e))?;
             let done = f(&tx).and_then(|out| tx.commit().map(|()| out).map_err(|e| self.sql(e)));
-            let out = done.inspect_err(|_| {
-                // Rolled back: a data key made in it is not in the file, and must not be
-                // used for the next write (read it again from the file instead).
-                self.data_key.set(None);
-                self.resealed.set(false);
-            })?;
+            let out = done.inspect_err(|_| self.rolled_back())?;
+            self.made_item.borrow_mut().take();
             if self.resealed.replace(false) {
                 // The values' old pages (zeroed in the file: secure_delete) leave the
                 // log too, unless another process is reading it right now.
@@ -380,7 +488,11 @@ impl FileStore {
         let Some(signature) = legacy::signature(&old) else {
             return Ok(None);
         };
-        let Some(secrets) = legacy::read(&old, self.key.as_ref())? else {
+        let age_key = match &self.sealing {
+            Sealing::Age(key) => Some(key),
+            _ => None,
+        };
+        let Some(secrets) = legacy::read(&old, age_key)? else {
             return Ok(None);
         };
         let moved_now = self.write(|tx| self.move_in(tx, &signature, &secrets))?;
@@ -405,10 +517,9 @@ impl FileStore {
         if let Some(dir) = old.parent().filter(|d| !d.as_os_str().is_empty()) {
             let _ = fs::File::open(dir).and_then(|d| d.sync_all());
         }
-        let how = if self.key.is_some() {
-            ", sealed one by one"
-        } else {
-            ""
+        let how = match self.sealing {
+            Sealing::Plain => "",
+            _ => ", sealed one by one",
         };
         Ok(Some(format!(
             "moved {} from {} to {}{how}; removed {}",
@@ -442,14 +553,7 @@ impl FileStore {
         let data_key = self.writing_key(tx)?;
         for (name, value) in secrets {
             // A secret stored here since (none should be) is the newer one.
-            let present: bool = tx
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM secrets WHERE name = ?1)",
-                    [name],
-                    |r| r.get(0),
-                )
-                .map_err(|e| self.sql(e))?;
-            if !present {
+            if !self.holds(tx, name)? {
                 self.put(tx, data_key.as_ref(), name, value)?;
             }
         }
@@ -461,6 +565,45 @@ impl FileStore {
         #[cfg(debug_assertions)]
         crate::interrupt::pause_point("secrets-move-before-commit");
         Ok(true)
+    }
+
+    fn holds(&self, tx: &Connection, name: &str) -> Result<bool, SecretError> {
+        tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM secrets WHERE name = ?1)",
+            [name],
+            |r| r.get(0),
+        )
+        .map_err(|e| self.sql(e))
+    }
+
+    /// Moves in secrets kept one per OS keyring item (`keyring-items`), in one
+    /// transaction that also records that it happened. When an earlier move was cut
+    /// off after that, a value already here is the newer one (renewed since) and is
+    /// kept. Whether each was written.
+    pub fn move_in_items(&self, items: &[(String, Secret)]) -> Result<Vec<bool>, SecretError> {
+        self.write(|tx| {
+            let again = meta(tx, "moved_from_keyring_items")
+                .map_err(|e| self.sql(e))?
+                .is_some();
+            let data_key = self.writing_key(tx)?;
+            let mut written = Vec::with_capacity(items.len());
+            for (name, value) in items {
+                let write = !again || !self.holds(tx, name)?;
+                if write {
+                    self.put(tx, data_key.as_ref(), name, value)?;
+                }
+                written.push(write);
+            }
+            tx.execute(
+                "INSERT INTO meta (name, value) VALUES ('moved_from_keyring_items', X'31') \
+                 ON CONFLICT (name) DO NOTHING",
+                [],
+            )
+            .map_err(|e| self.sql(e))?;
+            #[cfg(debug_assertions)]
+            crate::interrupt::pause_point("keyring-move-before-commit");
+            Ok(written)
+        })
     }
 
     /// Rotates the key: a new data key, sealed to `new`, and every value sealed again
@@ -551,12 +694,19 @@ fn unseal(key: &chacha20poly1305::Key, name: &str, blob: &[u8]) -> Option<Vec<u8
 
 impl SecretStore for FileStore {
     fn kind(&self) -> super::Kind {
-        super::Kind::File
+        match self.sealing {
+            Sealing::Keyring(_) => super::Kind::Keyring,
+            _ => super::Kind::File,
+        }
     }
 
     fn location(&self) -> String {
-        let Some(key) = &self.key else {
-            return self.path.display().to_string();
+        let sealed_with = match &self.sealing {
+            Sealing::Plain => return self.path.display().to_string(),
+            Sealing::Age(key) => format!("encrypted with age {{when}}(key from {})", key.source),
+            Sealing::Keyring(keyring) => {
+                format!("sealed {{when}}with a key in the {}", keyring.location())
+            }
         };
         // Values stored before the key was set are sealed at the next write.
         let plain_now = self
@@ -573,9 +723,9 @@ impl SecretStore for FileStore {
             .unwrap_or(false);
         let when = if plain_now { "at its next write " } else { "" };
         format!(
-            "{}, encrypted with age {when}(key from {})",
+            "{}, {}",
             self.path.display(),
-            key.source
+            sealed_with.replace("{when}", when)
         )
     }
 
@@ -696,6 +846,7 @@ impl super::SecretBatch for FileBatch<'_> {
             conn.execute_batch("COMMIT").map_err(|e| s.sql(e))
         })?;
         self.committed = true;
+        s.made_item.borrow_mut().take();
         if s.resealed.replace(false) {
             // As `write`: the values' old pages leave the log too.
             let _ = s.with(false, |conn| {
@@ -717,9 +868,7 @@ impl Drop for FileBatch<'_> {
             let _ = conn.execute_batch("ROLLBACK");
             Ok(())
         });
-        // As `write`: a data key made in the transaction is not in the file.
-        s.data_key.set(None);
-        s.resealed.set(false);
+        s.rolled_back();
     }
 }
 

@@ -78,7 +78,7 @@ fn classify(e: keyring::Error) -> SecretError {
 
 impl SecretStore for KeyringStore {
     fn kind(&self) -> super::Kind {
-        super::Kind::Keyring
+        super::Kind::KeyringItems
     }
 
     fn location(&self) -> String {

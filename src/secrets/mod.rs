@@ -1,7 +1,8 @@
-//! Where tokens and client secrets live: the OS keyring or a 0600 SQLite file of their
-//! own (one row per secret, each sealed with a data key when an age key is set),
-//! behind one small interface; `open` picks the backend. Keys are `profile:<id>` (a
-//! JSON `TokenSet`) and `client:<provider>` (a client secret).
+//! Where tokens and client secrets live: a 0600 SQLite file of their own (one row per
+//! secret, each sealed with a data key kept in the OS keyring, or sealed with an age
+//! key, or plain), or one OS keyring item per secret; behind one small interface,
+//! `open` picks the backend. Keys are `profile:<id>` (a JSON `TokenSet`) and
+//! `client:<provider>` (a client secret).
 
 pub mod file;
 mod key;
@@ -49,6 +50,12 @@ pub enum SecretError {
     Keyring { reason: String },
     #[error("this sbctl has no OS keyring that keeps secrets after it exits ({reason})")]
     KeyringNotPersistent { reason: &'static str },
+    #[error("secrets file {path} is sealed with a key kept in the OS keyring")]
+    InKeyring { path: PathBuf },
+    #[error("secrets file {path} is sealed with an age key, not with a key in the OS keyring")]
+    AgeSealed { path: PathBuf },
+    #[error("the key that opens secrets file {path} is not in the OS keyring (item `{item}` of service `sbctl`): it was deleted, or this is another keyring")]
+    KeyringKeyLost { path: PathBuf, item: String },
     #[error("the secret stored for {key} is damaged ({reason})")]
     BadValue { key: String, reason: String },
     /// The shared store's own thread is gone (or a test's stand-in failure).
@@ -85,6 +92,16 @@ impl crate::error::Explained for SecretError {
             SecretError::WrongKey { .. } => Some(
                 "it was written with another key: point SBCTL_SECRETS_KEY_FILE at that one".into(),
             ),
+            SecretError::InKeyring { .. } => Some(
+                "use `--secret-store keyring` (secret_store = \"keyring\") where that keyring is unlocked".into(),
+            ),
+            SecretError::AgeSealed { .. } => Some(
+                "use `--secret-store file` with SBCTL_SECRETS_KEY_FILE (or secrets_key_file) set to that age key".into(),
+            ),
+            SecretError::KeyringKeyLost { path, .. } => Some(format!(
+                "restore that item from a backup of the keyring: sbctl never makes a new key over it. If it is lost, so are the tokens sealed with it: move {} aside, then re-authorize each profile (`sbctl reauth ID`) or import your last `sbctl profiles export --with-secrets` into a new database",
+                path.display()
+            )),
             SecretError::Corrupt { .. } => {
                 Some("sbctl left it untouched: restore it from a backup".into())
             }
@@ -93,7 +110,7 @@ impl crate::error::Explained for SecretError {
                     .into(),
             ),
             SecretError::KeyringUnavailable { .. } | SecretError::KeyringTimeout { .. } => Some(
-                "unlock the keyring, or use `--secret-store file` (SBCTL_SECRET_STORE=file) where none runs, as under cron"
+                "unlock the keyring (cron reaches a logged-in desktop's with DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/<uid>/bus), or use `--secret-store file` (SBCTL_SECRET_STORE=file) where none runs"
                     .into(),
             ),
             _ => None,
@@ -102,15 +119,18 @@ impl crate::error::Explained for SecretError {
 }
 
 /// The kinds of secret store, as `--secret-store` and `secret_store` name them. An
-/// opened store is `Keyring` or `File`; `Auto` is the choice between them.
+/// opened store is `Keyring`, `KeyringItems` or `File`; `Auto` is the choice between
+/// the first and the last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// The OS keyring when one answers, else the file store (with a warning)
     Auto,
-    /// The OS keyring (Secret Service on Linux), service name `sbctl`
+    /// The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)
     Keyring,
-    /// An SQLite file with mode 0600, one row per secret ($SBCTL_SECRETS_FILE)
+    /// One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred
+    KeyringItems,
+    /// The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)
     File,
 }
 
@@ -119,13 +139,14 @@ impl Kind {
         match self {
             Kind::Auto => "auto",
             Kind::Keyring => "keyring",
+            Kind::KeyringItems => "keyring-items",
             Kind::File => "file",
         }
     }
 
-    /// A store's kind as remembered (`keyring` or `file`).
+    /// A store's kind as remembered (`keyring`, `keyring-items` or `file`).
     pub fn parse(text: &str) -> Option<Kind> {
-        [Kind::Keyring, Kind::File]
+        [Kind::Keyring, Kind::KeyringItems, Kind::File]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -149,22 +170,78 @@ pub fn keyring_answers() -> Result<(), SecretError> {
     keyring::KeyringStore::open(KEYRING_PROBE_TIMEOUT)?.probe()
 }
 
-/// Opens the secret store of `kind` (`Keyring` or `File`): the one place a backend is
-/// chosen. The file store is at `path`, sealed with the key from `key` when one is
-/// set, and moves an older file's secrets in first: what it did is the line returned.
+/// Opens the secret store of `kind` (not `Auto`): the one place a backend is chosen.
+/// The secrets file is at `path`, sealed with a key in the OS keyring (`Keyring`) or
+/// with the age key from `key` when one is set (`File`), and moves an older file's
+/// secrets in first: what it did is the line returned.
 pub fn open(
     kind: Kind,
     (path, key): (&Path, Option<&KeySource>),
-) -> crate::error::Result<(Box<dyn SecretStore>, Option<String>)> {
-    if kind == Kind::Keyring {
-        return Ok((
-            Box::new(keyring::KeyringStore::open(KEYRING_TIMEOUT)?),
-            None,
-        ));
-    }
-    let store = file::FileStore::new(path.to_owned()).with_key(load_key(key)?);
+) -> crate::error::Result<(file::FileStore, Option<String>)> {
+    let store = file::FileStore::new(path.to_owned());
+    let store = match kind {
+        Kind::Keyring => store.in_keyring(keyring::KeyringStore::open(KEYRING_TIMEOUT)?),
+        _ => store.with_key(load_key(key)?),
+    };
     let moved = store.migrate()?;
-    Ok((Box::new(store), moved))
+    Ok((store, moved))
+}
+
+/// The OS keyring, one item per secret (`KeyringItems`).
+pub fn open_items() -> Result<keyring::KeyringStore, SecretError> {
+    keyring::KeyringStore::open(KEYRING_TIMEOUT)
+}
+
+/// Moves the secrets kept one per OS keyring item (sbctl 0.2's `keyring`, now
+/// `keyring-items`) into the secrets file `into`, sealed with its key in the keyring:
+/// every one of `keys` the keyring holds is written in one transaction and read back,
+/// and only then is each item removed (one that changed meanwhile is written again
+/// first). Killed at any point, every secret is in an item or in the file, and the next
+/// run goes on from there. How many moved; `progress` is told (done, total).
+pub fn move_items(
+    into: &file::FileStore,
+    keys: &[String],
+    progress: &dyn Fn(usize, usize),
+) -> Result<usize, SecretError> {
+    let items = open_items()?;
+    let mut found = Vec::new();
+    for (done, key) in keys.iter().enumerate() {
+        if let Some(value) = items.get(key)? {
+            found.push((key.clone(), value));
+        }
+        progress(done + 1, keys.len());
+    }
+    if found.is_empty() {
+        return Ok(0);
+    }
+    let total = keys.len() + found.len();
+    let written = into.move_in_items(&found)?;
+    for ((name, value), wrote) in found.iter().zip(written) {
+        match into.get(name)? {
+            Some(v) if !wrote || v == *value => {}
+            _ => {
+                return Err(SecretError::Corrupt {
+                    path: into.path().to_owned(),
+                    reason: format!(
+                        "{name} did not read back after the move; the OS keyring's items are kept"
+                    ),
+                })
+            }
+        }
+    }
+    for (done, (name, value)) in found.iter().enumerate() {
+        let name = [name.clone()];
+        if let Some(now) = items.get(&name[0])? {
+            if now != *value {
+                into.set_many(&[(name[0].clone(), now)])?;
+            }
+        }
+        items.delete_many(&name)?;
+        #[cfg(debug_assertions)]
+        crate::interrupt::pause_point("keyring-move-removing");
+        progress(keys.len() + done + 1, total);
+    }
+    Ok(found.len())
 }
 
 /// Seals every value of the file store again, under a new data key sealed to the age

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_expires_never.sql"),
     include_str!("migrations/0008_failure_config.sql"),
     include_str!("migrations/0009_token_version.sql"),
+    include_str!("migrations/0010_keyring_items.sql"),
 ];
 
 /// `PRAGMA application_id` of sbctl databases: "SBCT".

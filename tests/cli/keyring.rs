@@ -1,8 +1,8 @@
 //! The keyring backend against a real Secret Service (gnome-keyring in a throwaway
 //! D-Bus session, started by scripts/test). These tests fail, never skip, without one.
 
-use crate::support::Env;
-use std::process::Command;
+use crate::support::keyring::PrivateKeyring;
+use crate::support::{bytes_with_companions, contains, stored_bytes, Env};
 
 fn bus() -> String {
     std::env::var("DBUS_SESSION_BUS_ADDRESS").expect(
@@ -31,60 +31,330 @@ fn rand_suffix() -> u32 {
         .subsec_nanos()
 }
 
-/// What secret-tool (libsecret, independent of sbctl) finds in the keyring.
-fn secret_tool_lookup(key: &str) -> Option<String> {
-    let out = Command::new("secret-tool")
-        .env("DBUS_SESSION_BUS_ADDRESS", bus())
-        .args(["lookup", "service", "sbctl", "username", key])
-        .output()
-        .expect("secret-tool runs (apt package libsecret-tools)");
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+/// An environment using a keyring of the test's own, with `SBCTL_SECRET_STORE=store`.
+fn private_env(keyring: &PrivateKeyring, store: &str) -> Env {
+    let mut env = Env::new();
+    env.set("DBUS_SESSION_BUS_ADDRESS", &keyring.address);
+    env.set("SBCTL_SECRET_STORE", store);
+    env
+}
+
+/// The name of the keyring item the secrets file says holds its key.
+fn key_item(env: &Env) -> String {
+    let conn = rusqlite::Connection::open(env.secrets_path()).unwrap();
+    let name: Vec<u8> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE name = 'keyring_key'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    String::from_utf8(name).unwrap()
 }
 
 #[test]
-#[ignore = "needs a Secret Service on D-Bus (gnome-keyring); scripts/test runs it"]
-fn tokens_live_in_the_keyring_and_outlive_the_process() {
-    let env = keyring_env();
-    let id = unique("kr");
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn tokens_are_sealed_in_the_file_with_one_key_kept_in_the_keyring() {
+    let keyring = PrivateKeyring::start();
+    let env = private_env(&keyring, "keyring");
     env.add(
-        &id,
+        "a",
         "x",
         r#"{"access_token":"kr-access-1","refresh_token":"kr-refresh-1"}"#,
     );
-    // Another process, and another program, find it: this is no in-memory mock.
-    assert_eq!(env.run(&["token", &id]).stdout, "kr-access-1\n");
-    let stored = secret_tool_lookup(&format!("profile:{id}")).expect("in the Secret Service");
-    assert!(stored.contains("kr-refresh-1"), "{stored}");
-    assert!(!env.secrets_path().exists(), "no file store was used");
+    env.add("b", "x", "kr-access-2");
+    env.run_with_stdin(&["providers", "set-secret", "x"], "kr-client-secret\n")
+        .success();
+    // Another process finds them: this is no in-memory mock.
+    assert_eq!(env.run(&["token", "a"]).stdout, "kr-access-1\n");
+    // The keyring holds one item, the key, whatever the number of secrets; the file
+    // holds every secret, each sealed.
+    let item = key_item(&env);
+    assert!(item.starts_with("secrets-key:"), "{item}");
+    assert_eq!(keyring.items(), vec![item.clone()]);
+    let sealed = env.secrets();
+    assert_eq!(sealed.len(), 3, "{sealed:?}");
+    assert!(
+        sealed.values().all(serde_json::Value::is_null),
+        "{sealed:?}"
+    );
+    let bytes = bytes_with_companions(&env.secrets_path());
+    for plain in ["kr-access-1", "kr-refresh-1", "kr-client-secret"] {
+        assert!(!contains(&bytes, plain), "{plain} in the file");
+    }
+    env.run(&["doctor"])
+        .success()
+        .stdout_has("keyring (")
+        .stdout_has("sealed with a key in the OS keyring, service `sbctl`): working")
+        .stdout_has("a client secret is stored");
     env.run(&["check"]).success();
-    env.run(&["profiles", "remove", &id, "--yes"]).success();
+    // The file without the keyring (a copied disk, a backup) opens nothing.
+    let mut elsewhere = Env::new();
+    elsewhere.set("SBCTL_SECRET_STORE", "keyring");
+    elsewhere.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    for (from, to) in [
+        (env.db_path(), elsewhere.db_path()),
+        (env.secrets_path(), elsewhere.secrets_path()),
+    ] {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        for companion in ["", "-wal"] {
+            let from = format!("{}{companion}", from.display());
+            if std::path::Path::new(&from).exists() {
+                std::fs::copy(&from, format!("{}{companion}", to.display())).unwrap();
+            }
+        }
+    }
+    elsewhere
+        .run(&["token", "a"])
+        .code(1)
+        .stderr_has("the OS keyring is not available");
+    // Removing a profile removes its token from the file; the key stays.
+    env.run(&["profiles", "remove", "a", "--yes"]).success();
+    assert!(!env.secrets().contains_key("profile:a"));
+    assert_eq!(keyring.items(), vec![item]);
+}
+
+#[test]
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn keyring_items_keep_one_item_per_secret_as_before() {
+    let keyring = PrivateKeyring::start();
+    let env = private_env(&keyring, "keyring-items");
+    env.add(
+        "a",
+        "x",
+        r#"{"access_token":"kr-access-1","refresh_token":"kr-refresh-1"}"#,
+    );
+    env.run_with_stdin(&["providers", "set-secret", "x"], "kr-client-secret\n")
+        .success();
+    assert_eq!(env.run(&["token", "a"]).stdout, "kr-access-1\n");
+    assert!(keyring
+        .lookup("profile:a")
+        .unwrap()
+        .contains("kr-refresh-1"));
     assert_eq!(
-        secret_tool_lookup(&format!("profile:{id}")),
+        keyring.lookup("client:x").as_deref(),
+        Some("kr-client-secret")
+    );
+    assert!(!env.secrets_path().exists(), "no secrets file was used");
+    env.run(&["doctor"])
+        .success()
+        .stdout_has("keyring-items (OS keyring, service `sbctl`): working");
+    env.run(&["profiles", "remove", "a", "--yes"]).success();
+    assert_eq!(
+        keyring.lookup("profile:a"),
         None,
         "removed from the keyring"
     );
 }
 
-#[test]
-#[ignore = "needs a Secret Service on D-Bus (gnome-keyring); scripts/test runs it"]
-fn client_secrets_go_to_the_keyring() {
-    let env = keyring_env();
-    let name = unique("corp").replace('-', "_");
-    env.write_config(&format!(
-        "[providers.{name}]\nauthorize_url = \"https://id.example.com/a\"\ntoken_url = \"https://id.example.com/t\"\nclient_id = \"c\"\n"
-    ));
-    env.run_with_stdin(&["providers", "set-secret", &name], "kr-client-secret\n")
+/// A database whose secrets sbctl 0.2 kept one per keyring item: profiles a, b and c
+/// and x's client secret, written with `keyring-items`, the database set back to
+/// schema 9 remembering 0.2's name for it.
+fn items_of_0_2(keyring: &PrivateKeyring) -> Env {
+    let env = private_env(keyring, "keyring-items");
+    for id in ["a", "b", "c"] {
+        env.add(
+            id,
+            "x",
+            &format!(r#"{{"access_token":"tok-{id}","refresh_token":"ref-{id}"}}"#),
+        );
+    }
+    env.run_with_stdin(&["providers", "set-secret", "x"], "client-x\n")
         .success();
+    env.sql(
+        "UPDATE meta SET value = 'keyring' WHERE key = 'secret_store'; PRAGMA user_version = 9;",
+    );
     assert_eq!(
-        secret_tool_lookup(&format!("client:{name}")).as_deref(),
-        Some("kr-client-secret")
+        keyring.items(),
+        ["client:x", "profile:a", "profile:b", "profile:c"]
+    );
+    env
+}
+
+/// Every token reads back, from the file; the keyring holds the key only.
+fn assert_moved(env: &Env, keyring: &PrivateKeyring) {
+    for id in ["a", "b", "c"] {
+        assert_eq!(env.run(&["token", id]).stdout, format!("tok-{id}\n"));
+    }
+    assert_eq!(keyring.items(), vec![key_item(env)]);
+    assert_eq!(
+        env.secrets().keys().collect::<Vec<_>>(),
+        ["client:x", "profile:a", "profile:b", "profile:c"]
     );
     env.run(&["doctor"])
         .success()
-        .stdout_has("keyring (OS keyring, service `sbctl`): working")
-        .stdout_has("client secret in the secret store");
+        .stdout_has("a client secret is stored");
+}
+
+#[test]
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn keyring_items_move_into_the_sealed_file_on_first_use() {
+    let keyring = PrivateKeyring::start();
+    let mut env = items_of_0_2(&keyring);
+    env.unset("SBCTL_SECRET_STORE");
+    let run = env.run(&["token", "b"]);
+    run.success()
+        .stderr_has("moving the secrets kept in separate OS keyring items")
+        .stderr_has("moved 4 secrets into");
+    assert_eq!(run.stdout, "tok-b\n");
+    assert_eq!(
+        env.scalar("SELECT value = 'keyring' FROM meta WHERE key = 'secret_store'"),
+        1
+    );
+    // Said once: the next command has nothing to move.
+    assert_eq!(env.run(&["token", "c"]).stderr, "");
+    assert_moved(&env, &keyring);
+    // Asking for the old layout by name now would find nothing: refused, with why.
+    env.set("SBCTL_SECRET_STORE", "keyring-items");
+    env.run(&["token", "a"])
+        .code(1)
+        .stderr_has("sealed with a key in the OS keyring, not in separate keyring items")
+        .stderr_has("secret_store = \"keyring\"");
+    // And the file store without the keyring: refused, not read as empty.
+    env.set("SBCTL_SECRET_STORE", "file");
+    env.run(&["token", "a"])
+        .code(1)
+        .stderr_has("is sealed with a key kept in the OS keyring")
+        .stderr_has("--secret-store keyring");
+}
+
+/// Starts `sbctl args`, waits until it stops at the debug build's pause point
+/// `moment`, and kills it there (SIGKILL: nothing of sbctl's runs after).
+fn kill_at(env: &Env, moment: &str, args: &[&str]) {
+    let paused = env.root().join("paused");
+    let _ = std::fs::remove_file(&paused);
+    let mut child = env
+        .std_command(args)
+        .env("SBCTL_TEST_PAUSE", moment)
+        .env("SBCTL_TEST_PAUSED", &paused)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !paused.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "sbctl ended before {moment}"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sbctl never reached {moment}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn a_move_killed_at_any_point_loses_nothing_and_the_next_run_finishes_it() {
+    let keyring = PrivateKeyring::start();
+    let mut env = items_of_0_2(&keyring);
+    env.unset("SBCTL_SECRET_STORE");
+    // Killed with every secret written into the file's transaction, before it commits:
+    // none of it counts, and every item is still there.
+    kill_at(&env, "keyring-move-before-commit", &["token", "a"]);
+    let items = keyring.items();
+    assert_eq!(
+        items[..4],
+        ["client:x", "profile:a", "profile:b", "profile:c"]
+    );
+    // The key made for the file (written before the file names it) is named after the
+    // file: the next run writes over it rather than leave it behind.
+    assert!(
+        items[4..].iter().all(|i| i.starts_with("secrets-key:")),
+        "{items:?}"
+    );
+    assert!(env.secrets().is_empty(), "{:?}", env.secrets());
+    // Killed after the commit, once the first item was removed: the rest are in both
+    // places, the removed one in the file only.
+    kill_at(&env, "keyring-move-removing", &["token", "a"]);
+    let left = keyring.items();
+    assert_eq!(left.len(), 4, "the key and 3 of the 4 items: {left:?}");
+    assert_eq!(env.secrets().len(), 4);
+    assert_eq!(
+        env.scalar("SELECT value = 'keyring-items' FROM meta WHERE key = 'secret_store'"),
+        1,
+        "not remembered as moved yet"
+    );
+    // The next run finishes the move.
+    env.run(&["check"])
+        .success()
+        .stderr_has("moved 3 secrets into");
+    assert_moved(&env, &keyring);
+}
+
+#[test]
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn a_locked_keyring_is_a_clear_error_and_changes_nothing() {
+    let keyring = PrivateKeyring::start();
+    let env = private_env(&keyring, "keyring");
+    env.add("a", "x", "tok-a");
+    let before = stored_bytes(&env.secrets_path());
+    keyring.lock();
+    let started = std::time::Instant::now();
+    for args in [&["token", "a"][..], &["check"], &["refresh", "--all"]] {
+        env.run(args)
+            .code(1)
+            .stderr_has("error: the OS keyring is not available")
+            .stderr_has("hint: unlock the keyring");
+    }
+    env.run_with_stdin(
+        &["profiles", "add", "b", "--network", "x", "--with-token"],
+        "tok-b",
+    )
+    .code(1)
+    .stderr_has("the OS keyring is not available");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(40),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        stored_bytes(&env.secrets_path()) == before,
+        "the file changed"
+    );
+    assert_eq!(
+        env.run(&["profiles", "list", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "no row without its token"
+    );
+}
+
+#[test]
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn a_deleted_key_item_is_named_and_never_replaced() {
+    let keyring = PrivateKeyring::start();
+    let env = private_env(&keyring, "keyring");
+    env.add("a", "x", "tok-a");
+    let item = key_item(&env);
+    keyring.delete(&item);
+    let run = env.run(&["token", "a"]);
+    run.code(1)
+        .stderr_has(&format!(
+            "is not in the OS keyring (item `{item}` of service `sbctl`)"
+        ))
+        .stderr_has("restore that item from a backup of the keyring")
+        .stderr_has("sbctl reauth ID");
+    // A write must not make a new key over the lost one: the file would then hold
+    // values no key opens beside new ones.
+    env.run_with_stdin(
+        &["profiles", "add", "b", "--network", "x", "--with-token"],
+        "tok-b",
+    )
+    .code(1)
+    .stderr_has("is not in the OS keyring");
+    assert_eq!(key_item(&env), item);
+    assert!(keyring.items().is_empty(), "{:?}", keyring.items());
+    env.run(&["doctor"])
+        .code(1)
+        .stdout_has("is not in the OS keyring");
 }
 
 #[test]
@@ -99,14 +369,16 @@ fn auto_prefers_the_keyring_and_then_sticks_to_it() {
     );
     run.success();
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
-    assert!(secret_tool_lookup(&format!("profile:{id}")).is_some());
+    // Sealed in the file, with a key in the keyring.
+    let key = format!("profile:{id}");
+    assert_eq!(env.secrets()[&key], serde_json::Value::Null);
     // Later, from cron, without a session bus: auto must not look in an empty file.
     env.unset("DBUS_SESSION_BUS_ADDRESS");
     env.run(&["token", &id])
         .code(1)
         .stderr_has("the OS keyring is not available")
         .stderr_has("--secret-store file");
-    assert!(!env.secrets_path().exists());
+    assert_eq!(env.secrets()[&key], serde_json::Value::Null, "still sealed");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 pub mod dot;
 pub mod doubles;
+pub mod keyring;
 pub mod oidc;
 pub mod proxy;
 
