@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 const SECRET_STORE_META: &str = "secret_store";
 /// Set once `auto` has said that it fell back to the file store.
 const FALLBACK_SAID_META: &str = "secret_store_fallback_said";
+/// Set once sbctl has said that 0.2's keyring items were not found to be moved.
+const ITEMS_MISSING_SAID_META: &str = "keyring_items_missing_said";
 
 pub struct Ctx {
     pub settings: Settings,
@@ -245,8 +247,14 @@ impl Ctx {
         if let Some(moved) = moved {
             self.ui.notice(&moved);
         }
-        if kind == Kind::Keyring && remembered == Some(Kind::KeyringItems) {
-            self.move_keyring_items(store, &chosen)?;
+        if kind == Kind::Keyring {
+            match remembered {
+                Some(Kind::KeyringItems) => self.move_keyring_items(store, &chosen, false)?,
+                Some(Kind::Keyring) if chosen.move_unfinished()? => {
+                    self.move_keyring_items(store, &chosen, true)?
+                }
+                _ => {}
+            }
         }
         self.ui
             .debug(&format!("secret store: {}", chosen.location()));
@@ -254,55 +262,91 @@ impl Ctx {
     }
 
     /// Moves the secrets of this database's profiles and of the providers sbctl knows
-    /// from separate keyring items into `into` (`secrets::move_items`), then remembers
-    /// the new place.
+    /// from separate keyring items into `into` (`secrets::move_items`), remembering the
+    /// new place once they are there; or finishes a move cut off before it removed
+    /// the items (`finishing`).
     fn move_keyring_items(
         &self,
         store: &mut dyn ProfileStore,
         into: &crate::secrets::file::FileStore,
+        finishing: bool,
     ) -> Result<()> {
         use crate::secrets::{client_key, profile_key};
-        let mut keys: Vec<String> = self
+        let clients: Vec<String> = self
             .settings
             .providers
             .keys()
             .map(|p| client_key(p))
             .collect();
+        let mut tokens = Vec::new();
         let mut pages = crate::store::Pages::default();
         while let Some(page) = pages.next(store)? {
-            keys.extend(page.iter().map(|p| profile_key(&p.id)));
+            tokens.extend(page.iter().map(|p| profile_key(&p.id)));
         }
         let place = into.path().display();
-        self.ui.info(&format!(
-            "moving the secrets kept in separate OS keyring items into {place}, sealed with one key kept in the keyring (once; the items are removed after)"
-        ));
         let bar = self.ui.progress_growing();
-        let moved = crate::secrets::move_items(into, &keys, &|done, total| {
-            if let Some(bar) = &bar {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            }
-        })?;
+        let mut remember = || store.set_meta(SECRET_STORE_META, Kind::Keyring.as_str());
+        let found = crate::secrets::move_items(
+            into,
+            (&tokens, &clients),
+            &mut || remember().map_err(Error::from),
+            &|done, total| {
+                if let Some(bar) = &bar {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                }
+            },
+        )?;
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        store.set_meta(SECRET_STORE_META, Kind::Keyring.as_str())?;
-        self.ui.info(&format!(
-            "moved {} into {place}; removed their keyring items",
-            crate::ui::count(moved, "secret", "secrets")
-        ));
+        if finishing {
+            self.ui.info(&format!(
+                "finished moving the secrets kept in separate OS keyring items into {place}: removed the items left"
+            ));
+        } else if found > 0 {
+            self.ui.info(&format!(
+                "moved {} from separate OS keyring items into {place}, sealed with one key kept in the keyring; removed the tokens' items (client secrets stay there too)",
+                crate::ui::count(found, "secret", "secrets")
+            ));
+        } else if tokens.is_empty() {
+            store.set_meta(SECRET_STORE_META, Kind::Keyring.as_str())?;
+        } else {
+            // Another session's keyring, or tokens long gone: nothing is given up on.
+            let words = format!(
+                "none of the tokens of this database's {} is in this OS keyring's separate items, where sbctl 0.2 kept them; run sbctl where the keyring that holds them is unlocked to move them into {place}, where tokens stored from now on go",
+                crate::ui::count(tokens.len(), "profile", "profiles")
+            );
+            if store.meta(ITEMS_MISSING_SAID_META)?.is_none() {
+                self.ui.warn(&words);
+                store.set_meta(ITEMS_MISSING_SAID_META, "1")?;
+            } else {
+                self.ui.debug(&words);
+            }
+        }
         Ok(())
     }
 
-    /// Remembers which secret store holds this database's secrets, once, at the
-    /// first write, so that `auto` keeps looking there.
+    /// Remembers which secret store holds this database's secrets at the first write,
+    /// so that `auto` keeps looking there; and again when the secrets file changes
+    /// hands between `file` and `keyring` (a write with `keyring` seals a plain file
+    /// with a key in the keyring, and `auto` must follow). 0.2's keyring items are
+    /// forgotten only once moved.
     pub fn remember_secret_store(
         &self,
         store: &mut dyn ProfileStore,
         secrets: &dyn SecretStore,
     ) -> Result<()> {
-        if store.meta(SECRET_STORE_META)?.is_none() {
-            store.set_meta(SECRET_STORE_META, secrets.kind().as_str())?;
+        let remembered = store.meta(SECRET_STORE_META)?.as_deref().map(Kind::parse);
+        let now = secrets.kind();
+        let file_kinds = [Kind::File, Kind::Keyring];
+        let changed = match remembered {
+            None => true,
+            Some(Some(was)) => was != now && file_kinds.contains(&was) && file_kinds.contains(&now),
+            Some(None) => false,
+        };
+        if changed {
+            store.set_meta(SECRET_STORE_META, now.as_str())?;
         }
         Ok(())
     }

@@ -49,12 +49,16 @@ const SCHEMA: &str = "
     CREATE INDEX plain ON secrets (name) WHERE sealed = 0;
     -- data_key: the data key, sealed with age; keyring_key: the name of the OS keyring
     -- item that holds it instead; migrated_from: the old file moved in;
-    -- moved_from_keyring_items: the keyring's items were moved in.
+    -- moved_from_keyring_items: the keyring's items were copied in ('copied'), and
+    -- removed ('done').
     CREATE TABLE meta (
         name   TEXT PRIMARY KEY NOT NULL,
         value  BLOB NOT NULL
     ) STRICT;
 ";
+/// The states of a move from keyring items (meta `moved_from_keyring_items`).
+const MOVE_COPIED: &[u8] = b"copied";
+const MOVE_DONE: &[u8] = b"done";
 /// XChaCha20's nonce: random, so no counter needs to be kept.
 const NONCE_LEN: usize = 24;
 
@@ -76,9 +80,6 @@ pub struct FileStore {
     /// Values were sealed anew in this write (plain ones, or all at a rekey): their
     /// old pages leave the log at once.
     resealed: Cell<bool>,
-    /// A keyring item made for a new data key in this write: taken back if the write
-    /// is rolled back.
-    made_item: RefCell<Option<String>>,
 }
 
 impl FileStore {
@@ -89,7 +90,6 @@ impl FileStore {
             conn: RefCell::new(None),
             data_key: Cell::new(None),
             resealed: Cell::new(false),
-            made_item: RefCell::new(None),
         }
     }
 
@@ -201,9 +201,6 @@ impl FileStore {
         conn.busy_timeout(crate::sqlite::BUSY_TIMEOUT)
             .map_err(|e| self.sql(e))?;
         self.identify(&conn)?;
-        if matches!(self.sealing, Sealing::Keyring(_)) {
-            self.name_itself(&conn)?;
-        }
         crate::sqlite::enable_wal(&conn).map_err(|e| self.sql(e))?;
         // A stored token is the one thing nobody can make again: every commit reaches
         // the disk before sbctl goes on.
@@ -256,19 +253,39 @@ impl FileStore {
         }
     }
 
-    /// Gives the file a random name of its own (meta `id`), once, before a data key is
-    /// kept in the keyring under it: a key made by a run killed before its commit is
-    /// then written over by the next, never left behind beside it, and a file moved
-    /// aside keeps its key when a new one takes its place.
-    fn name_itself(&self, conn: &Connection) -> Result<(), SecretError> {
-        if meta(conn, "id").map_err(|e| self.sql(e))?.is_none() {
-            conn.execute(
-                "INSERT INTO meta (name, value) VALUES ('id', ?1) ON CONFLICT (name) DO NOTHING",
-                [format!("{:032x}", rand::random::<u128>()).as_bytes()],
-            )
-            .map_err(|e| self.sql(e))?;
+    /// Before a write that may make the data key in the keyring: the name of the item
+    /// it will be kept in, chosen at random and committed first (meta
+    /// `keyring_key_pending`). A run killed after writing the item, before its own
+    /// commit, leaves that name behind: the next run takes the item up again instead of
+    /// leaving it in the keyring beside a new one, and no other file uses the name.
+    fn name_keyring_key(&self) -> Result<(), SecretError> {
+        if !matches!(self.sealing, Sealing::Keyring(_)) || self.data_key.get().is_some() {
+            return Ok(());
         }
-        Ok(())
+        self.with(true, |conn| {
+            let named = |conn: &Connection| -> Result<bool, SecretError> {
+                let has = |name| meta(conn, name).map(|v| v.is_some());
+                Ok(has("keyring_key").map_err(|e| self.sql(e))?
+                    || has("data_key").map_err(|e| self.sql(e))?
+                    || has("keyring_key_pending").map_err(|e| self.sql(e))?)
+            };
+            if named(conn)? {
+                return Ok(());
+            }
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.sql(e))?;
+            if !named(&tx)? {
+                let item = format!("secrets-key:{:032x}", rand::random::<u128>());
+                tx.execute(
+                    "INSERT INTO meta (name, value) VALUES ('keyring_key_pending', ?1)",
+                    [item.as_bytes()],
+                )
+                .map_err(|e| self.sql(e))?;
+            }
+            tx.commit().map_err(|e| self.sql(e))
+        })
+        .map(|done| done.expect("created on write"))
     }
 
     /// The data key, unsealed with the age key or read from the keyring; `None` while
@@ -301,15 +318,7 @@ impl FileStore {
                     path: path(),
                     item: item.clone(),
                 })?;
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD
-                .decode(text.expose())
-                .ok()
-                .filter(|k| k.len() == 32)
-                .ok_or(SecretError::BadValue {
-                    key: item,
-                    reason: "the OS keyring's item is not a data key of sbctl's".into(),
-                })?
+            decode_key(&item, &text)?.to_vec()
         } else {
             return Ok(None);
         };
@@ -360,27 +369,36 @@ impl FileStore {
         Ok(k)
     }
 
-    /// Makes a new random data key, kept in an OS keyring item named after the file
-    /// (never over another file's key) that the file records, and uses it from now on.
+    /// The data key kept in the keyring item named before the write
+    /// (`name_keyring_key`): the one a run killed before its commit left there, which
+    /// sealed nothing that was kept, or else a new random one, written there first (a
+    /// file naming an item that was never written would have lost its key). The file
+    /// records the item, and uses the key from now on.
     fn new_keyring_key(
         &self,
         tx: &Connection,
         keyring: &KeyringStore,
     ) -> Result<chacha20poly1305::Key, SecretError> {
-        use base64::Engine;
-        let k = *chacha20poly1305::Key::from_slice(&rand::random::<[u8; 32]>());
-        let id = meta(tx, "id")
+        let item = meta(tx, "keyring_key_pending")
             .map_err(|e| self.sql(e))?
-            .expect("named when opened for the keyring");
-        let item = format!("secrets-key:{}", String::from_utf8_lossy(&id));
-        let text = base64::engine::general_purpose::STANDARD.encode(k.as_slice());
-        // The keyring first: a file naming an item that was never written would be a
-        // lost key.
-        keyring.set_many(&[(item.clone(), Secret::new(text))])?;
-        *self.made_item.borrow_mut() = Some(item.clone());
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .ok_or_else(|| SecretError::Corrupt {
+                path: self.path.clone(),
+                reason: "no name for the keyring's key was recorded before the write".into(),
+            })?;
+        let k = match keyring.get(&item)? {
+            Some(text) => decode_key(&item, &text)?,
+            None => {
+                use base64::Engine;
+                let k = *chacha20poly1305::Key::from_slice(&rand::random::<[u8; 32]>());
+                let text = base64::engine::general_purpose::STANDARD.encode(k.as_slice());
+                keyring.set_many(&[(item.clone(), Secret::new(text))])?;
+                k
+            }
+        };
         tx.execute(
-            "INSERT INTO meta (name, value) VALUES ('keyring_key', ?1)",
-            [item.as_bytes()],
+            "UPDATE meta SET name = 'keyring_key' WHERE name = 'keyring_key_pending'",
+            [],
         )
         .and_then(|_| tx.pragma_update(None, "user_version", KEYRING_SCHEMA_VERSION))
         .map_err(|e| self.sql(e))?;
@@ -389,16 +407,12 @@ impl FileStore {
     }
 
     /// Forgets what a rolled-back write made: its data key is not in the file, and
-    /// must not be used for the next write (read it again from the file instead); a
-    /// keyring item made for it names nothing.
+    /// must not be used for the next write (read it again from the file instead). A
+    /// keyring item written for it stays, named in the file as pending: the next write
+    /// takes it up.
     fn rolled_back(&self) {
         self.data_key.set(None);
         self.resealed.set(false);
-        if let (Some(item), Sealing::Keyring(keyring)) =
-            (self.made_item.borrow_mut().take(), &self.sealing)
-        {
-            let _ = keyring.delete_many(&[item]);
-        }
     }
 
     /// Keeps the data key in the file, sealed with age to `to`.
@@ -421,6 +435,17 @@ impl FileStore {
         )
         .map(|_| ())
         .map_err(|e| self.sql(e))
+    }
+
+    /// Whether the file has a data key (sealed with age, or in the keyring): then every
+    /// value sbctl wrote in it is sealed.
+    fn sealed_anything(&self, conn: &Connection) -> Result<bool, SecretError> {
+        let has = |name| {
+            meta(conn, name)
+                .map(|v| v.is_some())
+                .map_err(|e| self.sql(e))
+        };
+        Ok(has("data_key")? || has("keyring_key")?)
     }
 
     fn damaged(&self, name: &str) -> SecretError {
@@ -464,13 +489,13 @@ impl FileStore {
         &self,
         f: impl FnOnce(&rusqlite::Transaction) -> Result<T, SecretError>,
     ) -> Result<T, SecretError> {
+        self.name_keyring_key()?;
         self.with(true, |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| self.sql(e))?;
             let done = f(&tx).and_then(|out| tx.commit().map(|()| out).map_err(|e| self.sql(e)));
             let out = done.inspect_err(|_| self.rolled_back())?;
-            self.made_item.borrow_mut().take();
             if self.resealed.replace(false) {
                 // The values' old pages (zeroed in the file: secure_delete) leave the
                 // log too, unless another process is reading it right now.
@@ -577,33 +602,50 @@ impl FileStore {
     }
 
     /// Moves in secrets kept one per OS keyring item (`keyring-items`), in one
-    /// transaction that also records that it happened. When an earlier move was cut
-    /// off after that, a value already here is the newer one (renewed since) and is
-    /// kept. Whether each was written.
+    /// transaction that also records that the items are still to be removed. A value
+    /// already here is the newer one (stored since by this sbctl, or moved by an
+    /// earlier run cut off before it removed the items) and is kept. Whether each was
+    /// written.
     pub fn move_in_items(&self, items: &[(String, Secret)]) -> Result<Vec<bool>, SecretError> {
         self.write(|tx| {
-            let again = meta(tx, "moved_from_keyring_items")
-                .map_err(|e| self.sql(e))?
-                .is_some();
             let data_key = self.writing_key(tx)?;
             let mut written = Vec::with_capacity(items.len());
             for (name, value) in items {
-                let write = !again || !self.holds(tx, name)?;
+                let write = !self.holds(tx, name)?;
                 if write {
                     self.put(tx, data_key.as_ref(), name, value)?;
                 }
                 written.push(write);
             }
-            tx.execute(
-                "INSERT INTO meta (name, value) VALUES ('moved_from_keyring_items', X'31') \
-                 ON CONFLICT (name) DO NOTHING",
-                [],
-            )
-            .map_err(|e| self.sql(e))?;
+            self.set_move(tx, MOVE_COPIED)?;
             #[cfg(debug_assertions)]
             crate::interrupt::pause_point("keyring-move-before-commit");
             Ok(written)
         })
+    }
+
+    /// Whether a move from keyring items copied them here and was cut off before it
+    /// removed them all.
+    pub fn move_unfinished(&self) -> Result<bool, SecretError> {
+        let state = self.with(false, |conn| {
+            meta(conn, "moved_from_keyring_items").map_err(|e| self.sql(e))
+        })?;
+        Ok(state.flatten().as_deref() == Some(MOVE_COPIED))
+    }
+
+    /// Records that the keyring's items were all removed.
+    pub fn move_finished(&self) -> Result<(), SecretError> {
+        self.write(|tx| self.set_move(tx, MOVE_DONE))
+    }
+
+    fn set_move(&self, tx: &Connection, state: &[u8]) -> Result<(), SecretError> {
+        tx.execute(
+            "INSERT INTO meta (name, value) VALUES ('moved_from_keyring_items', ?1) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [state],
+        )
+        .map(|_| ())
+        .map_err(|e| self.sql(e))
     }
 
     /// Rotates the key: a new data key, sealed to `new`, and every value sealed again
@@ -651,6 +693,20 @@ impl FileStore {
             Ok(count)
         })
     }
+}
+
+/// A data key as the keyring keeps it (base64 of 32 bytes).
+fn decode_key(item: &str, text: &Secret) -> Result<chacha20poly1305::Key, SecretError> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.expose())
+        .ok()
+        .filter(|k| k.len() == 32)
+        .map(|k| *chacha20poly1305::Key::from_slice(&k))
+        .ok_or(SecretError::BadValue {
+            key: item.to_owned(),
+            reason: "the OS keyring's item is not a data key of sbctl's".into(),
+        })
 }
 
 fn meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vec<u8>>> {
@@ -730,6 +786,7 @@ impl SecretStore for FileStore {
     }
 
     fn batch(&self) -> Result<Box<dyn super::SecretBatch + '_>, SecretError> {
+        self.name_keyring_key()?;
         self.with(true, |conn| {
             conn.execute_batch("BEGIN IMMEDIATE")
                 .map_err(|e| self.sql(e))
@@ -780,7 +837,7 @@ impl SecretStore for FileStore {
             let plain = if sealed {
                 let key = self.data_key(conn)?.ok_or_else(|| self.damaged(name))?;
                 unseal(&key, name, &blob).ok_or_else(|| self.damaged(name))?
-            } else if meta(conn, "data_key").map_err(|e| self.sql(e))?.is_some() {
+            } else if self.sealed_anything(conn)? {
                 // Plain values are sealed when the data key is made: one beside sealed
                 // values was written into the file by something other than sbctl.
                 return Err(self.planted(name));
@@ -819,8 +876,13 @@ impl SecretStore for FileStore {
     }
 
     fn probe(&self) -> Result<(), SecretError> {
-        self.with(false, |conn| self.data_key(conn).map(|_| ()))
-            .map(|_| ())
+        let key = self.with(false, |conn| self.data_key(conn))?.flatten();
+        // Before the first sealed write, whether the keyring that will keep the key
+        // answers.
+        match (&self.sealing, key) {
+            (Sealing::Keyring(keyring), None) => keyring.probe(),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -846,7 +908,6 @@ impl super::SecretBatch for FileBatch<'_> {
             conn.execute_batch("COMMIT").map_err(|e| s.sql(e))
         })?;
         self.committed = true;
-        s.made_item.borrow_mut().take();
         if s.resealed.replace(false) {
             // As `write`: the values' old pages leave the log too.
             let _ = s.with(false, |conn| {

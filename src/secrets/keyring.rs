@@ -44,6 +44,195 @@ impl KeyringStore {
     }
 }
 
+/// What a run over many items says as it goes: one more item done, or the end.
+enum Step<T> {
+    Item,
+    Done(Result<T, SecretError>),
+}
+
+impl KeyringStore {
+    /// Runs `op` on a thread of its own, given up on when the deadline of one call
+    /// passes without an item done: many items, none of them allowed to hang.
+    fn run_long<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&dyn Fn()) -> Result<T, SecretError> + Send + 'static,
+        progress: &dyn Fn(),
+    ) -> Result<T, SecretError> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let tick = || {
+                let _ = tx.send(Step::Item);
+            };
+            let result = op(&tick);
+            let _ = tx.send(Step::Done(result));
+        });
+        loop {
+            match rx.recv_timeout(self.timeout) {
+                Ok(Step::Item) => progress(),
+                Ok(Step::Done(result)) => return result,
+                Err(_) => {
+                    return Err(SecretError::KeyringTimeout {
+                        seconds: self.timeout.as_secs().max(1),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The values of those of `names` the keyring holds: in one session where the
+    /// keyring is the Secret Service, else one call each. `progress` is told of each
+    /// name done.
+    pub fn read_many(
+        &self,
+        names: &[String],
+        progress: &dyn Fn(),
+    ) -> Result<Vec<(String, Secret)>, SecretError> {
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+        {
+            let names = names.to_vec();
+            self.run_long(move |tick| session::read(&names, tick), progress)
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+        {
+            let mut found = Vec::new();
+            for name in names {
+                if let Some(value) = self.get(name)? {
+                    found.push((name.clone(), value));
+                }
+                progress();
+            }
+            Ok(found)
+        }
+    }
+
+    /// Removes each of `items` whose value is still the one given; those whose value
+    /// changed since (renewed by another process) are left and returned, with their new
+    /// value.
+    pub fn remove_unchanged(
+        &self,
+        items: &[(String, Secret)],
+        progress: &dyn Fn(),
+    ) -> Result<Vec<(String, Secret)>, SecretError> {
+        #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+        {
+            let items = items.to_vec();
+            self.run_long(
+                move |tick| session::remove_unchanged(&items, tick),
+                progress,
+            )
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+        {
+            let mut changed = Vec::new();
+            for (name, value) in items {
+                match self.get(name)? {
+                    Some(now) if now != *value => changed.push((name.clone(), now)),
+                    Some(_) => self.delete_many(std::slice::from_ref(name))?,
+                    None => {}
+                }
+                progress();
+            }
+            Ok(changed)
+        }
+    }
+}
+
+/// Many items in one Secret Service session: one connection and one key exchange,
+/// where keyring makes both for every call (about 15 ms each). Only sbctl's items
+/// (service `sbctl`, keyring's default target) are looked at; a locked one stops the
+/// run rather than prompt.
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+mod session {
+    use super::{SecretError, SERVICE};
+    use crate::domain::token::Secret;
+    use dbus_secret_service::{EncryptionType, Item, SecretService};
+    use std::collections::HashMap;
+
+    fn failed(e: dbus_secret_service::Error) -> SecretError {
+        use dbus_secret_service::Error as E;
+        let reason = e.to_string().lines().next().unwrap_or_default().to_owned();
+        match e {
+            E::Dbus(_) | E::Unavailable | E::Locked | E::Prompt => {
+                SecretError::KeyringUnavailable { reason }
+            }
+            _ => SecretError::Keyring { reason },
+        }
+    }
+
+    /// sbctl's items, by name.
+    fn items(ss: &SecretService) -> Result<HashMap<String, Item<'_>>, SecretError> {
+        let found = ss
+            .search_items(HashMap::from([("service", SERVICE)]))
+            .map_err(failed)?;
+        if !found.locked.is_empty() {
+            return Err(SecretError::KeyringUnavailable {
+                reason: "the keyring is locked".into(),
+            });
+        }
+        let mut named = HashMap::new();
+        for item in found.unlocked {
+            let attributes = item.get_attributes().map_err(failed)?;
+            if attributes.get("target").is_some_and(|t| t != "default") {
+                continue;
+            }
+            if let Some(name) = attributes.get("username") {
+                named.insert(name.clone(), item);
+            }
+        }
+        Ok(named)
+    }
+
+    fn value(name: &str, item: &Item<'_>) -> Result<Secret, SecretError> {
+        let bytes = item.get_secret().map_err(failed)?;
+        String::from_utf8(bytes)
+            .map(Secret::new)
+            .map_err(|_| SecretError::BadValue {
+                key: name.to_owned(),
+                reason: "not text".into(),
+            })
+    }
+
+    fn connect() -> Result<SecretService, SecretError> {
+        SecretService::connect(EncryptionType::Dh).map_err(failed)
+    }
+
+    pub fn read(names: &[String], tick: &dyn Fn()) -> Result<Vec<(String, Secret)>, SecretError> {
+        let ss = connect()?;
+        let items = items(&ss)?;
+        let mut found = Vec::new();
+        for name in names {
+            if let Some(item) = items.get(name) {
+                found.push((name.clone(), value(name, item)?));
+            }
+            tick();
+        }
+        Ok(found)
+    }
+
+    pub fn remove_unchanged(
+        given: &[(String, Secret)],
+        tick: &dyn Fn(),
+    ) -> Result<Vec<(String, Secret)>, SecretError> {
+        let ss = connect()?;
+        let items = items(&ss)?;
+        let mut changed = Vec::new();
+        for (name, was) in given {
+            if let Some(item) = items.get(name) {
+                let now = value(name, item)?;
+                if now == *was {
+                    item.delete().map_err(failed)?;
+                    #[cfg(debug_assertions)]
+                    crate::interrupt::pause_point("keyring-move-removing");
+                } else {
+                    changed.push((name.clone(), now));
+                }
+            }
+            tick();
+        }
+        Ok(changed)
+    }
+}
+
 /// Whether a keyring backend keeps what it is given for good.
 fn persistent(p: keyring::credential::CredentialPersistence) -> Result<(), SecretError> {
     use keyring::credential::CredentialPersistence as P;

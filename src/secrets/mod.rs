@@ -193,28 +193,37 @@ pub fn open_items() -> Result<keyring::KeyringStore, SecretError> {
 }
 
 /// Moves the secrets kept one per OS keyring item (sbctl 0.2's `keyring`, now
-/// `keyring-items`) into the secrets file `into`, sealed with its key in the keyring:
-/// every one of `keys` the keyring holds is written in one transaction and read back,
-/// and only then is each item removed (one that changed meanwhile is written again
-/// first). Killed at any point, every secret is in an item or in the file, and the next
-/// run goes on from there. How many moved; `progress` is told (done, total).
+/// `keyring-items`) into the secrets file `into`, sealed with its key in the keyring.
+/// Every one of the `tokens` and `clients` names the keyring holds is written in one
+/// transaction (a value the file has already is newer, and kept) and read back; then
+/// `copied` is called (the caller remembers the new place, so that nothing writes the
+/// items any more), and only then are the tokens' items removed, each unless it was
+/// renewed meanwhile (then it is written again first). Client secrets are copied, not
+/// removed: another database may use them. Killed at any point, every secret is in an
+/// item or in the file, and the next run (`into.move_unfinished`) goes on. How many
+/// were found; `progress` is told (done, total).
 pub fn move_items(
     into: &file::FileStore,
-    keys: &[String],
+    (tokens, clients): (&[String], &[String]),
+    copied: &mut dyn FnMut() -> crate::error::Result<()>,
     progress: &dyn Fn(usize, usize),
-) -> Result<usize, SecretError> {
+) -> crate::error::Result<usize> {
     let items = open_items()?;
-    let mut found = Vec::new();
-    for (done, key) in keys.iter().enumerate() {
-        if let Some(value) = items.get(key)? {
-            found.push((key.clone(), value));
-        }
-        progress(done + 1, keys.len());
-    }
+    let names: Vec<String> = tokens.iter().chain(clients).cloned().collect();
+    let done = std::cell::Cell::new(0);
+    let total = std::cell::Cell::new(names.len());
+    let tick = || {
+        done.set(done.get() + 1);
+        progress(done.get(), total.get());
+    };
+    let found = items.read_many(&names, &tick)?;
     if found.is_empty() {
+        // Cut off after removing the last item, before saying so.
+        if into.move_unfinished()? {
+            into.move_finished()?;
+        }
         return Ok(0);
     }
-    let total = keys.len() + found.len();
     let written = into.move_in_items(&found)?;
     for ((name, value), wrote) in found.iter().zip(written) {
         match into.get(name)? {
@@ -225,22 +234,31 @@ pub fn move_items(
                     reason: format!(
                         "{name} did not read back after the move; the OS keyring's items are kept"
                     ),
-                })
+                }
+                .into())
             }
         }
     }
-    for (done, (name, value)) in found.iter().enumerate() {
-        let name = [name.clone()];
-        if let Some(now) = items.get(&name[0])? {
-            if now != *value {
-                into.set_many(&[(name[0].clone(), now)])?;
-            }
+    copied()?;
+    #[cfg(debug_assertions)]
+    crate::interrupt::pause_point("keyring-move-copied");
+    let mut left: Vec<(String, Secret)> = found
+        .iter()
+        .filter(|(name, _)| !clients.contains(name))
+        .cloned()
+        .collect();
+    total.set(names.len() + left.len());
+    // An item renewed since it was read (by an sbctl that was told to use
+    // `keyring-items` before the new place was remembered) is newer than what was
+    // moved: it is written again, and its item removed on the next turn.
+    for _ in 0..3 {
+        left = items.remove_unchanged(&left, &tick)?;
+        if left.is_empty() {
+            break;
         }
-        items.delete_many(&name)?;
-        #[cfg(debug_assertions)]
-        crate::interrupt::pause_point("keyring-move-removing");
-        progress(keys.len() + done + 1, total);
+        into.set_many(&left)?;
     }
+    into.move_finished()?;
     Ok(found.len())
 }
 

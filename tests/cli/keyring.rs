@@ -171,12 +171,13 @@ fn items_of_0_2(keyring: &PrivateKeyring) -> Env {
     env
 }
 
-/// Every token reads back, from the file; the keyring holds the key only.
+/// Every token reads back, from the file; the keyring holds the key, and the client
+/// secret, which is copied (another database may use it), not moved.
 fn assert_moved(env: &Env, keyring: &PrivateKeyring) {
     for id in ["a", "b", "c"] {
         assert_eq!(env.run(&["token", id]).stdout, format!("tok-{id}\n"));
     }
-    assert_eq!(keyring.items(), vec![key_item(env)]);
+    assert_eq!(keyring.items(), ["client:x".to_owned(), key_item(env)]);
     assert_eq!(
         env.secrets().keys().collect::<Vec<_>>(),
         ["client:x", "profile:a", "profile:b", "profile:c"]
@@ -194,8 +195,8 @@ fn keyring_items_move_into_the_sealed_file_on_first_use() {
     env.unset("SBCTL_SECRET_STORE");
     let run = env.run(&["token", "b"]);
     run.success()
-        .stderr_has("moving the secrets kept in separate OS keyring items")
-        .stderr_has("moved 4 secrets into");
+        .stderr_has("moved 4 secrets from separate OS keyring items into")
+        .stderr_has("sealed with one key kept in the keyring");
     assert_eq!(run.stdout, "tok-b\n");
     assert_eq!(
         env.scalar("SELECT value = 'keyring' FROM meta WHERE key = 'secret_store'"),
@@ -261,28 +262,118 @@ fn a_move_killed_at_any_point_loses_nothing_and_the_next_run_finishes_it() {
         items[..4],
         ["client:x", "profile:a", "profile:b", "profile:c"]
     );
-    // The key made for the file (written before the file names it) is named after the
-    // file: the next run writes over it rather than leave it behind.
-    assert!(
-        items[4..].iter().all(|i| i.starts_with("secrets-key:")),
-        "{items:?}"
-    );
     assert!(env.secrets().is_empty(), "{:?}", env.secrets());
+    // The key made for the file was written to the keyring before the kill, under a
+    // name the file recorded first: the next run takes it up, not a second one.
+    assert_eq!(items.len(), 5, "{items:?}");
+    let key = items[4].clone();
+    assert!(key.starts_with("secrets-key:"), "{items:?}");
     // Killed after the commit, once the first item was removed: the rest are in both
-    // places, the removed one in the file only.
+    // places, the removed one in the file only; the new place is remembered already,
+    // so that nothing writes the items any more.
     kill_at(&env, "keyring-move-removing", &["token", "a"]);
-    let left = keyring.items();
-    assert_eq!(left.len(), 4, "the key and 3 of the 4 items: {left:?}");
-    assert_eq!(env.secrets().len(), 4);
     assert_eq!(
-        env.scalar("SELECT value = 'keyring-items' FROM meta WHERE key = 'secret_store'"),
-        1,
-        "not remembered as moved yet"
+        keyring.items(),
+        ["client:x", "profile:b", "profile:c", key.as_str()]
     );
-    // The next run finishes the move.
+    assert_eq!(env.secrets().len(), 4);
+    assert_eq!(key_item(&env), key);
+    assert_eq!(
+        env.scalar("SELECT value = 'keyring' FROM meta WHERE key = 'secret_store'"),
+        1
+    );
+    // The next command finishes the move.
     env.run(&["check"])
         .success()
-        .stderr_has("moved 3 secrets into");
+        .stderr_has("finished moving the secrets kept in separate OS keyring items");
+    assert_moved(&env, &keyring);
+    assert_eq!(env.run(&["token", "a"]).stderr, "", "finished once");
+}
+
+/// Starts `sbctl args` and waits until it stops at the debug build's pause point
+/// `moment`; it goes on with `resume`.
+fn pause_at(env: &Env, moment: &str, args: &[&str]) -> std::process::Child {
+    let paused = env.root().join("paused");
+    let _ = std::fs::remove_file(&paused);
+    let mut child = env
+        .std_command(args)
+        .env("SBCTL_TEST_PAUSE", moment)
+        .env("SBCTL_TEST_PAUSED", &paused)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !paused.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "sbctl ended before {moment}"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sbctl never reached {moment}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child
+}
+
+fn resume(child: std::process::Child) -> std::process::Output {
+    // SAFETY: a signal to our own child, which is stopped.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGCONT) };
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn an_item_renewed_while_it_moves_is_moved_again_not_lost() {
+    let keyring = PrivateKeyring::start();
+    let mut env = items_of_0_2(&keyring);
+    env.unset("SBCTL_SECRET_STORE");
+    // Every item copied into the file; before the items are removed, an sbctl that
+    // started earlier with `keyring-items` renews c's token in its item.
+    let mover = pause_at(&env, "keyring-move-copied", &["token", "a"]);
+    keyring.store(
+        "profile:c",
+        r#"{"access_token":"tok-c2","refresh_token":"ref-c2"}"#,
+    );
+    let out = resume(mover);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "tok-a\n");
+    assert_eq!(
+        env.run(&["token", "c"]).stdout,
+        "tok-c2\n",
+        "the newer token"
+    );
+    assert_eq!(keyring.items(), ["client:x".to_owned(), key_item(&env)]);
+}
+
+#[test]
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn items_not_in_this_keyring_are_not_given_up_on() {
+    let keyring = PrivateKeyring::start();
+    let mut env = items_of_0_2(&keyring);
+    // The keyring that answers is not the one that holds them (another session's).
+    let other = PrivateKeyring::start();
+    env.set("DBUS_SESSION_BUS_ADDRESS", &other.address);
+    env.unset("SBCTL_SECRET_STORE");
+    env.run(&["check"]).code(3).stderr_has(
+        "none of the tokens of this database's 3 profiles is in this OS keyring's separate items",
+    );
+    // Said once; the database still says where they are, so that the right keyring
+    // can move them later.
+    let again = env.run(&["check"]);
+    assert!(!again.stderr.contains("warning"), "{}", again.stderr);
+    assert_eq!(
+        env.scalar("SELECT value = 'keyring-items' FROM meta WHERE key = 'secret_store'"),
+        1
+    );
+    env.set("DBUS_SESSION_BUS_ADDRESS", &keyring.address);
+    env.run(&["check"]).success().stderr_has("moved 4 secrets");
     assert_moved(&env, &keyring);
 }
 

@@ -115,6 +115,8 @@ impl PrivateKeyring {
     /// libsecret (not sbctl) finds them.
     pub fn items(&self) -> Vec<String> {
         let out = self.secret_tool(&["search", "--all", "service", "sbctl"]);
+        // It exits 0 when nothing matches, 1 when it could not ask.
+        assert!(out.status.success(), "secret-tool search failed");
         // The attributes go to stdout or stderr, depending on the version.
         let text = [out.stdout, out.stderr].concat();
         let mut names: Vec<String> = String::from_utf8_lossy(&text)
@@ -129,9 +131,41 @@ impl PrivateKeyring {
     /// An item's value, as libsecret finds it.
     pub fn lookup(&self, name: &str) -> Option<String> {
         let out = self.secret_tool(&["lookup", "service", "sbctl", "username", name]);
+        // Nothing found is exit 1 and silent; a failure to ask says why.
+        assert!(
+            out.status.success() || out.stderr.is_empty(),
+            "secret-tool lookup failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Stores an item as keyring (and so sbctl 0.2) writes one, over the one there.
+    pub fn store(&self, name: &str, value: &str) {
+        use std::io::Write;
+        let mut child = Command::new("secret-tool")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .args([
+                "store",
+                "--label=sbctl test",
+                "service",
+                "sbctl",
+                "username",
+                name,
+            ])
+            .args(["target", "default", "application", "rust-keyring"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("secret-tool runs (Debian package libsecret-tools)");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(value.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "secret-tool store failed");
     }
 
     /// Deletes an item, as a user might in their keyring manager.

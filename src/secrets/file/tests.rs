@@ -432,3 +432,51 @@ fn a_batch_is_kept_when_committed_and_gone_when_dropped_before() {
         "sealed in the batch too"
     );
 }
+
+#[test]
+fn keyring_items_move_in_without_writing_over_newer_values() {
+    let (_dir, path) = scratch();
+    let store = FileStore::new(path.clone());
+    store
+        .set_many(&[("profile:a".into(), secret("renewed-since"))])
+        .unwrap();
+    assert!(!store.move_unfinished().unwrap());
+    let written = store
+        .move_in_items(&[
+            ("profile:a".into(), secret("old-item")),
+            ("profile:b".into(), secret("b")),
+        ])
+        .unwrap();
+    assert_eq!(written, [false, true]);
+    assert_eq!(
+        store.get("profile:a").unwrap(),
+        Some(secret("renewed-since"))
+    );
+    assert_eq!(store.get("profile:b").unwrap(), Some(secret("b")));
+    // Copied, not yet removed from the keyring: the next run finishes the move.
+    assert!(FileStore::new(path.clone()).move_unfinished().unwrap());
+    store.move_finished().unwrap();
+    assert!(!FileStore::new(path).move_unfinished().unwrap());
+}
+
+#[test]
+fn a_plain_value_beside_values_sealed_in_the_keyring_is_refused() {
+    let (_dir, path) = scratch();
+    let store = FileStore::new(path.clone());
+    store
+        .set_many(&[("profile:a".into(), secret("a"))])
+        .unwrap();
+    // As a write with the keyring would leave it: a key named in the keyring.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO meta (name, value) VALUES ('keyring_key', X'6b')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let err = FileStore::new(path).get("profile:a").unwrap_err();
+    assert!(
+        err.to_string().contains("stored plain among sealed values"),
+        "{err}"
+    );
+}
