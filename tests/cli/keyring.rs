@@ -567,3 +567,30 @@ fn the_fallback_to_the_file_is_said_once_not_on_every_command() {
         .success()
         .stderr_has("debug: the OS keyring is not available");
 }
+
+#[test]
+#[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
+fn doctor_warns_when_keyring_items_hold_a_fleet() {
+    let keyring = PrivateKeyring::start();
+    let mut env = private_env(&keyring, "keyring-items");
+    env.unset("SBCTL_SECRET_STORE");
+    env.write_config("secret_store = \"keyring-items\"\n");
+    let records: String = (0..301)
+        .map(|i| format!("{{\"id\":\"p{i:03}\",\"network\":\"x\"}}\n"))
+        .collect();
+    env.run_with_stdin(&["profiles", "import", "-"], &records)
+        .success();
+    env.run(&["doctor"])
+        .success()
+        .stdout_has("keyring-items (OS keyring, service `sbctl`): working")
+        .stdout_has("301 profiles in separate keyring items")
+        .stdout_has("secret_store = \"keyring\" keeps one key in the keyring");
+    env.run(&["profiles", "remove", "p300", "--yes"]).success();
+    let fewer = env.run(&["doctor"]);
+    fewer.success();
+    assert!(
+        !fewer.stdout.contains("in separate keyring items"),
+        "{}",
+        fewer.stdout
+    );
+}
