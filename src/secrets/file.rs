@@ -428,10 +428,14 @@ impl FileStore {
                 &std::io::Error::other(e.to_string()),
             )
         })?;
+        self.set_meta(tx, "data_key", &sealed)
+    }
+
+    fn set_meta(&self, tx: &Connection, name: &str, value: &[u8]) -> Result<(), SecretError> {
         tx.execute(
-            "INSERT INTO meta (name, value) VALUES ('data_key', ?1) \
+            "INSERT INTO meta (name, value) VALUES (?1, ?2) \
              ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            [sealed],
+            params![name, value],
         )
         .map(|_| ())
         .map_err(|e| self.sql(e))
@@ -639,13 +643,7 @@ impl FileStore {
     }
 
     fn set_move(&self, tx: &Connection, state: &[u8]) -> Result<(), SecretError> {
-        tx.execute(
-            "INSERT INTO meta (name, value) VALUES ('moved_from_keyring_items', ?1) \
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            [state],
-        )
-        .map(|_| ())
-        .map_err(|e| self.sql(e))
+        self.set_meta(tx, "moved_from_keyring_items", state)
     }
 
     /// Rotates the key: a new data key, sealed to `new`, and every value sealed again

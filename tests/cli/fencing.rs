@@ -5,8 +5,7 @@
 
 use crate::support::doubles::{scene, Scene};
 use serde_json::json;
-use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
 /// What the two processes printed: the held-up one, and the one that came between.
 struct Held {
@@ -18,26 +17,9 @@ struct Held {
 /// second process that lives past the first one's lease (its clock 10 minutes on);
 /// then lets the first go on.
 fn renewal_held_up_past_its_lease(s: &Scene) -> Held {
-    let paused = s.env.root().join("paused");
     let first = s
         .env
-        .std_command(&["refresh", "acme", "--force"])
-        .env("SBCTL_TEST_PAUSE", "renewal-answered")
-        .env("SBCTL_TEST_PAUSED", &paused)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !paused.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "the first renewal never got its answer"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // Stopped by now (it stops itself right after writing the marker).
-    std::thread::sleep(Duration::from_millis(200));
+        .pause_at("renewal-answered", &["refresh", "acme", "--force"]);
     let second = s
         .env
         .std_command(&["refresh", "acme", "--force"])

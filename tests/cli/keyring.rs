@@ -219,35 +219,6 @@ fn keyring_items_move_into_the_sealed_file_on_first_use() {
         .stderr_has("--secret-store keyring");
 }
 
-/// Starts `sbctl args`, waits until it stops at the debug build's pause point
-/// `moment`, and kills it there (SIGKILL: nothing of sbctl's runs after).
-fn kill_at(env: &Env, moment: &str, args: &[&str]) {
-    let paused = env.root().join("paused");
-    let _ = std::fs::remove_file(&paused);
-    let mut child = env
-        .std_command(args)
-        .env("SBCTL_TEST_PAUSE", moment)
-        .env("SBCTL_TEST_PAUSED", &paused)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !paused.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "sbctl ended before {moment}"
-        );
-        assert!(
-            std::time::Instant::now() < deadline,
-            "sbctl never reached {moment}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-}
-
 #[test]
 #[ignore = "needs gnome-keyring, dbus-daemon and secret-tool; scripts/test runs it"]
 fn a_move_killed_at_any_point_loses_nothing_and_the_next_run_finishes_it() {
@@ -256,7 +227,7 @@ fn a_move_killed_at_any_point_loses_nothing_and_the_next_run_finishes_it() {
     env.unset("SBCTL_SECRET_STORE");
     // Killed with every secret written into the file's transaction, before it commits:
     // none of it counts, and every item is still there.
-    kill_at(&env, "keyring-move-before-commit", &["token", "a"]);
+    env.kill_at("keyring-move-before-commit", &["token", "a"]);
     let items = keyring.items();
     assert_eq!(
         items[..4],
@@ -271,7 +242,7 @@ fn a_move_killed_at_any_point_loses_nothing_and_the_next_run_finishes_it() {
     // Killed after the commit, once the first item was removed: the rest are in both
     // places, the removed one in the file only; the new place is remembered already,
     // so that nothing writes the items any more.
-    kill_at(&env, "keyring-move-removing", &["token", "a"]);
+    env.kill_at("keyring-move-removing", &["token", "a"]);
     assert_eq!(
         keyring.items(),
         ["client:x", "profile:b", "profile:c", key.as_str()]
@@ -290,34 +261,7 @@ fn a_move_killed_at_any_point_loses_nothing_and_the_next_run_finishes_it() {
     assert_eq!(env.run(&["token", "a"]).stderr, "", "finished once");
 }
 
-/// Starts `sbctl args` and waits until it stops at the debug build's pause point
-/// `moment`; it goes on with `resume`.
-fn pause_at(env: &Env, moment: &str, args: &[&str]) -> std::process::Child {
-    let paused = env.root().join("paused");
-    let _ = std::fs::remove_file(&paused);
-    let mut child = env
-        .std_command(args)
-        .env("SBCTL_TEST_PAUSE", moment)
-        .env("SBCTL_TEST_PAUSED", &paused)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !paused.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "sbctl ended before {moment}"
-        );
-        assert!(
-            std::time::Instant::now() < deadline,
-            "sbctl never reached {moment}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    child
-}
-
+/// Lets a paused sbctl go on, and waits for it.
 fn resume(child: std::process::Child) -> std::process::Output {
     // SAFETY: a signal to our own child, which is stopped.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGCONT) };
@@ -332,7 +276,7 @@ fn an_item_renewed_while_it_moves_is_moved_again_not_lost() {
     env.unset("SBCTL_SECRET_STORE");
     // Every item copied into the file; before the items are removed, an sbctl that
     // started earlier with `keyring-items` renews c's token in its item.
-    let mover = pause_at(&env, "keyring-move-copied", &["token", "a"]);
+    let mover = env.pause_at("keyring-move-copied", &["token", "a"]);
     keyring.store(
         "profile:c",
         r#"{"access_token":"tok-c2","refresh_token":"ref-c2"}"#,
@@ -407,15 +351,7 @@ fn a_locked_keyring_is_a_clear_error_and_changes_nothing() {
         stored_bytes(&env.secrets_path()) == before,
         "the file changed"
     );
-    assert_eq!(
-        env.run(&["profiles", "list", "--json"])
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1,
-        "no row without its token"
-    );
+    assert_eq!(env.profile_count(), 1, "no row without its token");
 }
 
 #[test]

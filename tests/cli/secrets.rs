@@ -35,15 +35,7 @@ fn a_readable_secrets_file_is_refused_and_left_as_it_is() {
         0o640,
         "sbctl does not silently change it"
     );
-    assert_eq!(
-        env.run(&["profiles", "list", "--json"])
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1,
-        "the failed add left no row"
-    );
+    assert_eq!(env.profile_count(), 1, "the failed add left no row");
 }
 
 #[test]
@@ -263,31 +255,7 @@ fn a_move_killed_while_it_runs_loses_nothing() {
     let old = downgrade_to_json(&env, None);
     // sbctl stops inside the move's transaction, every secret written and the old
     // file's signature recorded, the commit not made yet; it is killed there.
-    let paused = env.root().join("paused");
-    let mut child = env
-        .apply({
-            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sbctl"));
-            cmd.args(["token", "a"]);
-            cmd
-        })
-        .env("SBCTL_TEST_PAUSE", "secrets-move-before-commit")
-        .env("SBCTL_TEST_PAUSED", &paused)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !paused.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "sbctl ended before the commit"
-        );
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the move never reached its commit"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let mut child = env.pause_at("secrets-move-before-commit", &["token", "a"]);
     // Its write transaction is open: nobody else may begin one.
     let other = rusqlite::Connection::open(env.secrets_path()).unwrap();
     other.busy_timeout(std::time::Duration::ZERO).unwrap();

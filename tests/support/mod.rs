@@ -145,6 +145,55 @@ impl Env {
             .expect("sbctl starts")
     }
 
+    /// sbctl started with `args`, once it stopped itself at the debug build's pause
+    /// point `moment` (`SBCTL_TEST_PAUSE`): the test may look around, then kill it
+    /// there or let it go on (SIGCONT). Its output is kept.
+    pub fn pause_at(&self, moment: &str, args: &[&str]) -> std::process::Child {
+        let paused = self.root().join("paused");
+        let _ = std::fs::remove_file(&paused);
+        let mut child = self
+            .std_command(args)
+            .env("SBCTL_TEST_PAUSE", moment)
+            .env("SBCTL_TEST_PAUSED", &paused)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("sbctl starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !paused.exists() {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "sbctl ended before {moment}"
+            );
+            assert!(
+                std::time::Instant::now() < deadline,
+                "sbctl never reached {moment}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        // The marker is written just before sbctl stops itself: wait for the stop.
+        let stat = format!("/proc/{}/stat", child.id());
+        while !std::fs::read_to_string(&stat).is_ok_and(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|rest| rest.trim_start().starts_with('T'))
+        }) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "sbctl never stopped at {moment}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        child
+    }
+
+    /// sbctl killed (SIGKILL: nothing of it runs after) at the pause point `moment`.
+    pub fn kill_at(&self, moment: &str, args: &[&str]) {
+        let mut child = self.pause_at(moment, args);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
     /// sbctl started in the background, its output kept for the test.
     pub fn spawn_piped(&self, args: &[&str]) -> std::process::Child {
         self.std_command(args)
@@ -228,6 +277,15 @@ impl Env {
             .unwrap()
             .execute_batch(sql)
             .unwrap();
+    }
+
+    /// How many profiles `profiles list --json` shows.
+    pub fn profile_count(&self) -> usize {
+        self.run(&["profiles", "list", "--json"])
+            .json()
+            .as_array()
+            .expect("a JSON array")
+            .len()
     }
 
     /// One number from the database, as a test's way to watch what a run is doing.
