@@ -224,8 +224,9 @@ impl Gathered {
         )?;
         writeln!(
             out,
-            "sbctl_build_info{{version=\"{}\"}} 1",
-            env!("CARGO_PKG_VERSION")
+            "sbctl_build_info{{version=\"{}\",commit=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION"),
+            env!("SBCTL_BUILD_COMMIT")
         )?;
         header(
             out,

@@ -26,7 +26,8 @@ impl Key {
         Ok(Key { identity, source })
     }
 
-    /// A key file, refused when another user owns it or others may read it.
+    /// A key file, refused when another user owns it or others may read it (but a
+    /// systemd credential: `is_credential`).
     pub fn from_file(path: &Path) -> Result<Key, String> {
         let shown = path.display();
         let meta = fs::metadata(path).map_err(|e| {
@@ -35,6 +36,10 @@ impl Key {
                 crate::error::io_reason(&e)
             )
         })?;
+        let credentials = std::env::var_os("CREDENTIALS_DIRECTORY");
+        if is_credential(path, credentials.as_deref().map(Path::new)) {
+            return Key::read(path);
+        }
         // Whoever owns the key file can read it, mode or not, and so open any copy
         // of the secrets.
         if meta.uid() != crate::perms::euid() {
@@ -49,6 +54,11 @@ impl Key {
                 meta.mode() & 0o777
             ));
         }
+        Key::read(path)
+    }
+
+    fn read(path: &Path) -> Result<Key, String> {
+        let shown = path.display();
         let text = fs::read_to_string(path).map_err(|e| {
             format!(
                 "cannot read the secrets key {shown}: {}",
@@ -72,5 +82,49 @@ impl Key {
             identity: age::x25519::Identity::generate(),
             source: "a test key".into(),
         }
+    }
+}
+
+/// Whether `path` is a credential systemd handed to this service (`LoadCredential=`,
+/// read at `$CREDENTIALS_DIRECTORY/<name>`): systemd made it readable by the service's
+/// user alone, by ownership or by an ACL on a file root owns (whose mode then shows the
+/// ACL's mask as group bits), in a read-only directory of the service's own. Its owner
+/// and mode say less than that, so they are not judged. Whoever could set
+/// `CREDENTIALS_DIRECTORY` for sbctl could set `SBCTL_SECRETS_KEY_FILE` too.
+fn is_credential(path: &Path, credentials: Option<&Path>) -> bool {
+    let (Some(dir), Some(parent)) = (credentials, path.parent()) else {
+        return false;
+    };
+    match (fs::canonicalize(dir), fs::canonicalize(parent)) {
+        (Ok(dir), Ok(parent)) => dir == parent,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_file_directly_in_the_credentials_directory_is_a_credential() {
+        let dir = tempfile::tempdir().unwrap();
+        let credentials = dir.path().join("credentials");
+        fs::create_dir_all(credentials.join("deeper")).unwrap();
+        let key = credentials.join("secrets.key");
+        assert!(is_credential(&key, Some(&credentials)));
+        // Through another name for the same directory.
+        assert!(is_credential(
+            &credentials.join("deeper/../secrets.key"),
+            Some(&credentials)
+        ));
+        assert!(!is_credential(
+            &credentials.join("deeper/secrets.key"),
+            Some(&credentials)
+        ));
+        assert!(!is_credential(
+            &dir.path().join("secrets.key"),
+            Some(&credentials)
+        ));
+        assert!(!is_credential(&key, None));
     }
 }

@@ -288,8 +288,11 @@ fn load_key(key: Option<&KeySource>) -> crate::error::Result<Option<file::Key>> 
         let e = crate::error::Error::failed(e);
         // A key file that is there has its own fix in the message (its mode, its
         // owner); making a new one would lose every secret sealed with it.
+        let missing = |path: &Path| {
+            std::fs::metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        };
         match key {
-            Some(KeySource::File(path)) if path.exists() => e,
+            Some(KeySource::File(path)) if !missing(path) => e,
             _ => e.hint("make one with `age-keygen -o KEY` (Debian package `age`), mode 600"),
         }
     })

@@ -97,7 +97,25 @@ fn explicit_paths_win_over_the_environment_and_defaults() {
 #[test]
 fn help_and_version() {
     let env = Env::new();
-    env.run(&["--version"]).success().stdout_has("sbctl 0.1.0");
+    // The version, and the commit it was built from (this checkout's), without git
+    // at run time.
+    let run = env.run(&["--version"]);
+    run.success();
+    let version = run.stdout.trim();
+    let commit = version
+        .strip_prefix(&format!("sbctl {} (", env!("CARGO_PKG_VERSION")))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{version}"));
+    let hash = commit.strip_suffix(", dirty").unwrap_or(commit);
+    assert!(
+        hash.len() == 12 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{version}"
+    );
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&head.stdout).trim(), hash);
     env.run(&["--help"]).success().stdout_has("Usage: sbctl");
     env.run(&["profiles"]).code(2);
     env.run(&["frobnicate"]).code(2);

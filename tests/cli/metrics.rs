@@ -64,10 +64,18 @@ fn metrics_are_prometheus_text_with_each_profiles_state() {
         "sbctl_profile_renewal_failures{id=\"flaky\",network=\"x\"} 2",
         "sbctl_profiles{network=\"x\",status=\"ok\"} 1",
         "sbctl_profiles{network=\"facebook\",status=\"reauth_required\"} 1",
-        "sbctl_build_info{version=\"0.1.0\"} 1",
     ] {
         assert!(text.contains(line), "no {line}:\n{text}");
     }
+    let build = format!(
+        "sbctl_build_info{{version=\"{}\",commit=\"",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&build) && l.ends_with("\"} 1")),
+        "no {build}...:\n{text}"
+    );
     let deadline = text
         .lines()
         .find_map(|l| {
