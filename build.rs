@@ -30,34 +30,43 @@ fn packaged_commit() -> Option<String> {
 }
 
 fn main() {
-    let commit = match git(&["rev-parse", "--short=12", "HEAD"]) {
-        Some(c) => {
-            let dirty = git(&[
-                "--no-optional-locks",
-                "status",
-                "--porcelain",
-                "--untracked-files=no",
-            ])
-            .is_some_and(|changes| !changes.is_empty());
-            if dirty {
-                format!("{c}, dirty")
-            } else {
-                c
+    // A published crate says where it came from; a checkout asks git, about what is
+    // compiled only (a README edit does not make the binary dirty).
+    let commit = match packaged_commit() {
+        Some(c) => c,
+        None => match git(&["rev-parse", "--short=12", "HEAD"]) {
+            Some(c) => {
+                let changes = git(&[
+                    "--no-optional-locks",
+                    "status",
+                    "--porcelain",
+                    "--",
+                    "src",
+                    "build.rs",
+                    "Cargo.toml",
+                    "Cargo.lock",
+                ]);
+                if changes.is_some_and(|c| !c.is_empty()) {
+                    format!("{c}, dirty")
+                } else {
+                    c
+                }
             }
-        }
-        None => packaged_commit().unwrap_or_else(|| "unknown".into()),
+            None => "unknown".into(),
+        },
     };
     println!("cargo:rustc-env=SBCTL_BUILD_COMMIT={commit}");
-    // Again when the commit moves or the tree changes.
-    println!("cargo:rerun-if-changed=src");
-    println!("cargo:rerun-if-changed=Cargo.toml");
-    println!("cargo:rerun-if-changed=Cargo.lock");
-    if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-        let dir = Path::new(&dir);
-        let head = git(&["symbolic-ref", "-q", "HEAD"]);
-        let files = ["HEAD", "index", "packed-refs"]
-            .into_iter()
-            .chain(head.as_deref());
+    // Again when what is compiled changes, or the commit moves.
+    for path in ["src", "build.rs", "Cargo.toml", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={path}");
+    }
+    let dirs = [
+        git(&["rev-parse", "--git-dir"]),
+        git(&["rev-parse", "--git-common-dir"]),
+    ];
+    let head = git(&["symbolic-ref", "-q", "HEAD"]);
+    for dir in dirs.iter().flatten().map(Path::new) {
+        let files = ["HEAD", "packed-refs"].into_iter().chain(head.as_deref());
         // Only files that are there: Cargo takes a missing one as changed, every time.
         for file in files.map(|f| dir.join(f)).filter(|f| f.exists()) {
             println!("cargo:rerun-if-changed={}", file.display());

@@ -38,6 +38,13 @@ impl Key {
         })?;
         let credentials = std::env::var_os("CREDENTIALS_DIRECTORY");
         if is_credential(path, credentials.as_deref().map(Path::new)) {
+            // Systemd's ACL shows as group bits; others still may not read it.
+            if meta.mode() & 0o007 != 0 {
+                return Err(format!(
+                    "the secrets key {shown} can be read by every user (mode {:o})",
+                    meta.mode() & 0o777
+                ));
+            }
             return Key::read(path);
         }
         // Whoever owns the key file can read it, mode or not, and so open any copy
@@ -88,17 +95,22 @@ impl Key {
 /// Whether `path` is a credential systemd handed to this service (`LoadCredential=`,
 /// read at `$CREDENTIALS_DIRECTORY/<name>`): systemd made it readable by the service's
 /// user alone, by ownership or by an ACL on a file root owns (whose mode then shows the
-/// ACL's mask as group bits), in a read-only directory of the service's own. Its owner
-/// and mode say less than that, so they are not judged. Whoever could set
-/// `CREDENTIALS_DIRECTORY` for sbctl could set `SBCTL_SECRETS_KEY_FILE` too.
+/// ACL's mask as group bits), in a directory of the service's own that only its owner
+/// (root, or the service's user) may change. Its owner and group bits say less than
+/// that, so they are not judged. Whoever could set `CREDENTIALS_DIRECTORY` for sbctl
+/// could set `SBCTL_SECRETS_KEY_FILE` too.
 fn is_credential(path: &Path, credentials: Option<&Path>) -> bool {
     let (Some(dir), Some(parent)) = (credentials, path.parent()) else {
         return false;
     };
-    match (fs::canonicalize(dir), fs::canonicalize(parent)) {
-        (Ok(dir), Ok(parent)) => dir == parent,
-        _ => false,
-    }
+    let (Ok(dir), Ok(parent)) = (fs::canonicalize(dir), fs::canonicalize(parent)) else {
+        return false;
+    };
+    let Ok(meta) = fs::metadata(&dir) else {
+        return false;
+    };
+    let owner_ok = meta.uid() == 0 || meta.uid() == crate::perms::euid();
+    dir == parent && owner_ok && meta.mode() & 0o022 == 0
 }
 
 #[cfg(test)]
@@ -110,6 +122,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let credentials = dir.path().join("credentials");
         fs::create_dir_all(credentials.join("deeper")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&credentials, fs::Permissions::from_mode(0o500)).unwrap();
         let key = credentials.join("secrets.key");
         assert!(is_credential(&key, Some(&credentials)));
         // Through another name for the same directory.
@@ -126,5 +140,8 @@ mod tests {
             Some(&credentials)
         ));
         assert!(!is_credential(&key, None));
+        // Not a directory only its owner may change: not systemd's.
+        fs::set_permissions(&credentials, fs::Permissions::from_mode(0o775)).unwrap();
+        assert!(!is_credential(&key, Some(&credentials)));
     }
 }
