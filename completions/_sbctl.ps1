@@ -63,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one profile')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile: sign in through the browser, or `--with-token` from stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile and its tokens')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Set a profile''s owner and tags')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add many profiles from a JSON array or JSON lines, all or nothing')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write all profiles in the import format (JSON lines) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -71,6 +72,8 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         'sbctl;profiles;list' {
             [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'Only profiles of this network')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only profiles with this status')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only profiles of this owner')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only profiles with this tag, key=value; repeat: with every one of them')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order: by id (default), network, status (most urgent first) or deadline (soonest first)')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'The table''s columns, comma-separated [default: id,network,account,status,deadline,expires,last-refresh]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
@@ -104,6 +107,8 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         'sbctl;profiles;add' {
             [CompletionResult]::new('--network', '--network', [CompletionResultType]::ParameterName, 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account to connect, by id or name, where one sign-in reaches several (Pages, channels); with --with-token, recorded as the account id')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Whom to contact about it: an e-mail address')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'A tag, key=value (as client=acme); repeat for more')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up when the sign-in has not finished after this long')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
@@ -128,6 +133,22 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Also revoke the tokens at the network')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required when stdin is not a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sbctl;profiles;edit' {
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Whom to contact about it: an e-mail address; "" removes the owner')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Set a tag, key=value (as client=acme); repeat for more')
+            [CompletionResult]::new('--untag', '--untag', [CompletionResultType]::ParameterName, 'Remove a tag; repeat for more')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
+            [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
@@ -168,6 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one profile')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile: sign in through the browser, or `--with-token` from stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile and its tokens')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Set a profile''s owner and tags')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add many profiles from a JSON array or JSON lines, all or nothing')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write all profiles in the import format (JSON lines) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -183,6 +205,9 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;profiles;help;remove' {
+            break
+        }
+        'sbctl;profiles;help;edit' {
             break
         }
         'sbctl;profiles;help;import' {
@@ -446,6 +471,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything known about one profile')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile: sign in through the browser, or `--with-token` from stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile and its tokens')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Set a profile''s owner and tags')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add many profiles from a JSON array or JSON lines, all or nothing')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write all profiles in the import format (JSON lines) to stdout')
             break
@@ -460,6 +486,9 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             break
         }
         'sbctl;help;profiles;remove' {
+            break
+        }
+        'sbctl;help;profiles;edit' {
             break
         }
         'sbctl;help;profiles;import' {

@@ -97,6 +97,9 @@ _sbctl() {
             sbctl__subcmd__help__subcmd__profiles,add)
                 cmd="sbctl__subcmd__help__subcmd__profiles__subcmd__add"
                 ;;
+            sbctl__subcmd__help__subcmd__profiles,edit)
+                cmd="sbctl__subcmd__help__subcmd__profiles__subcmd__edit"
+                ;;
             sbctl__subcmd__help__subcmd__profiles,export)
                 cmd="sbctl__subcmd__help__subcmd__profiles__subcmd__export"
                 ;;
@@ -124,6 +127,9 @@ _sbctl() {
             sbctl__subcmd__profiles,add)
                 cmd="sbctl__subcmd__profiles__subcmd__add"
                 ;;
+            sbctl__subcmd__profiles,edit)
+                cmd="sbctl__subcmd__profiles__subcmd__edit"
+                ;;
             sbctl__subcmd__profiles,export)
                 cmd="sbctl__subcmd__profiles__subcmd__export"
                 ;;
@@ -144,6 +150,9 @@ _sbctl() {
                 ;;
             sbctl__subcmd__profiles__subcmd__help,add)
                 cmd="sbctl__subcmd__profiles__subcmd__help__subcmd__add"
+                ;;
+            sbctl__subcmd__profiles__subcmd__help,edit)
+                cmd="sbctl__subcmd__profiles__subcmd__help__subcmd__edit"
                 ;;
             sbctl__subcmd__profiles__subcmd__help,export)
                 cmd="sbctl__subcmd__profiles__subcmd__help__subcmd__export"
@@ -418,7 +427,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help__subcmd__profiles)
-            opts="list show add remove import export"
+            opts="list show add remove edit import export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,6 +441,20 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help__subcmd__profiles__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__help__subcmd__profiles__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -710,7 +733,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles)
-            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help list show add remove import export help"
+            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help list show add remove edit import export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,7 +763,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__add)
-            opts="-q -v -h --network --account --with-token --no-browser --port --timeout --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --network --account --with-token --owner --tag --no-browser --port --timeout --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -754,11 +777,61 @@ _sbctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__profiles__subcmd__edit)
+            opts="-q -v -h --owner --tag --untag --db --config --secret-store --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --untag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -816,7 +889,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__help)
-            opts="list show add remove import export help"
+            opts="list show add remove edit import export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -830,6 +903,20 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__profiles__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -958,7 +1045,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__list)
-            opts="-q -v -h --network --status --needs-reauth --json --sort --columns --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --network --status --needs-reauth --owner --tag --json --sort --columns --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -970,6 +1057,14 @@ _sbctl() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "ok expiring refresh_failed reauth_required" -- "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --sort)

@@ -59,6 +59,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand show 'Show everything known about one profile'
             cand add 'Add a profile: sign in through the browser, or `--with-token` from stdin'
             cand remove 'Remove a profile and its tokens'
+            cand edit 'Set a profile''s owner and tags'
             cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
             cand export 'Write all profiles in the import format (JSON lines) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -66,6 +67,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;profiles;list'= {
             cand --network 'Only profiles of this network'
             cand --status 'Only profiles with this status'
+            cand --owner 'Only profiles of this owner'
+            cand --tag 'Only profiles with this tag, key=value; repeat: with every one of them'
             cand --sort 'Order: by id (default), network, status (most urgent first) or deadline (soonest first)'
             cand --columns 'The table''s columns, comma-separated [default: id,network,account,status,deadline,expires,last-refresh]'
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
@@ -97,6 +100,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;profiles;add'= {
             cand --network 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file'
             cand --account 'The account to connect, by id or name, where one sign-in reaches several (Pages, channels); with --with-token, recorded as the account id'
+            cand --owner 'Whom to contact about it: an e-mail address'
+            cand --tag 'A tag, key=value (as client=acme); repeat for more'
             cand --port 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)'
             cand --timeout 'Give up when the sign-in has not finished after this long'
             cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
@@ -120,6 +125,21 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --revoke 'Also revoke the tokens at the network'
             cand -y 'Do not ask for confirmation (required when stdin is not a terminal)'
             cand --yes 'Do not ask for confirmation (required when stdin is not a terminal)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sbctl;profiles;edit'= {
+            cand --owner 'Whom to contact about it: an e-mail address; "" removes the owner'
+            cand --tag 'Set a tag, key=value (as client=acme); repeat for more'
+            cand --untag 'Remove a tag; repeat for more'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
             cand -q 'Print nothing but errors and requested data'
             cand --quiet 'Print nothing but errors and requested data'
             cand -v 'Explain what happens on stderr (repeat for more)'
@@ -157,6 +177,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand show 'Show everything known about one profile'
             cand add 'Add a profile: sign in through the browser, or `--with-token` from stdin'
             cand remove 'Remove a profile and its tokens'
+            cand edit 'Set a profile''s owner and tags'
             cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
             cand export 'Write all profiles in the import format (JSON lines) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -168,6 +189,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;profiles;help;add'= {
         }
         &'sbctl;profiles;help;remove'= {
+        }
+        &'sbctl;profiles;help;edit'= {
         }
         &'sbctl;profiles;help;import'= {
         }
@@ -405,6 +428,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand show 'Show everything known about one profile'
             cand add 'Add a profile: sign in through the browser, or `--with-token` from stdin'
             cand remove 'Remove a profile and its tokens'
+            cand edit 'Set a profile''s owner and tags'
             cand import 'Add many profiles from a JSON array or JSON lines, all or nothing'
             cand export 'Write all profiles in the import format (JSON lines) to stdout'
         }
@@ -415,6 +439,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         &'sbctl;help;profiles;add'= {
         }
         &'sbctl;help;profiles;remove'= {
+        }
+        &'sbctl;help;profiles;edit'= {
         }
         &'sbctl;help;profiles;import'= {
         }

@@ -50,30 +50,33 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "report" -d 'Write a one
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "man" -d 'Print the manual page (roff), or write every command\'s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
 keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
 file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "show" -d 'Show everything known about one profile'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "remove" -d 'Remove a profile and its tokens'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "import" -d 'Add many profiles from a JSON array or JSON lines, all or nothing'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -f -a "show" -d 'Show everything known about one profile'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -f -a "remove" -d 'Remove a profile and its tokens'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -f -a "edit" -d 'Set a profile\'s owner and tags'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -f -a "import" -d 'Add many profiles from a JSON array or JSON lines, all or nothing'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and not __fish_seen_subcommand_from list show add remove edit import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l network -d 'Only profiles of this network' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l status -d 'Only profiles with this status' -r -f -a "ok\t''
 expiring\t''
 refresh_failed\t''
 reauth_required\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l owner -d 'Only profiles of this owner' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l tag -d 'Only profiles with this tag, key=value; repeat: with every one of them' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from list" -l sort -d 'Order: by id (default), network, status (most urgent first) or deadline (soonest first)' -r -f -a "id\t''
 network\t''
 status\t''
@@ -114,6 +117,8 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l network -d 'The network (facebook, instagram, threads, x, linkedin, youtube, tiktok, pinterest) or a provider from the config file' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l account -d 'The account to connect, by id or name, where one sign-in reaches several (Pages, channels); with --with-token, recorded as the account id' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l owner -d 'Whom to contact about it: an e-mail address' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l tag -d 'A tag, key=value (as client=acme); repeat for more' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l port -d 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l timeout -d 'Give up when the sign-in has not finished after this long' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
@@ -144,6 +149,21 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -l owner -d 'Whom to contact about it: an e-mail address; "" removes the owner' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -l tag -d 'Set a tag, key=value (as client=acme); repeat for more' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -l untag -d 'Remove a tag; repeat for more' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
@@ -173,6 +193,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show everything known about one profile'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a profile and its tokens'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Set a profile\'s owner and tags'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "import" -d 'Add many profiles from a JSON array or JSON lines, all or nothing'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -389,6 +410,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcom
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show everything known about one profile'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "remove" -d 'Remove a profile and its tokens'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "edit" -d 'Set a profile\'s owner and tags'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "import" -d 'Add many profiles from a JSON array or JSON lines, all or nothing'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "list" -d 'List the built-in networks and the providers from the config file'

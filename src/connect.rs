@@ -30,6 +30,8 @@ pub enum Target {
     New {
         id: ProfileId,
         account: Option<String>,
+        /// Its owner and tags, stored with it.
+        labels: (Option<String>, crate::domain::profile::Tags),
     },
     Existing {
         profile: Box<Profile>,
@@ -335,7 +337,11 @@ impl Flow<'_> {
     fn identity(&self, target: Target, c: &Connection) -> Result<(Profile, bool)> {
         let net = self.net;
         match target {
-            Target::New { id, account } => {
+            Target::New {
+                id,
+                account,
+                labels: (owner, tags),
+            } => {
                 if let (Some(w), Some(a)) = (&account, &c.account) {
                     if *w != a.id && a.name.as_deref() != Some(w) {
                         return Err(Error::failed(format!(
@@ -344,7 +350,9 @@ impl Flow<'_> {
                         )));
                     }
                 }
-                Ok((Profile::new(id, net.name.clone(), self.now), true))
+                let mut p = Profile::new(id, net.name.clone(), self.now);
+                (p.owner, p.tags) = (owner, tags);
+                Ok((p, true))
             }
             Target::Existing {
                 profile,

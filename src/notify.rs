@@ -336,6 +336,9 @@ impl Notifier<'_> {
             );
         }
         e.insert("fix".into(), json!(fix(item)));
+        // Whose it is, at the top, for a mail command or webhook to route by.
+        e.insert("owner".into(), json!(p.owner));
+        e.insert("tags".into(), json!(p.tags));
         e.insert("profile".into(), profile_json(p, h));
         e
     }
@@ -444,6 +447,26 @@ fn summary(news: &[News]) -> String {
         ));
         if !fixes.is_empty() {
             text.push_str(&format!(": {}", fixes.join("; ")));
+        }
+    }
+    // Where owners are set, whom each profile is for, so that a digest can be read
+    // (or forwarded) one person at a time.
+    if news.iter().any(|i| i.profile.owner.is_some()) {
+        let mut owners: BTreeMap<Option<&str>, Vec<&str>> = BTreeMap::new();
+        for i in news {
+            owners
+                .entry(i.profile.owner.as_deref())
+                .or_default()
+                .push(i.profile.id.as_str());
+        }
+        // Those with an owner first, by owner, then the rest.
+        let (owned, unowned): (Vec<_>, Vec<_>) = owners.iter().partition(|(o, _)| o.is_some());
+        for (owner, ids) in owned.into_iter().chain(unowned) {
+            text.push_str(&format!(
+                "\nfor {}: {}",
+                owner.unwrap_or("no owner"),
+                ids.join(", ")
+            ));
         }
     }
     text

@@ -474,14 +474,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Whether `c` must not reach a terminal or a page as it is: a control character, or
-/// a Unicode bidirectional control (U+202A–U+202E, U+2066–U+2069, and the marks
-/// U+200E, U+200F, U+061C), which reorders what follows it on the line: a name could
-/// make a row read otherwise than it is.
-pub fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
+pub use crate::domain::is_hidden;
 
 /// Whether `text` holds a hidden character (ASCII, the common case, byte by byte).
 fn has_control(text: &str) -> bool {

@@ -124,6 +124,8 @@ pub struct ProfileView<'a> {
     #[serde(serialize_with = "time")]
     last_checked_at: Option<Timestamp>,
     connected_by: Option<&'a str>,
+    owner: Option<&'a str>,
+    tags: &'a crate::domain::profile::Tags,
     scopes: &'a [String],
     last_error: Option<&'a str>,
     #[serde(serialize_with = "time")]
@@ -148,6 +150,8 @@ pub fn profile_view<'a>(p: &'a Profile, h: &Health) -> ProfileView<'a> {
         last_refreshed_at: p.last_refreshed_at,
         last_checked_at: p.last_checked_at,
         connected_by: p.connected_by.as_deref(),
+        owner: p.owner.as_deref(),
+        tags: &p.tags,
         scopes: &p.scopes,
         last_error: p.last_error.as_deref(),
         created_at: Some(p.created_at),

@@ -443,12 +443,17 @@ impl Ctx {
     /// A profile that must exist. An id that names none is a usage error (2), as a
     /// malformed id or an unknown network is.
     pub fn require(&self, store: &dyn ProfileStore, id: &ProfileId) -> Result<Profile> {
-        store.get(id)?.ok_or_else(|| {
-            Error::usage(crate::store::StoreError::NotFound(id.clone()).to_string())
-                .hint("run `sbctl profiles list` to see the ids")
-        })
+        store.get(id)?.ok_or_else(|| no_such(id))
     }
 }
+
+/// The error for an id that names no profile: a usage error (2).
+pub fn no_such(id: &ProfileId) -> Error {
+    Error::usage(crate::store::StoreError::NotFound(id.clone()).to_string())
+        .hint("run `sbctl profiles list` to see the ids")
+}
+
+impl Ctx {}
 
 /// What a set of profiles means for the exit code.
 pub fn attention(health: &Health) -> Attention {

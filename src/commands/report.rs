@@ -111,14 +111,26 @@ fn write_row(out: &mut String, p: &Profile, h: &Health, (class, now): (&str, Tim
     let _ = write!(
         out,
         "<tr><td>{}</td><td>{}</td><td>{}</td><td><span class=\"badge {class}\">{}</span></td>\
-         <td>{}</td><td>{}</td><td>{fix}</td></tr>",
+         <td>{}</td><td>{}</td><td>{}</td><td>{fix}</td></tr>",
         esc(p.id.as_str()),
         esc(&p.network),
         esc(account),
         esc(&status_words(h, now).0),
         esc(&deadline_words(h, now)),
+        esc(&owner_and_tags(p)),
         esc(p.connected_by.as_deref().unwrap_or("-")),
     );
+}
+
+/// Whose a profile is, as the report shows it: the owner, then the tags.
+fn owner_and_tags(p: &Profile) -> String {
+    let tags = crate::commands::profiles::tags_text(p);
+    let words: Vec<String> = p.owner.iter().cloned().chain(tags).collect();
+    if words.is_empty() {
+        "-".into()
+    } else {
+        words.join(", ")
+    }
 }
 
 impl Gathered {
@@ -142,7 +154,7 @@ impl Gathered {
                 out,
                 "<details{}><summary><span class=\"badge {class}\">{heading}</span> {n}</summary>\
                  <table><tr><th>Profile</th><th>Network</th><th>Account</th><th>Status</th>\
-                 <th>Deadline</th><th>Connected by</th><th>Fix</th></tr>",
+                 <th>Deadline</th><th>Owner, tags</th><th>Connected by</th><th>Fix</th></tr>",
                 if *open { " open" } else { "" },
             )?;
             rows.copy_to(out)?;
@@ -187,7 +199,11 @@ impl Timeline {
         let (n, ids) = &mut self.days[day as usize][class];
         *n += 1;
         if ids.len() < NAMED {
-            ids.push(esc(p.id.as_str()));
+            // The owner beside the id: whom to ask, from the tooltip.
+            ids.push(match &p.owner {
+                Some(owner) => esc(&format!("{} ({owner})", p.id)),
+                None => esc(p.id.as_str()),
+            });
         }
     }
 

@@ -20,6 +20,70 @@ pub fn capped(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(kept + "…")
 }
 
+/// A profile's tags: `key=value` labels a team sorts its profiles by (`client=acme`).
+pub type Tags = std::collections::BTreeMap<String, String>;
+
+/// Longest owner address, in characters.
+const MAX_OWNER_CHARS: usize = 254;
+/// Longest tag value, in characters.
+const MAX_TAG_VALUE_CHARS: usize = 256;
+
+/// Whom to contact about a profile: an e-mail address, as the user gives it (trimmed).
+pub fn parse_owner(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let valid = text.chars().count() <= MAX_OWNER_CHARS
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || super::is_hidden(c))
+        && text.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !host.contains('@')
+        });
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "invalid owner `{}`: give an e-mail address, as ops@example.com",
+            text.escape_debug()
+        ))
+    }
+}
+
+/// A tag's key: `[a-z0-9][a-z0-9._-]{0,63}`, as a profile id.
+pub fn parse_tag_key(text: &str) -> Result<String, String> {
+    ProfileId::parse(text).map(|id| id.0).map_err(|_| {
+        format!(
+            "invalid tag key `{}`: use 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
+            text.escape_debug()
+        )
+    })
+}
+
+/// A `key=value` tag; the value 1 to 256 characters, none of them a control character.
+pub fn parse_tag(text: &str) -> Result<(String, String), String> {
+    let Some((key, value)) = text.split_once('=') else {
+        return Err(format!(
+            "invalid tag `{}`: write it key=value, as client=acme",
+            text.escape_debug()
+        ));
+    };
+    let key = parse_tag_key(key)?;
+    let value = parse_tag_value(&key, value)?;
+    Ok((key, value))
+}
+
+/// A tag's value: 1 to 256 characters, none of them a control character.
+pub fn parse_tag_value(key: &str, value: &str) -> Result<String, String> {
+    if value.is_empty()
+        || value.chars().count() > MAX_TAG_VALUE_CHARS
+        || value.chars().any(super::is_hidden)
+    {
+        return Err(format!(
+            "invalid value for tag `{key}`: give 1 to {MAX_TAG_VALUE_CHARS} characters, none of them a control character"
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// A user-chosen slug: `[a-z0-9][a-z0-9._-]{0,63}`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProfileId(String);
@@ -174,6 +238,9 @@ pub struct Profile {
     /// renewal stores its result only over the generation it started from. Drawn at
     /// random, so that a profile removed and added again never repeats one.
     pub token_version: u64,
+    /// Whom to contact about it (an e-mail address), when someone said.
+    pub owner: Option<String>,
+    pub tags: Tags,
 }
 
 /// Where a profile stands in its lifecycle, as the last renewal, check or sign-in left
@@ -285,6 +352,8 @@ impl Profile {
             updated_at: now,
             renewal_started_at: None,
             token_version: new_generation(),
+            owner: None,
+            tags: Tags::new(),
         }
     }
 
@@ -575,6 +644,38 @@ mod tests {
 
     fn secs(n: i64) -> TimeDelta {
         TimeDelta::seconds(n)
+    }
+
+    #[test]
+    fn owners_and_tags_are_checked() {
+        assert_eq!(parse_owner(" ops@example.com ").unwrap(), "ops@example.com");
+        for bad in [
+            "",
+            "ops",
+            "@example.com",
+            "ops@localhost",
+            "a b@example.com",
+            "a@b@c.com",
+        ] {
+            assert!(parse_owner(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_tag("client=Acme Corp").unwrap(),
+            ("client".to_owned(), "Acme Corp".to_owned())
+        );
+        assert_eq!(parse_tag("tier=a=b").unwrap().1, "a=b");
+        for bad in [
+            "client",
+            "=acme",
+            "Client=acme",
+            "client=",
+            "client=a\nb",
+            "-x=1",
+            "k=a\u{202E}b",
+        ] {
+            assert!(parse_tag(bad).is_err(), "{bad}");
+        }
+        assert!(parse_tag(&format!("k={}", "v".repeat(257))).is_err());
     }
 
     fn profile() -> Profile {

@@ -5,7 +5,7 @@
 
 pub mod sqlite;
 
-use crate::domain::profile::{Profile, ProfileId, Status, Timestamp};
+use crate::domain::profile::{Profile, ProfileId, Status, Tags, Timestamp};
 use std::path::{Path, PathBuf};
 
 /// Where the profiles are kept, from `--db` / `SBCTL_DB`.
@@ -140,6 +140,10 @@ impl crate::error::Explained for StoreError {
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
     pub network: Option<String>,
+    /// Only profiles of this owner.
+    pub owner: Option<String>,
+    /// Only profiles with every one of these tags.
+    pub tags: Tags,
     pub order: Order,
     /// Only ids after this one (with `Order::Id`): the next page.
     pub after: Option<ProfileId>,
@@ -298,6 +302,13 @@ pub trait ProfileStore {
     fn adding(&mut self) -> Result<Box<dyn Adding + '_>, StoreError>;
     /// Replaces a stored profile's metadata (`NotFound` if it is gone).
     fn update(&mut self, profile: &Profile) -> Result<(), StoreError>;
+    /// Changes a profile's owner and tags with `change`, in one transaction, leaving
+    /// the rest as it is: the profile as it is now, or `None` when there is none.
+    fn edit_labels(
+        &mut self,
+        id: &ProfileId,
+        change: &mut dyn FnMut(&mut Option<String>, &mut Tags),
+    ) -> Result<Option<Profile>, StoreError>;
     /// Removes a profile; `false` if there was none.
     fn delete(&mut self, id: &ProfileId) -> Result<bool, StoreError>;
     /// Takes (or extends) the renewal lease of a profile for `holder` until `until`;

@@ -4,7 +4,8 @@ use super::{
     Adding, Channel, Holder, ListFilter, Notice, Order, ProfileStore, StoreError, StoreInfo,
 };
 use crate::domain::profile::{
-    Misconfig, Profile, ProfileId, Reason, Standing, Timestamp, MAX_ACCOUNT_CHARS, MAX_ERROR_CHARS,
+    Misconfig, Profile, ProfileId, Reason, Standing, Tags, Timestamp, MAX_ACCOUNT_CHARS,
+    MAX_ERROR_CHARS,
 };
 use chrono::DateTime;
 use rusqlite::functions::FunctionFlags;
@@ -23,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_failure_config.sql"),
     include_str!("migrations/0009_token_version.sql"),
     include_str!("migrations/0010_keyring_items.sql"),
+    include_str!("migrations/0011_owner_tags.sql"),
 ];
 
 /// `PRAGMA application_id` of sbctl databases: "SBCT".
@@ -37,12 +39,15 @@ macro_rules! columns {
          refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
          last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
          renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never, \
-         failure_config, token_version"
+         failure_config, token_version, owner, tags"
     };
 }
 const COLUMNS: &str = columns!();
 /// How many `COLUMNS` there are (`bind` gives as many values).
-const COLUMN_COUNT: usize = 25;
+const COLUMN_COUNT: usize = 27;
+/// The last of them, owner and tags, are a person's to set (`set_labels`): `update`,
+/// which a renewal makes, leaves them as they are.
+const LABEL_COLUMNS: usize = 2;
 
 pub struct SqliteStore {
     conn: Connection,
@@ -293,6 +298,8 @@ fn row_to_profile(r: &impl Cells) -> rusqlite::Result<Profile> {
         updated_at,
         renewal_started_at: time(r.get(18)?),
         token_version: r.get::<i64>(24)? as u64,
+        owner: r.get(25)?,
+        tags: serde_json::from_str(&r.get::<String>(26)?).map_err(|e| bad(26, e.to_string()))?,
     })
 }
 
@@ -344,6 +351,8 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; COLUMN_COUNT] {
         V::Integer(p.expires_never.into()),
         config.map_or(V::Null, |c| V::Text(c.as_str().to_owned())),
         V::Integer(p.token_version as i64),
+        text(&p.owner),
+        V::Text(serde_json::to_string(&p.tags).expect("strings serialize")),
     ]
 }
 
@@ -356,7 +365,7 @@ struct SqliteAdding<'a> {
 impl Adding for SqliteAdding<'_> {
     fn add(&mut self, p: &Profile) -> Result<(), StoreError> {
         let sql = concat!("INSERT INTO profiles (", columns!(), ") VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)");
         let s = &*self.store;
         let mut stmt = s.conn.prepare_cached(sql).map_err(|e| s.err(e))?;
         match stmt.execute(rusqlite::params_from_iter(bind(p))) {
@@ -416,15 +425,33 @@ impl ProfileStore for SqliteStore {
         } else {
             "AND ?2 IS NULL"
         };
+        // Owner and tags only when asked: the plain read stays a plain read.
+        // E-mail addresses are written in any case.
+        let owner = if filter.owner.is_some() {
+            "AND owner = ?4 COLLATE NOCASE"
+        } else {
+            "AND ?4 IS NULL"
+        };
+        let tags = if filter.tags.is_empty() {
+            "AND ?5 IS NULL"
+        } else {
+            "AND NOT EXISTS (SELECT 1 FROM json_each(?5) AS want \
+             WHERE json_extract(profiles.tags, '$.\"' || want.key || '\"') IS NOT want.value)"
+        };
         let sql = format!(
             "SELECT {COLUMNS} FROM profiles WHERE (?1 IS NULL OR network = ?1) {after} \
-             ORDER BY {order} LIMIT ?3"
+             {owner} {tags} ORDER BY {order} LIMIT ?3"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let after = filter.after.as_ref().map(|id| id.as_str());
         let limit = filter.limit.map_or(-1, i64::from);
+        let wanted = (!filter.tags.is_empty())
+            .then(|| serde_json::to_string(&filter.tags).expect("strings serialize"));
         let rows = stmt
-            .query_map(params![filter.network, after, limit], |r| row_to_profile(r))
+            .query_map(
+                params![filter.network, after, limit, filter.owner, wanted],
+                |r| row_to_profile(r),
+            )
             .map_err(|e| self.err(e))?;
         for row in rows {
             f(row.map_err(|e| self.err(e))?);
@@ -472,15 +499,47 @@ impl ProfileStore for SqliteStore {
             refresh_failed = ?12, last_error = ?13, last_refreshed_at = ?14, \
             last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18, \
             renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22, expires_never = ?23, failure_config = ?24, token_version = ?25 WHERE id = ?1";
+        let values = bind(p).into_iter().take(COLUMN_COUNT - LABEL_COLUMNS);
         let n = self
             .conn
             .prepare_cached(sql)
-            .and_then(|mut s| s.execute(rusqlite::params_from_iter(bind(p))))
+            .and_then(|mut s| s.execute(rusqlite::params_from_iter(values)))
             .map_err(|e| self.err(e))?;
         if n == 0 {
             return Err(StoreError::NotFound(p.id.clone()));
         }
         Ok(())
+    }
+
+    fn edit_labels(
+        &mut self,
+        id: &ProfileId,
+        change: &mut dyn FnMut(&mut Option<String>, &mut Tags),
+    ) -> Result<Option<Profile>, StoreError> {
+        let path = self.path.clone();
+        let err = |e| sql_err(&path, e);
+        // Read and written in one transaction: two edits at once lose neither's change.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let sql = format!("SELECT {COLUMNS} FROM profiles WHERE id = ?1");
+        let found = tx
+            .query_row(&sql, [id.as_str()], |r| row_to_profile(r))
+            .optional()
+            .map_err(err)?;
+        let Some(mut p) = found else {
+            return Ok(None);
+        };
+        change(&mut p.owner, &mut p.tags);
+        let tags = serde_json::to_string(&p.tags).expect("strings serialize");
+        tx.execute(
+            "UPDATE profiles SET owner = ?2, tags = ?3 WHERE id = ?1",
+            params![id.as_str(), p.owner, tags],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(Some(p))
     }
 
     fn delete(&mut self, id: &ProfileId) -> Result<bool, StoreError> {

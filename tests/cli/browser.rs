@@ -23,7 +23,20 @@ fn token(env: &Env, id: &str) -> String {
 fn add_signs_in_and_stores_the_tokens() {
     let server = OidcServer::start();
     let env = corp_env(&server, "");
-    let run = add(&env, "acme");
+    // With its owner and a tag, stored with the row the sign-in makes.
+    let run = env.run(&[
+        "profiles",
+        "add",
+        "acme",
+        "--network",
+        "corp",
+        "--timeout",
+        "60s",
+        "--owner",
+        "anna@agency.example",
+        "--tag",
+        "client=acme",
+    ]);
     run.success()
         .stderr_has("To authorize acme at corp, open this address in a browser:")
         .stderr_has("code_challenge_method=S256")
@@ -42,6 +55,8 @@ fn add_signs_in_and_stores_the_tokens() {
         "offline_access gave a refresh token"
     );
     assert_eq!(profile["connected_by"], "tester@testhost");
+    assert_eq!(profile["owner"], "anna@agency.example");
+    assert_eq!(profile["tags"], serde_json::json!({"client": "acme"}));
     assert_eq!(
         profile["scopes"],
         serde_json::json!(["openid", "offline_access", "profile"])

@@ -162,7 +162,10 @@ fn items_of_0_2(keyring: &PrivateKeyring) -> Env {
     env.run_with_stdin(&["providers", "set-secret", "x"], "client-x\n")
         .success();
     env.sql(
-        "UPDATE meta SET value = 'keyring' WHERE key = 'secret_store'; PRAGMA user_version = 9;",
+        // What schema 9 had: not the later columns, and 0.2's name for its keyring.
+        "DROP INDEX profiles_owner; ALTER TABLE profiles DROP COLUMN owner; \
+         ALTER TABLE profiles DROP COLUMN tags; \
+         UPDATE meta SET value = 'keyring' WHERE key = 'secret_store'; PRAGMA user_version = 9;",
     );
     assert_eq!(
         keyring.items(),

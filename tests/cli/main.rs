@@ -13,6 +13,7 @@ mod doubles;
 mod faults;
 mod fencing;
 mod keyring;
+mod labels;
 mod metrics;
 mod networks;
 mod notify;

@@ -5,7 +5,7 @@
 use crate::commands::reauth::{connect, FlowArgs};
 use crate::commands::Ctx;
 use crate::connect::{add_all, Target};
-use crate::domain::profile::{Profile, ProfileId};
+use crate::domain::profile::{parse_owner, Profile, ProfileId, Tags};
 use crate::domain::token::parse_token_input;
 use crate::error::{Attention, Error, Result};
 use crate::store::StoreError;
@@ -26,6 +26,12 @@ pub struct AddArgs {
     /// Read the token from stdin: a raw access token or a JSON token response
     #[arg(long)]
     pub with_token: bool,
+    /// Whom to contact about it: an e-mail address
+    #[arg(long, value_name = "EMAIL", value_parser = parse_owner)]
+    pub owner: Option<String>,
+    /// A tag, key=value (as client=acme); repeat for more
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = super::tag)]
+    pub tags: Vec<(String, String)>,
     #[command(flatten)]
     pub flow: FlowArgs,
 }
@@ -36,10 +42,12 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     if store.get(&args.id)?.is_some() {
         return Err(StoreError::Duplicate(args.id).into());
     }
+    let tags: Tags = args.tags.into_iter().collect();
     if !args.with_token {
         let target = Target::New {
             id: args.id,
             account: args.account,
+            labels: (args.owner, tags),
         };
         return connect(ctx, store.as_mut(), provider, target, &args.flow);
     }
@@ -54,6 +62,8 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     profile.account_id = args.account.clone();
     let missing = profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
     profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
+    profile.owner = args.owner;
+    profile.tags = tags;
 
     let secrets = ctx.secrets(store.as_mut())?;
     ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;

@@ -19,6 +19,12 @@ pub struct ListArgs {
     /// Only profiles that need re-authorization (same as --status reauth_required)
     #[arg(long, conflicts_with = "status")]
     pub needs_reauth: bool,
+    /// Only profiles of this owner
+    #[arg(long, value_name = "EMAIL", value_parser = crate::domain::profile::parse_owner)]
+    pub owner: Option<String>,
+    /// Only profiles with this tag, key=value; repeat: with every one of them
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = super::tag)]
+    pub tags: Vec<(String, String)>,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -83,6 +89,8 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
     let store = ctx.store()?;
     let filter = ListFilter {
         network: args.network.clone(),
+        owner: args.owner.clone(),
+        tags: args.tags.iter().cloned().collect(),
         order: order(args.sort, ctx),
         ..Default::default()
     };
@@ -118,7 +126,8 @@ pub fn run(args: ListArgs, ctx: &Ctx) -> Result<Attention> {
         return Ok(Attention::None);
     }
     if rows.is_empty() {
-        if wanted.is_none() && args.network.is_none() {
+        let filtered = args.network.is_some() || args.owner.is_some() || !args.tags.is_empty();
+        if wanted.is_none() && !filtered {
             ctx.ui.info(
                 "no profiles yet: add one with `sbctl profiles add <id> --network <network>`",
             );

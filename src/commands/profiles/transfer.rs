@@ -1,7 +1,7 @@
 //! `sbctl profiles import` and `export`: many profiles in and out, in one format.
 //!
-//! A record is `{"id", "network", "account_id"?, "account_name"?, "token"?,
-//! "data_access_expires_at"?, "last_refreshed_at"?}` where `token` is a token response
+//! A record is `{"id", "network", "account_id"?, "account_name"?, "owner"?, "tags"?,
+//! "token"?, "data_access_expires_at"?, "last_refreshed_at"?}` where `token` is a token response
 //! (see `domain::token::grant_from_json`) and the last two are what a profile knew
 //! beside its token (Facebook's data-access deadline, the last renewal), so that an
 //! export read back is the same profile. Import adds the records as it reads them, in
@@ -9,7 +9,9 @@
 
 use super::records::Records;
 use crate::commands::Ctx;
-use crate::domain::profile::{Profile, ProfileId, Reason};
+use crate::domain::profile::{
+    parse_owner, parse_tag_key, parse_tag_value, Profile, ProfileId, Reason,
+};
 use crate::domain::token::{grant_from_json, TokenSet};
 use crate::error::{Attention, Error, Result};
 use crate::secrets::{get_tokens, token_entries};
@@ -42,6 +44,10 @@ struct Record {
     account_id: Option<String>,
     #[serde(default)]
     account_name: Option<String>,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    tags: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     token: Option<Value>,
     #[serde(default)]
@@ -126,6 +132,12 @@ fn profile_of(ctx: &Ctx, value: Value) -> std::result::Result<(Profile, Option<T
     profile.account_id = record.account_id;
     profile.account_name = record.account_name;
     profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
+    profile.owner = record.owner.as_deref().map(parse_owner).transpose()?;
+    for (key, value) in record.tags {
+        let key = parse_tag_key(&key)?;
+        let value = parse_tag_value(&key, &value)?;
+        profile.tags.insert(key, value);
+    }
     let when = |key: &str, v: Option<Value>| {
         v.filter(|v| !v.is_null())
             .map(|v| {
@@ -213,6 +225,12 @@ fn record(
     }
     if let Some(a) = &p.account_name {
         record.insert("account_name".into(), json!(a));
+    }
+    if let Some(o) = &p.owner {
+        record.insert("owner".into(), json!(o));
+    }
+    if !p.tags.is_empty() {
+        record.insert("tags".into(), json!(p.tags));
     }
     for (key, t) in [
         ("data_access_expires_at", p.data_access_expires_at),
