@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// sbctl keeps profiles (a Facebook Page, an X account, a custom OAuth provider...) in a
 /// local SQLite file and their tokens in the OS keyring or a 0600 file.
 #[derive(Debug, Parser)]
-#[command(name = "sbctl", version = crate::VERSION, max_term_width = 100)]
+#[command(name = "sbctl", version = crate::version::VERSION, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

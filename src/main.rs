@@ -27,16 +27,8 @@ mod spool;
 mod sqlite;
 mod store;
 mod ui;
+mod version;
 mod view;
-
-/// The version and the commit it was built from (`build.rs`), ", dirty" when the work
-/// tree had changes: what `--version`, `doctor` and the metrics say.
-const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (",
-    env!("SBCTL_BUILD_COMMIT"),
-    ")"
-);
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -75,7 +75,7 @@ pub fn run(_args: DoctorArgs, ctx: &Ctx) -> Result<Attention> {
 /// The version, the config file, the settings and the notifications.
 fn settings(ctx: &Ctx, r: &mut Report) {
     let s = &ctx.settings;
-    r.ok("sbctl", format!("version {}", crate::VERSION));
+    r.ok("sbctl", format!("version {}", crate::version::VERSION));
     if s.config_found {
         r.ok("config", s.config_path.display().to_string());
     } else {

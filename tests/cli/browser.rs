@@ -24,19 +24,8 @@ fn add_signs_in_and_stores_the_tokens() {
     let server = OidcServer::start();
     let env = corp_env(&server, "");
     // With its owner and a tag, stored with the row the sign-in makes.
-    let run = env.run(&[
-        "profiles",
-        "add",
-        "acme",
-        "--network",
-        "corp",
-        "--timeout",
-        "60s",
-        "--owner",
-        "anna@agency.example",
-        "--tag",
-        "client=acme",
-    ]);
+    let args = "profiles add acme --network corp --timeout 60s --owner anna@agency.example --tag client=acme";
+    let run = env.run(&args.split(' ').collect::<Vec<_>>());
     run.success()
         .stderr_has("To authorize acme at corp, open this address in a browser:")
         .stderr_has("code_challenge_method=S256")
