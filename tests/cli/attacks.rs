@@ -683,7 +683,8 @@ fn files_named_relative_to_an_open_directory_are_refused() {
             .spawn()
             .and_then(|mut child| {
                 use std::io::Write;
-                child.stdin.take().unwrap().write_all(b"tok-1")?;
+                // sbctl may refuse before it reads the token: a closed pipe is no error.
+                let _ = child.stdin.take().unwrap().write_all(b"tok-1");
                 child.wait_with_output()
             })
             .unwrap();
