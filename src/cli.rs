@@ -1,7 +1,7 @@
 //! The command line, as clap derive types only. Doc comments are the help text.
 
 use crate::commands::{
-    check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, report,
+    authorize, check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, report,
     secrets, token,
 };
 use crate::ui::ColorChoice;
@@ -64,6 +64,9 @@ pub enum Command {
     /// List, show, add, remove, import and export profiles
     #[command(subcommand)]
     Profiles(profiles::ProfilesCommand),
+    /// Sign in where the browser is and print the result as one line, for `reauth
+    /// --with-token` on a server; keeps nothing here
+    Authorize(authorize::AuthorizeArgs),
     /// Re-authorize a profile in the browser (it must sign in as the same account)
     Reauth(reauth::ReauthArgs),
     /// Renew tokens that are due (for cron), validate those without expiry

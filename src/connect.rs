@@ -126,6 +126,17 @@ pub struct Connected {
     pub replaced: Option<TokenSet>,
 }
 
+/// A sign-in completed on another machine (`sbctl authorize`), as it was carried over.
+pub struct Carried {
+    /// The network or provider it was made at.
+    pub network: String,
+    pub account: Option<Account>,
+    pub grant: crate::domain::token::Grant,
+    pub renewable: bool,
+    pub data_access_expires_at: Option<Timestamp>,
+    pub made_at: Timestamp,
+}
+
 /// What a re-authorization did with the tokens it replaced.
 pub enum Retired {
     /// Nothing to say: none were replaced, or the network's revocation would end the
@@ -266,10 +277,15 @@ impl Flow<'_> {
     /// Reads the accounts the tokens reach, picks the target's, holds it to the
     /// identity rule and finishes the connection. A sign-in refused here has its
     /// tokens revoked where that cannot touch another profile.
+    ///
+    /// `store` is `None` where the flow keeps nothing (`sbctl authorize`): no profile
+    /// is known there to share the refused grant. `signed` is `None` for a token that
+    /// came from elsewhere (`--with-token`), with no nonce to hold an ID token to and
+    /// no terminal to choose an account on.
     pub fn complete(
         &self,
-        store: &dyn ProfileStore,
-        signed: &SignedIn,
+        store: Option<&dyn ProfileStore>,
+        signed: Option<&SignedIn>,
         token: serde_json::Value,
         target: Target,
     ) -> Result<Connected> {
@@ -283,7 +299,11 @@ impl Flow<'_> {
             .map(|g| g.tokens);
         let connections = self
             .net
-            .connect(self.http, token, (self.now, signed.nonce.as_deref()))
+            .connect(
+                self.http,
+                token,
+                (self.now, signed.and_then(|s| s.nonce.as_deref())),
+            )
             .map_err(|p| {
                 let mut e = problem(p);
                 e.message = format!("{}; {}", e.message, self.discard_unread(store, given));
@@ -301,7 +321,7 @@ impl Flow<'_> {
             e
         };
         let chosen = self
-            .choose(&target, connections, signed.typed.as_ref())
+            .choose(&target, connections, signed.and_then(|s| s.typed.as_ref()))
             .map_err(refuse)?;
         let connection = self
             .net
@@ -311,11 +331,46 @@ impl Flow<'_> {
         Ok(self.connected(profile, is_new, connection))
     }
 
+    /// A sign-in made on another machine (`sbctl authorize`), applied to `target` by
+    /// the same rules as one made here: the network, the identity rule, the scopes
+    /// asked for here; and never over tokens newer than it.
+    pub fn carried(&self, c: Carried, target: Target) -> Result<Connected> {
+        let id = target.id().clone();
+        if c.network != self.net.name {
+            return Err(Error::failed(format!(
+                "{id}: this is a sign-in at {}, not at {}; nothing was changed",
+                c.network, self.net.name
+            )));
+        }
+        if let Target::Existing { profile, .. } = &target {
+            let stored = profile.issued_at.max(profile.last_refreshed_at);
+            if let Some(stored) = stored.filter(|s| *s > c.made_at) {
+                return Err(Error::failed(format!(
+                    "{id}: this sign-in was made at {}, before the token {id} has now (from {}); nothing was changed",
+                    c.made_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    stored.format("%Y-%m-%d %H:%M:%S UTC")
+                ))
+                .hint(format!(
+                    "run `sbctl authorize {}` again and give {id} the new line",
+                    c.network
+                )));
+            }
+        }
+        let connection = Connection {
+            account: c.account,
+            grant: c.grant,
+            data_access_expires_at: c.data_access_expires_at,
+            renewable: c.renewable,
+        };
+        let (profile, is_new) = self.identity(target, &connection)?;
+        Ok(self.connected(profile, is_new, connection))
+    }
+
     /// What becomes of the tokens of a sign-in refused before its account was read
     /// (an ID token refused, say). Revoking them cannot end another profile's grant
     /// where the network revokes a token or an authorization at a time; where it ends
     /// every grant of the user (Google), an unknown account may be another profile's.
-    fn discard_unread(&self, store: &dyn ProfileStore, tokens: Option<TokenSet>) -> String {
+    fn discard_unread(&self, store: Option<&dyn ProfileStore>, tokens: Option<TokenSet>) -> String {
         if tokens.is_none() {
             return "any tokens it issued were not revoked: sbctl could not read them".into();
         }
@@ -669,10 +724,19 @@ fn label(c: &Connection) -> String {
 impl Issued {
     /// Revokes the refused sign-in's grant where that cannot touch another profile,
     /// and says what became of it.
-    fn discard(&self, store: &dyn ProfileStore, flow: &Flow) -> String {
+    fn discard(&self, store: Option<&dyn ProfileStore>, flow: &Flow) -> String {
         let net = flow.net;
         let Some(tokens) = &self.tokens else {
             return "no tokens were issued".into();
+        };
+        let Some(store) = store else {
+            if net.revocation_ends_every_grant() {
+                return format!(
+                    "the tokens it issued were not revoked: revoking at {} ends every grant of the account, which a profile on another machine may use",
+                    net.name
+                );
+            }
+            return self.revoke(flow, tokens);
         };
         // Revoking may end the whole grant of the signed-in user (Google, Facebook):
         // not while another profile lives on it.
@@ -702,6 +766,12 @@ impl Issued {
             Err(e) => return format!("the tokens it issued were not revoked ({e})"),
             Ok(None) => {}
         }
+        self.revoke(flow, tokens)
+    }
+
+    /// Revokes the refused sign-in's tokens, unless the network keeps refused grants.
+    fn revoke(&self, flow: &Flow, tokens: &TokenSet) -> String {
+        let net = flow.net;
         if let Some(why) = net.network.keeps_refused_grants() {
             return format!("the tokens it issued were not revoked: {why}");
         }

@@ -1,6 +1,7 @@
 //! One file per command or command group. Each gets a `Ctx` holding the resolved
 //! settings, the terminal door and the current time, and opens what it needs.
 
+pub mod authorize;
 pub mod check;
 pub mod completions;
 pub mod doctor;
@@ -85,6 +86,16 @@ impl crate::networks::DiscoveryCache for StoredDiscovery<'_> {
     }
 }
 
+/// Discovery documents kept nowhere, where sbctl keeps nothing.
+struct KeepNothing;
+
+impl crate::networks::DiscoveryCache for KeepNothing {
+    fn load(&self, _: &str) -> Option<crate::networks::CachedDiscovery> {
+        None
+    }
+    fn save(&self, _: &str, _: &str) {}
+}
+
 impl Ctx {
     /// A provider resolved for use (`Net::resolve`), its discovery document kept in
     /// the profile database between runs; its client secret is read here, from
@@ -100,6 +111,29 @@ impl Ctx {
             None => secrets.get(&crate::secrets::client_key(&provider.name))?,
         };
         self.with_discovery(|place| crate::networks::Net::resolve(provider, secret, http, place))
+    }
+
+    /// A provider resolved where nothing is kept (`sbctl authorize`): its client
+    /// secret from `SBCTL_CLIENT_SECRET_<NAME>` only, its discovery document asked for
+    /// each time.
+    pub fn resolve_alone(
+        &self,
+        provider: &crate::config::Provider,
+        http: &oauth2::reqwest::blocking::Client,
+    ) -> Result<crate::networks::Net> {
+        let config_path = self.settings.config_path.display().to_string();
+        crate::networks::Net::resolve(
+            provider,
+            provider.env_secret.clone(),
+            http,
+            (&config_path, &KeepNothing),
+        )
+        .map_err(|e| match provider.env_secret {
+            None if e.message.contains("no client secret") => e.hint(
+                "`sbctl authorize` opens no secret store: give it the client secret in the environment",
+            ),
+            _ => e,
+        })
     }
 
     /// A provider's settings checked as `resolve` reads them, but for the client
@@ -277,6 +311,8 @@ impl Ctx {
             .providers
             .keys()
             .map(|p| client_key(p))
+            // This host's identity (`secrets recipient`) goes with them.
+            .chain([crate::secrets::host::KEY.to_owned()])
             .collect();
         let mut tokens = Vec::new();
         let mut pages = crate::store::Pages::default();
@@ -494,6 +530,7 @@ pub fn run(cli: Cli, ui: Ui) -> Result<Attention> {
         Command::Completions(args) => completions::run(args, Cli::command(), &ui),
         Command::Man(args) => man::run(args, Cli::command(), &ui),
         Command::Profiles(cmd) => profiles::run(cmd, &Ctx::new(g, ui)?),
+        Command::Authorize(args) => authorize::run(args, &Ctx::new(g, ui)?),
         Command::Reauth(args) => reauth::run(args, &Ctx::new(g, ui)?),
         Command::Refresh(args) => refresh::run(args, &Ctx::new(g, ui)?),
         Command::Token(args) => token::run(args, &Ctx::new(g, ui)?),

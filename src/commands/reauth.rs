@@ -4,10 +4,11 @@
 
 use crate::commands::Ctx;
 use crate::config::Provider;
-use crate::connect::{Connected, Flow, Retired, SignedIn, Target};
+use crate::commands::authorize::Given;
+use crate::connect::{Connected, Flow, Retired, Target};
 use crate::domain::duration::Duration;
 use crate::domain::profile::ProfileId;
-use crate::error::{Attention, Result};
+use crate::error::{Attention, Error, Result};
 use crate::secrets::SecretStore;
 use crate::store::ProfileStore;
 use crate::view::status_words;
@@ -36,6 +37,10 @@ pub struct ReauthArgs {
     /// Accept a sign-in as a different account than the profile's
     #[arg(long)]
     pub allow_account_change: bool,
+    /// Read the sign-in from stdin instead of opening a browser: a line of `sbctl
+    /// authorize`, a raw access token or a JSON token response
+    #[arg(long, conflicts_with_all = ["no_browser", "port"])]
+    pub with_token: bool,
 }
 
 pub fn run(args: ReauthArgs, ctx: &Ctx) -> Result<Attention> {
@@ -49,16 +54,14 @@ pub fn run(args: ReauthArgs, ctx: &Ctx) -> Result<Attention> {
         e.kind = crate::error::ErrorKind::Failed;
         e
     })?;
-    connect(
-        ctx,
-        store.as_mut(),
-        provider,
-        Target::Existing {
-            profile: Box::new(profile),
-            allow_account_change: args.allow_account_change,
-        },
-        &args.flow,
-    )
+    let target = Target::Existing {
+        profile: Box::new(profile),
+        allow_account_change: args.allow_account_change,
+    };
+    if args.with_token {
+        return given(ctx, store.as_mut(), provider, target);
+    }
+    connect(ctx, store.as_mut(), provider, target, &args.flow)
 }
 
 /// Runs the browser flow for `target` at `provider` and stores the result.
@@ -85,9 +88,77 @@ pub fn connect(
         by: ctx.settings.user_at_host(),
     };
     let mut signed = flow.sign_in(&id)?;
-    let result = settle(ctx, &flow, (store, secrets.as_ref()), &mut signed, target);
+    let result = flow.exchange(&id, &mut signed).and_then(|token| {
+        settle(ctx, (store, secrets.as_ref()), target, |store, target| {
+            flow.complete(Some(store), Some(&signed), token, target)
+        })
+    });
     crate::connect::answer_browser(&mut signed, &id, &result);
-    let mut connected = result?;
+    conclude(ctx, &flow, store, result?)
+}
+
+/// Connects `target` with a sign-in given on stdin (`--with-token`).
+pub fn given(
+    ctx: &Ctx,
+    store: &mut dyn ProfileStore,
+    provider: &Provider,
+    target: Target,
+) -> Result<Attention> {
+    let id = target.id().clone();
+    let input = ctx
+        .ui
+        .read_secret("Paste the line `sbctl authorize` printed, an access token or a JSON token response: ")
+        .map_err(|e| Error::failed(format!("cannot read the sign-in from stdin: {e}")))?;
+    let secrets = ctx.secrets(store)?;
+    let given = crate::commands::authorize::read(secrets.as_ref(), &input, ctx.now)
+        .map_err(|e| e.about(&id))?;
+    apply(ctx, (store, secrets.as_ref()), provider, target, given)
+}
+
+/// Connects `target` with `given`: a line of `sbctl authorize`, by the same rules as
+/// a sign-in here; or a token, whose account is read from the network as after a
+/// browser sign-in.
+pub fn apply(
+    ctx: &Ctx,
+    (store, secrets): (&mut dyn ProfileStore, &dyn SecretStore),
+    provider: &Provider,
+    target: Target,
+    given: Given,
+) -> Result<Attention> {
+    let http = ctx.http();
+    let net = ctx.resolve(provider, secrets, &http)?;
+    let by = match &given {
+        Given::Carried(_, by) => by.clone(),
+        Given::Token(_) => ctx.settings.user_at_host().to_owned(),
+    };
+    let flow = Flow {
+        net: &net,
+        http: &http,
+        prompt: &ctx.ui,
+        browser: None,
+        port: 0,
+        timeout: std::time::Duration::ZERO,
+        now: ctx.now,
+        by: &by,
+    };
+    crate::interrupt::install(crate::ui::report_warning);
+    let connected = settle(ctx, (store, secrets), target, |store, target| {
+        match given {
+            Given::Carried(c, _) => flow.carried(*c, target),
+            Given::Token(token) => flow.complete(Some(store), None, token, target),
+        }
+    })?;
+    conclude(ctx, &flow, store, connected)
+}
+
+/// Deals with the tokens a re-authorization replaced, and says what was connected.
+fn conclude(
+    ctx: &Ctx,
+    flow: &Flow,
+    store: &mut dyn ProfileStore,
+    mut connected: Connected,
+) -> Result<Attention> {
+    let id = connected.profile.id.clone();
     match flow.retire(&mut connected) {
         Retired::Kept => {}
         Retired::Revoked(words) => ctx.ui.info(&words),
@@ -112,21 +183,18 @@ pub fn connect(
     said(ctx, &connected)
 }
 
-/// Exchanges the code, completes the sign-in and stores it. An existing profile is
-/// held under its renewal lease from the exchange to the stored row: a `refresh` of
-/// it that is with the provider right now is waited for, and none starts, so no
-/// outdated row or token is written over the new ones.
+/// Completes the sign-in with `make` and stores it. An existing profile is held
+/// under its renewal lease from here to the stored row: a `refresh` of it that is
+/// with the provider right now is waited for, and none starts, so no outdated row or
+/// token is written over the new ones.
 fn settle(
     ctx: &Ctx,
-    flow: &Flow,
     (store, secrets): (&mut dyn ProfileStore, &dyn SecretStore),
-    signed: &mut SignedIn,
     target: Target,
+    make: impl FnOnce(&dyn ProfileStore, Target) -> Result<Connected>,
 ) -> Result<Connected> {
     let id = target.id().clone();
-    let token = flow.exchange(&id, signed)?;
     let existing = matches!(target, Target::Existing { .. });
-    let signed = &*signed;
     let finish = |store: &mut dyn ProfileStore| -> Result<Connected> {
         // The profile as it is now, under the lease: a renewal may have changed it
         // while the user was signing in.
@@ -140,7 +208,7 @@ fn settle(
             },
             new => new,
         };
-        let mut connected = flow.complete(store, signed, token, target)?;
+        let mut connected = make(store, target)?;
         if existing {
             // Read before they are written over, to be revoked once the new ones are
             // stored (`Flow::retire`); unreadable ones are left as they are.

@@ -58,36 +58,31 @@ const MAX_LIFETIME_SECONDS: i64 = 10 * 366 * 86_400;
 /// Largest token accepted: JWTs run to a few kilobytes, nothing real to 64 KiB.
 const MAX_TOKEN_BYTES: usize = 64 * 1024;
 
-/// Parses what `profiles add --with-token` reads from stdin: a raw access token on one
-/// line, or a JSON token response (RFC 6749 §5.1 fields, see `grant_from_json`).
-pub fn parse_token_input(text: &str, now: Timestamp) -> Result<Grant, String> {
+/// What `--with-token` reads from stdin as a grant: a raw access token on one line, or
+/// a JSON token response (RFC 6749 §5.1 fields, see `grant_from_json`); for tests.
+#[cfg(test)]
+fn parse_token_input(text: &str, now: Timestamp) -> Result<Grant, String> {
+    grant_from_json(&token_input(text)?, now)
+}
+
+/// What `--with-token` read as a token response: the JSON one given, or a raw access
+/// token on one line as `{"access_token": …}`.
+pub fn token_input(text: &str) -> Result<Value, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("no token on stdin: pipe a raw access token or a JSON token response".into());
     }
     if trimmed.starts_with('{') {
-        let value: Value = serde_json::from_str(trimmed).map_err(|e| {
+        return serde_json::from_str(trimmed).map_err(|e| {
             format!(
                 "stdin is not valid JSON (line {}, column {}): give a JSON token response or a raw token",
                 e.line(),
                 e.column()
             )
-        })?;
-        return grant_from_json(&value, now);
+        });
     }
     let token = check_token_text("the token on stdin", trimmed)?;
-    Ok(Grant {
-        tokens: TokenSet {
-            access_token: token,
-            refresh_token: None,
-            token_type: None,
-        },
-        expires_at: None,
-        expires_never: false,
-        refresh_expires_at: None,
-        scopes: None,
-        notes: Vec::new(),
-    })
+    Ok(serde_json::json!({ "access_token": token.expose() }))
 }
 
 /// Reads a token response object: `access_token` (required), `refresh_token`,

@@ -5,6 +5,7 @@
 //! `client:<provider>` (a client secret).
 
 pub mod file;
+pub mod host;
 mod key;
 pub mod keyring;
 mod legacy;

@@ -4,6 +4,7 @@
 mod support;
 
 mod attacks;
+mod authorize;
 mod browser;
 mod check;
 mod completions;

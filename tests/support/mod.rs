@@ -101,6 +101,25 @@ impl Env {
         self
     }
 
+    /// Another machine set up alike: its own directories, the same config file and
+    /// the same variables (paths into this one's directory moved into its own).
+    pub fn elsewhere(&self) -> Env {
+        let mut other = Env::new();
+        let (from, to) = (
+            self.root().display().to_string(),
+            other.root().display().to_string(),
+        );
+        other.vars = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace(&from, &to)))
+            .collect();
+        if let Ok(config) = std::fs::read_to_string(self.config_path()) {
+            other.write_config(&config);
+        }
+        other
+    }
+
     pub fn unset(&mut self, key: &str) -> &mut Self {
         self.vars.retain(|(k, _)| k != key);
         self

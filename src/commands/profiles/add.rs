@@ -2,11 +2,12 @@
 //! (see `reauth`), or with `--with-token` register a token obtained elsewhere. The token goes to the secret store first, then the row to the database;
 //! if the row cannot be written the token is taken back out, so nothing is half-added.
 
-use crate::commands::reauth::{connect, FlowArgs};
+use crate::commands::authorize::{self, Given};
+use crate::commands::reauth::{apply, connect, FlowArgs};
 use crate::commands::Ctx;
 use crate::connect::{add_all, Target};
 use crate::domain::profile::{parse_owner, Profile, ProfileId, Tags};
-use crate::domain::token::parse_token_input;
+use crate::domain::token::grant_from_json;
 use crate::error::{Attention, Error, Result};
 use crate::store::StoreError;
 use clap::Args;
@@ -23,7 +24,8 @@ pub struct AddArgs {
     /// channels); with --with-token, recorded as the account id
     #[arg(long, value_name = "A")]
     pub account: Option<String>,
-    /// Read the token from stdin: a raw access token or a JSON token response
+    /// Read the sign-in from stdin: a line of `sbctl authorize`, a raw access token or a
+    /// JSON token response
     #[arg(long)]
     pub with_token: bool,
     /// Whom to contact about it: an e-mail address
@@ -53,9 +55,22 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     }
     let input = ctx
         .ui
-        .read_secret("Paste the access token or JSON token response: ")
+        .read_secret("Paste the line `sbctl authorize` printed, an access token or a JSON token response: ")
         .map_err(|e| Error::failed(format!("cannot read the token from stdin: {e}")))?;
-    let grant = parse_token_input(&input, ctx.now)
+    let secrets = ctx.secrets(store.as_mut())?;
+    let token = match authorize::read(secrets.as_ref(), &input, ctx.now).map_err(|e| e.about(&args.id))? {
+        // A sign-in made elsewhere is held to the rules of one made here.
+        carried @ Given::Carried(..) => {
+            let target = Target::New {
+                id: args.id,
+                account: args.account,
+                labels: (args.owner, tags),
+            };
+            return apply(ctx, (store.as_mut(), secrets.as_ref()), provider, target, carried);
+        }
+        Given::Token(token) => token,
+    };
+    let grant = grant_from_json(&token, ctx.now)
         .map_err(|e| Error::failed(format!("{}: {e}", args.id)))?;
 
     let mut profile = Profile::new(args.id.clone(), provider.name.clone(), ctx.now);
@@ -65,7 +80,6 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     profile.owner = args.owner;
     profile.tags = tags;
 
-    let secrets = ctx.secrets(store.as_mut())?;
     ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;
     add_all(
         store.as_mut(),

@@ -255,7 +255,7 @@ fn record(
 }
 
 /// A token response that `import` reads back into the same profile.
-fn token_json(p: &Profile, tokens: &TokenSet) -> Value {
+pub fn token_json(p: &Profile, tokens: &TokenSet) -> Value {
     let mut t = Map::new();
     t.insert("access_token".into(), json!(tokens.access_token.expose()));
     if let Some(r) = &tokens.refresh_token {
