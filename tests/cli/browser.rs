@@ -559,3 +559,42 @@ fn a_pasted_address_completes_the_flow_from_a_terminal() {
         "alice"
     );
 }
+
+#[test]
+#[ignore = "needs Node.js and Chromium (oidc-provider, playwright-core); scripts/test runs it"]
+fn authorize_on_one_machine_reauth_on_another() {
+    let server = OidcServer::start();
+    let env = corp_env(&server, "");
+    add(&env, "acme").success();
+    clear_browser_result(&env);
+    let recipient = env.run(&["secrets", "recipient"]).stdout;
+    // The laptop has the config and the client secret in its environment, nothing else.
+    let mut laptop = env.elsewhere();
+    laptop.set(
+        "SBCTL_CLIENT_SECRET_CORP",
+        crate::support::oidc::CLIENT_SECRET,
+    );
+    let run = laptop.run(&[
+        "authorize",
+        "corp",
+        "--to",
+        recipient.trim(),
+        "--timeout",
+        "60s",
+    ]);
+    run.success()
+        .stderr_has("To authorize sbctl at corp, open this address in a browser:");
+    assert!(run.stdout.starts_with("sbctl-sealed:"), "{}", run.stdout);
+    assert!(!laptop.db_path().exists(), "the laptop keeps nothing");
+    browser_result(&laptop);
+    let before = token(&env, "acme");
+    env.run_with_stdin(&["reauth", "acme", "--with-token"], &run.stdout)
+        .success()
+        .stderr_has("acme: connected again as alice (corp): OK");
+    let after = token(&env, "acme");
+    assert_ne!(before, after);
+    // The carried refresh token works at the server.
+    env.run(&["refresh", "acme", "--force"])
+        .success()
+        .stdout_has("1 renewed");
+}
