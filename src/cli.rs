@@ -1,8 +1,8 @@
 //! The command line, as clap derive types only. Doc comments are the help text.
 
 use crate::commands::{
-    authorize, check, completions, doctor, man, metrics, profiles, providers, reauth, refresh, report,
-    secrets, token,
+    authorize, check, completions, doctor, man, metrics, profiles, providers, reauth, refresh,
+    report, secrets, token,
 };
 use crate::ui::ColorChoice;
 use clap::{Args, Parser, Subcommand};

@@ -44,7 +44,8 @@ pub fn run(args: AuthorizeArgs, ctx: &Ctx) -> Result<Attention> {
     if let Some(to) = &args.to {
         // Before the sign-in, not after it: a typo must not cost one.
         crate::secrets::host::seal(to, b"").map_err(|e| {
-            Error::usage(e).hint("--to takes the line `sbctl secrets recipient` prints on the server")
+            Error::usage(e)
+                .hint("--to takes the line `sbctl secrets recipient` prints on the server")
         })?;
     }
     let http = ctx.http();
@@ -158,7 +159,8 @@ pub fn read(secrets: &dyn SecretStore, input: &str, now: Timestamp) -> Result<Gi
 /// A sealed line opened with this host's identity.
 fn open(secrets: &dyn SecretStore, sealed: &str) -> Result<String> {
     let damaged = || {
-        Error::failed("the sealed line is damaged").hint("copy the whole line, or run `sbctl authorize` again")
+        Error::failed("the sealed line is damaged")
+            .hint("copy the whole line, or run `sbctl authorize` again")
     };
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(sealed.trim())
@@ -181,7 +183,9 @@ fn open(secrets: &dyn SecretStore, sealed: &str) -> Result<String> {
 
 /// A line's JSON as a carried sign-in.
 fn carried(value: Value, now: Timestamp) -> std::result::Result<Given, String> {
-    let version = value[MARK].as_u64().ok_or(format!("`{MARK}` is not a number"))?;
+    let version = value[MARK]
+        .as_u64()
+        .ok_or(format!("`{MARK}` is not a number"))?;
     if version > VERSION {
         return Err(format!(
             "it was made by a newer sbctl (format {version}); upgrade this one"

@@ -2,9 +2,9 @@
 //! shares with `profiles add`: the flow's parts from the settings, the renewal lease
 //! around an existing profile's new tokens, and what the terminal is told.
 
+use crate::commands::authorize::Given;
 use crate::commands::Ctx;
 use crate::config::Provider;
-use crate::commands::authorize::Given;
 use crate::connect::{Connected, Flow, Retired, Target};
 use crate::domain::duration::Duration;
 use crate::domain::profile::ProfileId;
@@ -107,7 +107,9 @@ pub fn given(
     let id = target.id().clone();
     let input = ctx
         .ui
-        .read_secret("Paste the line `sbctl authorize` printed, an access token or a JSON token response: ")
+        .read_secret(
+            "Paste the line `sbctl authorize` printed, an access token or a JSON token response: ",
+        )
         .map_err(|e| Error::failed(format!("cannot read the sign-in from stdin: {e}")))?;
     let secrets = ctx.secrets(store)?;
     let given = crate::commands::authorize::read(secrets.as_ref(), &input, ctx.now)
@@ -142,11 +144,9 @@ pub fn apply(
         by: &by,
     };
     crate::interrupt::install(crate::ui::report_warning);
-    let connected = settle(ctx, (store, secrets), target, |store, target| {
-        match given {
-            Given::Carried(c, _) => flow.carried(*c, target),
-            Given::Token(token) => flow.complete(Some(store), None, token, target),
-        }
+    let connected = settle(ctx, (store, secrets), target, |store, target| match given {
+        Given::Carried(c, _) => flow.carried(*c, target),
+        Given::Token(token) => flow.complete(Some(store), None, token, target),
     })?;
     conclude(ctx, &flow, store, connected)
 }

@@ -27,19 +27,18 @@ pub fn identity(store: &dyn SecretStore) -> Result<age::x25519::Identity, Secret
 }
 
 fn parse(kept: &Secret) -> Result<age::x25519::Identity, SecretError> {
-    kept.expose()
-        .parse()
-        .map_err(|_| SecretError::BadValue {
-            key: KEY.to_owned(),
-            reason: "not an age secret key".into(),
-        })
+    kept.expose().parse().map_err(|_| SecretError::BadValue {
+        key: KEY.to_owned(),
+        reason: "not an age secret key".into(),
+    })
 }
 
 /// `plain` encrypted to the age recipient `to` (`age1…`).
 pub fn seal(to: &str, plain: &[u8]) -> Result<Vec<u8>, String> {
-    let recipient: age::x25519::Recipient = to.trim().parse().map_err(|_| {
-        format!("`{}` is not an age recipient (age1…)", to.trim())
-    })?;
+    let recipient: age::x25519::Recipient = to
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{}` is not an age recipient (age1…)", to.trim()))?;
     age::encrypt(&recipient, plain).map_err(|e| format!("cannot seal it: {e}"))
 }
 
@@ -62,6 +61,8 @@ mod tests {
         let sealed = seal(&host.to_public().to_string(), b"tokens").unwrap();
         assert_eq!(open(&host, &sealed).as_deref(), Some(&b"tokens"[..]));
         assert_eq!(open(&other, &sealed), None);
-        assert!(seal("age1nope", b"x").unwrap_err().contains("not an age recipient"));
+        assert!(seal("age1nope", b"x")
+            .unwrap_err()
+            .contains("not an age recipient"));
     }
 }

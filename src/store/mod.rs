@@ -87,6 +87,8 @@ pub enum StoreError {
     Duplicate(ProfileId),
     #[error("no profile `{0}`")]
     NotFound(ProfileId),
+    #[error("profile `{0}` is being renewed right now")]
+    Renewing(ProfileId),
     #[error("database {path}: {reason}")]
     Sql { path: PathBuf, reason: String },
     #[error("database {path} is in a directory {problem}: they could replace it")]
@@ -118,6 +120,9 @@ impl crate::error::Explained for StoreError {
                 "choose another id, or run `sbctl profiles remove {id}` first"
             )),
             StoreError::NotFound(_) => Some("run `sbctl profiles list` to see the ids".into()),
+            StoreError::Renewing(_) => {
+                Some("run it again when that renewal has ended (in a few minutes at most)".into())
+            }
             StoreError::NotBuilt => {
                 Some("point --db / SBCTL_DB at a database file on this machine".into())
             }
@@ -353,6 +358,11 @@ pub trait ProfileStore {
 pub trait Adding {
     /// `Duplicate` when the id is taken (in the store, or earlier in the batch).
     fn add(&mut self, profile: &Profile) -> Result<(), StoreError>;
+    /// Adds the profile, or replaces the one stored under its id (all of it but when
+    /// it was created): whether one was replaced. `Duplicate` when the id came earlier
+    /// in the batch, `Renewing` when its renewal lease is held (from before the batch
+    /// began: none can be taken during it).
+    fn replace(&mut self, profile: &Profile, now: Timestamp) -> Result<bool, StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

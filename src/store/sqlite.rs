@@ -379,9 +379,62 @@ impl Adding for SqliteAdding<'_> {
         }
     }
 
+    fn replace(&mut self, p: &Profile, now: Timestamp) -> Result<bool, StoreError> {
+        let s = &*self.store;
+        let err = |e| s.err(e);
+        // The ids of this batch, on disk: a file of a million records is not held in
+        // memory. Gone with the transaction.
+        s.conn
+            .execute_batch("CREATE TEMP TABLE IF NOT EXISTS batch_ids (id TEXT PRIMARY KEY)")
+            .map_err(err)?;
+        let seen = s
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO temp.batch_ids (id) VALUES (?1)")
+            .and_then(|mut st| st.execute([p.id.as_str()]))
+            .map_err(err)?;
+        if seen == 0 {
+            return Err(StoreError::Duplicate(p.id.clone()));
+        }
+        let leased: bool = s
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM leases WHERE profile_id = ?1 AND expires_at > ?2)",
+            )
+            .and_then(|mut st| st.query_row(params![p.id.as_str(), now.timestamp()], |r| r.get(0)))
+            .map_err(err)?;
+        if leased {
+            return Err(StoreError::Renewing(p.id.clone()));
+        }
+        let existed: bool = s
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM profiles WHERE id = ?1)")
+            .and_then(|mut st| st.query_row([p.id.as_str()], |r| r.get(0)))
+            .map_err(err)?;
+        let kept = ["id", "created_at"];
+        let set: Vec<String> = COLUMNS
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !kept.contains(c))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let placeholders: Vec<String> = (1..=COLUMN_COUNT).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO profiles ({COLUMNS}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
+            placeholders.join(", "),
+            set.join(", ")
+        );
+        s.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.execute(rusqlite::params_from_iter(bind(p))))
+            .map_err(err)?;
+        Ok(existed)
+    }
+
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         let s = &*self.store;
-        s.conn.execute_batch("COMMIT").map_err(|e| s.err(e))?;
+        s.conn
+            .execute_batch("DROP TABLE IF EXISTS temp.batch_ids; COMMIT")
+            .map_err(|e| s.err(e))?;
         self.committed = true;
         Ok(())
     }

@@ -171,7 +171,16 @@ fn a_plain_line_adds_a_profile_with_the_scopes_asked_for_here() {
     // `--account` must be the line's account.
     s.env
         .run_with_stdin(
-            &["profiles", "add", "acme", "--network", "x", "--with-token", "--account", "u-bob"],
+            &[
+                "profiles",
+                "add",
+                "acme",
+                "--network",
+                "x",
+                "--with-token",
+                "--account",
+                "u-bob",
+            ],
             &line,
         )
         .code(1)
@@ -180,7 +189,16 @@ fn a_plain_line_adds_a_profile_with_the_scopes_asked_for_here() {
 
     s.env
         .run_with_stdin(
-            &["profiles", "add", "acme", "--network", "x", "--with-token", "--owner", "ann@agency.example"],
+            &[
+                "profiles",
+                "add",
+                "acme",
+                "--network",
+                "x",
+                "--with-token",
+                "--owner",
+                "ann@agency.example",
+            ],
             &line,
         )
         .code(3)
@@ -203,7 +221,15 @@ fn a_raw_token_on_reauth_is_held_to_its_account_at_the_network() {
     // Another sign-in of Ann's, made elsewhere: its access token, given raw.
     let laptop = s.env.elsewhere();
     laptop
-        .run(&["profiles", "add", "ann", "--network", "x", "--timeout", "30s"])
+        .run(&[
+            "profiles",
+            "add",
+            "ann",
+            "--network",
+            "x",
+            "--timeout",
+            "30s",
+        ])
         .success();
     let anns: serde_json::Value =
         serde_json::from_str(laptop.secrets()["profile:ann"].as_str().unwrap()).unwrap();
@@ -216,7 +242,15 @@ fn a_raw_token_on_reauth_is_held_to_its_account_at_the_network() {
 
     bob_signs_in(&s);
     laptop
-        .run(&["profiles", "add", "bob", "--network", "x", "--timeout", "30s"])
+        .run(&[
+            "profiles",
+            "add",
+            "bob",
+            "--network",
+            "x",
+            "--timeout",
+            "30s",
+        ])
         .success();
     let bobs: serde_json::Value =
         serde_json::from_str(laptop.secrets()["profile:bob"].as_str().unwrap()).unwrap();

@@ -178,3 +178,62 @@ fn export_with_secrets_round_trips_into_another_machine() {
     assert!(page["data_access_expires_at"].is_string(), "{page}");
     assert!(page["last_refreshed_at"].is_string(), "{page}");
 }
+
+#[test]
+fn import_replace_updates_existing_profiles_all_or_nothing() {
+    let env = Env::new();
+    let first = r#"{"id":"a","network":"x","account_id":"11","owner":"old@agency.example","token":{"access_token":"ta","refresh_token":"ra","expires_in":7200}}
+{"id":"b","network":"x","token":{"access_token":"tb"}}"#;
+    env.run_with_stdin(&["profiles", "import", "-"], first)
+        .success();
+    env.sql("UPDATE profiles SET created_at = 1000000000 WHERE id = 'a'");
+    let token = |id: &str| {
+        let run = env.run(&["token", id]);
+        run.success();
+        run.stdout.trim().to_owned()
+    };
+
+    let again = r#"{"id":"a","network":"x","account_id":"11","owner":"new@agency.example","token":{"access_token":"ta2","refresh_token":"ra2","expires_in":7200}}
+{"id":"c","network":"x","token":{"access_token":"tc"}}"#;
+    env.run_with_stdin(&["profiles", "import", "-"], again)
+        .code(1)
+        .stderr_has("error: import stdin:1: profile `a` already exists")
+        .stderr_has("hint: to replace the profiles that exist, run the import with --replace");
+    env.run_with_stdin(&["profiles", "import", "--replace", "-"], again)
+        .success()
+        .stderr_has("imported 2 profiles (2 with tokens; 1 replaced)");
+    assert_eq!(ids(&env), ["a", "b", "c"]);
+    assert_eq!(token("a"), "ta2");
+    let a = env.run(&["profiles", "show", "a", "--json"]).json();
+    assert_eq!(a["owner"], "new@agency.example");
+    assert_eq!(
+        a["created_at"], "2001-09-09T01:46:40Z",
+        "when it was first added stays"
+    );
+
+    // A record that replaces must carry the token; the whole file is refused.
+    let bare = r#"{"id":"d","network":"x","token":{"access_token":"td"}}
+{"id":"b","network":"x","owner":"x@agency.example"}"#;
+    env.run_with_stdin(&["profiles", "import", "--replace", "-"], bare)
+        .code(1)
+        .stderr_has("error: import stdin:2: profile `b` exists, and a record that replaces it must carry its token");
+    // The same id twice in one file is a mistake, not two replacements.
+    let twice = r#"{"id":"b","network":"x","token":{"access_token":"tb2"}}
+{"id":"b","network":"x","token":{"access_token":"tb3"}}"#;
+    env.run_with_stdin(&["profiles", "import", "--replace", "-"], twice)
+        .code(1)
+        .stderr_has("error: import stdin:2: profile `b` came earlier in the file");
+    // A profile whose renewal is with the provider right now is not written over.
+    let future = chrono::Utc::now().timestamp() + 600;
+    env.sql(&format!(
+        "INSERT INTO leases (profile_id, holder, expires_at, host, pid) VALUES ('b', 'other', {future}, 'otherhost', 1)"
+    ));
+    env.run_with_stdin(
+        &["profiles", "import", "--replace", "-"],
+        &twice[..twice.find('\n').unwrap()],
+    )
+    .code(1)
+    .stderr_has("error: import stdin:1: profile `b` is being renewed right now; nothing was added");
+    assert_eq!(ids(&env), ["a", "b", "c"]);
+    assert_eq!(token("b"), "tb");
+}

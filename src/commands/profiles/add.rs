@@ -55,23 +55,32 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     }
     let input = ctx
         .ui
-        .read_secret("Paste the line `sbctl authorize` printed, an access token or a JSON token response: ")
+        .read_secret(
+            "Paste the line `sbctl authorize` printed, an access token or a JSON token response: ",
+        )
         .map_err(|e| Error::failed(format!("cannot read the token from stdin: {e}")))?;
     let secrets = ctx.secrets(store.as_mut())?;
-    let token = match authorize::read(secrets.as_ref(), &input, ctx.now).map_err(|e| e.about(&args.id))? {
-        // A sign-in made elsewhere is held to the rules of one made here.
-        carried @ Given::Carried(..) => {
-            let target = Target::New {
-                id: args.id,
-                account: args.account,
-                labels: (args.owner, tags),
-            };
-            return apply(ctx, (store.as_mut(), secrets.as_ref()), provider, target, carried);
-        }
-        Given::Token(token) => token,
-    };
-    let grant = grant_from_json(&token, ctx.now)
-        .map_err(|e| Error::failed(format!("{}: {e}", args.id)))?;
+    let token =
+        match authorize::read(secrets.as_ref(), &input, ctx.now).map_err(|e| e.about(&args.id))? {
+            // A sign-in made elsewhere is held to the rules of one made here.
+            carried @ Given::Carried(..) => {
+                let target = Target::New {
+                    id: args.id,
+                    account: args.account,
+                    labels: (args.owner, tags),
+                };
+                return apply(
+                    ctx,
+                    (store.as_mut(), secrets.as_ref()),
+                    provider,
+                    target,
+                    carried,
+                );
+            }
+            Given::Token(token) => token,
+        };
+    let grant =
+        grant_from_json(&token, ctx.now).map_err(|e| Error::failed(format!("{}: {e}", args.id)))?;
 
     let mut profile = Profile::new(args.id.clone(), provider.name.clone(), ctx.now);
     profile.account_id = args.account.clone();

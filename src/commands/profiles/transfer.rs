@@ -26,6 +26,10 @@ pub struct ImportArgs {
     /// A file of JSON lines or a JSON array of records; `-` reads stdin
     #[arg(value_name = "FILE|-")]
     pub file: PathBuf,
+    /// Replace the profiles whose ids exist (each such record must carry its token);
+    /// still all or nothing
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -87,17 +91,39 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
     ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;
     let mut vault = secrets.batch()?;
     let mut rows = store.adding()?;
-    let (mut added, mut with_tokens) = (0, 0);
+    let (mut added, mut with_tokens, mut replaced) = (0, 0, 0);
     for record in Records::new(input) {
         let (line, value) = record.map_err(|(l, m)| at(l, m))?;
         let (profile, tokens) = profile_of(ctx, value).map_err(|m| at(line, m))?;
-        rows.add(&profile).map_err(|e| match e {
+        let stored = match args.replace {
+            true => rows.replace(&profile, ctx.now),
+            false => rows.add(&profile).map(|()| false),
+        };
+        let stored = stored.map_err(|e| match e {
+            StoreError::Duplicate(id) if args.replace => {
+                at(line, format!("profile `{id}` came earlier in the file"))
+            }
             StoreError::Duplicate(id) => at(
                 line,
                 format!("profile `{id}` already exists (in the database or earlier in the file)"),
-            ),
+            )
+            .hint("to replace the profiles that exist, run the import with --replace"),
+            e @ StoreError::Renewing(_) => Error::failed(format!(
+                "import {source}:{line}: {e}; nothing was added"
+            ))
+            .hint("run the import again when that renewal has ended (in a few minutes at most)"),
             e => e.into(),
         })?;
+        if stored {
+            if tokens.is_none() {
+                return Err(at(
+                    line,
+                    format!("profile `{}` exists, and a record that replaces it must carry its token", profile.id),
+                )
+                .hint("add its `token`, or change only its owner and tags with `sbctl profiles edit`; nothing was added"));
+            }
+            replaced += 1;
+        }
         if let Some(tokens) = tokens {
             for (key, value) in token_entries(&[(profile.id, tokens)]) {
                 vault.set(key, value)?;
@@ -112,8 +138,12 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
         Error::from(e)
             .hint("the tokens were stored but the profiles were not: run the same import again")
     })?;
+    let replaced = match replaced {
+        0 => String::new(),
+        n => format!("; {n} replaced"),
+    };
     ctx.ui.info(&format!(
-        "imported {} ({with_tokens} with tokens)",
+        "imported {} ({with_tokens} with tokens{replaced})",
         crate::ui::count(added, "profile", "profiles"),
     ));
     Ok(Attention::None)
