@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List, show, add, remove, import and export profiles')
+            [CompletionResult]::new('authorize', 'authorize', [CompletionResultType]::ParameterValue, 'Sign in where the browser is and print the result as one line, for `reauth --with-token` on a server; keeps nothing here')
             [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Re-authorize a profile in the browser (it must sign in as the same account)')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew tokens that are due (for cron), validate those without expiry')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a profile''s access token on stdout, for other tools to post with')
@@ -115,7 +116,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
             [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
-            [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Read the token from stdin: a raw access token or a JSON token response')
+            [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Read the sign-in from stdin: a line of `sbctl authorize`, a raw access token or a JSON token response')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Only print the authorize URL; do not start a browser')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
@@ -162,6 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
             [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
+            [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace the profiles whose ids exist (each such record must carry its token); still all or nothing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
@@ -219,6 +221,24 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         'sbctl;profiles;help;help' {
             break
         }
+        'sbctl;authorize' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account to authorize, by id or name, where one sign-in reaches several')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Seal the line to this age recipient: the server''s `sbctl secrets recipient`')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up when the sign-in has not finished after this long')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
+            [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Only print the authorize URL; do not start a browser')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sbctl;reauth' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up when the sign-in has not finished after this long')
@@ -228,6 +248,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Only print the authorize URL; do not start a browser')
             [CompletionResult]::new('--allow-account-change', '--allow-account-change', [CompletionResultType]::ParameterName, 'Accept a sign-in as a different account than the profile''s')
+            [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Read the sign-in from stdin instead of opening a browser: a line of `sbctl authorize`, a raw access token or a JSON token response')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
@@ -353,6 +374,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Rotate the file store''s age key: every secret is sealed again, under a new data key')
+            [CompletionResult]::new('recipient', 'recipient', [CompletionResultType]::ParameterValue, 'Print this host''s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -370,12 +392,29 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'sbctl;secrets;recipient' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Profile database [default: <data dir>/sbctl/sbctl.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/sbctl/config.toml]')
+            [CompletionResult]::new('--secret-store', '--secret-store', [CompletionResultType]::ParameterName, 'Where tokens and client secrets are kept [default: auto]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output (NO_COLOR turns `auto` off)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors and requested data')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain what happens on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'sbctl;secrets;help' {
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Rotate the file store''s age key: every secret is sealed again, under a new data key')
+            [CompletionResult]::new('recipient', 'recipient', [CompletionResultType]::ParameterValue, 'Print this host''s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'sbctl;secrets;help;rekey' {
+            break
+        }
+        'sbctl;secrets;help;recipient' {
             break
         }
         'sbctl;secrets;help;help' {
@@ -452,6 +491,7 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         }
         'sbctl;help' {
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List, show, add, remove, import and export profiles')
+            [CompletionResult]::new('authorize', 'authorize', [CompletionResultType]::ParameterValue, 'Sign in where the browser is and print the result as one line, for `reauth --with-token` on a server; keeps nothing here')
             [CompletionResult]::new('reauth', 'reauth', [CompletionResultType]::ParameterValue, 'Re-authorize a profile in the browser (it must sign in as the same account)')
             [CompletionResult]::new('refresh', 'refresh', [CompletionResultType]::ParameterValue, 'Renew tokens that are due (for cron), validate those without expiry')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a profile''s access token on stdout, for other tools to post with')
@@ -497,6 +537,9 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         'sbctl;help;profiles;export' {
             break
         }
+        'sbctl;help;authorize' {
+            break
+        }
         'sbctl;help;reauth' {
             break
         }
@@ -522,9 +565,13 @@ Register-ArgumentCompleter -Native -CommandName 'sbctl' -ScriptBlock {
         }
         'sbctl;help;secrets' {
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Rotate the file store''s age key: every secret is sealed again, under a new data key')
+            [CompletionResult]::new('recipient', 'recipient', [CompletionResultType]::ParameterValue, 'Print this host''s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser')
             break
         }
         'sbctl;help;secrets;rekey' {
+            break
+        }
+        'sbctl;help;secrets;recipient' {
             break
         }
         'sbctl;help;doctor' {

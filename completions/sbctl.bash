@@ -16,6 +16,9 @@ _sbctl() {
             ",$1")
                 cmd="sbctl"
                 ;;
+            sbctl,authorize)
+                cmd="sbctl__subcmd__authorize"
+                ;;
             sbctl,check)
                 cmd="sbctl__subcmd__check"
                 ;;
@@ -54,6 +57,9 @@ _sbctl() {
                 ;;
             sbctl,token)
                 cmd="sbctl__subcmd__token"
+                ;;
+            sbctl__subcmd__help,authorize)
+                cmd="sbctl__subcmd__help__subcmd__authorize"
                 ;;
             sbctl__subcmd__help,check)
                 cmd="sbctl__subcmd__help__subcmd__check"
@@ -120,6 +126,9 @@ _sbctl() {
                 ;;
             sbctl__subcmd__help__subcmd__providers,set-secret)
                 cmd="sbctl__subcmd__help__subcmd__providers__subcmd__set__subcmd__secret"
+                ;;
+            sbctl__subcmd__help__subcmd__secrets,recipient)
+                cmd="sbctl__subcmd__help__subcmd__secrets__subcmd__recipient"
                 ;;
             sbctl__subcmd__help__subcmd__secrets,rekey)
                 cmd="sbctl__subcmd__help__subcmd__secrets__subcmd__rekey"
@@ -193,11 +202,17 @@ _sbctl() {
             sbctl__subcmd__secrets,help)
                 cmd="sbctl__subcmd__secrets__subcmd__help"
                 ;;
+            sbctl__subcmd__secrets,recipient)
+                cmd="sbctl__subcmd__secrets__subcmd__recipient"
+                ;;
             sbctl__subcmd__secrets,rekey)
                 cmd="sbctl__subcmd__secrets__subcmd__rekey"
                 ;;
             sbctl__subcmd__secrets__subcmd__help,help)
                 cmd="sbctl__subcmd__secrets__subcmd__help__subcmd__help"
+                ;;
+            sbctl__subcmd__secrets__subcmd__help,recipient)
+                cmd="sbctl__subcmd__secrets__subcmd__help__subcmd__recipient"
                 ;;
             sbctl__subcmd__secrets__subcmd__help,rekey)
                 cmd="sbctl__subcmd__secrets__subcmd__help__subcmd__rekey"
@@ -209,12 +224,58 @@ _sbctl() {
 
     case "${cmd}" in
         sbctl)
-            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles reauth refresh token check providers secrets doctor metrics report completions man help"
+            opts="-q -v -h -V --db --config --secret-store --color --quiet --verbose --help --version profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__authorize)
+            opts="-q -v -h --account --to --no-browser --port --timeout --db --config --secret-store --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -329,8 +390,22 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help)
-            opts="profiles reauth refresh token check providers secrets doctor metrics report completions man help"
+            opts="profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__help__subcmd__authorize)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -623,8 +698,22 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__help__subcmd__secrets)
-            opts="rekey"
+            opts="rekey recipient"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__help__subcmd__secrets__subcmd__recipient)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1015,7 +1104,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__import)
-            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --replace --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1305,7 +1394,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__reauth)
-            opts="-q -v -h --no-browser --port --timeout --allow-account-change --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --no-browser --port --timeout --allow-account-change --with-token --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1411,7 +1500,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__secrets)
-            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help rekey help"
+            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help rekey recipient help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1441,7 +1530,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__secrets__subcmd__help)
-            opts="rekey help"
+            opts="rekey recipient help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1468,6 +1557,20 @@ _sbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sbctl__subcmd__secrets__subcmd__help__subcmd__recipient)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sbctl__subcmd__secrets__subcmd__help__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1475,6 +1578,36 @@ _sbctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sbctl__subcmd__secrets__subcmd__recipient)
+            opts="-q -v -h --db --config --secret-store --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-store)
+                    COMPREPLY=($(compgen -W "auto keyring keyring-items file" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand profiles 'List, show, add, remove, import and export profiles'
+            cand authorize 'Sign in where the browser is and print the result as one line, for `reauth --with-token` on a server; keeps nothing here'
             cand reauth 'Re-authorize a profile in the browser (it must sign in as the same account)'
             cand refresh 'Renew tokens that are due (for cron), validate those without expiry'
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
@@ -108,7 +109,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
             cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
             cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
-            cand --with-token 'Read the token from stdin: a raw access token or a JSON token response'
+            cand --with-token 'Read the sign-in from stdin: a line of `sbctl authorize`, a raw access token or a JSON token response'
             cand --no-browser 'Only print the authorize URL; do not start a browser'
             cand -q 'Print nothing but errors and requested data'
             cand --quiet 'Print nothing but errors and requested data'
@@ -152,6 +153,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
             cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
             cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --replace 'Replace the profiles whose ids exist (each such record must carry its token); still all or nothing'
             cand -q 'Print nothing but errors and requested data'
             cand --quiet 'Print nothing but errors and requested data'
             cand -v 'Explain what happens on stderr (repeat for more)'
@@ -198,6 +200,23 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         }
         &'sbctl;profiles;help;help'= {
         }
+        &'sbctl;authorize'= {
+            cand --account 'The account to authorize, by id or name, where one sign-in reaches several'
+            cand --to 'Seal the line to this age recipient: the server''s `sbctl secrets recipient`'
+            cand --port 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)'
+            cand --timeout 'Give up when the sign-in has not finished after this long'
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand --no-browser 'Only print the authorize URL; do not start a browser'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sbctl;reauth'= {
             cand --port 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)'
             cand --timeout 'Give up when the sign-in has not finished after this long'
@@ -207,6 +226,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
             cand --no-browser 'Only print the authorize URL; do not start a browser'
             cand --allow-account-change 'Accept a sign-in as a different account than the profile''s'
+            cand --with-token 'Read the sign-in from stdin instead of opening a browser: a line of `sbctl authorize`, a raw access token or a JSON token response'
             cand -q 'Print nothing but errors and requested data'
             cand --quiet 'Print nothing but errors and requested data'
             cand -v 'Explain what happens on stderr (repeat for more)'
@@ -321,6 +341,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand rekey 'Rotate the file store''s age key: every secret is sealed again, under a new data key'
+            cand recipient 'Print this host''s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sbctl;secrets;rekey'= {
@@ -336,11 +357,26 @@ set edit:completion:arg-completer[sbctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sbctl;secrets;recipient'= {
+            cand --db 'Profile database [default: <data dir>/sbctl/sbctl.db]'
+            cand --config 'Config file [default: <config dir>/sbctl/config.toml]'
+            cand --secret-store 'Where tokens and client secrets are kept [default: auto]'
+            cand --color 'When to colour the output (NO_COLOR turns `auto` off)'
+            cand -q 'Print nothing but errors and requested data'
+            cand --quiet 'Print nothing but errors and requested data'
+            cand -v 'Explain what happens on stderr (repeat for more)'
+            cand --verbose 'Explain what happens on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sbctl;secrets;help'= {
             cand rekey 'Rotate the file store''s age key: every secret is sealed again, under a new data key'
+            cand recipient 'Print this host''s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sbctl;secrets;help;rekey'= {
+        }
+        &'sbctl;secrets;help;recipient'= {
         }
         &'sbctl;secrets;help;help'= {
         }
@@ -410,6 +446,7 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         }
         &'sbctl;help'= {
             cand profiles 'List, show, add, remove, import and export profiles'
+            cand authorize 'Sign in where the browser is and print the result as one line, for `reauth --with-token` on a server; keeps nothing here'
             cand reauth 'Re-authorize a profile in the browser (it must sign in as the same account)'
             cand refresh 'Renew tokens that are due (for cron), validate those without expiry'
             cand token 'Print a profile''s access token on stdout, for other tools to post with'
@@ -446,6 +483,8 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         }
         &'sbctl;help;profiles;export'= {
         }
+        &'sbctl;help;authorize'= {
+        }
         &'sbctl;help;reauth'= {
         }
         &'sbctl;help;refresh'= {
@@ -464,8 +503,11 @@ set edit:completion:arg-completer[sbctl] = {|@words|
         }
         &'sbctl;help;secrets'= {
             cand rekey 'Rotate the file store''s age key: every secret is sealed again, under a new data key'
+            cand recipient 'Print this host''s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser'
         }
         &'sbctl;help;secrets;rekey'= {
+        }
+        &'sbctl;help;secrets;recipient'= {
         }
         &'sbctl;help;doctor'= {
         }

@@ -38,6 +38,7 @@ complete -c sbctl -n "__fish_sbctl_needs_command" -s v -l verbose -d 'Explain wh
 complete -c sbctl -n "__fish_sbctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_needs_command" -s V -l version -d 'Print version'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
+complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "authorize" -d 'Sign in where the browser is and print the result as one line, for `reauth --with-token` on a server; keeps nothing here'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
 complete -c sbctl -n "__fish_sbctl_needs_command" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
@@ -130,7 +131,7 @@ file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l with-token -d 'Read the token from stdin: a raw access token or a JSON token response'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l with-token -d 'Read the sign-in from stdin: a line of `sbctl authorize`, a raw access token or a JSON token response'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l no-browser -d 'Only print the authorize URL; do not start a browser'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
@@ -173,6 +174,7 @@ file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -l replace -d 'Replace the profiles whose ids exist (each such record must carry its token); still all or nothing'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -197,6 +199,23 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "import" -d 'Add many profiles from a JSON array or JSON lines, all or nothing'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write all profiles in the import format (JSON lines) to stdout'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l account -d 'The account to authorize, by id or name, where one sign-in reaches several' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l to -d 'Seal the line to this age recipient: the server\'s `sbctl secrets recipient`' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l port -d 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l timeout -d 'Give up when the sign-in has not finished after this long' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l no-browser -d 'Only print the authorize URL; do not start a browser'
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l port -d 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l timeout -d 'Give up when the sign-in has not finished after this long' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
@@ -210,6 +229,7 @@ always\t''
 never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l no-browser -d 'Only print the authorize URL; do not start a browser'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l allow-account-change -d 'Accept a sign-in as a different account than the profile\'s'
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l with-token -d 'Read the sign-in from stdin instead of opening a browser: a line of `sbctl authorize`, a raw access token or a JSON token response'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -300,20 +320,21 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_s
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the built-in networks and the providers from the config file'
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "set-secret" -d 'Store a provider\'s client secret, read from stdin (never from the command line)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
 keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
 keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
 file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s q -l quiet -d 'Print nothing but errors and requested data'
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -f -a "rekey" -d 'Rotate the file store\'s age key: every secret is sealed again, under a new data key'
-complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -f -a "rekey" -d 'Rotate the file store\'s age key: every secret is sealed again, under a new data key'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -f -a "recipient" -d 'Print this host\'s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and not __fish_seen_subcommand_from rekey recipient help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l to -d 'The new age key file (`age-keygen -o KEY`, mode 600); the current key comes from SBCTL_SECRETS_KEY_FILE, SBCTL_SECRETS_KEY or secrets_key_file' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
@@ -327,7 +348,20 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from rekey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from recipient" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from recipient" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from recipient" -l secret-store -d 'Where tokens and client secrets are kept [default: auto]' -r -f -a "auto\t'The OS keyring when one answers, else the file store (with a warning)'
+keyring\t'The secrets file, sealed with one key kept in the OS keyring (service `sbctl`)'
+keyring-items\t'One OS keyring item per secret, as sbctl 0.2 kept them: slow past a few hundred'
+file\t'The secrets file, mode 0600, one row per secret ($SBCTL_SECRETS_FILE)'"
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from recipient" -l color -d 'When to colour the output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from recipient" -s q -l quiet -d 'Print nothing but errors and requested data'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from recipient" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from recipient" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Rotate the file store\'s age key: every secret is sealed again, under a new data key'
+complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "recipient" -d 'Print this host\'s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser'
 complete -c sbctl -n "__fish_sbctl_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
 complete -c sbctl -n "__fish_sbctl_using_subcommand doctor" -l config -d 'Config file [default: <config dir>/sbctl/config.toml]' -r -F
@@ -393,19 +427,20 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "check" -d 'List the profiles that need attention (local state; with --online, ask each provider)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "providers" -d 'List providers and store their client secrets'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "secrets" -d 'Rotate the age key that encrypts the file secret store'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "report" -d 'Write a one-page HTML report: profiles by status and a deadline timeline'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "man" -d 'Print the manual page (roff), or write every command\'s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)'
-complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "profiles" -d 'List, show, add, remove, import and export profiles'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "authorize" -d 'Sign in where the browser is and print the result as one line, for `reauth --with-token` on a server; keeps nothing here'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "reauth" -d 'Re-authorize a profile in the browser (it must sign in as the same account)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "refresh" -d 'Renew tokens that are due (for cron), validate those without expiry'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "token" -d 'Print a profile\'s access token on stdout, for other tools to post with'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "check" -d 'List the profiles that need attention (local state; with --online, ask each provider)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "providers" -d 'List providers and store their client secrets'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "secrets" -d 'Rotate the age key that encrypts the file secret store'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "doctor" -d 'Check the database, the secret store and the providers\' configuration'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "metrics" -d 'Print the fleet\'s state as Prometheus metrics (reads the database only)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "report" -d 'Write a one-page HTML report: profiles by status and a deadline timeline'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "man" -d 'Print the manual page (roff), or write every command\'s page with --dir (e.g. `sbctl man --dir ~/.local/share/man/man1`)'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and not __fish_seen_subcommand_from profiles authorize reauth refresh token check providers secrets doctor metrics report completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "list" -d 'List profiles and their status (reads the database only: no keyring, no network)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "show" -d 'Show everything known about one profile'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from profiles" -f -a "add" -d 'Add a profile: sign in through the browser, or `--with-token` from stdin'
@@ -416,3 +451,4 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcom
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "list" -d 'List the built-in networks and the providers from the config file'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "set-secret" -d 'Store a provider\'s client secret, read from stdin (never from the command line)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "rekey" -d 'Rotate the file store\'s age key: every secret is sealed again, under a new data key'
+complete -c sbctl -n "__fish_sbctl_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "recipient" -d 'Print this host\'s age recipient (made on first use), for `sbctl authorize --to` on a machine with a browser'
