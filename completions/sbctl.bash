@@ -852,7 +852,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__add)
-            opts="-q -v -h --network --account --with-token --owner --tag --no-browser --port --timeout --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --network --account --with-token --owner --tag --all --id-template --dry-run --no-browser --port --timeout --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -871,6 +871,10 @@ _sbctl() {
                     return 0
                     ;;
                 --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id-template)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1394,7 +1398,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__reauth)
-            opts="-q -v -h --no-browser --port --timeout --allow-account-change --with-token --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --no-browser --port --timeout --allow-account-change --with-token --only-this --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

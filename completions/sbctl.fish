@@ -120,6 +120,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l account -d 'The account to connect, by id or name, where one sign-in reaches several (Pages, channels); with --with-token, recorded as the account id' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l owner -d 'Whom to contact about it: an e-mail address' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l tag -d 'A tag, key=value (as client=acme); repeat for more' -r
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l id-template -d 'With --all, each profile\'s id: {network}, {slug} (from the account\'s name) and {account} (its id), made unique with -2, -3...' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l port -d 'Listen for the redirect on this port of 127.0.0.1 (overrides redirect_port)' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l timeout -d 'Give up when the sign-in has not finished after this long' -r
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l db -d 'Profile database [default: <data dir>/sbctl/sbctl.db]' -r -F
@@ -132,6 +133,8 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 always\t''
 never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l with-token -d 'Read the sign-in from stdin: a line of `sbctl authorize`, a raw access token or a JSON token response'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l all -d 'Connect every account the sign-in reaches (Pages, Instagram accounts, channels, organizations), a profile each, all or none'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l dry-run -d 'With --all, list the profiles it would add and add none'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l no-browser -d 'Only print the authorize URL; do not start a browser'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
@@ -230,6 +233,7 @@ never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l no-browser -d 'Only print the authorize URL; do not start a browser'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l allow-account-change -d 'Accept a sign-in as a different account than the profile\'s'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l with-token -d 'Read the sign-in from stdin instead of opening a browser: a line of `sbctl authorize`, a raw access token or a JSON token response'
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l only-this -d 'Renew only this profile, not the others the same sign-in reaches (the other Pages of one Facebook user)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -134,7 +134,16 @@ pub struct Carried {
     pub grant: crate::domain::token::Grant,
     pub renewable: bool,
     pub data_access_expires_at: Option<Timestamp>,
+    /// The network's user it was made as, where that is another than the account.
+    pub login: Option<String>,
     pub made_at: Timestamp,
+}
+
+/// What one sign-in reached: each account with its tokens, until one is completed
+/// (`Flow::complete_from`, which takes it out).
+pub struct Reached {
+    pub connections: Vec<Connection>,
+    issued: Issued,
 }
 
 /// What a re-authorization did with the tokens it replaced.
@@ -156,6 +165,13 @@ pub enum Retired {
 struct Issued {
     reached: Vec<String>,
     tokens: Option<TokenSet>,
+}
+
+impl SignedIn {
+    /// Lines typed on the terminal during the sign-in, when it ran on one.
+    pub fn typed(&self) -> Option<&Receiver<String>> {
+        self.typed.as_ref()
+    }
 }
 
 impl Flow<'_> {
@@ -289,9 +305,24 @@ impl Flow<'_> {
         token: serde_json::Value,
         target: Target,
     ) -> Result<Connected> {
-        let id = target.id().clone();
-        let problem =
-            |p: Problem| Error::failed(format!("{id}: {}; nothing was changed", p.message));
+        let mut reached = self.reach(target.id(), store, signed, token)?;
+        self.complete_from(
+            store,
+            &mut reached,
+            target,
+            signed.and_then(SignedIn::typed),
+        )
+    }
+
+    /// Reads the accounts the exchanged tokens reach (`Net::connect`); the tokens of a
+    /// sign-in refused here are dealt with as `complete` says.
+    pub fn reach(
+        &self,
+        id: &ProfileId,
+        store: Option<&dyn ProfileStore>,
+        signed: Option<&SignedIn>,
+        token: serde_json::Value,
+    ) -> Result<Reached> {
         // What the exchange gave, for revoking it should the sign-in be refused before
         // its account is known.
         let given = crate::domain::token::grant_from_json(&token, self.now)
@@ -305,9 +336,11 @@ impl Flow<'_> {
                 (self.now, signed.and_then(|s| s.nonce.as_deref())),
             )
             .map_err(|p| {
-                let mut e = problem(p);
-                e.message = format!("{}; {}", e.message, self.discard_unread(store, given));
-                e
+                Error::failed(format!(
+                    "{id}: {}; nothing was changed; {}",
+                    p.message,
+                    self.discard_unread(store, given)
+                ))
             })?;
         let issued = Issued {
             reached: connections
@@ -316,12 +349,31 @@ impl Flow<'_> {
                 .collect(),
             tokens: connections.first().map(|c| c.grant.tokens.clone()),
         };
+        Ok(Reached {
+            connections,
+            issued,
+        })
+    }
+
+    /// Takes `target`'s account out of what the sign-in reached (`choose`), finishes
+    /// it and holds it to the identity rule.
+    pub fn complete_from(
+        &self,
+        store: Option<&dyn ProfileStore>,
+        reached: &mut Reached,
+        target: Target,
+        typed: Option<&Receiver<String>>,
+    ) -> Result<Connected> {
+        let id = target.id().clone();
+        let problem =
+            |p: Problem| Error::failed(format!("{id}: {}; nothing was changed", p.message));
+        let issued = &reached.issued;
         let refuse = |mut e: Error| -> Error {
             e.message = format!("{}; {}", e.message, issued.discard(store, self));
             e
         };
         let chosen = self
-            .choose(&target, connections, signed.and_then(|s| s.typed.as_ref()))
+            .choose(&target, &mut reached.connections, typed)
             .map_err(refuse)?;
         let connection = self
             .net
@@ -334,7 +386,13 @@ impl Flow<'_> {
     /// A sign-in made on another machine (`sbctl authorize`), applied to `target` by
     /// the same rules as one made here: the network, the identity rule, the scopes
     /// asked for here; and never over tokens newer than it.
-    pub fn carried(&self, c: Carried, target: Target) -> Result<Connected> {
+    /// `replaced`: the profile's tokens now, if it has any.
+    pub fn carried(
+        &self,
+        c: Carried,
+        target: Target,
+        replaced: Option<&TokenSet>,
+    ) -> Result<Connected> {
         let id = target.id().clone();
         if c.network != self.net.name {
             return Err(Error::failed(format!(
@@ -343,6 +401,11 @@ impl Flow<'_> {
             )));
         }
         if let Target::Existing { profile, .. } = &target {
+            if replaced.is_some_and(|t| t.access_token == c.grant.tokens.access_token) {
+                return Err(Error::failed(format!(
+                    "{id}: this sign-in was given to {id} already; nothing was changed"
+                )));
+            }
             let stored = profile.issued_at.max(profile.last_refreshed_at);
             if let Some(stored) = stored.filter(|s| *s > c.made_at) {
                 return Err(Error::failed(format!(
@@ -361,6 +424,7 @@ impl Flow<'_> {
             grant: c.grant,
             data_access_expires_at: c.data_access_expires_at,
             renewable: c.renewable,
+            login: c.login,
         };
         let (profile, is_new) = self.identity(target, &connection)?;
         Ok(self.connected(profile, is_new, connection))
@@ -459,6 +523,7 @@ impl Flow<'_> {
         let missing = profile.apply_grant(&c.grant, Some(&self.net.scopes), now);
         profile.renewable = c.renewable;
         profile.data_access_expires_at = c.data_access_expires_at;
+        profile.login_id = c.login;
         profile.reconnected(self.by.to_owned(), now);
         Connected {
             profile,
@@ -531,7 +596,7 @@ impl Flow<'_> {
     fn choose(
         &self,
         target: &Target,
-        mut all: Vec<Connection>,
+        all: &mut Vec<Connection>,
         typed: Option<&Receiver<String>>,
     ) -> Result<Connection> {
         let (id, network) = (target.id(), &self.net.name);
@@ -563,6 +628,11 @@ impl Flow<'_> {
         if all.len() == 1 {
             return Ok(all.remove(0));
         }
+        if all.is_empty() {
+            return Err(Error::failed(format!(
+                "{id}: this {network} sign-in reaches no account that is not taken already; nothing was changed"
+            )));
+        }
         if let Some(lines) = typed {
             let n = self.ask_which(id, &names, lines)?;
             return Ok(all.swap_remove(n));
@@ -576,6 +646,20 @@ impl Flow<'_> {
             "run it again with --account <id or name> to pick one, e.g. --account {}",
             all[0].account.as_ref().map_or("ID", |a| a.id.as_str())
         )))
+    }
+
+    /// Asks a yes-or-no question on the terminal: Enter is yes; five minutes without
+    /// an answer is no.
+    pub fn confirm(&self, question: &str, lines: &Receiver<String>) -> bool {
+        self.prompt.notice(&format!("{question} [Y/n]"));
+        while let Ok(line) = lines.recv_timeout(Duration::from_secs(300)) {
+            match line.trim().to_ascii_lowercase().as_str() {
+                "" | "y" | "yes" => return true,
+                "n" | "no" => return false,
+                _ => self.prompt.notice("Type y or n and press Enter:"),
+            }
+        }
+        false
     }
 
     /// Asks on the terminal which of `names` to connect; its index.
@@ -644,6 +728,28 @@ pub fn answer_browser(signed: &mut SignedIn, id: &ProfileId, result: &Result<Con
             request,
             400,
             &format!("sbctl: {id} was not connected"),
+            &format!("{e}. Go back to the terminal; you can close this tab."),
+        ),
+    }
+}
+
+/// Answers the browser that is waiting on `signed` with a page of its own: what was
+/// done, or the error and what was not done.
+pub fn answer_page(signed: &mut SignedIn, outcome: std::result::Result<&str, (&str, &Error)>) {
+    let Some(request) = signed.request.take() else {
+        return;
+    };
+    match outcome {
+        Ok(done) => respond(
+            request,
+            200,
+            &format!("sbctl: {done}"),
+            "You can close this tab.",
+        ),
+        Err((undone, e)) => respond(
+            request,
+            400,
+            &format!("sbctl: {undone}"),
             &format!("{e}. Go back to the terminal; you can close this tab."),
         ),
     }

@@ -124,6 +124,7 @@ pub struct ProfileView<'a> {
     #[serde(serialize_with = "time")]
     last_checked_at: Option<Timestamp>,
     connected_by: Option<&'a str>,
+    login_id: Option<&'a str>,
     owner: Option<&'a str>,
     tags: &'a crate::domain::profile::Tags,
     scopes: &'a [String],
@@ -150,6 +151,7 @@ pub fn profile_view<'a>(p: &'a Profile, h: &Health) -> ProfileView<'a> {
         last_refreshed_at: p.last_refreshed_at,
         last_checked_at: p.last_checked_at,
         connected_by: p.connected_by.as_deref(),
+        login_id: p.login_id.as_deref(),
         owner: p.owner.as_deref(),
         tags: &p.tags,
         scopes: &p.scopes,

@@ -7,11 +7,12 @@
 
 use crate::commands::reauth::FlowArgs;
 use crate::commands::Ctx;
-use crate::connect::{answer_browser, Carried, Connected, Flow, Target};
+use crate::connect::{answer_page, Carried, Connected, Target};
 use crate::domain::profile::{ProfileId, Timestamp};
 use crate::domain::token::parse_time;
 use crate::error::{Attention, Error, Result};
 use crate::networks::Account;
+use crate::secrets::host::Unopened;
 use crate::secrets::SecretStore;
 use base64::Engine;
 use clap::Args;
@@ -50,17 +51,8 @@ pub fn run(args: AuthorizeArgs, ctx: &Ctx) -> Result<Attention> {
     }
     let http = ctx.http();
     let net = ctx.resolve_alone(provider, &http)?;
-    let browser = |url: &str| crate::oauth::browser::open(url, ctx.settings.browser.as_deref());
-    let flow = Flow {
-        net: &net,
-        http: &http,
-        prompt: &ctx.ui,
-        browser: (!args.flow.no_browser).then_some(&browser as _),
-        port: args.flow.port.unwrap_or(net.redirect_port),
-        timeout: args.flow.timeout.as_delta().to_std().unwrap_or_default(),
-        now: ctx.now,
-        by: ctx.settings.user_at_host(),
-    };
+    let browser = crate::commands::reauth::browser(ctx);
+    let flow = args.flow.flow(ctx, (&net, &http), &browser);
     // The name the flow's messages give it: nothing is stored under it.
     let id = ProfileId::parse("sbctl").expect("a valid id");
     let target = Target::New {
@@ -72,7 +64,11 @@ pub fn run(args: AuthorizeArgs, ctx: &Ctx) -> Result<Attention> {
     let result = flow
         .exchange(&id, &mut signed)
         .and_then(|token| flow.complete(None, Some(&signed), token, target));
-    answer_browser(&mut signed, &id, &result);
+    let outcome = match &result {
+        Ok(_) => Ok("signed in; the result is in the terminal."),
+        Err(e) => Err(("nothing was authorized", e)),
+    };
+    answer_page(&mut signed, outcome);
     let connected = result?;
     if !connected.missing.is_empty() {
         ctx.ui.warn(&format!(
@@ -111,6 +107,9 @@ fn line(c: &Connected, now: Timestamp, by: &str) -> Value {
     }
     if let Some(a) = &p.account_name {
         o.insert("account_name".into(), json!(a));
+    }
+    if let Some(l) = &p.login_id {
+        o.insert("login_id".into(), json!(l));
     }
     o.insert("renewable".into(), json!(p.renewable));
     if let Some(t) = p.data_access_expires_at {
@@ -176,8 +175,10 @@ fn open(secrets: &dyn SecretStore, sealed: &str) -> Result<String> {
             "this host has none yet; `sbctl secrets recipient` makes it".into(),
         ));
     };
-    let plain = crate::secrets::host::open(&identity, &bytes)
-        .ok_or_else(|| elsewhere(identity.to_public().to_string()))?;
+    let plain = crate::secrets::host::open(&identity, &bytes).map_err(|why| match why {
+        Unopened::Elsewhere => elsewhere(identity.to_public().to_string()),
+        Unopened::Damaged => damaged(),
+    })?;
     String::from_utf8(plain).map_err(|_| damaged())
 }
 
@@ -222,6 +223,7 @@ fn carried(value: Value, now: Timestamp) -> std::result::Result<Given, String> {
         grant,
         renewable: value["renewable"].as_bool().unwrap_or(false),
         data_access_expires_at: time("data_access_expires_at")?,
+        login: text("login_id")?,
         made_at,
     };
     Ok(Given::Carried(Box::new(c), made_by))

@@ -5,14 +5,17 @@
 use crate::commands::authorize::Given;
 use crate::commands::Ctx;
 use crate::config::Provider;
-use crate::connect::{Connected, Flow, Retired, Target};
+use crate::connect::{Connected, Flow, OpenBrowser, Reached, Retired, Target};
 use crate::domain::duration::Duration;
 use crate::domain::profile::ProfileId;
 use crate::error::{Attention, Error, Result};
+use crate::networks::Net;
+use crate::oauth::browser::Opened;
 use crate::secrets::SecretStore;
-use crate::store::ProfileStore;
+use crate::store::{ListFilter, ProfileStore};
 use crate::view::status_words;
 use clap::Args;
+use oauth2::reqwest::blocking::Client as Http;
 
 /// Flags of the browser flow, shared by `reauth` and `profiles add`.
 #[derive(Debug, Args)]
@@ -28,6 +31,33 @@ pub struct FlowArgs {
     pub timeout: Duration,
 }
 
+impl FlowArgs {
+    /// The sign-in these flags ask for at `net`, opening `browser` unless
+    /// `--no-browser`.
+    pub fn flow<'a>(
+        &self,
+        ctx: &'a Ctx,
+        (net, http): (&'a Net, &'a Http),
+        browser: OpenBrowser<'a>,
+    ) -> Flow<'a> {
+        Flow {
+            net,
+            http,
+            prompt: &ctx.ui,
+            browser: (!self.no_browser).then_some(browser),
+            port: self.port.unwrap_or(net.redirect_port),
+            timeout: self.timeout.as_delta().to_std().unwrap_or_default(),
+            now: ctx.now,
+            by: ctx.settings.user_at_host(),
+        }
+    }
+}
+
+/// The browser sbctl opens: `$BROWSER`, else the platform's.
+pub fn browser(ctx: &Ctx) -> impl Fn(&str) -> std::result::Result<Opened, String> + '_ {
+    |url: &str| crate::oauth::browser::open(url, ctx.settings.browser.as_deref())
+}
+
 #[derive(Debug, Args)]
 pub struct ReauthArgs {
     /// The profile id
@@ -41,6 +71,17 @@ pub struct ReauthArgs {
     /// authorize`, a raw access token or a JSON token response
     #[arg(long, conflicts_with_all = ["no_browser", "port"])]
     pub with_token: bool,
+    /// Renew only this profile, not the others the same sign-in reaches (the other
+    /// Pages of one Facebook user)
+    #[arg(long)]
+    pub only_this: bool,
+}
+
+/// Whether a re-authorization renews the other profiles its sign-in reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Siblings {
+    Renew,
+    Skip,
 }
 
 pub fn run(args: ReauthArgs, ctx: &Ctx) -> Result<Attention> {
@@ -61,7 +102,17 @@ pub fn run(args: ReauthArgs, ctx: &Ctx) -> Result<Attention> {
     if args.with_token {
         return given(ctx, store.as_mut(), provider, target);
     }
-    connect(ctx, store.as_mut(), provider, target, &args.flow)
+    let siblings = match args.only_this {
+        true => Siblings::Skip,
+        false => Siblings::Renew,
+    };
+    connect(
+        ctx,
+        store.as_mut(),
+        provider,
+        target,
+        (&args.flow, siblings),
+    )
 }
 
 /// Runs the browser flow for `target` at `provider` and stores the result.
@@ -70,31 +121,134 @@ pub fn connect(
     store: &mut dyn ProfileStore,
     provider: &Provider,
     target: Target,
-    args: &FlowArgs,
+    (args, siblings): (&FlowArgs, Siblings),
 ) -> Result<Attention> {
     let id = target.id().clone();
+    let login = match &target {
+        Target::Existing { profile, .. } => profile.login_id.clone(),
+        Target::New { .. } => None,
+    };
     let http = ctx.http();
     let secrets = ctx.secrets(store)?;
     let net = ctx.resolve(provider, secrets.as_ref(), &http)?;
-    let browser = |url: &str| crate::oauth::browser::open(url, ctx.settings.browser.as_deref());
-    let flow = Flow {
-        net: &net,
-        http: &http,
-        prompt: &ctx.ui,
-        browser: (!args.no_browser).then_some(&browser as _),
-        port: args.port.unwrap_or(net.redirect_port),
-        timeout: args.timeout.as_delta().to_std().unwrap_or_default(),
-        now: ctx.now,
-        by: ctx.settings.user_at_host(),
-    };
+    let browser = browser(ctx);
+    let flow = args.flow(ctx, (&net, &http), &browser);
     let mut signed = flow.sign_in(&id)?;
+    let mut reached = None;
     let result = flow.exchange(&id, &mut signed).and_then(|token| {
         settle(ctx, (store, secrets.as_ref()), target, |store, target| {
-            flow.complete(Some(store), Some(&signed), token, target)
+            let mut r = flow.reach(&id, Some(store), Some(&signed), token)?;
+            let connected = flow.complete_from(Some(store), &mut r, target, signed.typed());
+            reached = Some(r);
+            connected
         })
     });
     crate::connect::answer_browser(&mut signed, &id, &result);
-    conclude(ctx, &flow, store, result?)
+    let attention = conclude(ctx, &flow, store, result?)?;
+    match (siblings, reached) {
+        (Siblings::Renew, Some(reached)) => {
+            let sibling = Sibling { of: &id, login };
+            let more = renew_siblings(
+                ctx,
+                &flow,
+                (store, secrets.as_ref()),
+                sibling,
+                reached,
+                signed.typed(),
+            )?;
+            Ok(attention.and(more))
+        }
+        _ => Ok(attention),
+    }
+}
+
+/// The profile re-authorized, and the network's user it was connected through.
+struct Sibling<'a> {
+    of: &'a ProfileId,
+    login: Option<String>,
+}
+
+/// Renews with the same sign-in the other profiles it reaches (the other Pages of one
+/// Facebook user), after asking at a terminal; says which of that user's profiles it
+/// no longer reaches. Each is held to the identity rule under its own lease.
+fn renew_siblings(
+    ctx: &Ctx,
+    flow: &Flow,
+    (store, secrets): (&mut dyn ProfileStore, &dyn SecretStore),
+    sibling: Sibling,
+    mut reached: Reached,
+    typed: Option<&std::sync::mpsc::Receiver<String>>,
+) -> Result<Attention> {
+    let reachable: std::collections::HashSet<String> = reached
+        .connections
+        .iter()
+        .filter_map(|c| c.account.as_ref().map(|a| a.id.clone()))
+        .collect();
+    let (mut renew, mut lost) = (Vec::new(), Vec::new());
+    let filter = ListFilter {
+        network: Some(flow.net.name.clone()),
+        ..Default::default()
+    };
+    store.each(&filter, &mut |p| {
+        if p.id == *sibling.of {
+            return;
+        }
+        if p.account_id.as_ref().is_some_and(|a| reachable.contains(a)) {
+            renew.push(p);
+        } else if sibling.login.is_some() && p.login_id == sibling.login {
+            lost.push(p);
+        }
+    })?;
+    let mut attention = Attention::None;
+    for p in &lost {
+        ctx.ui.warn(&format!(
+            "{}: this sign-in does not reach {} any more (not managed by this user now, or not selected); it was left as it was",
+            p.id,
+            crate::connect::who(p.account_name.as_deref(), p.account_id.as_deref().unwrap_or("?"))
+        ));
+        attention = attention.and(reauth_only(&ctx.health(p)));
+    }
+    if renew.is_empty() {
+        return Ok(attention);
+    }
+    let ids: Vec<&str> = renew.iter().map(|p| p.id.as_str()).collect();
+    let listed = ids.join(", ");
+    if let Some(lines) = typed {
+        let question = format!("This sign-in also reaches {listed}. Renew them too?");
+        if !flow.confirm(&question, lines) {
+            ctx.ui.info(&format!("{listed}: left as they were"));
+            return Ok(attention);
+        }
+    } else {
+        ctx.ui
+            .info(&format!("renewing with the same sign-in: {listed}"));
+    }
+    for p in renew {
+        let health = ctx.health(&p);
+        let target = Target::Existing {
+            profile: Box::new(p),
+            allow_account_change: false,
+        };
+        let done = settle(ctx, (store, secrets), target, |store, target| {
+            flow.complete_from(Some(store), &mut reached, target, None)
+        });
+        attention = attention.and(match done {
+            Ok(connected) => conclude(ctx, flow, store, connected)?,
+            Err(e) => {
+                ctx.ui.warn(&e.to_string());
+                reauth_only(&health)
+            }
+        });
+    }
+    Ok(attention)
+}
+
+/// What a profile left as it was means for the exit code: 3 if it needs a person.
+fn reauth_only(health: &crate::domain::profile::Health) -> Attention {
+    match crate::commands::attention(health) {
+        Attention::Reauth => Attention::Reauth,
+        _ => Attention::None,
+    }
 }
 
 /// Connects `target` with a sign-in given on stdin (`--with-token`).
@@ -145,7 +299,12 @@ pub fn apply(
     };
     crate::interrupt::install(crate::ui::report_warning);
     let connected = settle(ctx, (store, secrets), target, |store, target| match given {
-        Given::Carried(c, _) => flow.carried(*c, target),
+        Given::Carried(c, _) => {
+            let now = crate::secrets::get_tokens(secrets, target.id())
+                .ok()
+                .flatten();
+            flow.carried(*c, target, now.as_ref())
+        }
         Given::Token(token) => flow.complete(Some(store), None, token, target),
     })?;
     conclude(ctx, &flow, store, connected)

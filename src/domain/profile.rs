@@ -238,6 +238,10 @@ pub struct Profile {
     /// renewal stores its result only over the generation it started from. Drawn at
     /// random, so that a profile removed and added again never repeats one.
     pub token_version: u64,
+    /// The network's user through whom the account is reached (the Facebook user who
+    /// manages the Page), where the network says: a sign-in of that user renews every
+    /// profile of theirs.
+    pub login_id: Option<String>,
     /// Whom to contact about it (an e-mail address), when someone said.
     pub owner: Option<String>,
     pub tags: Tags,
@@ -352,6 +356,7 @@ impl Profile {
             updated_at: now,
             renewal_started_at: None,
             token_version: new_generation(),
+            login_id: None,
             owner: None,
             tags: Tags::new(),
         }

@@ -287,6 +287,7 @@ fn connect(
         grant,
         data_access_expires_at: None,
         renewable,
+        login: None,
     }])
 }
 

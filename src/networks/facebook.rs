@@ -160,6 +160,8 @@ fn page_connection(
         grant,
         data_access_expires_at: None,
         renewable: false,
+        // Read with the Page's deadlines (`finish`).
+        login: None,
     }))
 }
 
@@ -260,6 +262,7 @@ fn finish(
                     });
                 }
                 c.grant.scopes = Some(grants.scopes.clone());
+                c.login = grants.user.clone();
             }
             Ok(c)
         }
@@ -275,6 +278,8 @@ fn finish(
 pub struct Grants {
     pub scopes: Vec<String>,
     granular: Vec<(String, Option<Vec<String>>)>,
+    /// The Facebook user who granted them (`user_id`).
+    user: Option<String>,
 }
 
 impl Grants {
@@ -298,7 +303,15 @@ impl Grants {
                     .collect()
             })
             .unwrap_or_default();
-        Some(Grants { scopes, granular })
+        let user = data
+            .get("user_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Some(Grants {
+            scopes,
+            granular,
+            user,
+        })
     }
 
     /// The required permissions the user did not grant.

@@ -218,5 +218,6 @@ fn connect_with(
         grant,
         data_access_expires_at: None,
         renewable: true,
+        login: None,
     }])
 }

@@ -383,6 +383,9 @@ pub struct Connection {
     pub data_access_expires_at: Option<Timestamp>,
     /// Whether sbctl can renew it without the user.
     pub renewable: bool,
+    /// The network's user through whom the account is reached (the Facebook user who
+    /// manages a Page), where that is another than the account.
+    pub login: Option<String>,
 }
 
 /// What verifying a token found.
@@ -775,6 +778,7 @@ pub fn single(account: Account, grant: Grant) -> Vec<Connection> {
         grant,
         data_access_expires_at: None,
         renewable,
+        login: None,
     }]
 }
 

@@ -101,6 +101,7 @@ fn channels(net: &Net, http: &Http, token: Value, now: Timestamp) -> Call<Vec<Co
                 grant: grant.clone(),
                 data_access_expires_at: None,
                 renewable,
+                login: None,
             })
         })
         .collect()

@@ -42,10 +42,21 @@ pub fn seal(to: &str, plain: &[u8]) -> Result<Vec<u8>, String> {
     age::encrypt(&recipient, plain).map_err(|e| format!("cannot seal it: {e}"))
 }
 
-/// What `seal` made, opened with this host's identity; `None` when it was sealed to
-/// another recipient (or is not age at all).
-pub fn open(identity: &age::x25519::Identity, sealed: &[u8]) -> Option<Vec<u8>> {
-    age::decrypt(identity, sealed).ok()
+/// Why a sealed line did not open.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unopened {
+    /// Sealed to another recipient.
+    Elsewhere,
+    /// Not an age file, or cut short.
+    Damaged,
+}
+
+/// What `seal` made, opened with this host's identity.
+pub fn open(identity: &age::x25519::Identity, sealed: &[u8]) -> Result<Vec<u8>, Unopened> {
+    age::decrypt(identity, sealed).map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys => Unopened::Elsewhere,
+        _ => Unopened::Damaged,
+    })
 }
 
 #[cfg(test)]
@@ -59,8 +70,13 @@ mod tests {
             age::x25519::Identity::generate(),
         );
         let sealed = seal(&host.to_public().to_string(), b"tokens").unwrap();
-        assert_eq!(open(&host, &sealed).as_deref(), Some(&b"tokens"[..]));
-        assert_eq!(open(&other, &sealed), None);
+        assert_eq!(open(&host, &sealed).as_deref(), Ok(&b"tokens"[..]));
+        assert_eq!(open(&other, &sealed), Err(Unopened::Elsewhere));
+        assert_eq!(
+            open(&host, &sealed[..sealed.len() - 9]),
+            Err(Unopened::Damaged)
+        );
+        assert_eq!(open(&host, b"age"), Err(Unopened::Damaged));
         assert!(seal("age1nope", b"x")
             .unwrap_err()
             .contains("not an age recipient"));

@@ -122,7 +122,7 @@ fn doctor_reports_each_part() {
     // A provider every command would refuse (no secret) is broken, not a warning.
     let run = env.run(&["doctor"]);
     run.code(1)
-        .stdout_has("schema 11, 1 profile")
+        .stdout_has("schema 12, 1 profile")
         .stdout_has("file (")
         .stdout_has(": working")
         .stdout_has("FAIL  provider corp  client_id sbctl, no client secret: run `sbctl providers set-secret corp`")

@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod agency;
 mod attacks;
 mod authorize;
 mod browser;

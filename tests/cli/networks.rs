@@ -508,47 +508,16 @@ fn an_identity_answer_in_an_unknown_shape_is_named_not_a_panic() {
 
 #[test]
 fn at_a_terminal_the_account_is_chosen_by_number() {
-    use std::io::{Read, Write};
     let s = scene("facebook", accounts("facebook"));
     // `script` gives sbctl a terminal for its stdin.
-    let mut child = s
+    let mut terminal = s
         .env
-        .spawn_at_terminal("profiles add cafe --network facebook --timeout 30s");
-    let terminal = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let reader = {
-        let (terminal, mut out) = (terminal.clone(), child.stdout.take().unwrap());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                terminal
-                    .lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        })
-    };
-    let asked = |text: &str| {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !terminal.lock().unwrap().contains(text) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "never asked {text:?}:\n{}",
-                terminal.lock().unwrap()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    };
-    asked("Which one? Type its number");
-    let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "7").unwrap();
-    asked("Type a number from 1 to 2");
-    writeln!(stdin, "2").unwrap();
-    let status = child.wait().unwrap();
-    reader.join().unwrap();
-    let terminal = terminal.lock().unwrap().clone();
+        .at_terminal("profiles add cafe --network facebook --timeout 30s");
+    terminal.wait_for("Which one? Type its number");
+    terminal.type_line("7");
+    terminal.wait_for("Type a number from 1 to 2");
+    terminal.type_line("2");
+    let (status, terminal) = terminal.finish();
     assert!(status.success(), "{terminal}");
     assert!(terminal.contains("1) Acme Bakery (p-1)"), "{terminal}");
     assert!(

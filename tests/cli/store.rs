@@ -16,7 +16,7 @@ fn created_on_first_use_private_to_the_user() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 11);
+    assert_eq!(version, 12);
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn a_database_from_a_newer_sbctl_is_refused() {
     env.add("a", "x", "t");
     env.sql("PRAGMA user_version = 42");
     env.run(&["profiles", "list"]).code(1).stderr_has(
-        "was written by a newer sbctl (schema 42; this sbctl knows up to 11)\nhint: upgrade sbctl",
+        "was written by a newer sbctl (schema 42; this sbctl knows up to 12)\nhint: upgrade sbctl",
     );
     env.run(&["token", "a"]).code(1);
 }

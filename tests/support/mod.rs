@@ -291,6 +291,32 @@ impl Env {
             .expect("script(1) runs")
     }
 
+    /// `sbctl <args>` at a terminal (`spawn_at_terminal`), read as it writes, for a
+    /// test that answers its questions.
+    pub fn at_terminal(&self, args: &str) -> Terminal {
+        use std::io::Read;
+        let mut child = self.spawn_at_terminal(args);
+        let shown = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let reader = {
+            let (shown, mut out) = (shown.clone(), child.stdout.take().unwrap());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = out.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    shown.lock().unwrap().push_str(&text);
+                }
+            })
+        };
+        Terminal {
+            child,
+            shown,
+            reader,
+        }
+    }
+
     pub fn sql(&self, sql: &str) {
         rusqlite::Connection::open(self.db_path())
             .unwrap()
@@ -395,4 +421,42 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
+}
+
+/// sbctl running at a terminal: what it has shown so far, and its keyboard.
+pub struct Terminal {
+    child: std::process::Child,
+    shown: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Terminal {
+    /// Waits (30 s at most) until the terminal shows `text`.
+    pub fn wait_for(&self, text: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !self.shown.lock().unwrap().contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never shown {text:?}:\n{}",
+                self.shown.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Types a line and presses Enter.
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+    }
+
+    /// Waits for sbctl to end: its exit status and all it showed.
+    pub fn finish(mut self) -> (std::process::ExitStatus, String) {
+        drop(self.child.stdin.take());
+        let status = self.child.wait().unwrap();
+        self.reader.join().unwrap();
+        let shown = self.shown.lock().unwrap().clone();
+        (status, shown)
+    }
 }

@@ -3,7 +3,7 @@
 //! if the row cannot be written the token is taken back out, so nothing is half-added.
 
 use crate::commands::authorize::{self, Given};
-use crate::commands::reauth::{apply, connect, FlowArgs};
+use crate::commands::reauth::{apply, connect, FlowArgs, Siblings};
 use crate::commands::Ctx;
 use crate::connect::{add_all, Target};
 use crate::domain::profile::{parse_owner, Profile, ProfileId, Tags};
@@ -15,7 +15,8 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The new profile's id: 1-64 of a-z, 0-9, '.', '_', '-'
-    pub id: ProfileId,
+    #[arg(required_unless_present = "all")]
+    pub id: Option<ProfileId>,
     /// The network (facebook, instagram, threads, x, linkedin, youtube, tiktok,
     /// pinterest) or a provider from the config file
     #[arg(long, value_name = "N")]
@@ -34,6 +35,22 @@ pub struct AddArgs {
     /// A tag, key=value (as client=acme); repeat for more
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = super::tag)]
     pub tags: Vec<(String, String)>,
+    /// Connect every account the sign-in reaches (Pages, Instagram accounts, channels,
+    /// organizations), a profile each, all or none
+    #[arg(long, conflicts_with_all = ["id", "with_token", "account"])]
+    pub all: bool,
+    /// With --all, each profile's id: {network}, {slug} (from the account's name) and
+    /// {account} (its id), made unique with -2, -3...
+    #[arg(
+        long,
+        value_name = "T",
+        default_value = "{network}-{slug}",
+        requires = "all"
+    )]
+    pub id_template: String,
+    /// With --all, list the profiles it would add and add none
+    #[arg(long, requires = "all")]
+    pub dry_run: bool,
     #[command(flatten)]
     pub flow: FlowArgs,
 }
@@ -41,17 +58,26 @@ pub struct AddArgs {
 pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     let provider = ctx.settings.provider(&args.network)?;
     let mut store = ctx.store()?;
-    if store.get(&args.id)?.is_some() {
-        return Err(StoreError::Duplicate(args.id).into());
+    let Some(id) = args.id.clone() else {
+        return super::every::run(args, ctx, (provider, store.as_mut()));
+    };
+    if store.get(&id)?.is_some() {
+        return Err(StoreError::Duplicate(id).into());
     }
     let tags: Tags = args.tags.into_iter().collect();
     if !args.with_token {
         let target = Target::New {
-            id: args.id,
+            id: id.clone(),
             account: args.account,
             labels: (args.owner, tags),
         };
-        return connect(ctx, store.as_mut(), provider, target, &args.flow);
+        return connect(
+            ctx,
+            store.as_mut(),
+            provider,
+            target,
+            (&args.flow, Siblings::Skip),
+        );
     }
     let input = ctx
         .ui
@@ -61,11 +87,11 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
         .map_err(|e| Error::failed(format!("cannot read the token from stdin: {e}")))?;
     let secrets = ctx.secrets(store.as_mut())?;
     let token =
-        match authorize::read(secrets.as_ref(), &input, ctx.now).map_err(|e| e.about(&args.id))? {
+        match authorize::read(secrets.as_ref(), &input, ctx.now).map_err(|e| e.about(&id))? {
             // A sign-in made elsewhere is held to the rules of one made here.
             carried @ Given::Carried(..) => {
                 let target = Target::New {
-                    id: args.id,
+                    id: id.clone(),
                     account: args.account,
                     labels: (args.owner, tags),
                 };
@@ -80,9 +106,9 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
             Given::Token(token) => token,
         };
     let grant =
-        grant_from_json(&token, ctx.now).map_err(|e| Error::failed(format!("{}: {e}", args.id)))?;
+        grant_from_json(&token, ctx.now).map_err(|e| Error::failed(format!("{id}: {e}")))?;
 
-    let mut profile = Profile::new(args.id.clone(), provider.name.clone(), ctx.now);
+    let mut profile = Profile::new(id.clone(), provider.name.clone(), ctx.now);
     profile.account_id = args.account.clone();
     let missing = profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
     profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
@@ -94,7 +120,7 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
         store.as_mut(),
         secrets.as_ref(),
         &[profile.clone()],
-        &[(args.id.clone(), grant.tokens)],
+        &[(id.clone(), grant.tokens)],
     )?;
 
     let health = ctx.health(&profile);

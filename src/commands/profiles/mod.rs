@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod edit;
+mod every;
 pub mod list;
 mod records;
 pub mod remove;

@@ -67,6 +67,7 @@ pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<Attention> {
         ("last checked", at(p.last_checked_at, "never")),
         ("last error", text(&p.last_error)),
         ("connected by", text(&p.connected_by)),
+        ("through user", text(&p.login_id)),
         ("owner", text(&p.owner)),
         ("tags", super::tags_text(&p).unwrap_or_else(|| "-".into())),
         ("added", at(Some(p.created_at), "-")),

@@ -1,6 +1,6 @@
 //! `sbctl profiles import` and `export`: many profiles in and out, in one format.
 //!
-//! A record is `{"id", "network", "account_id"?, "account_name"?, "owner"?, "tags"?,
+//! A record is `{"id", "network", "account_id"?, "account_name"?, "login_id"?, "owner"?, "tags"?,
 //! "token"?, "data_access_expires_at"?, "last_refreshed_at"?}` where `token` is a token response
 //! (see `domain::token::grant_from_json`) and the last two are what a profile knew
 //! beside its token (Facebook's data-access deadline, the last renewal), so that an
@@ -48,6 +48,8 @@ struct Record {
     account_id: Option<String>,
     #[serde(default)]
     account_name: Option<String>,
+    #[serde(default)]
+    login_id: Option<String>,
     #[serde(default)]
     owner: Option<String>,
     #[serde(default)]
@@ -161,6 +163,7 @@ fn profile_of(ctx: &Ctx, value: Value) -> std::result::Result<(Profile, Option<T
     let mut profile = Profile::new(id, provider.name.clone(), ctx.now);
     profile.account_id = record.account_id;
     profile.account_name = record.account_name;
+    profile.login_id = record.login_id;
     profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
     profile.owner = record.owner.as_deref().map(parse_owner).transpose()?;
     for (key, value) in record.tags {
@@ -255,6 +258,9 @@ fn record(
     }
     if let Some(a) = &p.account_name {
         record.insert("account_name".into(), json!(a));
+    }
+    if let Some(l) = &p.login_id {
+        record.insert("login_id".into(), json!(l));
     }
     if let Some(o) = &p.owner {
         record.insert("owner".into(), json!(o));

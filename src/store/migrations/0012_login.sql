@@ -1,0 +1,4 @@
+-- The network's user through whom a profile's account is reached (the Facebook user
+-- who manages a Page), where the network says: the profiles one sign-in renews together.
+ALTER TABLE profiles ADD COLUMN login_id TEXT;
+CREATE INDEX profiles_login ON profiles (network, login_id) WHERE login_id IS NOT NULL;
