@@ -254,7 +254,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__authorize)
-            opts="-q -v -h --account --to --no-browser --port --timeout --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --account --to --no-browser --port --timeout --device --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -852,7 +852,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__profiles__subcmd__add)
-            opts="-q -v -h --network --account --with-token --owner --tag --all --id-template --dry-run --no-browser --port --timeout --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --network --account --with-token --owner --tag --all --id-template --dry-run --no-browser --port --timeout --device --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1398,7 +1398,7 @@ _sbctl() {
             return 0
             ;;
         sbctl__subcmd__reauth)
-            opts="-q -v -h --no-browser --port --timeout --allow-account-change --with-token --only-this --db --config --secret-store --color --quiet --verbose --help"
+            opts="-q -v -h --no-browser --port --timeout --device --allow-account-change --with-token --only-this --db --config --secret-store --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

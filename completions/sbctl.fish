@@ -136,6 +136,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_su
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l all -d 'Connect every account the sign-in reaches (Pages, Instagram accounts, channels, organizations), a profile each, all or none'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l dry-run -d 'With --all, list the profiles it would add and add none'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l no-browser -d 'Only print the authorize URL; do not start a browser'
+complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -l device -d 'Sign in on any other device instead (RFC 8628): print an address and a code to enter there, and wait until the code expires'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand profiles; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -216,6 +217,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l color -d 'When
 always\t''
 never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l no-browser -d 'Only print the authorize URL; do not start a browser'
+complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -l device -d 'Sign in on any other device instead (RFC 8628): print an address and a code to enter there, and wait until the code expires'
 complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -s q -l quiet -d 'Print nothing but errors and requested data'
 complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -s v -l verbose -d 'Explain what happens on stderr (repeat for more)'
 complete -c sbctl -n "__fish_sbctl_using_subcommand authorize" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -231,6 +233,7 @@ complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l color -d 'When to
 always\t''
 never\t''"
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l no-browser -d 'Only print the authorize URL; do not start a browser'
+complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l device -d 'Sign in on any other device instead (RFC 8628): print an address and a code to enter there, and wait until the code expires'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l allow-account-change -d 'Accept a sign-in as a different account than the profile\'s'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l with-token -d 'Read the sign-in from stdin instead of opening a browser: a line of `sbctl authorize`, a raw access token or a JSON token response'
 complete -c sbctl -n "__fish_sbctl_using_subcommand reauth" -l only-this -d 'Renew only this profile, not the others the same sign-in reaches (the other Pages of one Facebook user)'

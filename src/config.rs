@@ -60,6 +60,8 @@ pub struct ProviderConfig {
     pub revocation_url: Option<String>,
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
+    /// RFC 8628's device authorization endpoint, for `--device` (else from discovery).
+    pub device_authorization_url: Option<String>,
     pub introspect: Option<Introspect>,
     pub revocation: Option<Reach>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -16,6 +16,7 @@ use crate::networks::{Account, Connection, Net, Problem, Revocation, Verdict};
 use crate::oauth::browser::Opened;
 use crate::oauth::callback::Callback;
 use crate::oauth::client::{authorize, Authorization};
+use crate::oauth::device::{self, Poll};
 use crate::oauth::listener::{respond, Arrival, Hint, Listener, Request};
 use crate::secrets::{profile_key, token_entries, SecretStore};
 use crate::store::{ListFilter, ProfileStore};
@@ -55,6 +56,8 @@ pub trait Prompter {
     /// Lines typed on the terminal (a pasted address, a chosen number), when the
     /// flow runs on one.
     fn typed(&self) -> Option<Receiver<String>>;
+    /// Shows an address as a QR code, where someone may scan it.
+    fn qr_code(&self, _address: &str) {}
 }
 
 impl Prompter for crate::ui::Ui {
@@ -64,6 +67,10 @@ impl Prompter for crate::ui::Ui {
 
     fn warn(&self, text: &str) {
         crate::ui::Ui::warn(self, text);
+    }
+
+    fn qr_code(&self, address: &str) {
+        crate::ui::Ui::qr_code(self, address);
     }
 
     fn typed(&self) -> Option<Receiver<String>> {
@@ -235,6 +242,86 @@ impl Flow<'_> {
             authorization: Some(authorization),
             nonce,
         })
+    }
+
+    /// A device sign-in (RFC 8628): says where to go and which code to enter, then
+    /// polls the token endpoint at the provider's pace (slower when it says
+    /// `slow_down`) until the person approves or denies, or the code expires. From the
+    /// first poll, a stop waits for the round in progress (its answer may hold tokens).
+    pub fn device(&self, id: &ProfileId) -> Result<serde_json::Value> {
+        let (net, name) = (self.net, &self.net.name);
+        let Some(url) = &net.endpoints.device_authorization_url else {
+            return Err(Error::failed(format!(
+                "{id}: {name} offers no device sign-in (no device authorization endpoint is known)"
+            ))
+            .hint(format!(
+                "set device_authorization_url under [providers.{name}] if it has one; otherwise sign in with the browser (--no-browser prints the address to open on another machine)"
+            )));
+        };
+        let mut code = device::start(self.http, url, &net.client, &net.scopes).map_err(|e| {
+            Error::failed(format!(
+                "{id}: {name} did not start a device sign-in ({e}); nothing was changed"
+            ))
+        })?;
+        self.prompt.notice(&format!(
+            "To authorize {id} at {name}, open {} on any device with a browser and enter the code:\n\n    {}\n",
+            code.verification_uri, code.user_code
+        ));
+        if let Some(complete) = code.verification_uri_complete.clone() {
+            self.prompt.notice(&format!(
+                "Or open this address, which carries the code:\n\n    {complete}\n"
+            ));
+            self.prompt.qr_code(&complete);
+        }
+        let user_code = code.user_code.clone();
+        let expired = || {
+            Error::failed(format!(
+                "{id}: the code {user_code} expired before anyone approved it; nothing was changed"
+            ))
+            .hint(format!(
+                "run it again for a new code, and enter it at {name} within its lifetime"
+            ))
+        };
+        crate::interrupt::install(crate::ui::report_warning);
+        let deadline = std::time::Instant::now() + code.expires_in;
+        loop {
+            let next = std::time::Instant::now() + code.interval;
+            while std::time::Instant::now() < next.min(deadline) {
+                if crate::interrupt::received().is_some() {
+                    return Err(Error::failed(format!(
+                        "{id}: interrupted while waiting for the device sign-in; nothing was changed"
+                    )));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            match code.poll(self.http, &net.client) {
+                Poll::Tokens(tokens) => return Ok(tokens),
+                Poll::Pending if std::time::Instant::now() >= deadline => return Err(expired()),
+                Poll::Pending => {}
+                Poll::SlowDown => self.prompt.notice(&format!(
+                    "{name} asked to be polled less often: every {} s now",
+                    code.interval.as_secs()
+                )),
+                Poll::Ended(crate::oauth::Error::Refused { error, .. })
+                    if error == "expired_token" =>
+                {
+                    return Err(expired())
+                }
+                Poll::Ended(crate::oauth::Error::Refused { error, description })
+                    if error == "access_denied" =>
+                {
+                    let said = description.map_or(error.clone(), |d| format!("{error}: {d}"));
+                    return Err(Error::failed(format!(
+                        "{id}: {name} did not authorize ({said}); nothing was changed"
+                    )));
+                }
+                Poll::Ended(e) => {
+                    return Err(Error::failed(format!(
+                        "{id}: {name} refused the device sign-in: {e}; nothing was changed"
+                    )))
+                }
+            }
+        }
     }
 
     /// What to say while the browser does not come back: the redirect URI the app

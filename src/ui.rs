@@ -117,6 +117,24 @@ impl Ui {
         Some(bar)
     }
 
+    /// `text` as a QR code on stderr, for a phone to read, when stdout is a terminal
+    /// (someone is looking); nothing otherwise.
+    pub fn qr_code(&self, text: &str) {
+        if !self.stdout_tty {
+            return;
+        }
+        use qrcode::render::unicode::Dense1x2;
+        if let Ok(code) = qrcode::QrCode::new(text.as_bytes()) {
+            let drawn = code
+                .render::<Dense1x2>()
+                .dark_color(Dense1x2::Light)
+                .light_color(Dense1x2::Dark)
+                .quiet_zone(true)
+                .build();
+            to_stderr(format_args!("{drawn}\n"));
+        }
+    }
+
     pub fn stdin_is_terminal(&self) -> bool {
         self.stdin_tty
     }

@@ -5,7 +5,7 @@
 //! secrets recipient` there) or, without `--to`, in the clear. On the server, `sbctl
 //! reauth <id> --with-token` and `profiles add --with-token` take that line (`read`).
 
-use crate::commands::reauth::FlowArgs;
+use crate::commands::reauth::{sign_in, FlowArgs};
 use crate::commands::Ctx;
 use crate::connect::{answer_page, Carried, Connected, Target};
 use crate::domain::profile::{ProfileId, Timestamp};
@@ -60,16 +60,22 @@ pub fn run(args: AuthorizeArgs, ctx: &Ctx) -> Result<Attention> {
         account: args.account,
         labels: Default::default(),
     };
-    let mut signed = flow.sign_in(&id)?;
-    let result = flow
-        .exchange(&id, &mut signed)
-        .and_then(|token| flow.complete(None, Some(&signed), token, target));
-    let outcome = match &result {
-        Ok(_) => Ok("signed in; the result is in the terminal."),
-        Err(e) => Err(("nothing was authorized", e)),
-    };
-    answer_page(&mut signed, outcome);
-    let connected = result?;
+    let (connected, _) = sign_in(
+        ctx,
+        &flow,
+        (&id, args.flow.device),
+        |(token, signed, typed)| {
+            let mut reached = flow.reach(&id, None, signed, token)?;
+            flow.complete_from(None, &mut reached, target, typed)
+        },
+        |browser, result| {
+            let outcome = match result {
+                Ok(_) => Ok("signed in; the result is in the terminal."),
+                Err(e) => Err(("nothing was authorized", e)),
+            };
+            answer_page(browser, outcome);
+        },
+    )?;
     if !connected.missing.is_empty() {
         ctx.ui.warn(&format!(
             "{} granted fewer scopes than asked for; missing: {}",

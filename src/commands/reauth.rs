@@ -5,7 +5,7 @@
 use crate::commands::authorize::Given;
 use crate::commands::Ctx;
 use crate::config::Provider;
-use crate::connect::{Connected, Flow, OpenBrowser, Reached, Retired, Target};
+use crate::connect::{Connected, Flow, OpenBrowser, Reached, Retired, SignedIn, Target};
 use crate::domain::duration::Duration;
 use crate::domain::profile::ProfileId;
 use crate::error::{Attention, Error, Result};
@@ -29,6 +29,10 @@ pub struct FlowArgs {
     /// Give up when the sign-in has not finished after this long
     #[arg(long, value_name = "DUR", default_value = "5m")]
     pub timeout: Duration,
+    /// Sign in on any other device instead (RFC 8628): print an address and a code to
+    /// enter there, and wait until the code expires
+    #[arg(long, conflicts_with_all = ["no_browser", "port"])]
+    pub device: bool,
 }
 
 impl FlowArgs {
@@ -133,18 +137,25 @@ pub fn connect(
     let net = ctx.resolve(provider, secrets.as_ref(), &http)?;
     let browser = browser(ctx);
     let flow = args.flow(ctx, (&net, &http), &browser);
-    let mut signed = flow.sign_in(&id)?;
     let mut reached = None;
-    let result = flow.exchange(&id, &mut signed).and_then(|token| {
-        settle(ctx, (store, secrets.as_ref()), target, |store, target| {
-            let mut r = flow.reach(&id, Some(store), Some(&signed), token)?;
-            let connected = flow.complete_from(Some(store), &mut r, target, signed.typed());
-            reached = Some(r);
-            connected
-        })
-    });
-    crate::connect::answer_browser(&mut signed, &id, &result);
-    let attention = conclude(ctx, &flow, store, result?)?;
+    let (connected, signed) = sign_in(
+        ctx,
+        &flow,
+        (&id, args.device),
+        |s| {
+            complete(
+                ctx,
+                &flow,
+                (&mut *store, secrets.as_ref()),
+                target,
+                s,
+                &mut reached,
+            )
+        },
+        |browser, result| crate::connect::answer_browser(browser, &id, result),
+    )?;
+    let typed = signed.typed();
+    let attention = conclude(ctx, &flow, store, connected)?;
     match (siblings, reached) {
         (Siblings::Renew, Some(reached)) => {
             let sibling = Sibling { of: &id, login };
@@ -154,12 +165,88 @@ pub fn connect(
                 (store, secrets.as_ref()),
                 sibling,
                 reached,
-                signed.typed(),
+                typed,
             )?;
             Ok(attention.and(more))
         }
         _ => Ok(attention),
     }
+}
+
+/// One sign-in's tokens, in the browser or (`--device`) on another device, handed to
+/// `then` to be completed; a browser that waits is answered by `page` with how that
+/// ended. What comes back keeps the terminal's lines, for questions after it.
+pub fn sign_in<T>(
+    ctx: &Ctx,
+    flow: &Flow,
+    (id, device): (&ProfileId, bool),
+    then: impl FnOnce(SignInResult) -> Result<T>,
+    page: impl FnOnce(&mut SignedIn, &Result<T>),
+) -> Result<(T, SignIn)> {
+    if device {
+        let token = flow.device(id)?;
+        let lines = crate::connect::Prompter::typed(&ctx.ui);
+        let done = then((token, None, lines.as_ref()))?;
+        return Ok((
+            done,
+            SignIn {
+                signed: None,
+                lines,
+            },
+        ));
+    }
+    let mut signed = flow.sign_in(id)?;
+    let result = flow
+        .exchange(id, &mut signed)
+        .and_then(|token| then((token, Some(&signed), signed.typed())));
+    page(&mut signed, &result);
+    let signed = SignIn {
+        signed: Some(signed),
+        lines: None,
+    };
+    Ok((result?, signed))
+}
+
+/// A finished sign-in: the browser's, or the device flow's terminal.
+pub struct SignIn {
+    signed: Option<SignedIn>,
+    lines: Option<std::sync::mpsc::Receiver<String>>,
+}
+
+impl SignIn {
+    /// Lines typed on the terminal, when there is one.
+    pub fn typed(&self) -> Option<&std::sync::mpsc::Receiver<String>> {
+        self.signed
+            .as_ref()
+            .and_then(SignedIn::typed)
+            .or(self.lines.as_ref())
+    }
+}
+
+/// A sign-in's tokens: the token endpoint's answer, the browser's sign-in (for its
+/// nonce) and the terminal's lines (to choose an account on).
+pub type SignInResult<'a> = (
+    serde_json::Value,
+    Option<&'a SignedIn>,
+    Option<&'a std::sync::mpsc::Receiver<String>>,
+);
+
+/// Completes a sign-in at `target` and stores it (`settle`); what it reached is kept
+/// in `reached` for the profiles it reaches besides.
+fn complete(
+    ctx: &Ctx,
+    flow: &Flow,
+    (store, secrets): (&mut dyn ProfileStore, &dyn SecretStore),
+    target: Target,
+    (token, signed, typed): SignInResult,
+    reached: &mut Option<Reached>,
+) -> Result<Connected> {
+    settle(ctx, (store, secrets), target, |store, target| {
+        let mut r = flow.reach(target.id(), Some(store), signed, token)?;
+        let connected = flow.complete_from(Some(store), &mut r, target, typed);
+        *reached = Some(r);
+        connected
+    })
 }
 
 /// The profile re-authorized, and the network's user it was connected through.

@@ -53,6 +53,8 @@ struct Discovery {
     revocation_endpoint: Option<String>,
     #[serde(default)]
     jwks_uri: Option<String>,
+    #[serde(default)]
+    device_authorization_endpoint: Option<String>,
 }
 
 /// The provider's endpoints: explicit ones from the config win over discovered ones.
@@ -99,6 +101,10 @@ pub fn endpoints(
             &c.revocation_url,
             d.and_then(|d| d.revocation_endpoint.clone()),
         ),
+        device_authorization_url: pick(
+            &c.device_authorization_url,
+            d.and_then(|d| d.device_authorization_endpoint.clone()),
+        ),
         api_base: c.api_base.clone().unwrap_or_default(),
         issuer: c.issuer.clone(),
         jwks_url: d.and_then(|d| d.jwks_uri.clone()),
@@ -110,6 +116,7 @@ pub fn endpoints(
         ("introspection_url", &e.introspection_url),
         ("revocation_url", &e.revocation_url),
         ("jwks_uri", &e.jwks_url),
+        ("device_authorization_url", &e.device_authorization_url),
     ] {
         if let Some(u) = url {
             check_scheme(name, what, u)?;

@@ -263,6 +263,7 @@ fn endpoints(
         revocation_url: pick_opt(&c.revocation_url, spec.revocation_url),
         introspection_url: pick_opt(&c.introspection_url, spec.introspection_url),
         userinfo_url: pick_opt(&c.userinfo_url, spec.userinfo_url),
+        device_authorization_url: c.device_authorization_url.clone(),
         issuer: None,
         jwks_url: None,
     };
@@ -273,6 +274,10 @@ fn endpoints(
         ("revocation_url", e.revocation_url.as_ref()),
         ("introspection_url", e.introspection_url.as_ref()),
         ("userinfo_url", e.userinfo_url.as_ref()),
+        (
+            "device_authorization_url",
+            e.device_authorization_url.as_ref(),
+        ),
     ] {
         if let Some(u) = url {
             http::check_scheme(name, what, u)?;
@@ -358,6 +363,8 @@ pub struct Endpoints {
     pub revocation_url: Option<String>,
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
+    /// Where a device sign-in starts (RFC 8628), where the provider offers one.
+    pub device_authorization_url: Option<String>,
     /// A custom provider's OIDC issuer and its keys (`jwks_uri` from discovery), which
     /// an ID token's issuer and signature are checked against.
     pub issuer: Option<String>,

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod callback;
 pub mod client;
+pub mod device;
 pub mod http;
 pub mod listener;
 pub mod pages;

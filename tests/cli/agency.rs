@@ -191,3 +191,16 @@ fn at_a_terminal_the_other_pages_are_renewed_only_if_asked() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_network_without_a_device_endpoint_says_how_to_sign_in_instead() {
+    let s = scene("x", Vec::new());
+    s.add("acme", "x", &[]).success();
+    s.env
+        .run(&["reauth", "acme", "--device"])
+        .code(1)
+        .stderr_has(
+            "error: acme: x offers no device sign-in (no device authorization endpoint is known)",
+        )
+        .stderr_has("hint: set device_authorization_url under [providers.x] if it has one");
+}

@@ -10,6 +10,7 @@ mod browser;
 mod check;
 mod completions;
 mod config;
+mod device;
 mod documented;
 mod doubles;
 mod faults;

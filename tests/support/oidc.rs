@@ -220,3 +220,18 @@ pub fn add_through_browser(env: &Env, id: &str) -> super::Run {
         "60s",
     ])
 }
+
+/// A person on another device who opens a device sign-in's address (with its code)
+/// and approves it, or with `SBCTL_TEST_ACTION=deny` aborts (browser.mjs --device);
+/// what the browser driver recorded.
+pub fn approve_on_another_device(env: &Env, address: &str) -> serde_json::Value {
+    let status = env
+        .apply(Command::new("node"))
+        .arg(node_dir().join("browser.mjs"))
+        .args(["--device", address])
+        .status()
+        .expect("node runs");
+    let result = browser_result(env);
+    assert!(status.success(), "the browser driver failed: {result}");
+    result
+}

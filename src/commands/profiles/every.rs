@@ -5,7 +5,7 @@
 //! then every account is finished and all are added in one go, or none.
 
 use super::add::AddArgs;
-use crate::commands::reauth::browser;
+use crate::commands::reauth::{browser, sign_in};
 use crate::commands::Ctx;
 use crate::config::Provider;
 use crate::connect::{add_all, answer_page, Connected, Flow, Reached, SignedIn, Target};
@@ -35,26 +35,26 @@ pub fn run(
     let flow = args.flow.flow(ctx, (&net, &http), &browser);
     // The name the flow's messages give the sign-in: no profile is called that.
     let label = ProfileId::parse("sbctl").expect("a valid id");
-    let mut signed = flow.sign_in(&label)?;
-    let result = flow.exchange(&label, &mut signed).and_then(|token| {
-        let reached = flow.reach(&label, Some(&*store), Some(&signed), token)?;
-        every(ctx, &flow, &*store, reached, &args)
-    });
-    let result = result.and_then(|all| match args.dry_run {
-        true => Ok(all),
-        false => {
-            ctx.remember_secret_store(store, secrets.as_ref())?;
-            let profiles: Vec<_> = all.iter().map(|c| c.profile.clone()).collect();
-            let tokens: Vec<_> = all
-                .iter()
-                .map(|c| (c.profile.id.clone(), c.tokens.clone()))
-                .collect();
-            add_all(store, secrets.as_ref(), &profiles, &tokens)?;
+    let (all, _) = sign_in(
+        ctx,
+        &flow,
+        (&label, args.flow.device),
+        |(token, signed, _)| {
+            let reached = flow.reach(&label, Some(&*store), signed, token)?;
+            let all = every(ctx, &flow, &*store, reached, &args)?;
+            if !args.dry_run {
+                ctx.remember_secret_store(store, secrets.as_ref())?;
+                let profiles: Vec<_> = all.iter().map(|c| c.profile.clone()).collect();
+                let tokens: Vec<_> = all
+                    .iter()
+                    .map(|c| (c.profile.id.clone(), c.tokens.clone()))
+                    .collect();
+                add_all(store, secrets.as_ref(), &profiles, &tokens)?;
+            }
             Ok(all)
-        }
-    });
-    answer(&mut signed, &result, args.dry_run);
-    let all = result?;
+        },
+        |browser, result| answer(browser, result, args.dry_run),
+    )?;
     if args.dry_run {
         ctx.ui.info(&format!(
             "--dry-run: nothing was added ({})",

@@ -16,12 +16,17 @@
 //              HTML, and record the page it answers with (no sign-in)
 //     capture: consent, but do not let the browser reach the listener; record the
 //              callback URL (for pasting it into sbctl by hand)
+//
+// `node browser.mjs --device <url>`: a person on another device who opens a device
+// sign-in's address (RFC 8628, with the code in it), confirms the code (or, with
+// SBCTL_TEST_ACTION=deny, aborts), signs in and consents; the test runs it itself.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const opened = process.argv[process.argv.length - 1];
+const device = process.argv.includes('--device');
 // The authorize URL, read from the page as the browser will find it.
-const href = /<a id="go" href="([^"]*)"/.exec(readFileSync(new URL(opened), 'utf8'));
+const href = device ? [null, opened] : /<a id="go" href="([^"]*)"/.exec(readFileSync(new URL(opened), 'utf8'));
 const url = href[1].replaceAll('&quot;', '"').replaceAll('&#39;', "'")
   .replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 const resultFile = process.env.SBCTL_TEST_RESULT;
@@ -30,10 +35,57 @@ const action = process.env.SBCTL_TEST_ACTION || 'consent';
 const result = { opened, url, action, login, steps: [] };
 const save = () => writeFileSync(resultFile, JSON.stringify(result, null, 2));
 
-const redirectUri = new URL(new URL(url).searchParams.get('redirect_uri'));
-const listener = `http://127.0.0.1:${redirectUri.port}`;
+const redirectUri = device ? null : new URL(new URL(url).searchParams.get('redirect_uri'));
+const listener = device ? null : `http://127.0.0.1:${redirectUri.port}`;
+
+async function launch() {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // playwright gives each launch a fresh, throwaway profile directory.
+  });
+  const page = await browser.newPage();
+  // Nothing leaves the machine: the dev pages' web fonts would stall on DNS.
+  await page.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    return u.protocol === 'file:' || u.hostname === '127.0.0.1' ? route.continue() : route.abort();
+  });
+  return { browser, page };
+}
+
+// oidc-provider's device pages: confirm the code (or abort), then its login and
+// consent, then its success page.
+async function deviceSignIn() {
+  const { browser, page } = await launch();
+  try {
+    await page.goto(url);
+    await page.waitForSelector('text=Confirm Device', { timeout: 15000 });
+    result.steps.push('code shown');
+    if (action === 'deny') {
+      await page.click('button[name=abort]');
+      await page.waitForLoadState('domcontentloaded');
+      result.steps.push('aborted');
+      result.final = { url: page.url(), text: await page.innerText('body') };
+      return;
+    }
+    await page.click('button[autofocus]');
+    await page.fill('input[name=login]', login);
+    await page.fill('input[name=password]', 'any password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('text=Continue', { timeout: 15000 });
+    result.steps.push('signed in');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('text=Sign-in Success', { timeout: 15000 });
+    result.steps.push('consented');
+    result.final = { url: page.url(), text: await page.innerText('body') };
+  } finally {
+    await browser.close();
+  }
+}
 
 async function main() {
+  if (device) return deviceSignIn();
   if (action === 'forge') {
     const forged = await fetch(`${listener}${redirectUri.pathname}?code=forged&state=not-the-state`);
     result.forged = { status: forged.status, body: await forged.text() };
@@ -53,19 +105,8 @@ async function main() {
     result.evil = { status: evil.status, body: await evil.text() };
     return;
   }
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    // playwright gives each launch a fresh, throwaway profile directory.
-  });
+  const { browser, page } = await launch();
   try {
-    const page = await browser.newPage();
-    // Nothing leaves the machine: the dev pages' web fonts would stall on DNS.
-    await page.route('**/*', (route) => {
-      const u = new URL(route.request().url());
-      return u.protocol === 'file:' || u.hostname === '127.0.0.1' ? route.continue() : route.abort();
-    });
     if (action === 'capture') {
       // Playwright routes only the first request of a redirect chain, so take over the
       // consent POST and follow its redirects by hand, stopping short of the listener.

@@ -21,6 +21,9 @@
 //   tokenTruncated: n the next n get 200 with a truncated JSON body
 //   tokenDelayMs: ms  token answers are held back this long, after the provider has
 //                     done its work (a refresh token is used up before the answer leaves)
+//   slowDown: n       the next n token requests get RFC 8628's `slow_down` error
+// The device flow (RFC 8628) is on: codes live SBCTL_TEST_DEVICE_TTL seconds (default
+// 600), and SBCTL_TEST_DEVICE_INTERVAL, when set, is the polling interval it names.
 // Scopes: openid offline_access profile posts:read. "posts:write" is deliberately not
 // offered, so a client asking for it is granted fewer scopes than it asked for.
 // Any login name with any password signs in; the login name is the account id (sub).
@@ -33,7 +36,7 @@ const native = (client_id, auth, secret) => ({
   ...(secret ? { client_secret: secret } : {}),
   application_type: 'native',
   redirect_uris: ['http://127.0.0.1/callback'],
-  grant_types: ['authorization_code', 'refresh_token'],
+  grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   response_types: ['code'],
   token_endpoint_auth_method: auth,
 });
@@ -59,9 +62,15 @@ server.listen(0, '127.0.0.1', () => {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
+      // RFC 8628: /device/auth, the code entered at /device.
+      deviceFlow: { enabled: true },
     },
     pkce: { required: () => true },
-    ttl: { AccessToken: Number(process.env.SBCTL_TEST_ACCESS_TTL || 3600), RefreshToken: 30 * 86400 },
+    ttl: {
+      AccessToken: Number(process.env.SBCTL_TEST_ACCESS_TTL || 3600),
+      RefreshToken: 30 * 86400,
+      DeviceCode: Number(process.env.SBCTL_TEST_DEVICE_TTL || 600),
+    },
     rotateRefreshToken: (ctx) => ctx.oidc.client.clientId !== 'sbctl-norotate',
     cookies: { keys: ['sbctl-test-cookie-key'] },
     loadExistingGrant: async (ctx) => {
@@ -74,7 +83,9 @@ server.listen(0, '127.0.0.1', () => {
   // Each account's grant to each client, for SBCTL_TEST_SHARED_GRANT.
   const grants = new Map();
   provider.on('grant.saved', (grant) => grants.set(`${grant.accountId}/${grant.clientId}`, grant.jti));
-  const faults = { token503: 0, tokenHtml: 0, tokenTruncated: 0, tokenDelayMs: 0 };
+  const faults = {
+    token503: 0, tokenHtml: 0, tokenTruncated: 0, tokenDelayMs: 0, slowDown: 0,
+  };
   provider.use(async (ctx, next) => {
     if (ctx.path === '/__test/faults' && ctx.method === 'POST') {
       let text = '';
@@ -83,7 +94,22 @@ server.listen(0, '127.0.0.1', () => {
       ctx.body = faults;
       return;
     }
+    if (ctx.path === '/device/auth' && ctx.method === 'POST') {
+      await next();
+      // oidc-provider names no polling interval (RFC 8628 then says 5 s); the tests ask
+      // for a shorter one so that they wait less.
+      if (ctx.status === 200 && process.env.SBCTL_TEST_DEVICE_INTERVAL) {
+        ctx.body = { ...ctx.body, interval: Number(process.env.SBCTL_TEST_DEVICE_INTERVAL) };
+      }
+      return;
+    }
     if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
+    if (faults.slowDown > 0) {
+      faults.slowDown -= 1;
+      ctx.status = 400;
+      ctx.body = { error: 'slow_down', error_description: 'polled too often' };
+      return;
+    }
     if (faults.token503 > 0) {
       faults.token503 -= 1;
       ctx.status = 503;
