@@ -20,24 +20,29 @@ struct Waiting {
 fn device_sign_in(env: &Env, args: &[&str]) -> Waiting {
     let mut child = env.spawn_piped(args);
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let (mut shown, mut next_is_it) = (Vec::new(), false);
+    let (mut shown, mut next_is_it, mut address) = (Vec::new(), false, None);
     while let Some(Ok(line)) = lines.next() {
         shown.push(line.clone());
         if next_is_it && !line.trim().is_empty() {
-            let address = line.trim().to_owned();
-            return Waiting {
-                child,
-                lines,
-                address,
-                shown,
-            };
+            address = Some(line.trim().to_owned());
+            break;
         }
         next_is_it |= line.contains("which carries the code");
     }
-    panic!(
-        "sbctl printed no address with the code:\n{}",
-        shown.join("\n")
-    );
+    if address.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "sbctl printed no address with the code:\n{}",
+            shown.join("\n")
+        );
+    }
+    Waiting {
+        child,
+        lines,
+        address: address.unwrap_or_default(),
+        shown,
+    }
 }
 
 impl Waiting {
