@@ -107,16 +107,7 @@ fn line(c: &Connected, now: Timestamp, by: &str) -> Value {
     let p = &c.profile;
     let mut o = Map::new();
     o.insert(MARK.into(), json!(VERSION));
-    o.insert("network".into(), json!(p.network));
-    if let Some(a) = &p.account_id {
-        o.insert("account_id".into(), json!(a));
-    }
-    if let Some(a) = &p.account_name {
-        o.insert("account_name".into(), json!(a));
-    }
-    if let Some(l) = &p.login_id {
-        o.insert("login_id".into(), json!(l));
-    }
+    crate::commands::profiles::transfer::account_fields(p, &mut o);
     o.insert("renewable".into(), json!(p.renewable));
     if let Some(t) = p.data_access_expires_at {
         o.insert("data_access_expires_at".into(), json!(t.timestamp()));

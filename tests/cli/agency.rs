@@ -4,17 +4,6 @@
 use crate::support::doubles::{facebook::pages, scene, Dead};
 use serde_json::json;
 
-fn ids(s: &crate::support::doubles::Scene) -> Vec<String> {
-    s.env
-        .run(&["profiles", "list", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn add_all(s: &crate::support::doubles::Scene, more: &[&str]) -> crate::support::Run {
     let mut args = vec![
         "profiles",
@@ -63,7 +52,7 @@ fn add_all_connects_every_page_of_one_sign_in_or_none() {
     add_all(&s, &["--id-template", "{slug}", "--tag", "client=acme"])
         .success()
         .stderr_has("added 3 profiles (facebook)");
-    assert_eq!(ids(&s), ["acme-bakery", "acme-bakery-2", "acme-caf"]);
+    assert_eq!(s.env.ids(&[]), ["acme-bakery", "acme-bakery-2", "acme-caf"]);
     let p = s.show("acme-bakery-2");
     assert_eq!(p["account_id"], "p-3");
     assert_eq!(p["login_id"], "u-ann", "the Facebook user who manages it");

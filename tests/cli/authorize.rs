@@ -2,7 +2,7 @@
 //! `reauth --with-token` and `profiles add --with-token`: two sealed environments, the
 //! network's double between them.
 
-use crate::support::doubles::{scene, Scene, User};
+use crate::support::doubles::scene;
 use crate::support::Env;
 
 /// The server's recipient, as `sbctl secrets recipient` prints it.
@@ -22,22 +22,6 @@ fn authorize(laptop: &Env, more: &[&str]) -> String {
     run.success();
     assert_eq!(run.stdout.lines().count(), 1, "one line: {}", run.stdout);
     run.stdout
-}
-
-/// Bob, a second user of the double, signs in from now on.
-fn bob_signs_in(s: &Scene) {
-    let mut st = s.double.state();
-    let active = st.now();
-    st.users.insert(
-        "u-bob".into(),
-        User {
-            name: "Bob".into(),
-            username: None,
-            accounts: Vec::new(),
-            active,
-        },
-    );
-    st.signed_in = "u-bob".into();
 }
 
 #[test]
@@ -129,7 +113,7 @@ fn a_line_of_another_account_or_network_changes_nothing() {
     s.add("acme", "x", &[]).success();
     let before = s.tokens("acme");
     let to = recipient(&s.env);
-    bob_signs_in(&s);
+    s.sign_in_as("u-bob", "Bob");
     let line = authorize(&s.env.elsewhere(), &["--to", &to]);
     s.env
         .run_with_stdin(&["reauth", "acme", "--with-token"], &line)
@@ -181,38 +165,17 @@ fn a_plain_line_adds_a_profile_with_the_scopes_asked_for_here() {
     assert_eq!(plain["made_by"], "tester@testhost");
 
     // `--account` must be the line's account.
-    s.env
-        .run_with_stdin(
-            &[
-                "profiles",
-                "add",
-                "acme",
-                "--network",
-                "x",
-                "--with-token",
-                "--account",
-                "u-bob",
-            ],
-            &line,
-        )
+    let add = |more: &[&str]| {
+        let mut args = vec!["profiles", "add", "acme", "--network", "x", "--with-token"];
+        args.extend_from_slice(more);
+        s.env.run_with_stdin(&args, &line)
+    };
+    add(&["--account", "u-bob"])
         .code(1)
         .stderr_has("error: acme: signed in as ann (`u-ann`), not `u-bob`; nothing was changed");
     assert_eq!(s.env.profile_count(), 0);
 
-    s.env
-        .run_with_stdin(
-            &[
-                "profiles",
-                "add",
-                "acme",
-                "--network",
-                "x",
-                "--with-token",
-                "--owner",
-                "ann@agency.example",
-            ],
-            &line,
-        )
+    add(&["--owner", "ann@agency.example"])
         .code(3)
         .stderr_has("acme: x granted fewer scopes than asked for; missing: tweet.write");
     let p = s.show("acme");
@@ -252,7 +215,7 @@ fn a_raw_token_on_reauth_is_held_to_its_account_at_the_network() {
         .stderr_has("acme: connected again as ann (x)");
     assert_eq!(s.tokens("acme")["access_token"], raw);
 
-    bob_signs_in(&s);
+    s.sign_in_as("u-bob", "Bob");
     laptop
         .run(&[
             "profiles",

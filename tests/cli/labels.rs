@@ -3,19 +3,6 @@
 
 use crate::support::Env;
 
-/// `list --json` ids for these arguments.
-fn ids(env: &Env, args: &[&str]) -> Vec<String> {
-    let mut all = vec!["profiles", "list", "--json"];
-    all.extend_from_slice(args);
-    env.run(&all)
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// Profiles a, b and c; a owned and tagged twice, b tagged once, c neither.
 fn labelled() -> Env {
     let env = Env::new();
@@ -51,29 +38,26 @@ fn owners_and_tags_label_profiles_and_filter_the_list() {
     );
     assert_eq!(all[2]["owner"], serde_json::Value::Null);
     assert_eq!(all[2]["tags"], serde_json::json!({}));
-    assert_eq!(ids(&env, &["--tag", "client=acme"]), ["a", "b"]);
+    assert_eq!(env.ids(&["--tag", "client=acme"]), ["a", "b"]);
     assert_eq!(
-        ids(&env, &["--tag", "client=acme", "--tag", "tier=gold"]),
+        env.ids(&["--tag", "client=acme", "--tag", "tier=gold"]),
         ["a"]
     );
-    assert_eq!(ids(&env, &["--tag", "client=other"]), Vec::<String>::new());
-    assert_eq!(ids(&env, &["--owner", "ops@example.com"]), ["a"]);
+    assert_eq!(env.ids(&["--tag", "client=other"]), Vec::<String>::new());
+    assert_eq!(env.ids(&["--owner", "ops@example.com"]), ["a"]);
     // Addresses are matched in any case.
-    assert_eq!(ids(&env, &["--owner", "OPS@Example.com"]), ["a"]);
+    assert_eq!(env.ids(&["--owner", "OPS@Example.com"]), ["a"]);
     env.run(&["profiles", "list", "--owner", "nobody@example.com"])
         .success()
         .stderr_has("no profiles match");
     // Keys with the punctuation a JSON path would read otherwise.
     env.run(&["profiles", "edit", "c", "--tag", "team.eu-west=ops"])
         .success();
-    assert_eq!(ids(&env, &["--tag", "team.eu-west=ops"]), ["c"]);
+    assert_eq!(env.ids(&["--tag", "team.eu-west=ops"]), ["c"]);
     env.run(&["profiles", "edit", "c", "--untag", "team.eu-west"])
         .success();
     assert_eq!(
-        ids(
-            &env,
-            &["--owner", "ops@example.com", "--tag", "tier=silver"]
-        ),
+        env.ids(&["--owner", "ops@example.com", "--tag", "tier=silver"]),
         Vec::<String>::new()
     );
     // The table takes the same filters, sorted or not.
@@ -167,7 +151,7 @@ fn labels_go_through_add_export_and_import_and_outlive_other_writes() {
     )
     .success();
     assert_eq!(
-        ids(&env, &["--owner", "d@example.com", "--tag", "client=dee"]),
+        env.ids(&["--owner", "d@example.com", "--tag", "client=dee"]),
         ["d"]
     );
     // A write of sbctl's own (check finds b's token gone) leaves the labels as they are.

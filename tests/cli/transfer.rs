@@ -2,16 +2,6 @@
 
 use crate::support::Env;
 
-fn ids(env: &Env) -> Vec<String> {
-    env.run(&["profiles", "list", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn import_json_lines_and_arrays() {
     let env = Env::new();
@@ -33,7 +23,7 @@ fn import_json_lines_and_arrays() {
 ]"#;
     env.run_with_stdin(&["profiles", "import", "-"], array)
         .success();
-    assert_eq!(ids(&env), ["a", "b", "c", "d"]);
+    assert_eq!(env.ids(&[]), ["a", "b", "c", "d"]);
     let a = env.run(&["profiles", "show", "a", "--json"]).json();
     assert_eq!(a["account_name"], "@a");
     assert_eq!(a["renewable"], true);
@@ -67,7 +57,7 @@ fn a_bad_record_aborts_the_whole_import_with_its_line() {
             .stderr_has(&format!("error: import stdin:{line}: {message}"))
             .stderr_has("nothing was added");
         assert!(!run.stderr.contains("s3cr3t"), "{}", run.stderr);
-        assert_eq!(ids(&env), ["taken"], "{text}");
+        assert_eq!(env.ids(&[]), ["taken"], "{text}");
         assert_eq!(env.secrets(), secrets_before);
     }
     env.run(&["profiles", "import", "/nonexistent/file.json"])
@@ -114,7 +104,7 @@ fn an_import_killed_while_it_reads_adds_nothing_and_holds_nothing() {
     import.kill().unwrap();
     import.wait().unwrap();
     drop(input);
-    assert_eq!(ids(&env), ["taken"]);
+    assert_eq!(env.ids(&[]), ["taken"]);
     assert_eq!(env.secrets(), secrets_before);
     // Nothing is left locked: the next import goes through.
     env.run_with_stdin(
@@ -122,7 +112,7 @@ fn an_import_killed_while_it_reads_adds_nothing_and_holds_nothing() {
         r#"{"id":"p1","network":"x","token":{"access_token":"tok-1"}}"#,
     )
     .success();
-    assert_eq!(ids(&env), ["p1", "taken"]);
+    assert_eq!(env.ids(&[]), ["p1", "taken"]);
 }
 
 #[test]
@@ -202,7 +192,7 @@ fn import_replace_updates_existing_profiles_all_or_nothing() {
     env.run_with_stdin(&["profiles", "import", "--replace", "-"], again)
         .success()
         .stderr_has("imported 2 profiles (2 with tokens; 1 replaced)");
-    assert_eq!(ids(&env), ["a", "b", "c"]);
+    assert_eq!(env.ids(&[]), ["a", "b", "c"]);
     assert_eq!(token("a"), "ta2");
     let a = env.run(&["profiles", "show", "a", "--json"]).json();
     assert_eq!(a["owner"], "new@agency.example");
@@ -234,6 +224,6 @@ fn import_replace_updates_existing_profiles_all_or_nothing() {
     )
     .code(1)
     .stderr_has("error: import stdin:1: profile `b` is being renewed right now; nothing was added");
-    assert_eq!(ids(&env), ["a", "b", "c"]);
+    assert_eq!(env.ids(&[]), ["a", "b", "c"]);
     assert_eq!(token("b"), "tb");
 }

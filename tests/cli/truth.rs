@@ -202,23 +202,9 @@ fn reauth_waits_for_a_renewal_in_flight_instead_of_being_overwritten() {
 
 #[test]
 fn a_refused_sign_in_is_revoked_unless_another_profile_lives_on_it() {
-    use crate::support::doubles::User;
     let s = scene("x", Vec::new());
     s.add("acme", "x", &[]).success();
-    {
-        let mut st = s.double.state();
-        let active = st.now();
-        st.users.insert(
-            "u-bob".into(),
-            User {
-                name: "Bob".into(),
-                username: None,
-                accounts: Vec::new(),
-                active,
-            },
-        );
-        st.signed_in = "u-bob".into();
-    }
+    s.sign_in_as("u-bob", "Bob");
     let before = s.tokens("acme");
     s.env
         .run(&["reauth", "acme", "--timeout", "30s"])

@@ -101,6 +101,19 @@ impl Env {
         self
     }
 
+    /// The ids `profiles list --json` gives with these arguments, in order.
+    pub fn ids(&self, args: &[&str]) -> Vec<String> {
+        let mut all = vec!["profiles", "list", "--json"];
+        all.extend_from_slice(args);
+        self.run(&all)
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// Another machine set up alike: its own directories, the same config file and
     /// the same variables (paths into this one's directory moved into its own).
     pub fn elsewhere(&self) -> Env {

@@ -65,12 +65,12 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
         return Err(StoreError::Duplicate(id).into());
     }
     let tags: Tags = args.tags.into_iter().collect();
+    let target = Target::New {
+        id: id.clone(),
+        account: args.account.clone(),
+        labels: (args.owner.clone(), tags.clone()),
+    };
     if !args.with_token {
-        let target = Target::New {
-            id: id.clone(),
-            account: args.account,
-            labels: (args.owner, tags),
-        };
         return connect(
             ctx,
             store.as_mut(),
@@ -90,11 +90,6 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
         match authorize::read(secrets.as_ref(), &input, ctx.now).map_err(|e| e.about(&id))? {
             // A sign-in made elsewhere is held to the rules of one made here.
             carried @ Given::Carried(..) => {
-                let target = Target::New {
-                    id: id.clone(),
-                    account: args.account,
-                    labels: (args.owner, tags),
-                };
                 return apply(
                     ctx,
                     (store.as_mut(), secrets.as_ref()),
@@ -112,8 +107,7 @@ pub fn run(args: AddArgs, ctx: &Ctx) -> Result<Attention> {
     profile.account_id = args.account.clone();
     let missing = profile.apply_grant(&grant, provider.config.scopes.as_deref(), ctx.now);
     profile.connected_by = Some(ctx.settings.user_at_host().to_owned());
-    profile.owner = args.owner;
-    profile.tags = tags;
+    (profile.owner, profile.tags) = (args.owner, tags);
 
     ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;
     add_all(

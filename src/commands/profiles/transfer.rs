@@ -244,6 +244,21 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<Attention> {
     }
 }
 
+/// A profile's network and account (its id and name, the network's user behind it), as
+/// export records and `sbctl authorize`'s lines give them.
+pub fn account_fields(p: &Profile, record: &mut Map<String, Value>) {
+    record.insert("network".into(), json!(p.network));
+    for (key, value) in [
+        ("account_id", &p.account_id),
+        ("account_name", &p.account_name),
+        ("login_id", &p.login_id),
+    ] {
+        if let Some(v) = value {
+            record.insert(key.into(), json!(v));
+        }
+    }
+}
+
 /// One profile's export record.
 fn record(
     ctx: &Ctx,
@@ -252,16 +267,7 @@ fn record(
 ) -> Result<Value> {
     let mut record = Map::new();
     record.insert("id".into(), json!(p.id.as_str()));
-    record.insert("network".into(), json!(p.network));
-    if let Some(a) = &p.account_id {
-        record.insert("account_id".into(), json!(a));
-    }
-    if let Some(a) = &p.account_name {
-        record.insert("account_name".into(), json!(a));
-    }
-    if let Some(l) = &p.login_id {
-        record.insert("login_id".into(), json!(l));
-    }
+    account_fields(p, &mut record);
     if let Some(o) = &p.owner {
         record.insert("owner".into(), json!(o));
     }

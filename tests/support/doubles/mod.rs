@@ -734,6 +734,22 @@ impl Scene {
 }
 
 impl Scene {
+    /// A second user of the network, who signs in from now on.
+    pub fn sign_in_as(&self, user: &str, name: &str) {
+        let mut st = self.double.state();
+        let active = st.now();
+        st.users.insert(
+            user.into(),
+            User {
+                name: name.into(),
+                username: None,
+                accounts: Vec::new(),
+                active,
+            },
+        );
+        st.signed_in = user.into();
+    }
+
     /// The tokens stored for a profile, if any.
     pub fn tokens_gone_or(&self, id: &str) -> Option<Value> {
         self.env.secrets().get(&format!("profile:{id}")).cloned()
