@@ -143,6 +143,8 @@ pub struct Carried {
     pub data_access_expires_at: Option<Timestamp>,
     /// The network's user it was made as, where that is another than the account.
     pub login: Option<String>,
+    /// The app (client id) it was made for.
+    pub client_id: Option<String>,
     pub made_at: Timestamp,
 }
 
@@ -172,6 +174,22 @@ pub enum Retired {
 struct Issued {
     reached: Vec<String>,
     tokens: Option<TokenSet>,
+    /// Given on stdin, made elsewhere: never revoked here.
+    given: bool,
+}
+
+/// What becomes of a token given on stdin when its sign-in is refused.
+const GIVEN_KEPT: &str = "the token given was left as it was (it was made elsewhere)";
+
+/// Where a sign-in's tokens came from.
+#[derive(Clone, Copy)]
+pub enum Origin<'a> {
+    /// The browser flow here (its ID token must carry the nonce sent).
+    Browser(&'a SignedIn),
+    /// The device flow here.
+    Device,
+    /// Given on stdin (`--with-token`), made elsewhere.
+    Given,
 }
 
 impl SignedIn {
@@ -282,30 +300,18 @@ impl Flow<'_> {
                 "run it again for a new code, and enter it at {name} within its lifetime"
             ))
         };
-        crate::interrupt::install(crate::ui::report_warning);
+        // Until tokens come, a stop stops at once, as while the browser is out: nothing
+        // is stored, nothing is lost.
         let deadline = std::time::Instant::now() + code.expires_in;
+        let mut unreachable = 0;
         loop {
-            let next = std::time::Instant::now() + code.interval;
-            while std::time::Instant::now() < next.min(deadline) {
-                if crate::interrupt::received().is_some() {
-                    return Err(Error::failed(format!(
-                        "{id}: interrupted while waiting for the device sign-in; nothing was changed"
-                    )));
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
+            let now = std::time::Instant::now();
+            std::thread::sleep(code.interval.min(deadline.saturating_duration_since(now)));
             match code.poll(self.http, &net.client) {
-                Poll::Tokens(tokens) => return Ok(tokens),
-                Poll::Pending if std::time::Instant::now() >= deadline => return Err(expired()),
-                Poll::Pending => {}
-                Poll::SlowDown => self.prompt.notice(&format!(
-                    "{name} asked to be polled less often: every {} s now",
-                    code.interval.as_secs()
-                )),
-                Poll::Ended(crate::oauth::Error::Refused { error, .. })
-                    if error == "expired_token" =>
-                {
-                    return Err(expired())
+                Poll::Tokens(tokens) => {
+                    // From here a stop waits for the tokens to be stored.
+                    crate::interrupt::install(crate::ui::report_warning);
+                    return Ok(tokens);
                 }
                 Poll::Ended(crate::oauth::Error::Refused { error, description })
                     if error == "access_denied" =>
@@ -315,11 +321,35 @@ impl Flow<'_> {
                         "{id}: {name} did not authorize ({said}); nothing was changed"
                     )));
                 }
+                Poll::Ended(crate::oauth::Error::Refused { error, .. })
+                    if error == "expired_token" =>
+                {
+                    return Err(expired())
+                }
                 Poll::Ended(e) => {
                     return Err(Error::failed(format!(
                         "{id}: {name} refused the device sign-in: {e}; nothing was changed"
                     )))
                 }
+                Poll::Unreachable(reason) => {
+                    unreachable += 1;
+                    if unreachable == 3 {
+                        self.prompt.warn(&format!(
+                            "cannot reach {name}'s token endpoint ({reason}); still trying until the code expires"
+                        ));
+                    }
+                }
+                Poll::SlowDown => {
+                    unreachable = 0;
+                    self.prompt.notice(&format!(
+                        "{name} asked to be polled less often: every {} s now",
+                        code.interval.as_secs()
+                    ));
+                }
+                Poll::Pending => unreachable = 0,
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(expired());
             }
         }
     }
@@ -381,52 +411,50 @@ impl Flow<'_> {
     /// identity rule and finishes the connection. A sign-in refused here has its
     /// tokens revoked where that cannot touch another profile.
     ///
-    /// `store` is `None` where the flow keeps nothing (`sbctl authorize`): no profile
-    /// is known there to share the refused grant. `signed` is `None` for a token that
-    /// came from elsewhere (`--with-token`), with no nonce to hold an ID token to and
-    /// no terminal to choose an account on.
-    pub fn complete(
+    /// This one is for a token that came from elsewhere (`--with-token`): no nonce to
+    /// hold an ID token to, no terminal to choose an account on, and never revoked.
+    pub fn complete_given(
         &self,
-        store: Option<&dyn ProfileStore>,
-        signed: Option<&SignedIn>,
+        store: &dyn ProfileStore,
         token: serde_json::Value,
         target: Target,
     ) -> Result<Connected> {
-        let mut reached = self.reach(target.id(), store, signed, token)?;
-        self.complete_from(
-            store,
-            &mut reached,
-            target,
-            signed.and_then(SignedIn::typed),
-        )
+        let mut reached = self.reach(target.id(), Some(store), Origin::Given, token)?;
+        self.complete_from(Some(store), &mut reached, target, None)
     }
 
-    /// Reads the accounts the exchanged tokens reach (`Net::connect`); the tokens of a
-    /// sign-in refused here are dealt with as `complete` says.
+    /// Reads the accounts the tokens reach (`Net::connect`); the tokens of a sign-in
+    /// refused here are dealt with as `complete_from` says.
+    ///
+    /// `store` is `None` where the flow keeps nothing (`sbctl authorize`): no profile
+    /// is known there to share the refused grant.
     pub fn reach(
         &self,
         id: &ProfileId,
         store: Option<&dyn ProfileStore>,
-        signed: Option<&SignedIn>,
+        origin: Origin,
         token: serde_json::Value,
     ) -> Result<Reached> {
         // What the exchange gave, for revoking it should the sign-in be refused before
-        // its account is known.
-        let given = crate::domain::token::grant_from_json(&token, self.now)
-            .ok()
-            .map(|g| g.tokens);
+        // its account is known; a token given from elsewhere is never revoked here.
+        let given = match origin {
+            Origin::Given => None,
+            _ => crate::domain::token::grant_from_json(&token, self.now)
+                .ok()
+                .map(|g| g.tokens),
+        };
+        let nonce = match origin {
+            Origin::Browser(signed) => signed.nonce.as_deref(),
+            _ => None,
+        };
         let connections = self
             .net
-            .connect(
-                self.http,
-                token,
-                (self.now, signed.and_then(|s| s.nonce.as_deref())),
-            )
+            .connect(self.http, token, (self.now, nonce))
             .map_err(|p| {
                 Error::failed(format!(
                     "{id}: {}; nothing was changed; {}",
                     p.message,
-                    self.discard_unread(store, given)
+                    self.discard_unread(store, given, origin)
                 ))
             })?;
         let issued = Issued {
@@ -435,6 +463,7 @@ impl Flow<'_> {
                 .filter_map(|c| c.account.as_ref().map(|a| a.id.clone()))
                 .collect(),
             tokens: connections.first().map(|c| c.grant.tokens.clone()),
+            given: matches!(origin, Origin::Given),
         };
         Ok(Reached {
             connections,
@@ -471,9 +500,10 @@ impl Flow<'_> {
     }
 
     /// A sign-in made on another machine (`sbctl authorize`), applied to `target` by
-    /// the same rules as one made here: the network, the identity rule, the scopes
-    /// asked for here; and never over tokens newer than it.
-    /// `replaced`: the profile's tokens now, if it has any.
+    /// the same rules as one made here: the network and its app (client id), the
+    /// identity rule, the scopes asked for here; never once more, nor over a later
+    /// sign-in; and its token must work at the network. `replaced`: the profile's
+    /// tokens now, if it has any.
     pub fn carried(
         &self,
         c: Carried,
@@ -481,24 +511,39 @@ impl Flow<'_> {
         replaced: Option<&TokenSet>,
     ) -> Result<Connected> {
         let id = target.id().clone();
-        if c.network != self.net.name {
-            return Err(Error::failed(format!(
-                "{id}: this is a sign-in at {}, not at {}; nothing was changed",
-                c.network, self.net.name
+        let (name, refuse) = (&self.net.name, |what: String| {
+            Error::failed(format!("{id}: {what}; nothing was changed"))
+        });
+        if c.network != *name {
+            return Err(refuse(format!(
+                "this is a sign-in at {}, not at {name}",
+                c.network
             )));
+        }
+        let ours = &self.net.client.credentials.client_id;
+        if let Some(theirs) = c.client_id.as_ref().filter(|t| *t != ours) {
+            return Err(refuse(format!(
+                "this sign-in was made for the app `{theirs}`, and {name}'s app here is `{ours}`"
+            ))
+            .hint("give the machine that signs in the same client_id as this one"));
+        }
+        let when = |t: Timestamp| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+        if c.made_at > self.now + chrono::TimeDelta::minutes(5) {
+            return Err(refuse(format!(
+                "this sign-in says it was made at {}, which is still to come here",
+                when(c.made_at)
+            ))
+            .hint("set the clock of the machine that signed in right, and sign in again"));
         }
         if let Target::Existing { profile, .. } = &target {
             if replaced.is_some_and(|t| t.access_token == c.grant.tokens.access_token) {
-                return Err(Error::failed(format!(
-                    "{id}: this sign-in was given to {id} already; nothing was changed"
-                )));
+                return Err(refuse(format!("this sign-in was given to {id} already")));
             }
-            let stored = profile.issued_at.max(profile.last_refreshed_at);
-            if let Some(stored) = stored.filter(|s| *s > c.made_at) {
-                return Err(Error::failed(format!(
-                    "{id}: this sign-in was made at {}, before the token {id} has now (from {}); nothing was changed",
-                    c.made_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                    stored.format("%Y-%m-%d %H:%M:%S UTC")
+            if let Some(last) = profile.connected_at.filter(|t| *t > c.made_at) {
+                return Err(refuse(format!(
+                    "this sign-in was made at {}, before the last sign-in for {id} (at {})",
+                    when(c.made_at),
+                    when(last)
                 ))
                 .hint(format!(
                     "run `sbctl authorize {}` again and give {id} the new line",
@@ -514,14 +559,37 @@ impl Flow<'_> {
             login: c.login,
         };
         let (profile, is_new) = self.identity(target, &connection)?;
-        Ok(self.connected(profile, is_new, connection))
+        let mut connected = self.connected(profile, is_new, connection);
+        // The token must work here: a line is not a sign-in until the network says so.
+        let verdict = self
+            .net
+            .verify(self.http, &connected.profile, &connected.tokens, self.now);
+        if let Verdict::Failed(Problem {
+            failure: Failure::Reauth(_),
+            message,
+        }) = verdict
+        {
+            return Err(refuse(format!(
+                "the token in this sign-in does not work at {name} ({message})"
+            )));
+        }
+        connected.profile.connected_at = Some(c.made_at.min(self.now));
+        Ok(connected)
     }
 
     /// What becomes of the tokens of a sign-in refused before its account was read
     /// (an ID token refused, say). Revoking them cannot end another profile's grant
     /// where the network revokes a token or an authorization at a time; where it ends
     /// every grant of the user (Google), an unknown account may be another profile's.
-    fn discard_unread(&self, store: Option<&dyn ProfileStore>, tokens: Option<TokenSet>) -> String {
+    fn discard_unread(
+        &self,
+        store: Option<&dyn ProfileStore>,
+        tokens: Option<TokenSet>,
+        origin: Origin,
+    ) -> String {
+        if let Origin::Given = origin {
+            return GIVEN_KEPT.into();
+        }
         if tokens.is_none() {
             return "any tokens it issued were not revoked: sbctl could not read them".into();
         }
@@ -534,6 +602,7 @@ impl Flow<'_> {
         let issued = Issued {
             reached: Vec::new(),
             tokens,
+            given: false,
         };
         issued.discard(store, self)
     }
@@ -918,6 +987,9 @@ impl Issued {
     /// Revokes the refused sign-in's grant where that cannot touch another profile,
     /// and says what became of it.
     fn discard(&self, store: Option<&dyn ProfileStore>, flow: &Flow) -> String {
+        if self.given {
+            return GIVEN_KEPT.into();
+        }
         let net = flow.net;
         let Some(tokens) = &self.tokens else {
             return "no tokens were issued".into();

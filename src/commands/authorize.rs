@@ -64,8 +64,8 @@ pub fn run(args: AuthorizeArgs, ctx: &Ctx) -> Result<Attention> {
         ctx,
         &flow,
         (&id, args.flow.device),
-        |(token, signed, typed)| {
-            let mut reached = flow.reach(&id, None, signed, token)?;
+        |(token, origin, typed)| {
+            let mut reached = flow.reach(&id, None, origin, token)?;
             flow.complete_from(None, &mut reached, target, typed)
         },
         |browser, result| {
@@ -83,7 +83,8 @@ pub fn run(args: AuthorizeArgs, ctx: &Ctx) -> Result<Attention> {
             connected.missing.join(", ")
         ));
     }
-    let plain = line(&connected, ctx.now, flow.by).to_string();
+    let client = &net.client.credentials.client_id;
+    let plain = line(&connected, (ctx.now, flow.by), client).to_string();
     let printed = match &args.to {
         Some(to) => {
             let sealed = crate::secrets::host::seal(to, plain.as_bytes()).map_err(Error::failed)?;
@@ -103,11 +104,12 @@ pub fn run(args: AuthorizeArgs, ctx: &Ctx) -> Result<Attention> {
 
 /// The sign-in as a JSON object: an export record without an id, and when and by
 /// whom it was made.
-fn line(c: &Connected, now: Timestamp, by: &str) -> Value {
+fn line(c: &Connected, (now, by): (Timestamp, &str), client_id: &str) -> Value {
     let p = &c.profile;
     let mut o = Map::new();
     o.insert(MARK.into(), json!(VERSION));
     crate::commands::profiles::transfer::account_fields(p, &mut o);
+    o.insert("client_id".into(), json!(client_id));
     o.insert("renewable".into(), json!(p.renewable));
     if let Some(t) = p.data_access_expires_at {
         o.insert("data_access_expires_at".into(), json!(t.timestamp()));
@@ -221,6 +223,7 @@ fn carried(value: Value, now: Timestamp) -> std::result::Result<Given, String> {
         renewable: value["renewable"].as_bool().unwrap_or(false),
         data_access_expires_at: time("data_access_expires_at")?,
         login: text("login_id")?,
+        client_id: text("client_id")?,
         made_at,
     };
     Ok(Given::Carried(Box::new(c), made_by))

@@ -5,7 +5,7 @@
 use crate::commands::authorize::Given;
 use crate::commands::Ctx;
 use crate::config::Provider;
-use crate::connect::{Connected, Flow, OpenBrowser, Reached, Retired, SignedIn, Target};
+use crate::connect::{Connected, Flow, OpenBrowser, Origin, Reached, Retired, SignedIn, Target};
 use crate::domain::duration::Duration;
 use crate::domain::profile::ProfileId;
 use crate::error::{Attention, Error, Result};
@@ -73,7 +73,7 @@ pub struct ReauthArgs {
     pub allow_account_change: bool,
     /// Read the sign-in from stdin instead of opening a browser: a line of `sbctl
     /// authorize`, a raw access token or a JSON token response
-    #[arg(long, conflicts_with_all = ["no_browser", "port"])]
+    #[arg(long, conflicts_with_all = ["no_browser", "port", "device", "only_this"])]
     pub with_token: bool,
     /// Renew only this profile, not the others the same sign-in reaches (the other
     /// Pages of one Facebook user)
@@ -186,7 +186,7 @@ pub fn sign_in<T>(
     if device {
         let token = flow.device(id)?;
         let lines = crate::connect::Prompter::typed(&ctx.ui);
-        let done = then((token, None, lines.as_ref()))?;
+        let done = then((token, Origin::Device, lines.as_ref()))?;
         return Ok((
             done,
             SignIn {
@@ -198,7 +198,7 @@ pub fn sign_in<T>(
     let mut signed = flow.sign_in(id)?;
     let result = flow
         .exchange(id, &mut signed)
-        .and_then(|token| then((token, Some(&signed), signed.typed())));
+        .and_then(|token| then((token, Origin::Browser(&signed), signed.typed())));
     page(&mut signed, &result);
     let signed = SignIn {
         signed: Some(signed),
@@ -223,11 +223,11 @@ impl SignIn {
     }
 }
 
-/// A sign-in's tokens: the token endpoint's answer, the browser's sign-in (for its
-/// nonce) and the terminal's lines (to choose an account on).
+/// A sign-in's tokens: the token endpoint's answer, where it came from and the
+/// terminal's lines (to choose an account on).
 pub type SignInResult<'a> = (
     serde_json::Value,
-    Option<&'a SignedIn>,
+    Origin<'a>,
     Option<&'a std::sync::mpsc::Receiver<String>>,
 );
 
@@ -238,11 +238,11 @@ fn complete(
     flow: &Flow,
     (store, secrets): (&mut dyn ProfileStore, &dyn SecretStore),
     target: Target,
-    (token, signed, typed): SignInResult,
+    (token, origin, typed): SignInResult,
     reached: &mut Option<Reached>,
 ) -> Result<Connected> {
     settle(ctx, (store, secrets), target, |store, target| {
-        let mut r = flow.reach(target.id(), Some(store), signed, token)?;
+        let mut r = flow.reach(target.id(), Some(store), origin, token)?;
         let connected = flow.complete_from(Some(store), &mut r, target, typed);
         *reached = Some(r);
         connected
@@ -266,6 +266,10 @@ fn renew_siblings(
     mut reached: Reached,
     typed: Option<&std::sync::mpsc::Receiver<String>>,
 ) -> Result<Attention> {
+    if crate::interrupt::received().is_some() {
+        // Asked to stop: the profile named is stored, and that is all.
+        return Ok(Attention::None);
+    }
     let reachable: std::collections::HashSet<String> = reached
         .connections
         .iter()
@@ -280,9 +284,13 @@ fn renew_siblings(
         if p.id == *sibling.of {
             return;
         }
-        if p.account_id.as_ref().is_some_and(|a| reachable.contains(a)) {
+        let same_login = p.login_id == sibling.login;
+        let reached = p.account_id.as_ref().is_some_and(|a| reachable.contains(a));
+        // Connected through another user of the network: not this sign-in's to renew.
+        let other_login = p.login_id.is_some() && sibling.login.is_some() && !same_login;
+        if reached && !other_login {
             renew.push(p);
-        } else if sibling.login.is_some() && p.login_id == sibling.login {
+        } else if sibling.login.is_some() && same_login {
             lost.push(p);
         }
     })?;
@@ -319,8 +327,9 @@ fn renew_siblings(
         let done = settle(ctx, (store, secrets), target, |store, target| {
             flow.complete_from(Some(store), &mut reached, target, None)
         });
-        attention = attention.and(match done {
-            Ok(connected) => conclude(ctx, flow, store, connected)?,
+        let concluded = done.and_then(|connected| conclude(ctx, flow, store, connected));
+        attention = attention.and(match concluded {
+            Ok(more) => more,
             Err(e) => {
                 ctx.ui.warn(&e.to_string());
                 reauth_only(&health)
@@ -392,7 +401,7 @@ pub fn apply(
                 .flatten();
             flow.carried(*c, target, now.as_ref())
         }
-        Given::Token(token) => flow.complete(Some(store), None, token, target),
+        Given::Token(token) => flow.complete_given(store, token, target),
     })?;
     conclude(ctx, &flow, store, connected)
 }

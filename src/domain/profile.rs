@@ -242,6 +242,8 @@ pub struct Profile {
     /// manages the Page), where the network says: a sign-in of that user renews every
     /// profile of theirs.
     pub login_id: Option<String>,
+    /// When someone last signed in for it (not changed by renewals).
+    pub connected_at: Option<Timestamp>,
     /// Whom to contact about it (an e-mail address), when someone said.
     pub owner: Option<String>,
     pub tags: Tags,
@@ -357,6 +359,7 @@ impl Profile {
             renewal_started_at: None,
             token_version: new_generation(),
             login_id: None,
+            connected_at: None,
             owner: None,
             tags: Tags::new(),
         }
@@ -566,6 +569,7 @@ impl Profile {
         self.last_error = None;
         self.last_refreshed_at = Some(now);
         self.connected_by = Some(by);
+        self.connected_at = Some(now);
         self.tokens_replaced();
     }
 

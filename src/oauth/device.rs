@@ -36,8 +36,10 @@ pub struct DeviceCode {
 pub enum Poll {
     /// The person has not answered yet.
     Pending,
-    /// Poll less often: the interval was raised by 5 seconds.
+    /// Poll less often: the interval was raised by 5 seconds (`slow_down`, or 429).
     SlowDown,
+    /// No answer this time (or a passing server error): asked again next round.
+    Unreachable(String),
     /// Approved: the token endpoint's answer.
     Tokens(Value),
     /// Denied, expired, or refused otherwise: nothing more will come.
@@ -108,17 +110,20 @@ impl DeviceCode {
         let answer = match http::post_form(http, &config.token_url, &config.credentials, form) {
             Ok(a) => a,
             // Not reached this time: the code lives on, so ask again next round.
-            Err(_) => return Poll::Pending,
+            Err(e) => return Poll::Unreachable(e.reason),
+        };
+        let slower = |code: &mut DeviceCode| {
+            code.interval = (code.interval + Duration::from_secs(SLOW_DOWN_STEP))
+                .min(Duration::from_secs(MAX_INTERVAL));
+            Poll::SlowDown
         };
         match read_token_answer(&answer) {
             Ok(tokens) => Poll::Tokens(tokens),
             Err(Error::Refused { error, .. }) if error == "authorization_pending" => Poll::Pending,
-            Err(Error::Refused { error, .. }) if error == "slow_down" => {
-                self.interval += Duration::from_secs(SLOW_DOWN_STEP);
-                Poll::SlowDown
-            }
+            Err(Error::Refused { error, .. }) if error == "slow_down" => slower(self),
+            Err(_) if answer.status == 429 => slower(self),
             // A server that fails for a moment is asked again.
-            Err(_) if answer.status >= 500 || answer.status == 429 => Poll::Pending,
+            Err(_) if answer.status >= 500 => Poll::Unreachable(format!("HTTP {}", answer.status)),
             Err(e) => Poll::Ended(e),
         }
     }

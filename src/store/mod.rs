@@ -359,7 +359,8 @@ pub trait Adding {
     /// `Duplicate` when the id is taken (in the store, or earlier in the batch).
     fn add(&mut self, profile: &Profile) -> Result<(), StoreError>;
     /// Adds the profile, or replaces the one stored under its id (all of it but when
-    /// it was created): whether one was replaced. `Duplicate` when the id came earlier
+    /// it was created, and its owner and tags where `profile` has none): whether one
+    /// was replaced. `Duplicate` when the id came earlier
     /// in the batch, `Renewing` when its renewal lease is held (from before the batch
     /// began: none can be taken during it).
     fn replace(&mut self, profile: &Profile, now: Timestamp) -> Result<bool, StoreError>;

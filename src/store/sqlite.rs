@@ -40,12 +40,12 @@ macro_rules! columns {
          refresh_expires_at, data_access_expires_at, renewable, reauth_reason, refresh_failed, \
          last_error, last_refreshed_at, last_checked_at, connected_by, created_at, updated_at, \
          renewal_started_at, reauth_from_check, renewal_failures, failing_since, expires_never, \
-         failure_config, token_version, login_id, owner, tags"
+         failure_config, token_version, login_id, connected_at, owner, tags"
     };
 }
 const COLUMNS: &str = columns!();
 /// How many `COLUMNS` there are (`bind` gives as many values).
-const COLUMN_COUNT: usize = 28;
+const COLUMN_COUNT: usize = 29;
 /// The last of them, owner and tags, are a person's to set (`set_labels`): `update`,
 /// which a renewal makes, leaves them as they are.
 const LABEL_COLUMNS: usize = 2;
@@ -300,8 +300,9 @@ fn row_to_profile(r: &impl Cells) -> rusqlite::Result<Profile> {
         renewal_started_at: time(r.get(18)?),
         token_version: r.get::<i64>(24)? as u64,
         login_id: r.get(25)?,
-        owner: r.get(26)?,
-        tags: serde_json::from_str(&r.get::<String>(27)?).map_err(|e| bad(27, e.to_string()))?,
+        connected_at: time(r.get(26)?),
+        owner: r.get(27)?,
+        tags: serde_json::from_str(&r.get::<String>(28)?).map_err(|e| bad(28, e.to_string()))?,
     })
 }
 
@@ -354,6 +355,7 @@ fn bind(p: &Profile) -> [rusqlite::types::Value; COLUMN_COUNT] {
         config.map_or(V::Null, |c| V::Text(c.as_str().to_owned())),
         V::Integer(p.token_version as i64),
         text(&p.login_id),
+        int(p.connected_at),
         text(&p.owner),
         V::Text(serde_json::to_string(&p.tags).expect("strings serialize")),
     ]
@@ -368,7 +370,7 @@ struct SqliteAdding<'a> {
 impl Adding for SqliteAdding<'_> {
     fn add(&mut self, p: &Profile) -> Result<(), StoreError> {
         let sql = concat!("INSERT INTO profiles (", columns!(), ") VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)");
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)");
         let s = &*self.store;
         let mut stmt = s.conn.prepare_cached(sql).map_err(|e| s.err(e))?;
         match stmt.execute(rusqlite::params_from_iter(bind(p))) {
@@ -418,7 +420,15 @@ impl Adding for SqliteAdding<'_> {
             .split(',')
             .map(str::trim)
             .filter(|c| !kept.contains(c))
-            .map(|c| format!("{c} = excluded.{c}"))
+            .map(|c| match c {
+                // A person's labels stay unless the record gives others.
+                "owner" => "owner = COALESCE(excluded.owner, profiles.owner)".to_owned(),
+                "tags" => {
+                    "tags = CASE excluded.tags WHEN '{}' THEN profiles.tags ELSE excluded.tags END"
+                        .to_owned()
+                }
+                c => format!("{c} = excluded.{c}"),
+            })
             .collect();
         let placeholders: Vec<String> = (1..=COLUMN_COUNT).map(|i| format!("?{i}")).collect();
         let sql = format!(
@@ -554,7 +564,7 @@ impl ProfileStore for SqliteStore {
             data_access_expires_at = ?9, renewable = ?10, reauth_reason = ?11, \
             refresh_failed = ?12, last_error = ?13, last_refreshed_at = ?14, \
             last_checked_at = ?15, connected_by = ?16, created_at = ?17, updated_at = ?18, \
-            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22, expires_never = ?23, failure_config = ?24, token_version = ?25, login_id = ?26 WHERE id = ?1";
+            renewal_started_at = ?19, reauth_from_check = ?20, renewal_failures = ?21, failing_since = ?22, expires_never = ?23, failure_config = ?24, token_version = ?25, login_id = ?26, connected_at = ?27 WHERE id = ?1";
         let values = bind(p).into_iter().take(COLUMN_COUNT - LABEL_COLUMNS);
         let n = self
             .conn

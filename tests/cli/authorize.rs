@@ -26,11 +26,11 @@ fn authorize(laptop: &Env, more: &[&str]) -> String {
 
 #[test]
 fn a_sign_in_sealed_on_a_laptop_replaces_a_servers_token_once() {
-    let s = scene("x", Vec::new());
+    let mut s = scene("x", Vec::new());
     s.add("acme", "x", &[]).success();
     let before = s.tokens("acme");
     let to = recipient(&s.env);
-    let laptop = s.env.elsewhere();
+    let mut laptop = s.env.elsewhere();
 
     let line = authorize(&laptop, &["--to", &to]);
     assert!(line.starts_with("sbctl-sealed:"), "{line}");
@@ -38,6 +38,13 @@ fn a_sign_in_sealed_on_a_laptop_replaces_a_servers_token_once() {
         !laptop.db_path().exists() && !laptop.secrets_path().exists(),
         "the laptop keeps nothing"
     );
+    // A renewal of the old grant meanwhile is no newer sign-in.
+    s.env.set("SBCTL_TEST_CLOCK_OFFSET", "5");
+    s.env
+        .run(&["refresh", "acme", "--force"])
+        .success()
+        .stdout_has("1 renewed");
+    s.env.unset("SBCTL_TEST_CLOCK_OFFSET");
 
     s.env
         .run_with_stdin(&["reauth", "acme", "--with-token"], &line)
@@ -56,26 +63,31 @@ fn a_sign_in_sealed_on_a_laptop_replaces_a_servers_token_once() {
         .stderr_has("error: acme: this sign-in was given to acme already; nothing was changed");
     assert_eq!(s.tokens("acme"), after);
 
-    // The token works at the network: it renews (a few seconds later: times are kept
-    // in seconds).
-    let renewed = s
-        .env
-        .std_command(&["refresh", "acme", "--force"])
-        .env("SBCTL_TEST_CLOCK_OFFSET", "5")
-        .output()
-        .unwrap();
-    assert!(renewed.status.success());
-    assert!(String::from_utf8_lossy(&renewed.stdout).contains("1 renewed"));
-
-    // And the line is older than the token the profile has now.
-    let renewed = s.tokens("acme");
+    // A later sign-in, applied later; then the first line is older than it.
+    laptop.set("SBCTL_TEST_CLOCK_OFFSET", "20");
+    let later = authorize(&laptop, &["--to", &to]);
+    s.env.set("SBCTL_TEST_CLOCK_OFFSET", "20");
+    s.env
+        .run_with_stdin(&["reauth", "acme", "--with-token"], &later)
+        .success();
+    let now = s.tokens("acme");
     s.env
         .run_with_stdin(&["reauth", "acme", "--with-token"], &line)
         .code(1)
         .stderr_has("error: acme: this sign-in was made at ")
-        .stderr_has(", before the token acme has now (from ")
+        .stderr_has(", before the last sign-in for acme (at ")
         .stderr_has("run `sbctl authorize x` again");
-    assert_eq!(s.tokens("acme"), renewed, "nothing was changed");
+    assert_eq!(s.tokens("acme"), now, "nothing was changed");
+    s.env.unset("SBCTL_TEST_CLOCK_OFFSET");
+
+    // A line from a clock an hour ahead is not believed.
+    laptop.set("SBCTL_TEST_CLOCK_OFFSET", "3600");
+    let ahead = authorize(&laptop, &["--to", &to]);
+    s.env
+        .run_with_stdin(&["reauth", "acme", "--with-token"], &ahead)
+        .code(1)
+        .stderr_has("which is still to come here");
+    assert_eq!(s.tokens("acme"), now);
 }
 
 #[test]
@@ -163,6 +175,26 @@ fn a_plain_line_adds_a_profile_with_the_scopes_asked_for_here() {
     let plain: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(plain["account_id"], "u-ann");
     assert_eq!(plain["made_by"], "tester@testhost");
+    // A line made for another app (client id) is not this server's.
+    let mut other_app = plain.clone();
+    other_app["client_id"] = "staging-app".into();
+    s.env
+        .run_with_stdin(
+            &["profiles", "add", "acme", "--network", "x", "--with-token"],
+            &other_app.to_string(),
+        )
+        .code(1)
+        .stderr_has("this sign-in was made for the app `staging-app`, and x's app here is `app-x`");
+    // A line whose token does not work at the network is no sign-in.
+    let mut forged = plain.clone();
+    forged["token"]["access_token"] = "made-up".into();
+    s.env
+        .run_with_stdin(
+            &["profiles", "add", "acme", "--network", "x", "--with-token"],
+            &forged.to_string(),
+        )
+        .code(1)
+        .stderr_has("error: acme: the token in this sign-in does not work at x");
 
     // `--account` must be the line's account.
     let add = |more: &[&str]| {
@@ -235,6 +267,12 @@ fn a_raw_token_on_reauth_is_held_to_its_account_at_the_network() {
             &bobs.to_string(),
         )
         .code(1)
-        .stderr_has("error: acme: signed in as bob (`u-bob`), but acme is ann (`u-ann`); nothing was changed");
+        .stderr_has("error: acme: signed in as bob (`u-bob`), but acme is ann (`u-ann`); nothing was changed")
+        .stderr_has("the token given was left as it was (it was made elsewhere)");
     assert_eq!(s.tokens("acme")["access_token"], raw);
+    let bob = bobs["access_token"].as_str().unwrap();
+    assert!(
+        s.double.state().tokens[bob].dead.is_none(),
+        "a token given is never revoked here"
+    );
 }

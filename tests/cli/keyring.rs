@@ -164,7 +164,8 @@ fn items_of_0_2(keyring: &PrivateKeyring) -> Env {
     env.sql(
         // What schema 9 had: not the later columns, and 0.2's name for its keyring.
         "DROP INDEX profiles_owner; ALTER TABLE profiles DROP COLUMN owner; \
-         ALTER TABLE profiles DROP COLUMN tags; \
+         ALTER TABLE profiles DROP COLUMN tags; DROP INDEX profiles_login; \
+         ALTER TABLE profiles DROP COLUMN login_id; ALTER TABLE profiles DROP COLUMN connected_at; \
          UPDATE meta SET value = 'keyring' WHERE key = 'secret_store'; PRAGMA user_version = 9;",
     );
     assert_eq!(

@@ -196,6 +196,18 @@ fn import_replace_updates_existing_profiles_all_or_nothing() {
     assert_eq!(token("a"), "ta2");
     let a = env.run(&["profiles", "show", "a", "--json"]).json();
     assert_eq!(a["owner"], "new@agency.example");
+    // A record without owner or tags keeps those of the profile it replaces.
+    env.run(&["profiles", "edit", "a", "--tag", "client=acme"])
+        .success();
+    env.run_with_stdin(
+        &["profiles", "import", "--replace", "-"],
+        r#"{"id":"a","network":"x","account_id":"11","token":{"access_token":"ta3"}}"#,
+    )
+    .success();
+    let a = env.run(&["profiles", "show", "a", "--json"]).json();
+    assert_eq!(a["owner"], "new@agency.example");
+    assert_eq!(a["tags"], serde_json::json!({"client": "acme"}));
+    assert_eq!(token("a"), "ta3");
     assert_eq!(
         a["created_at"], "2001-09-09T01:46:40Z",
         "when it was first added stays"

@@ -27,7 +27,7 @@ pub struct AddArgs {
     pub account: Option<String>,
     /// Read the sign-in from stdin: a line of `sbctl authorize`, a raw access token or a
     /// JSON token response
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["no_browser", "port", "device"])]
     pub with_token: bool,
     /// Whom to contact about it: an e-mail address
     #[arg(long, value_name = "EMAIL", value_parser = parse_owner)]

@@ -39,8 +39,8 @@ pub fn run(
         ctx,
         &flow,
         (&label, args.flow.device),
-        |(token, signed, _)| {
-            let reached = flow.reach(&label, Some(&*store), signed, token)?;
+        |(token, origin, _)| {
+            let reached = flow.reach(&label, Some(&*store), origin, token)?;
             let all = every(ctx, &flow, &*store, reached, &args)?;
             if !args.dry_run {
                 ctx.remember_secret_store(store, secrets.as_ref())?;

@@ -137,8 +137,13 @@ pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<Attention> {
     // The tokens first: a profile is never seen without the token it came with.
     vault.commit()?;
     rows.commit().map_err(|e| {
-        Error::from(e)
-            .hint("the tokens were stored but the profiles were not: run the same import again")
+        let replaced = match replaced {
+            0 => "",
+            _ => " (the profiles it replaces hold its tokens already)",
+        };
+        Error::from(e).hint(format!(
+            "the tokens were stored but the profiles were not{replaced}: run the same import again"
+        ))
     })?;
     let replaced = match replaced {
         0 => String::new(),
