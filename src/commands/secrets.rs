@@ -37,7 +37,11 @@ fn recipient(ctx: &Ctx) -> Result<Attention> {
     let mut store = ctx.store()?;
     let secrets = ctx.secrets(store.as_mut())?;
     ctx.remember_secret_store(store.as_mut(), secrets.as_ref())?;
+    // Made under the database's write lock (an empty batch of profiles, rolled back):
+    // of two first uses at once, the second finds the first's identity.
+    let lock = store.adding()?;
     let identity = crate::secrets::host::identity(secrets.as_ref())?;
+    drop(lock);
     ctx.ui.data(&identity.to_public().to_string());
     Ok(Attention::None)
 }

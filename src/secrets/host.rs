@@ -14,7 +14,8 @@ pub fn existing(store: &dyn SecretStore) -> Result<Option<age::x25519::Identity>
     store.get(KEY)?.map(|kept| parse(&kept)).transpose()
 }
 
-/// This host's identity, made and stored on first use.
+/// This host's identity, made and stored on first use (the caller keeps two first
+/// uses apart).
 pub fn identity(store: &dyn SecretStore) -> Result<age::x25519::Identity, SecretError> {
     if let Some(kept) = existing(store)? {
         return Ok(kept);
@@ -22,8 +23,7 @@ pub fn identity(store: &dyn SecretStore) -> Result<age::x25519::Identity, Secret
     let made = age::x25519::Identity::generate();
     let text = Secret::new(made.to_string().expose_secret().to_owned());
     store.set_many(&[(KEY.to_owned(), text)])?;
-    // Read back: of two first uses at once, the one stored last is the host's.
-    Ok(existing(store)?.unwrap_or(made))
+    Ok(made)
 }
 
 fn parse(kept: &Secret) -> Result<age::x25519::Identity, SecretError> {
